@@ -1,0 +1,102 @@
+// Cosine schedules (Loshchilov & Hutter, "SGDR", 2017): CosineAnnealingLR, with PyTorch's
+// recursive form (which keeps stacking with other schedulers and, past TMax, climbs back up), and
+// CosineAnnealingWarmRestarts with period TMult-growth.
+
+import { checkOptions } from '../../errors.js';
+import { checkNumber } from '../validate.js';
+import { LRScheduler, type SchedulableOptimizer } from './base.js';
+
+export interface CosineAnnealingLROptions { TMax: number; etaMin?: number }
+
+/**
+ * lr_t = etaMin + (base − etaMin)(1 + cos(π t/TMax))/2, computed recursively from the previous lr
+ * as PyTorch does (it matches the closed form while nothing else touches the lr).
+ */
+export class CosineAnnealingLR extends LRScheduler {
+  TMax: number;
+  etaMin: number;
+  constructor(optimizer: SchedulableOptimizer, opts: CosineAnnealingLROptions) {
+    super(optimizer, 'CosineAnnealingLR');
+    checkOptions('CosineAnnealingLR', opts, ['TMax', 'etaMin']);
+    this.TMax = checkNumber('CosineAnnealingLR', 'TMax', opts?.TMax, { min: 1, int: true });
+    this.etaMin = checkNumber('CosineAnnealingLR', 'etaMin', opts.etaMin ?? 0, { min: 0 });
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    const t = this.lastEpoch;
+    const T = this.TMax;
+    const e = this.etaMin;
+    if (t === 0) return this.groups.map((g) => g.lr);
+    if (this.stepCount === 1 && t > 0) return this.closedFormLr();
+    if ((t - 1 - T) % (2 * T) === 0) {
+      // At the bottom of a cycle the ratio form would divide by zero; PyTorch adds the step instead.
+      return this.groups.map((g, i) => g.lr + (this.baseLrs[i] - e) * (1 - Math.cos(Math.PI / T)) / 2);
+    }
+    const ratio = (1 + Math.cos(Math.PI * t / T)) / (1 + Math.cos(Math.PI * (t - 1) / T));
+    return this.groups.map((g) => ratio * (g.lr - e) + e);
+  }
+  protected closedFormLr(): number[] {
+    const c = (1 + Math.cos(Math.PI * this.lastEpoch / this.TMax)) / 2;
+    return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * c);
+  }
+}
+
+export interface CosineAnnealingWarmRestartsOptions { T0: number; TMult?: number; etaMin?: number }
+
+/** Cosine annealing restarted every T_i epochs, T_0 = T0 and T_{i+1} = T_i·TMult. */
+export class CosineAnnealingWarmRestarts extends LRScheduler {
+  T0: number;
+  Ti: number;
+  TMult: number;
+  etaMin: number;
+  TCur: number;
+  constructor(optimizer: SchedulableOptimizer, opts: CosineAnnealingWarmRestartsOptions) {
+    super(optimizer, 'CosineAnnealingWarmRestarts');
+    checkOptions('CosineAnnealingWarmRestarts', opts, ['T0', 'TMult', 'etaMin']);
+    this.T0 = checkNumber('CosineAnnealingWarmRestarts', 'T0', opts?.T0, { min: 1, int: true });
+    this.Ti = this.T0;
+    this.TMult = checkNumber('CosineAnnealingWarmRestarts', 'TMult', opts.TMult ?? 1, { min: 1, int: true });
+    this.etaMin = checkNumber('CosineAnnealingWarmRestarts', 'etaMin', opts.etaMin ?? 0, { min: 0 });
+    this.TCur = -1;
+    this.initialStep();
+  }
+  step(): void {
+    this.stepCount += 1;
+    if (this.lastEpoch < 0) {
+      this.jump(0);
+      return;
+    }
+    this.lastEpoch += 1;
+    this.TCur += 1;
+    if (this.TCur >= this.Ti) {
+      this.TCur -= this.Ti;
+      this.Ti *= this.TMult;
+    }
+    this.apply(this.getLr());
+  }
+  stepTo(epoch: number): void {
+    checkNumber('CosineAnnealingWarmRestarts.stepTo', 'epoch', epoch, { min: 0, int: true });
+    this.stepCount += 1;
+    this.jump(epoch);
+  }
+  private jump(epoch: number): void {
+    if (epoch >= this.T0) {
+      if (this.TMult === 1) {
+        this.TCur = epoch % this.T0;
+      } else {
+        const n = Math.floor(Math.log(epoch / this.T0 * (this.TMult - 1) + 1) / Math.log(this.TMult));
+        this.TCur = epoch - this.T0 * (this.TMult ** n - 1) / (this.TMult - 1);
+        this.Ti = this.T0 * this.TMult ** n;
+      }
+    } else {
+      this.Ti = this.T0;
+      this.TCur = epoch;
+    }
+    this.lastEpoch = epoch;
+    this.apply(this.getLr());
+  }
+  protected getLr(): number[] {
+    const c = (1 + Math.cos(Math.PI * this.TCur / this.Ti)) / 2;
+    return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * c);
+  }
+}
