@@ -1,0 +1,224 @@
+// GEMM driver for the wasm backend (BLIS layering, Van Zee & van de Geijn 2015): the portable
+// loops over NC/KC/MC blocks that pack A and B into tile-ordered panels (assembly/x32-packb,
+// x64-packb, x16-f32-packb) and hand them to a register-tiled macro-kernel (assembly/f32-gemm,
+// f64-gemm). Transposes and strided views are only strides given to the packers: no copies.
+//
+// Invariants:
+// - Every C element is accumulated over k in the same order with the same KC blocking whatever
+//   part of C a thread owns, so results are bit-identical for any thread count (threads split
+//   M×N, never K).
+// - `runPart` is self-contained (no imports, no closures): the thread pool ships its source text
+//   to workers, which run exactly the same code on the shared memory.
+//
+// Block sizes (f32; this CPU: 48 KiB L1d, 1 MiB L2 per core, 32 MiB shared L3):
+// - KC = 256: a kc×NR B micro-panel is 8 KiB and a kc×MR A micro-panel 4 KiB, so the B
+//   micro-panel reused across a whole MC block stays in L1 next to the streaming A panel.
+// - MC = 128 → the packed A block is 128 KiB, well inside L2 with room for B's streams; it also
+//   keeps the MLP shapes (m = 128) to one A block per KC step, packed once.
+// - NC = 2048 → the packed B block is 2 MiB, L3-resident; each thread owns its own.
+// f64 halves KC (same bytes per panel) with MR×NR = 4×4 of f64x2.
+
+import type { View } from '../backend.js';
+
+/** What the driver needs from the wasm runtime (structural, so the runtime owns its class). */
+export interface GemmRuntime {
+  readonly exports: WebAssembly.Exports;
+  readonly memory: WebAssembly.Memory;
+  malloc(bytes: number): number;
+  release(ptr: number): void;
+}
+
+/** Kernel choice: plain SIMD (deterministic across machines) or relaxed-SIMD FMA. */
+export const KERNEL_F32 = 0, KERNEL_F32_RELAXED = 1, KERNEL_F64 = 2;
+/** Operand element kinds: same as the compute dtype, or halves widened while packing. */
+export const OPERAND_SAME = 0, OPERAND_BF16 = 1, OPERAND_F16 = 2;
+
+/** Job record layout (a Float64Array, shared with workers). */
+export const JOB = {
+  kernel: 0, m: 1, n: 2, k: 3, a: 4, aRs: 5, aCs: 6, aKind: 7, b: 8, bRs: 9, bCs: 10, bKind: 11,
+  c: 12, ldc: 13, alpha: 14, beta: 15, scratch: 16, scratchPerPart: 17, parts: 18, splitN: 19,
+} as const;
+export const JOB_LEN = 20;
+
+/** Packing scratch bytes one thread needs for `kernel` (packed A block, B block, edge tile). */
+export function scratchBytes(kernel: number): number {
+  return kernel === KERNEL_F64 ? (64 * 128 + 128 * 1024) * 8 + 256 : (128 * 256 + 256 * 2048) * 4 + 256;
+}
+
+/**
+ * Computes part `part` of `job.parts` of C: a contiguous range of MR rows (splitN = 0) or NR
+ * columns (splitN = 1). Self-contained on purpose; see the header.
+ */
+export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number): void {
+  const kernel = job[0], m = job[1], n = job[2], k = job[3];
+  const f64 = kernel === 2;
+  const es = f64 ? 8 : 4, MR = 4, NR = f64 ? 4 : 8;
+  const KC = f64 ? 128 : 256, MC = f64 ? 64 : 128, NC = f64 ? 1024 : 2048;
+  const fns = ex as Record<string, (...args: number[]) => void>;
+  const macro = fns[kernel === 0 ? 'f32_gemm_4x8_wasmsimd' : kernel === 1 ? 'f32_gemm_4x8_wasmrelaxedsimd' : 'f64_gemm_4x4_wasmsimd'];
+  const packers = f64 ? ['x64_packb_scalar'] : ['x32_packb_wasmsimd', 'bf16_f32_packb_scalar', 'f16_f32_packb_scalar'];
+  const packA = fns[packers[job[7]]], packB = fns[packers[job[11]]];
+  const esA = job[7] === 0 ? es : 2, esB = job[11] === 0 ? es : 2;
+  const a = job[4], aRs = job[5], aCs = job[6], b = job[8], bRs = job[9], bCs = job[10];
+  const c = job[12], ldc = job[13], alpha = job[14], beta = job[15], parts = job[18];
+  // this part's range of C, in whole tiles so that only the last part has edge tiles
+  const unit = job[19] ? NR : MR, extent = job[19] ? n : m;
+  const tiles = Math.ceil(extent / unit);
+  const lo = Math.min(extent, Math.floor((part * tiles) / parts) * unit);
+  const hi = Math.min(extent, Math.floor(((part + 1) * tiles) / parts) * unit);
+  const m0 = job[19] ? 0 : lo, m1 = job[19] ? m : hi, n0 = job[19] ? lo : 0, n1 = job[19] ? hi : n;
+  const pa = job[16] + part * job[17], pb = pa + MC * KC * es, tmp = pb + KC * NC * es;
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = Math.min(NC, n1 - jc);
+    for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      if (kc > 0) packB(NR, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
+      const betaHere = pc === 0 ? beta : 1;
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = Math.min(MC, m1 - ic);
+        if (kc > 0) packA(MR, kc, mc, a + (ic * aRs + pc * aCs) * esA, aRs, aCs, pa);
+        macro(mc, nc, kc, pa, pb, c + (ic * ldc + jc) * es, ldc, alpha, betaHere, tmp);
+      }
+      if (k === 0) break;
+    }
+  }
+}
+
+/** One 2-D product C[m×n] = alpha·op(A)·op(B) + beta·C with element strides and byte pointers. */
+export interface GemmCall {
+  kernel: number;
+  m: number; n: number; k: number;
+  a: number; aRs: number; aCs: number; aKind: number;
+  b: number; bRs: number; bCs: number; bKind: number;
+  c: number; ldc: number; alpha: number; beta: number;
+}
+
+/** Runs products on the calling thread or the pool; set by threads.ts when a pool starts. */
+export type GemmExecutor = (rt: GemmRuntime, job: Float64Array, flops: number) => void;
+
+const scratch = new WeakMap<GemmRuntime, { ptr: number; bytes: number }>();
+
+/** Per-runtime packing scratch, grown on demand and kept (pointers never move in wasm memory). */
+export function scratchFor(rt: GemmRuntime, bytes: number): number {
+  const s = scratch.get(rt);
+  if (s && s.bytes >= bytes) return s.ptr;
+  if (s) rt.release(s.ptr);
+  const ptr = rt.malloc(bytes);
+  scratch.set(rt, { ptr, bytes });
+  return ptr;
+}
+
+let executor: GemmExecutor = (rt, job) => {
+  job[JOB.parts] = 1;
+  job[JOB.scratch] = scratchFor(rt, job[JOB.scratchPerPart]);
+  runPart(rt.exports, job, 0);
+};
+
+/** Installs the executor (the thread pool does this); returns the previous one. */
+export function setGemmExecutor(e: GemmExecutor): GemmExecutor {
+  const prev = executor;
+  executor = e;
+  return prev;
+}
+
+/** Runs one 2-D GEMM through the current executor. */
+export function gemm(rt: GemmRuntime, g: GemmCall): void {
+  if (g.m === 0 || g.n === 0) return;
+  const job = new Float64Array(JOB_LEN);
+  job[JOB.kernel] = g.kernel; job[JOB.m] = g.m; job[JOB.n] = g.n; job[JOB.k] = g.k;
+  job[JOB.a] = g.a; job[JOB.aRs] = g.aRs; job[JOB.aCs] = g.aCs; job[JOB.aKind] = g.aKind;
+  job[JOB.b] = g.b; job[JOB.bRs] = g.bRs; job[JOB.bCs] = g.bCs; job[JOB.bKind] = g.bKind;
+  job[JOB.c] = g.c; job[JOB.ldc] = g.ldc; job[JOB.alpha] = g.alpha; job[JOB.beta] = g.beta;
+  job[JOB.scratchPerPart] = scratchBytes(g.kernel);
+  // split the longer side (in tiles) so each part keeps whole tiles
+  job[JOB.splitN] = Math.ceil(g.n / (g.kernel === KERNEL_F64 ? 4 : 8)) >= Math.ceil(g.m / 4) ? 1 : 0;
+  executor(rt, job, 2 * g.m * g.n * Math.max(g.k, 1));
+}
+
+let deterministic = true;
+
+/**
+ * Chooses between the plain SIMD kernel (default: identical bits on every machine, and on this
+ * CPU as fast as FMA — the f32 4×8 tile is load/issue-bound, not latency-bound) and the
+ * relaxed-SIMD `f32x4.relaxed_madd` kernel (fused on FMA hardware, so results may differ in the
+ * last bits between machines). The relaxed kernel is used only if the relaxed build is loaded.
+ */
+export function setDeterministic(on: boolean): void {
+  deterministic = on;
+}
+
+/** The f32 kernel the runtime will use now. */
+export function f32Kernel(rt: GemmRuntime): number {
+  return !deterministic && typeof rt.exports.f32_gemm_4x8_wasmrelaxedsimd === 'function' ? KERNEL_F32_RELAXED : KERNEL_F32;
+}
+
+/** Byte address of element 0 of a wasm storage (the runtime's storages carry `ptr`). */
+function ptrOf(v: View): number {
+  return (v.storage as unknown as { ptr: number }).ptr;
+}
+
+const OPERAND_KIND: Record<string, number> = { f32: OPERAND_SAME, f64: OPERAND_SAME, bf16: OPERAND_BF16, f16: OPERAND_F16 };
+const ELEMENT_BYTES: Record<string, number> = { f32: 4, f64: 8, bf16: 2, f16: 2 };
+
+/**
+ * Backend.matmul: out[..., m, n] = a[..., m, k] · b[..., k, n], batch dims broadcast (stride 0 or
+ * missing leading dims). a and b are f32/f64 like out, or bf16/f16 with an f32 out (widened while
+ * packing, f32 accumulation). Any strides; out is written through its own strides.
+ */
+export function matmul(rt: GemmRuntime, a: View, b: View, out: View): void {
+  const r = out.shape.length, ra = a.shape.length, rb = b.shape.length;
+  const m = out.shape[r - 2], n = out.shape[r - 1], k = a.shape[ra - 1];
+  const kernel = out.storage.dtype === 'f64' ? KERNEL_F64 : f32Kernel(rt);
+  const es = ELEMENT_BYTES[out.storage.dtype], esA = ELEMENT_BYTES[a.storage.dtype], esB = ELEMENT_BYTES[b.storage.dtype];
+  const base = {
+    kernel, k, alpha: 1, beta: 0,
+    aKind: OPERAND_KIND[a.storage.dtype], bKind: OPERAND_KIND[b.storage.dtype],
+  };
+  const batch = out.shape.slice(0, r - 2);
+  const idx = new Array<number>(batch.length).fill(0);
+  const count = batch.reduce((p, d) => p * d, 1);
+  for (let t = 0; t < count; t++) {
+    let oa = a.offset, ob = b.offset, oc = out.offset;
+    for (let d = 0; d < batch.length; d++) {
+      const da = ra - 2 - batch.length + d, db = rb - 2 - batch.length + d;
+      if (da >= 0 && a.shape[da] !== 1) oa += idx[d] * a.strides[da];
+      if (db >= 0 && b.shape[db] !== 1) ob += idx[d] * b.strides[db];
+      oc += idx[d] * out.strides[d];
+    }
+    product2d(rt, {
+      ...base, m, n,
+      a: ptrOf(a) + oa * esA, aRs: a.strides[ra - 2], aCs: a.strides[ra - 1],
+      b: ptrOf(b) + ob * esB, bRs: b.strides[rb - 2], bCs: b.strides[rb - 1],
+      c: ptrOf(out) + oc * es, ldc: 0,
+    }, out.strides[r - 2], out.strides[r - 1], es);
+    for (let d = batch.length - 1; d >= 0 && ++idx[d] === batch[d]; d--) idx[d] = 0;
+  }
+}
+
+/**
+ * One 2-D product into C with strides (rs, cs): row-major C directly; column-major C as the
+ * transposed product Cᵀ = Bᵀ·Aᵀ (operand roles and strides swapped, still no copies); any other
+ * layout through a contiguous scratch C copied out afterwards.
+ */
+function product2d(rt: GemmRuntime, g: GemmCall, rs: number, cs: number, es: number): void {
+  if (cs === 1 || g.n === 1) {
+    gemm(rt, { ...g, ldc: rs });
+  } else if (rs === 1 || g.m === 1) {
+    gemm(rt, {
+      ...g, m: g.n, n: g.m, ldc: cs,
+      a: g.b, aRs: g.bCs, aCs: g.bRs, aKind: g.bKind, b: g.a, bRs: g.aCs, bCs: g.aRs, bKind: g.aKind,
+    });
+  } else {
+    const tmp = rt.malloc(g.m * g.n * es);
+    try {
+      gemm(rt, { ...g, c: tmp, ldc: g.n });
+      const Arr = es === 8 ? Float64Array : Float32Array;
+      const src = new Arr(rt.memory.buffer, tmp, g.m * g.n);
+      const dst = new Arr(rt.memory.buffer);
+      const c0 = g.c / es;
+      for (let i = 0; i < g.m; i++) for (let j = 0; j < g.n; j++) dst[c0 + i * rs + j * cs] = src[i * g.n + j];
+    } finally {
+      rt.release(tmp);
+    }
+  }
+}
