@@ -1,0 +1,104 @@
+// The one seam between the engine and a device. Ops, autograd, nn and optim only call these
+// primitives; a new device is one folder implementing this interface.
+//
+// Conventions for every kernel:
+// - A View addresses elements (not bytes): element (i0..in) lives at offset + Σ ik·strides[k].
+//   Strides may be 0 (broadcast) or any positive step (slices, transposes); never negative.
+// - `out` views are freshly allocated and contiguous unless a kernel says otherwise; inputs are
+//   never written. Kernels never allocate tensors and never throw on valid input: the op layer
+//   validates shapes, dtypes and index ranges before calling.
+// - Compute dtypes are f32, f64 and i32; halves (f16/bf16) are converted by `copy` before and after.
+
+import type { DType, StorageArray } from '../dtype.js';
+
+export type Device = 'wasm' | 'reference' | 'webgpu';
+export const DEVICES: readonly Device[] = ['wasm', 'reference', 'webgpu'];
+
+/** A block of device memory holding `size` elements of `dtype`, shared by views via `refs`. */
+export interface Storage {
+  readonly device: Device;
+  readonly dtype: DType;
+  readonly size: number;
+  readonly bytes: number;
+  refs: number;
+}
+
+export interface View {
+  readonly storage: Storage;
+  readonly offset: number;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+}
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'sin' | 'cos' | 'tanh'
+  | 'sigmoid' | 'relu' | 'gelu' | 'silu' | 'sign' | 'square' | 'reciprocal' | 'floor' | 'ceil' | 'round';
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh',
+  'sigmoid', 'relu', 'gelu', 'silu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round'];
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export const BINARY_OPS: readonly BinaryOp[] = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+export const COMPARE_OPS: readonly BinaryOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
+export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
+
+export interface Backend {
+  readonly device: Device;
+
+  /** New storage of `size` elements, contents unspecified. */
+  alloc(dtype: DType, size: number): Storage;
+  /** Returns the memory; called once when `refs` reaches 0. */
+  free(s: Storage): void;
+  /** Copies storage bits (halves as Uint16 bits) into `s` starting at element `offset`. */
+  write(s: Storage, data: StorageArray, offset?: number): void;
+  /** Contiguous copy of a view in its storage representation. */
+  read(v: View): StorageArray;
+  /** Sets every element of `s` to `value` (converted to s.dtype as `copy` would). */
+  fill(s: Storage, value: number): void;
+
+  /**
+   * dst ← src elementwise; shapes equal; dst may be strided (cat writes into slices).
+   * Converts dtypes: float→half round-to-nearest-even (f64→half may round through f32),
+   * float→i32 truncates toward zero saturating at the i32 range (NaN → 0, like wasm's
+   * i32.trunc_sat), i32→float rounds to nearest.
+   */
+  copy(src: View, dst: View): void;
+
+  /** out ← op(x); x and out share a compute dtype (f32, f64 or i32). */
+  unary(op: UnaryOp, x: View, out: View): void;
+
+  /**
+   * out ← a op b; a and b are views broadcast to out.shape (stride 0 on broadcast dims) and share a
+   * compute dtype; out has that dtype, except comparisons, whose out is i32 holding 0 or 1.
+   * pow on i32 is integer power with exponent ≥ 0 (checked by the op layer).
+   */
+  binary(op: BinaryOp, a: View, b: View, out: View): void;
+
+  /** out ← cond ≠ 0 ? a : b; cond is i32; all broadcast to out.shape; a, b, out share a dtype. */
+  where(cond: View, a: View, b: View, out: View): void;
+
+  /**
+   * Reduces the last `nReduce` dims of x (the op layer permutes reduced axes to the end).
+   * out is contiguous with out.size = product of the leading dims. argmax/argmin write i32
+   * indices into the flattened reduced block (first occurrence on ties; NaN wins, as in PyTorch).
+   * max/min propagate NaN. Reduction order is fixed, so results do not depend on threads.
+   */
+  reduce(op: ReduceOp, x: View, nReduce: number, out: View): void;
+
+  /**
+   * Batched matrix product out[..., m, n] = a[..., m, k] · b[..., k, n]; batch dims of a and b
+   * are broadcast (stride 0) to out's; dtypes f32 or f64, all equal.
+   */
+  matmul(a: View, b: View, out: View): void;
+
+  /** out[..i..] = x[..index[..i..] on `dim`..]; index is i32, in range, broadcast to out.shape. */
+  gather(x: View, dim: number, index: View, out: View): void;
+
+  /** target[..index[..i..] on `dim`..] += src[..i..], in index order; target is contiguous, written in place. */
+  scatterAdd(target: View, dim: number, index: View, src: View): void;
+}

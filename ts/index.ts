@@ -1,0 +1,26 @@
+// Public API of descent: `import * as d from 'descent'`, then `await d.init()`.
+
+import './tensor-methods.js';
+import { ReferenceBackend } from './backend/reference/index.js';
+import { registerBackend, setDefaultDevice } from './engine.js';
+
+registerBackend(new ReferenceBackend());
+setDefaultDevice('reference');
+
+export { init, backendInfo } from './init.js';
+export { Tensor, isTensor } from './tensor.js';
+export type { NestedArray } from './tensor.js';
+export { DescentError } from './errors.js';
+export type { DType } from './dtype.js';
+export type { Device } from './backend/backend.js';
+export { memory } from './engine.js';
+export { tidy, keep, dispose } from './lifetime.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
+export * from './ops/creation.js';
+export { manualSeed } from './ops/random.js';
+export * from './ops/elementwise.js';
+export { sum, prod, mean, max, min, argmax, argmin, variance as var, std, norm, logsumexp } from './ops/reduce.js';
+export * from './ops/shape.js';
+export * from './ops/join.js';
+export * from './ops/indexing.js';
+export * from './ops/linalg.js';

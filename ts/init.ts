@@ -1,0 +1,42 @@
+// init(): loads the wasm runtime, registers the devices and picks the default one.
+
+import type { Device } from './backend/backend.js';
+import { loadRuntime, type WasmRuntime } from './backend/wasm/runtime.js';
+import { WasmBackend } from './backend/wasm/index.js';
+import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
+import { DescentError, check, checkOptions } from './errors.js';
+
+export interface InitOptions {
+  /** Default device for new tensors: 'wasm' (default) or 'reference'. */
+  device?: Device;
+  /** Worker threads for large GEMMs (default: the core count). */
+  threads?: number;
+  /** Force a wasm build: 'simd' or 'relaxed' (default: the best the runtime validates). */
+  build?: 'simd' | 'relaxed';
+}
+
+let runtime: WasmRuntime | null = null;
+
+/**
+ * Loads the kernels and sets the default device. Safe to call again to change the device.
+ * @example await d.init(); // wasm, relaxed SIMD when the runtime has it
+ */
+export async function init(opts: InitOptions = {}): Promise<void> {
+  checkOptions('init', opts, ['device', 'threads', 'build']);
+  const device = opts.device ?? 'wasm';
+  check(device === 'wasm' || device === 'reference' || device === 'webgpu', 'BAD_OPTION',
+    () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
+  if (device === 'webgpu') {
+    throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");
+  }
+  if (!hasBackend('wasm') || (opts.build && runtime?.info.build !== opts.build)) {
+    runtime = await loadRuntime({ build: opts.build });
+    registerBackend(new WasmBackend(runtime));
+  }
+  setDefaultDevice(device);
+}
+
+/** Which wasm build and features are running. */
+export function backendInfo(): WasmRuntime['info'] | null {
+  return runtime?.info ?? null;
+}

@@ -1,0 +1,55 @@
+// tidy/keep/dispose: scope-based freeing of intermediate tensors (TensorFlow.js's model, with
+// PyTorch-style ops underneath).
+
+import { popScope, pushScope, untrack, type Disposable } from './engine.js';
+import { Tensor } from './tensor.js';
+import { DescentError } from './errors.js';
+
+function collect(x: unknown, into: Set<Disposable>, seen = new Set<unknown>()): void {
+  if (x === null || typeof x !== 'object' || seen.has(x)) return;
+  seen.add(x);
+  if (x instanceof Tensor) {
+    into.add(x);
+    return;
+  }
+  const values = x instanceof Map ? [...x.values()] : Array.isArray(x) ? x : Object.values(x);
+  for (const v of values) collect(v, into, seen);
+}
+
+/**
+ * Runs fn and disposes every tensor it created except those it returns (found in arrays,
+ * plain objects and Maps). Returned tensors move to the enclosing scope.
+ * @example const loss = d.tidy(() => model(x).sub(y).square().mean());
+ */
+export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new DescentError('BAD_ARGUMENT', `tidy: expected a function, got ${typeof fn}`);
+  pushScope();
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    popScope(new Set());
+    throw e;
+  }
+  if (result instanceof Promise) {
+    popScope(new Set());
+    throw new DescentError('BAD_ARGUMENT', 'tidy: fn must be synchronous (it returned a Promise)');
+  }
+  const keepSet = new Set<Disposable>();
+  collect(result, keepSet);
+  popScope(keepSet);
+  return result;
+}
+
+/** Exempts a tensor from the enclosing tidy scopes; returns it. */
+export function keep<T extends Tensor>(t: T): T {
+  untrack(t);
+  return t;
+}
+
+/** Disposes every tensor found in the argument (a tensor, an array, an object). */
+export function dispose(x: unknown): void {
+  const all = new Set<Disposable>();
+  collect(x, all);
+  for (const t of all) t.dispose();
+}

@@ -1,0 +1,175 @@
+// Elementwise ops: unary maps, broadcasting binary ops, comparisons, where and clamp. Each
+// primitive keeps its forward dispatch and its VJP rule side by side.
+
+import { type BinaryOp, COMPARE_OPS, type UnaryOp } from '../backend/backend.js';
+import { type DType, promote } from '../dtype.js';
+import { attach, noGrad } from '../autograd/tape.js';
+import { check } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { zerosLike } from './creation.js';
+import { sumTo } from './reduce.js';
+import {
+  type TensorLike, assertTensor, broadcastShapes, broadcastView, checkSameDevice, describe, empty,
+  inCompute, liftPair,
+} from './util.js';
+
+// ---- unary --------------------------------------------------------------------------------
+
+/** Unary ops that keep an i32 input i32; the others compute i32 input as f32, as PyTorch does. */
+const INT_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sign', 'square', 'relu']);
+
+function unaryForward(op: UnaryOp, x: Tensor): Tensor {
+  const dt: DType = x.dtype === 'i32' && !INT_UNARY.has(op) ? 'f32' : x.dtype;
+  return inCompute(dt, [x], ([cx], cdt) => {
+    const out = empty(x.shape, cdt, x.device);
+    x.backend.unary(op, cx, out);
+    return out;
+  });
+}
+
+type UnaryVjp = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
+
+function defineUnary(op: UnaryOp, vjp: UnaryVjp): (x: Tensor) => Tensor {
+  return (x: Tensor) => {
+    assertTensor(x, op);
+    const y = unaryForward(op, x);
+    return attach(y, [x], (g) => [vjp(g, x, y)], op);
+  };
+}
+
+const zeroGrad: UnaryVjp = (_g, x) => zerosLike(x);
+
+export const neg = defineUnary('neg', (g) => neg(g));
+export const abs = defineUnary('abs', (g, x) => mul(g, sign(x)));
+export const exp = defineUnary('exp', (g, _x, y) => mul(g, y));
+export const log = defineUnary('log', (g, x) => div(g, x));
+export const log1p = defineUnary('log1p', (g, x) => div(g, add(x, 1)));
+export const expm1 = defineUnary('expm1', (g, _x, y) => mul(g, add(y, 1)));
+export const sqrt = defineUnary('sqrt', (g, _x, y) => div(mul(g, 0.5), y));
+export const rsqrt = defineUnary('rsqrt', (g, _x, y) => mul(mul(g, -0.5), mul(y, square(y))));
+export const sin = defineUnary('sin', (g, x) => mul(g, cos(x)));
+export const cos = defineUnary('cos', (g, x) => neg(mul(g, sin(x))));
+export const tanh = defineUnary('tanh', (g, _x, y) => mul(g, sub(1, square(y))));
+export const sigmoid = defineUnary('sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y))));
+export const relu = defineUnary('relu', (g, x) => mul(g, gt(x, 0)));
+/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default). dGELU = Φ(x) + x·φ(x), Φ(x) = gelu(x)/x. */
+export const gelu = defineUnary('gelu', (g, x, y) => {
+  const phi = where(eq(x, 0), 0.5, div(y, x));
+  const density = mul(exp(mul(square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+  return mul(g, add(phi, mul(x, density)));
+});
+export const silu = defineUnary('silu', (g, x) => {
+  const s = sigmoid(x);
+  return mul(g, mul(s, add(1, mul(x, sub(1, s)))));
+});
+export const sign = defineUnary('sign', zeroGrad);
+export const square = defineUnary('square', (g, x) => mul(g, mul(x, 2)));
+export const reciprocal = defineUnary('reciprocal', (g, _x, y) => neg(mul(g, square(y))));
+export const floor = defineUnary('floor', zeroGrad);
+export const ceil = defineUnary('ceil', zeroGrad);
+/** Round half to even, like torch.round. */
+export const round = defineUnary('round', zeroGrad);
+
+// ---- binary -------------------------------------------------------------------------------
+
+function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  const device = checkSameDevice(op, a, b);
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  let dt = promote(a.dtype, b.dtype);
+  if (dt === 'i32' && op === 'div') dt = 'f32'; // true division, as torch.div
+  const isCompare = COMPARE_OPS.includes(op);
+  return inCompute(dt, [a, b], ([ca, cb], cdt) => {
+    if (op === 'pow' && cdt === 'i32') {
+      check(!cb.dataSync().some((e) => e < 0), 'INVALID_DATA', () => 'pow: integers to negative integer powers are not allowed');
+    }
+    const out = empty(shape, isCompare ? 'i32' : cdt, device);
+    a.backend.binary(op, broadcastView(ca, shape), broadcastView(cb, shape), out);
+    return out;
+  });
+}
+
+type BinaryVjp = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
+
+function defineBinary(op: BinaryOp, vjp: BinaryVjp | null): (a: TensorLike, b: TensorLike) => Tensor {
+  return (a: TensorLike, b: TensorLike) => {
+    const [ta, tb, made] = liftPair(a, b, op);
+    const y = binaryForward(op, ta, tb);
+    const out = vjp === null ? y : attach(y, [ta, tb], (g) => {
+      const [ga, gb] = vjp(g, ta, tb, y);
+      return [ga && sumTo(ga, ta.shape), gb && sumTo(gb, tb.shape)];
+    }, op);
+    if (out.gradFn === null) made.forEach((t) => t.dispose());
+    return out;
+  };
+}
+
+export const add = defineBinary('add', (g) => [g, g]);
+export const sub = defineBinary('sub', (g) => [g, neg(g)]);
+export const mul = defineBinary('mul', (g, a, b) => [mul(g, b), mul(g, a)]);
+export const div = defineBinary('div', (g, _a, b, y) => [div(g, b), neg(div(mul(g, y), b))]);
+/** a^b; d/db uses log(a), zeroed where a = 0 and b ≥ 0 as PyTorch does. */
+export const pow = defineBinary('pow', (g, a, b, y) => [
+  mul(g, mul(b, pow(a, sub(b, 1)))),
+  where(logicalAnd(eq(a, 0), ge(b, 0)), 0, mul(g, mul(y, log(a)))),
+]);
+/** Elementwise max; ties split the gradient evenly (PyTorch). */
+export const maximum = defineBinary('maximum', (g, a, b) => tieSplit(g, gt(a, b), eq(a, b), lt(a, b)));
+export const minimum = defineBinary('minimum', (g, a, b) => tieSplit(g, lt(a, b), eq(a, b), gt(a, b)));
+
+function tieSplit(g: Tensor, aWins: Tensor, tie: Tensor, bWins: Tensor): [Tensor, Tensor] {
+  const half = mul(g, 0.5);
+  return [where(aWins, g, where(tie, half, 0)), where(bWins, g, where(tie, half, 0))];
+}
+
+/** Comparisons return i32 tensors of 0/1 and carry no gradient. */
+export const eq = defineBinary('eq', null);
+export const ne = defineBinary('ne', null);
+export const lt = defineBinary('lt', null);
+export const le = defineBinary('le', null);
+export const gt = defineBinary('gt', null);
+export const ge = defineBinary('ge', null);
+
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => mul(ne(a, 0), ne(b, 0));
+
+// ---- where and clamp ----------------------------------------------------------------------
+
+/** cond ? a : b elementwise with broadcasting; cond is true where nonzero. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  assertTensor(cond, 'where', 'cond');
+  const [ta, tb, made] = liftPair(a, b, 'where');
+  const device = checkSameDevice('where', cond, ta, tb);
+  const shape = broadcastShapes('where', cond.shape, ta.shape, tb.shape);
+  const c = cond.dtype === 'i32' ? cond : noGrad(() => ne(cond, 0));
+  const y = inCompute(promote(ta.dtype, tb.dtype), [ta, tb], ([ca, cb], cdt) => {
+    const out = empty(shape, cdt, device);
+    cond.backend.where(broadcastView(c, shape), broadcastView(ca, shape), broadcastView(cb, shape), out);
+    return out;
+  });
+  if (c !== cond) c.dispose();
+  const out = attach(y, [ta, tb], (g) => [sumTo(where(cond, g, 0), ta.shape), sumTo(where(cond, 0, g), tb.shape)], 'where');
+  if (out.gradFn === null) made.forEach((t) => t.dispose());
+  return out;
+}
+
+/** Clamps into [min, max] (either may be null); the gradient passes where min ≤ x ≤ max. */
+export function clamp(x: Tensor, min: number | null = null, max: number | null = null): Tensor {
+  assertTensor(x, 'clamp');
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    check(v === null || typeof v === 'number', 'BAD_ARGUMENT', () => `clamp: expected ${name} to be a number or null, got ${describe(v)}`);
+  }
+  check(min !== null || max !== null, 'BAD_ARGUMENT', () => 'clamp: at least one of min and max must be given');
+  const y = noGrad(() => {
+    const lo = min === null ? x : maximum(x, min);
+    if (max === null) return lo;
+    const hi = minimum(lo, max);
+    if (lo !== x) lo.dispose();
+    return hi;
+  });
+  return attach(y, [x], (g) => {
+    let pass = g;
+    if (min !== null) pass = mul(pass, ge(x, min));
+    if (max !== null) pass = mul(pass, le(x, max));
+    return [pass];
+  }, 'clamp');
+}
+

@@ -1,0 +1,95 @@
+// Index ops: gather, indexSelect (gather with a broadcast index view) and scatterAdd. Indices are
+// validated on the host (integer, finite, in range) before any kernel runs, so no kernel can
+// read or write out of bounds.
+
+import { attach } from '../autograd/tape.js';
+import { check, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { tensor, zerosLike } from './creation.js';
+import { assertTensor, castTo, checkSameDevice, describe, empty, inCompute, normAxis } from './util.js';
+
+type IndexLike = Tensor | readonly number[];
+
+/** An i32 tensor of indices checked to lie in [0, n). Returns [index, madeHere]. */
+function checkedIndex(index: IndexLike, n: number, device: Tensor['device'], where: string): [Tensor, boolean] {
+  const t = index instanceof Tensor ? assertTensor(index, where, 'index') : tensor(validArray(index, where), { dtype: 'i32', device });
+  const values = t.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    check(Number.isFinite(v) && Number.isInteger(v), 'INVALID_DATA', () => `${where}: indices must be finite integers, got ${v} at flat position ${i}`);
+    check(v >= 0 && v < n, 'INDEX_OUT_OF_RANGE', () => `${where}: index ${v} is out of range for a dimension of size ${n} (expected 0..${n - 1})`);
+  }
+  if (t.dtype === 'i32') return [t, t !== index];
+  const cast = castTo(t, 'i32');
+  if (t !== index) t.dispose();
+  return [cast, true];
+}
+
+function validArray(a: readonly number[], where: string): number[] {
+  check(Array.isArray(a), 'BAD_ARGUMENT', () => `${where}: expected index to be a Tensor or an array of integers, got ${describe(a)}`);
+  for (const v of a) {
+    check(typeof v === 'number' && Number.isFinite(v) && Number.isInteger(v), 'INVALID_DATA',
+      () => `${where}: indices must be finite integers, got ${describe(v)}`);
+  }
+  return [...a];
+}
+
+/** out[i][j] = x[index[i][j]][j] for dim 0 (torch.gather); index has x's rank, shape ≤ x's off `dim`. */
+export function gather(x: Tensor, dim: number, index: IndexLike): Tensor {
+  assertTensor(x, 'gather');
+  const d = normAxis(dim, x.ndim, 'gather');
+  const [idx, made] = checkedIndex(index, x.shape[d], x.device, 'gather');
+  checkSameDevice('gather', x, idx);
+  check(idx.ndim === Math.max(x.ndim, 1) && idx.shape.every((n, i) => i === d || n <= (x.shape[i] ?? 1)), 'SHAPE_MISMATCH',
+    () => `gather: index shape ${fmtShape(idx.shape)} must have x's rank with sizes ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
+  return gatherChecked(x, d, idx, made);
+}
+
+function gatherChecked(x: Tensor, d: number, idx: Tensor, disposeIdx: boolean): Tensor {
+  const out = inCompute(x.dtype, [x], ([cx], cdt) => {
+    const o = empty(idx.shape, cdt, x.device);
+    x.backend.gather(cx, d, idx, o);
+    return o;
+  });
+  const y = attach(out, [x], (g) => [scatterAddChecked(zerosLike(x), d, idx, g)], 'gather');
+  if (disposeIdx && y.gradFn === null) idx.dispose();
+  return y;
+}
+
+/** Rows (or slices along `dim`) of x picked by a 1-D index (torch.index_select). */
+export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
+  assertTensor(x, 'indexSelect');
+  const d = normAxis(dim, x.ndim, 'indexSelect');
+  const [idx, made] = checkedIndex(index, x.shape[d], x.device, 'indexSelect');
+  check(idx.ndim === 1, 'SHAPE_MISMATCH', () => `indexSelect: expected a 1-D index, got shape ${fmtShape(idx.shape)}`);
+  const shape = x.shape.map((n, i) => (i === d ? idx.shape[0] : n));
+  // The 1-D index seen as a gather index of the output's shape: stride 0 off `dim`.
+  const wide = new Tensor(idx.storage, shape, shape.map((_, i) => (i === d ? idx.strides[0] : 0)), idx.offset);
+  if (made) idx.dispose();
+  return gatherChecked(x, d, wide, true);
+}
+
+/** A copy of x with src added at index along `dim` (torch.scatter_add); index and src share a shape. */
+export function scatterAdd(x: Tensor, dim: number, index: IndexLike, src: Tensor): Tensor {
+  assertTensor(x, 'scatterAdd');
+  assertTensor(src, 'scatterAdd', 'src');
+  const d = normAxis(dim, x.ndim, 'scatterAdd');
+  const [idx, made] = checkedIndex(index, x.shape[d], x.device, 'scatterAdd');
+  checkSameDevice('scatterAdd', x, idx, src);
+  check(idx.ndim === x.ndim && idx.shape.every((n, i) => n === src.shape[i] && (i === d || n <= x.shape[i])) && src.ndim === idx.ndim,
+    'SHAPE_MISMATCH', () => `scatterAdd: index ${fmtShape(idx.shape)} and src ${fmtShape(src.shape)} must have equal shapes, ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
+  check(src.dtype === x.dtype, 'BAD_DTYPE', () => `scatterAdd: src dtype ${src.dtype} must equal x's ${x.dtype}`);
+  const y = scatterAddChecked(x, d, idx, src);
+  if (made && y.gradFn === null) idx.dispose();
+  return y;
+}
+
+function scatterAddChecked(x: Tensor, d: number, idx: Tensor, src: Tensor): Tensor {
+  const out = inCompute(x.dtype, [x, src], ([cx, cs], cdt) => {
+    const o = empty(x.shape, cdt, x.device);
+    x.backend.copy(cx, o);
+    x.backend.scatterAdd(o, d, idx, cs);
+    return o;
+  });
+  return attach(out, [x, src], (g) => [g, gatherChecked(g, d, idx, false)], 'scatterAdd');
+}

@@ -1,0 +1,79 @@
+// Joining and splitting: cat writes each input into a slice of one output (strided copies, no
+// temporaries); stack is cat of unsqueezed views; split/chunk return views.
+
+import { promote } from '../dtype.js';
+import { attach } from '../autograd/tape.js';
+import { check, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { narrow, unsqueeze } from './shape.js';
+import { assertTensor, castTo, checkSameDevice, describe, empty, normAxis } from './util.js';
+
+function checkList(where: string, tensors: readonly Tensor[]): void {
+  check(Array.isArray(tensors) && tensors.length > 0, 'BAD_ARGUMENT', () => `${where}: expected a non-empty array of tensors, got ${describe(tensors)}`);
+  tensors.forEach((t, i) => assertTensor(t, where, `tensors[${i}]`));
+  checkSameDevice(where, ...tensors);
+}
+
+/** Concatenates along `dim`; all other dims must agree. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkList('cat', tensors);
+  const first = tensors[0];
+  const d = normAxis(dim, first.ndim, 'cat');
+  for (const t of tensors) {
+    check(t.ndim === first.ndim && t.shape.every((n, i) => i === d || n === first.shape[i]), 'SHAPE_MISMATCH',
+      () => `cat: shapes ${fmtShape(first.shape)} and ${fmtShape(t.shape)} differ outside dim ${d}`);
+  }
+  const dtype = tensors.map((t) => t.dtype).reduce(promote);
+  const shape = first.shape.map((n, i) => (i === d ? tensors.reduce((a, t) => a + t.shape[d], 0) : n));
+  const out = empty(shape, dtype, first.device);
+  let at = 0;
+  for (const t of tensors) {
+    const src = t.dtype === dtype ? t : castTo(t, dtype);
+    out.backend.copy(src, { storage: out.storage, offset: at * out.strides[d], shape: t.shape, strides: out.strides });
+    if (src !== t) src.dispose();
+    at += t.shape[d];
+  }
+  const starts = tensors.map((_, i) => tensors.slice(0, i).reduce((a, t) => a + t.shape[d], 0));
+  return attach(out, tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i], t.shape[d])), 'cat');
+}
+
+/** Stacks equal-shaped tensors along a new `dim`. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkList('stack', tensors);
+  const nd = tensors[0].ndim;
+  for (const t of tensors) {
+    check(t.shape.length === nd && t.shape.every((n, i) => n === tensors[0].shape[i]), 'SHAPE_MISMATCH',
+      () => `stack: expected equal shapes, got ${fmtShape(tensors[0].shape)} and ${fmtShape(t.shape)}`);
+  }
+  const d = normAxis(dim, nd + 1, 'stack');
+  const views = tensors.map((t) => unsqueeze(t, d));
+  const out = cat(views, d);
+  if (out.gradFn === null) views.forEach((v) => v.dispose());
+  return out;
+}
+
+/** Views of size `sizes` along `dim` (a number = equal chunks of that size, the last may be smaller). */
+export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
+  assertTensor(x, 'split');
+  const d = normAxis(dim, x.ndim, 'split');
+  const n = x.shape[d];
+  let parts: number[];
+  if (typeof sizes === 'number') {
+    check(Number.isInteger(sizes) && sizes > 0, 'BAD_ARGUMENT', () => `split: expected a positive chunk size, got ${sizes}`);
+    parts = Array.from({ length: Math.max(1, Math.ceil(n / sizes)) }, (_, i) => Math.min(sizes, n - i * sizes));
+  } else {
+    check(Array.isArray(sizes) && sizes.every((s) => Number.isInteger(s) && s >= 0) && sizes.reduce((a, b) => a + b, 0) === n,
+      'BAD_ARGUMENT', () => `split: sizes [${String(sizes)}] must be non-negative integers summing to ${n} (dim ${d})`);
+    parts = [...sizes];
+  }
+  let at = 0;
+  return parts.map((len) => narrow(x, d, (at += len) - len, len));
+}
+
+/** `chunks` nearly equal views along `dim` (torch.chunk: size ceil(n/chunks)). */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  assertTensor(x, 'chunk');
+  check(Number.isInteger(chunks) && chunks > 0, 'BAD_ARGUMENT', () => `chunk: expected a positive number of chunks, got ${chunks}`);
+  const d = normAxis(dim, x.ndim, 'chunk');
+  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+}

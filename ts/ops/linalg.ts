@@ -1,0 +1,50 @@
+// Matrix products. matmul follows torch.matmul: 1-D operands are promoted to matrices and the
+// added dim removed afterwards; leading (batch) dims broadcast. The kernel sees ≥2-D views only.
+
+import { promote } from '../dtype.js';
+import { attach } from '../autograd/tape.js';
+import { check, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { sumTo } from './reduce.js';
+import { reshape, transpose } from './shape.js';
+import { assertTensor, broadcastShapes, broadcastView, checkSameDevice, empty, inCompute } from './util.js';
+
+function matmul2(a: Tensor, b: Tensor): Tensor {
+  const [m, k] = a.shape.slice(-2);
+  const [k2, n] = b.shape.slice(-2);
+  check(k === k2, 'SHAPE_MISMATCH', () => `matmul: inner dims differ: ${fmtShape(a.shape)} · ${fmtShape(b.shape)} (${k} vs ${k2})`);
+  const batch = broadcastShapes('matmul (batch dims)', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const device = checkSameDevice('matmul', a, b);
+  const dt = promote(a.dtype, b.dtype);
+  const run = dt === 'i32' ? 'f64' : dt; // integer products are exact in f64 up to 2^53
+  const y = inCompute(run, [a, b], ([ca, cb], cdt) => {
+    const out = empty([...batch, m, n], cdt, device);
+    a.backend.matmul(broadcastView(ca, [...batch, m, k]), broadcastView(cb, [...batch, k, n]), out);
+    return out;
+  });
+  let r = y;
+  if (dt === 'i32') {
+    r = y.to('i32');
+    y.dispose();
+  }
+  return attach(r, [a, b], (g) => [
+    sumTo(matmul2(g, transpose(b, -1, -2)), a.shape),
+    sumTo(matmul2(transpose(a, -1, -2), g), b.shape),
+  ], 'matmul');
+}
+
+/**
+ * Matrix product with torch.matmul's rules (vector·vector → scalar, batched broadcasting).
+ * @example d.randn([8, 3, 4]).matmul(d.randn([4, 5])) // shape [8, 3, 5]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  assertTensor(a, 'matmul', 'a');
+  assertTensor(b, 'matmul', 'b');
+  check(a.ndim >= 1 && b.ndim >= 1, 'SHAPE_MISMATCH', () => `matmul: both operands need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
+  const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
+  const y = matmul2(a2, b2);
+  if (a.ndim > 1 && b.ndim > 1) return y;
+  const shape = y.shape.filter((_, i) => !((a.ndim === 1 && i === y.ndim - 2) || (b.ndim === 1 && i === y.ndim - 1)));
+  return reshape(y, shape);
+}

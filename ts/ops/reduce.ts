@@ -1,0 +1,160 @@
+// Reductions over any set of axes: sum, prod, max, min, argmax, argmin as primitives; mean, var,
+// std, norm and logsumexp composed from them. The op layer moves reduced axes last (a view) so
+// every backend kernel reduces a trailing block.
+
+import type { ReduceOp, View } from '../backend/backend.js';
+import { computeDType } from '../dtype.js';
+import { attach, noGrad } from '../autograd/tape.js';
+import { check, checkOptions, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { abs, add, div, eq, exp, log, lt, mul, pow, sqrt, square, sub, where } from './elementwise.js';
+import { expand, reshape } from './shape.js';
+import { assertTensor, empty, inCompute, normAxes, normAxis } from './util.js';
+
+export type Axes = number | readonly number[] | null | undefined;
+export interface ReduceOptions { keepdim?: boolean }
+
+function keptShape(shape: readonly number[], axes: number[], keepdim: boolean): number[] {
+  return keepdim ? shape.map((n, i) => (axes.includes(i) ? 1 : n)) : shape.filter((_, i) => !axes.includes(i));
+}
+
+function reduceForward(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): Tensor {
+  const nReduced = axes.reduce((a, i) => a * x.shape[i], 1);
+  check(nReduced > 0 || op === 'sum' || op === 'prod', 'SHAPE_MISMATCH',
+    () => `${op}: cannot reduce over a zero-size dimension of a tensor of shape ${fmtShape(x.shape)} (no identity)`);
+  const order = [...x.shape.map((_, i) => i).filter((i) => !axes.includes(i)), ...axes];
+  const isArg = op === 'argmax' || op === 'argmin';
+  return inCompute(x.dtype, [x], ([cx]) => {
+    const out = empty(keptShape(x.shape, axes, keepdim), isArg ? 'i32' : computeDType(x.dtype), x.device);
+    const moved: View = {
+      storage: cx.storage, offset: cx.offset,
+      shape: order.map((i) => cx.shape[i]), strides: order.map((i) => cx.strides[i]),
+    };
+    x.backend.reduce(op, moved, axes.length, out);
+    return out;
+  });
+}
+
+function parse(where: string, x: Tensor, axes: Axes, opts: ReduceOptions | undefined): [number[], boolean] {
+  assertTensor(x, where);
+  checkOptions(where, opts, ['keepdim']);
+  return [normAxes(axes, x.ndim, where), opts?.keepdim ?? false];
+}
+
+/** g broadcast back over the reduced axes of `shape`. */
+function unreduce(g: Tensor, shape: readonly number[], axes: number[], keepdim: boolean): Tensor {
+  const kd = keepdim ? g : reshape(g, keptShape(shape, axes, true));
+  return expand(kd, shape);
+}
+
+/** Sum over `axes` (all when omitted). */
+export function sum(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
+  const [ax, keepdim] = parse('sum', x, axes, opts);
+  const y = reduceForward('sum', x, ax, keepdim);
+  return attach(y, [x], (g) => [unreduce(g, x.shape, ax, keepdim)], 'sum');
+}
+
+/** Product over `axes`; the gradient is y/x (exact only where x ≠ 0, as the usual formula). */
+export function prod(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
+  const [ax, keepdim] = parse('prod', x, axes, opts);
+  const y = reduceForward('prod', x, ax, keepdim);
+  return attach(y, [x], (g) => [div(mul(unreduce(g, x.shape, ax, keepdim), unreduce(y, x.shape, ax, keepdim)), x)], 'prod');
+}
+
+function extremum(op: 'max' | 'min', x: Tensor, axes: Axes, opts?: ReduceOptions): Tensor {
+  const [ax, keepdim] = parse(op, x, axes, opts);
+  const y = reduceForward(op, x, ax, keepdim);
+  // Ties share the gradient evenly (PyTorch's amax/amin rule).
+  return attach(y, [x], (g) => {
+    const hit = eq(x, unreduce(y, x.shape, ax, keepdim));
+    const count = sum(hit, ax, { keepdim: true });
+    return [div(mul(unreduce(g, x.shape, ax, keepdim), hit), count)];
+  }, op);
+}
+
+/** Maximum over `axes` (NaN propagates). Use argmax for indices. */
+export const max = (x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor => extremum('max', x, axes, opts);
+export const min = (x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor => extremum('min', x, axes, opts);
+
+function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | null | undefined, opts?: ReduceOptions): Tensor {
+  assertTensor(x, op);
+  checkOptions(op, opts, ['keepdim']);
+  const keepdim = opts?.keepdim ?? false;
+  if (axis === null || axis === undefined) {
+    const flat = reshape(x, [x.size]);
+    const r = reduceForward(op, flat, x.ndim === 0 ? [] : [0], false);
+    flat.dispose();
+    if (!keepdim) return r;
+    const k = reshape(r, x.shape.map(() => 1));
+    r.dispose();
+    return k;
+  }
+  return reduceForward(op, x, [normAxis(axis, x.ndim, op)], keepdim);
+}
+
+/** Index (i32) of the first maximum along `axis`, or into the flattened tensor when omitted. */
+export const argmax = (x: Tensor, axis?: number | null, opts?: ReduceOptions): Tensor => argExtremum('argmax', x, axis, opts);
+export const argmin = (x: Tensor, axis?: number | null, opts?: ReduceOptions): Tensor => argExtremum('argmin', x, axis, opts);
+
+const countOf = (x: Tensor, axes: Axes): number => normAxes(axes, x.ndim, 'reduce').reduce((a, i) => a * x.shape[i], 1);
+
+/** Mean over `axes`; i32 input is averaged as f32. */
+export function mean(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
+  checkOptions('mean', opts, ['keepdim']);
+  const xf = x.dtype === 'i32' ? x.to('f32') : x;
+  return div(sum(xf, axes, opts), countOf(x, axes));
+}
+
+export interface VarOptions extends ReduceOptions { correction?: number }
+
+/** Variance with Bessel's `correction` (default 1, as torch.var): Σ(x-μ)² / (N - correction). */
+export function variance(x: Tensor, axes?: Axes, opts?: VarOptions): Tensor {
+  checkOptions('var', opts, ['keepdim', 'correction']);
+  const correction = opts?.correction ?? 1;
+  check(typeof correction === 'number' && correction >= 0, 'BAD_OPTION', () => `var: correction must be a number ≥ 0, got ${String(correction)}`);
+  const mu = mean(x, axes, { keepdim: true });
+  const ss = sum(square(sub(x, mu)), axes, { keepdim: opts?.keepdim ?? false });
+  return div(ss, Math.max(0, countOf(x, axes) - correction));
+}
+
+export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => sqrt(variance(x, axes, opts));
+
+/**
+ * Vector p-norm over `axes` (all when omitted): p = 2 (default), 1, Infinity, -Infinity or any
+ * p > 0. The p = 2 gradient at a zero norm is 0, as in PyTorch.
+ */
+export function norm(x: Tensor, p = 2, axes?: Axes, opts?: ReduceOptions): Tensor {
+  assertTensor(x, 'norm');
+  check(typeof p === 'number' && (p > 0 || p === -Infinity), 'BAD_ARGUMENT', () => `norm: expected p > 0, Infinity or -Infinity, got ${String(p)}`);
+  if (p === Infinity) return max(abs(x), axes, opts);
+  if (p === -Infinity) return min(abs(x), axes, opts);
+  if (p === 1) return sum(abs(x), axes, opts);
+  if (p !== 2) return pow(sum(pow(abs(x), p), axes, opts), 1 / p);
+  const [ax, keepdim] = parse('norm', x, axes, opts);
+  const y = noGrad(() => sqrt(sum(square(x), ax, opts)));
+  return attach(y, [x], (g) => {
+    const yk = unreduce(y, x.shape, ax, keepdim);
+    return [where(eq(yk, 0), 0, div(mul(unreduce(g, x.shape, ax, keepdim), x), yk))];
+  }, 'norm');
+}
+
+/** log Σ exp(x) over `axes`, stable: the max is subtracted first (and ±Inf rows handled). */
+export function logsumexp(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
+  const [ax, keepdim] = parse('logsumexp', x, axes, opts);
+  const m = noGrad(() => {
+    const raw = max(x, ax, { keepdim: true });
+    return where(lt(abs(raw), Infinity), raw, 0);
+  });
+  const s = log(sum(exp(sub(x, m)), ax, { keepdim }));
+  return add(s, keepdim ? m : reshape(m, keptShape(x.shape, ax, false)));
+}
+
+/** Sums `g` down to `shape` (undoing broadcasting); returns g itself when shapes agree. */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((n, i) => n === shape[i])) return g;
+  const lead = g.ndim - shape.length;
+  const axes = g.shape.map((_, i) => i).filter((i) => i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1));
+  const s = sum(g, axes, { keepdim: true });
+  return lead === 0 ? s : reshape(s, shape);
+}
+

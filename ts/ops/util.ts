@@ -1,0 +1,140 @@
+// Shared helpers of the op layer: argument checks, broadcasting, axis normalization, dtype
+// casting around kernels and result allocation. Kernels themselves never see user input.
+
+import type { Device, View } from '../backend/backend.js';
+import { type DType, computeDType, encode } from '../dtype.js';
+import { getBackend } from '../engine.js';
+import { DescentError, check, fmtShape } from '../errors.js';
+import { Tensor, contiguousStrides, sizeOf } from '../tensor.js';
+
+export type TensorLike = Tensor | number;
+
+export function assertTensor(x: unknown, where: string, name = 'argument'): Tensor {
+  check(x instanceof Tensor, 'BAD_ARGUMENT', () => `${where}: expected ${name} to be a Tensor, got ${describe(x)}`);
+  x.storage; // throws DISPOSED if disposed
+  return x;
+}
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (x instanceof Tensor) return x.toString();
+  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : `${typeof x} ${String(x)}`;
+}
+
+/** A fresh contiguous tensor of `shape` on `device` (contents unspecified). */
+export function empty(shape: readonly number[], dtype: DType, device: Device): Tensor {
+  return new Tensor(getBackend(device).alloc(dtype, sizeOf(shape)), shape);
+}
+
+/** 0-d tensor holding `v`, used to lift JS numbers into binary ops. */
+export function scalar(v: number, dtype: DType, device: Device): Tensor {
+  const t = empty([], dtype, device);
+  getBackend(device).write(t.storage, encode(dtype, [v]));
+  return t;
+}
+
+/** Lifts numbers next to a tensor operand: a number takes the tensor's dtype unless it is a
+ * fractional value next to an i32 tensor (then f32), as PyTorch does with Python scalars. */
+export function liftPair(a: TensorLike, b: TensorLike, where: string): [Tensor, Tensor, Tensor[]] {
+  const made: Tensor[] = [];
+  const lift = (x: TensorLike, other: TensorLike, name: string): Tensor => {
+    if (x instanceof Tensor) return assertTensor(x, where, name);
+    check(typeof x === 'number' || typeof x === 'boolean', 'BAD_ARGUMENT',
+      () => `${where}: expected ${name} to be a Tensor or a number, got ${describe(x)}`);
+    check(other instanceof Tensor, 'BAD_ARGUMENT', () => `${where}: at least one operand must be a Tensor`);
+    const o = assertTensor(other, where);
+    const v = Number(x);
+    const dt: DType = o.dtype === 'i32' && !Number.isInteger(v) ? 'f32' : o.dtype;
+    const t = scalar(v, dt, o.device);
+    made.push(t);
+    return t;
+  };
+  return [lift(a, b, 'first operand'), lift(b, a, 'second operand'), made];
+}
+
+export function checkSameDevice(where: string, ...ts: Tensor[]): Device {
+  const d = ts[0].device;
+  for (const t of ts) {
+    check(t.device === d, 'DEVICE_MISMATCH',
+      () => `${where}: all tensors must be on one device, got '${d}' and '${t.device}'; move one with .to()`);
+  }
+  return d;
+}
+
+export function broadcastShapes(where: string, ...shapes: (readonly number[])[]): number[] {
+  const nd = Math.max(...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const j = nd - s.length + i;
+      if (s[i] === out[j] || s[i] === 1) continue;
+      check(out[j] === 1, 'SHAPE_MISMATCH',
+        () => `${where}: shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together (dim ${j - nd}: ${out[j]} vs ${s[i]})`);
+      out[j] = s[i];
+    }
+  }
+  return out;
+}
+
+/** The view of `t` broadcast to `shape` (stride 0 on new or size-1 dims); no copy. */
+export function broadcastView(t: View, shape: readonly number[]): View {
+  const nd = shape.length;
+  const lead = nd - t.shape.length;
+  const strides = shape.map((n, j) => (j < lead || (t.shape[j - lead] === 1 && n !== 1) ? 0 : t.strides[j - lead]));
+  return { storage: t.storage, offset: t.offset, shape, strides };
+}
+
+export function normAxis(axis: number, ndim: number, where: string): number {
+  check(Number.isInteger(axis), 'BAD_AXIS', () => `${where}: expected an integer axis, got ${String(axis)}`);
+  const lo = ndim === 0 ? -1 : -ndim;
+  const hi = ndim === 0 ? 0 : ndim - 1;
+  check(axis >= lo && axis <= hi, 'BAD_AXIS',
+    () => `${where}: axis ${axis} is out of range for a ${ndim}-d tensor (expected ${lo}..${hi})`);
+  return axis < 0 ? axis + Math.max(ndim, 1) : axis;
+}
+
+/** Normalized, sorted, de-duplicated axes; undefined means all axes. */
+export function normAxes(axes: number | readonly number[] | undefined | null, ndim: number, where: string): number[] {
+  if (axes === undefined || axes === null) return Array.from({ length: ndim }, (_, i) => i);
+  const list = typeof axes === 'number' ? [axes] : axes;
+  check(Array.isArray(list), 'BAD_AXIS', () => `${where}: expected an axis or an array of axes, got ${describe(axes)}`);
+  const out = list.map((a) => normAxis(a, ndim, where));
+  check(new Set(out).size === out.length, 'BAD_AXIS', () => `${where}: axis repeated in [${list.join(', ')}]`);
+  return ndim === 0 ? [] : out.sort((a, b) => a - b);
+}
+
+export function checkShape(shape: unknown, where: string): number[] {
+  check(Array.isArray(shape) && shape.every((n) => Number.isInteger(n) && n >= 0), 'BAD_ARGUMENT',
+    () => `${where}: expected a shape (array of non-negative integers), got ${Array.isArray(shape) ? fmtShape(shape as number[]) : describe(shape)}`);
+  return [...(shape as number[])];
+}
+
+/** A contiguous tensor with `dtype` holding t's values (t itself when nothing needs doing). */
+export function castTo(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype && t.isContiguous()) return t;
+  const out = empty(t.shape, dtype, t.device);
+  t.backend.copy(t, out);
+  return out;
+}
+
+/**
+ * Runs a kernel in the compute dtype of `dtype`: converts `inputs` when they are halves or of
+ * another dtype, and rounds the result back to `dtype`. Temporaries are freed here.
+ */
+export function inCompute(dtype: DType, inputs: Tensor[], run: (xs: Tensor[], cdt: DType) => Tensor): Tensor {
+  const cdt = computeDType(dtype);
+  const xs = inputs.map((x) => (x.dtype === cdt ? x : castTo(x, cdt)));
+  const r = run(xs, cdt);
+  xs.forEach((x, i) => { if (x !== inputs[i]) x.dispose(); });
+  if (r.dtype === dtype || r.dtype === 'i32') return r;
+  const back = castTo(r, dtype);
+  r.dispose();
+  return back;
+}
+
+export function fail(code: ConstructorParameters<typeof DescentError>[0], msg: string): never {
+  throw new DescentError(code, msg);
+}
+
+export { contiguousStrides, sizeOf };

@@ -1,0 +1,102 @@
+// Fluent methods on Tensor (`x.matmul(w).add(b).relu()`), each forwarding to its op function.
+// Declared here by module augmentation so tensor.ts stays free of op imports.
+
+import type { DType } from './dtype.js';
+import type { Device } from './backend/backend.js';
+import { Tensor } from './tensor.js';
+import * as ew from './ops/elementwise.js';
+import * as red from './ops/reduce.js';
+import * as sh from './ops/shape.js';
+import * as ix from './ops/indexing.js';
+import { matmul } from './ops/linalg.js';
+import { split, chunk } from './ops/join.js';
+import type { TensorLike } from './ops/util.js';
+import type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
+
+type Unary = () => Tensor;
+type Binary = (other: TensorLike) => Tensor;
+
+declare module './tensor.js' {
+  interface Tensor {
+    neg: Unary; abs: Unary; exp: Unary; log: Unary; log1p: Unary; expm1: Unary; sqrt: Unary; rsqrt: Unary;
+    sin: Unary; cos: Unary; tanh: Unary; sigmoid: Unary; relu: Unary; gelu: Unary; silu: Unary; sign: Unary;
+    square: Unary; reciprocal: Unary; floor: Unary; ceil: Unary; round: Unary;
+    add: Binary; sub: Binary; mul: Binary; div: Binary; pow: Binary; maximum: Binary; minimum: Binary;
+    eq: Binary; ne: Binary; lt: Binary; le: Binary; gt: Binary; ge: Binary;
+    clamp(min?: number | null, max?: number | null): Tensor;
+    sum(axes?: Axes, opts?: ReduceOptions): Tensor;
+    prod(axes?: Axes, opts?: ReduceOptions): Tensor;
+    mean(axes?: Axes, opts?: ReduceOptions): Tensor;
+    max(axes?: Axes, opts?: ReduceOptions): Tensor;
+    min(axes?: Axes, opts?: ReduceOptions): Tensor;
+    argmax(axis?: number | null, opts?: ReduceOptions): Tensor;
+    argmin(axis?: number | null, opts?: ReduceOptions): Tensor;
+    var(axes?: Axes, opts?: VarOptions): Tensor;
+    std(axes?: Axes, opts?: VarOptions): Tensor;
+    norm(p?: number, axes?: Axes, opts?: ReduceOptions): Tensor;
+    logsumexp(axes?: Axes, opts?: ReduceOptions): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    view(shape: readonly number[]): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
+    squeeze(axes?: number | readonly number[]): Tensor;
+    unsqueeze(axis: number): Tensor;
+    transpose(dim0?: number, dim1?: number): Tensor;
+    permute(dims: readonly number[]): Tensor;
+    slice(dim: number, start?: number, end?: number | null, step?: number): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    expand(shape: readonly number[]): Tensor;
+    contiguous(): Tensor;
+    clone(): Tensor;
+    detach(): Tensor;
+    to(target: DType | Device): Tensor;
+    matmul(other: Tensor): Tensor;
+    gather(dim: number, index: Tensor | readonly number[]): Tensor;
+    indexSelect(dim: number, index: Tensor | readonly number[]): Tensor;
+    scatterAdd(dim: number, index: Tensor | readonly number[], src: Tensor): Tensor;
+    split(sizes: number | readonly number[], dim?: number): Tensor[];
+    chunk(chunks: number, dim?: number): Tensor[];
+  }
+}
+
+const unary = ['neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid',
+  'relu', 'gelu', 'silu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round'] as const;
+const binary = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+
+const proto = Tensor.prototype as unknown as Record<string, (this: Tensor, ...args: never[]) => unknown>;
+for (const name of unary) proto[name] = function (this: Tensor) { return ew[name](this); };
+for (const name of binary) proto[name] = function (this: Tensor, other: TensorLike) { return ew[name](this, other); };
+
+Object.assign(Tensor.prototype, {
+  clamp(this: Tensor, lo?: number | null, hi?: number | null) { return ew.clamp(this, lo ?? null, hi ?? null); },
+  sum(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.sum(this, a, o); },
+  prod(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.prod(this, a, o); },
+  mean(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.mean(this, a, o); },
+  max(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.max(this, a, o); },
+  min(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.min(this, a, o); },
+  argmax(this: Tensor, a?: number | null, o?: ReduceOptions) { return red.argmax(this, a, o); },
+  argmin(this: Tensor, a?: number | null, o?: ReduceOptions) { return red.argmin(this, a, o); },
+  var(this: Tensor, a?: Axes, o?: VarOptions) { return red.variance(this, a, o); },
+  std(this: Tensor, a?: Axes, o?: VarOptions) { return red.std(this, a, o); },
+  norm(this: Tensor, p?: number, a?: Axes, o?: ReduceOptions) { return red.norm(this, p, a, o); },
+  logsumexp(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.logsumexp(this, a, o); },
+  reshape(this: Tensor, s: readonly number[]) { return sh.reshape(this, s); },
+  view(this: Tensor, s: readonly number[]) { return sh.view(this, s); },
+  flatten(this: Tensor, a?: number, b?: number) { return sh.flatten(this, a, b); },
+  squeeze(this: Tensor, a?: number | readonly number[]) { return sh.squeeze(this, a); },
+  unsqueeze(this: Tensor, a: number) { return sh.unsqueeze(this, a); },
+  transpose(this: Tensor, a?: number, b?: number) { return sh.transpose(this, a, b); },
+  permute(this: Tensor, d: readonly number[]) { return sh.permute(this, d); },
+  slice(this: Tensor, d: number, s?: number, e?: number | null, st?: number) { return sh.slice(this, d, s, e, st); },
+  narrow(this: Tensor, d: number, s: number, l: number) { return sh.narrow(this, d, s, l); },
+  expand(this: Tensor, s: readonly number[]) { return sh.expand(this, s); },
+  contiguous(this: Tensor) { return sh.contiguous(this); },
+  clone(this: Tensor) { return sh.clone(this); },
+  detach(this: Tensor) { return sh.detach(this); },
+  to(this: Tensor, t: DType | Device) { return sh.to(this, t); },
+  matmul(this: Tensor, o: Tensor) { return matmul(this, o); },
+  gather(this: Tensor, d: number, i: Tensor | readonly number[]) { return ix.gather(this, d, i); },
+  indexSelect(this: Tensor, d: number, i: Tensor | readonly number[]) { return ix.indexSelect(this, d, i); },
+  scatterAdd(this: Tensor, d: number, i: Tensor | readonly number[], s: Tensor) { return ix.scatterAdd(this, d, i, s); },
+  split(this: Tensor, s: number | readonly number[], d?: number) { return split(this, s, d); },
+  chunk(this: Tensor, c: number, d?: number) { return chunk(this, c, d); },
+});

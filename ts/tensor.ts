@@ -1,0 +1,130 @@
+// Tensor: shape, strides, offset, dtype and device over a reference-counted Storage. Views
+// (reshape, transpose, slice, expand) share storage; ops never modify their inputs. Methods are
+// attached by ts/tensor-methods.ts so this file owns only identity, lifetime and reads.
+
+import type { Backend, Device, Storage, View } from './backend/backend.js';
+import { type DType, decode } from './dtype.js';
+import { countTensor, getBackend, releaseStorage, retainStorage, trackInScope } from './engine.js';
+import { DescentError, fmtShape } from './errors.js';
+import type { GradNode } from './autograd/node.js';
+
+export type NestedArray = number | boolean | NestedArray[];
+
+const registry = new FinalizationRegistry<Storage>((s) => releaseStorage(s));
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    st[i] = acc;
+    acc *= shape[i];
+  }
+  return st;
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+let nextId = 1;
+
+export class Tensor implements View {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  /** Autograd: set on leaves by the user, propagated to op outputs by the tape. */
+  requiresGrad = false;
+  /** Accumulated gradient of a leaf (assignable, as in PyTorch). */
+  grad: Tensor | null = null;
+  /** The graph node that produced this tensor (null for leaves and untracked results). */
+  gradFn: GradNode | null = null;
+  #storage: Storage | null;
+
+  /** Internal: wraps storage as a view. Use the creation functions instead. */
+  constructor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
+    this.#storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
+    this.offset = offset;
+    retainStorage(storage);
+    countTensor(storage.device, 1);
+    registry.register(this, storage, this);
+    trackInScope(this);
+  }
+
+  get storage(): Storage {
+    if (this.#storage === null) {
+      throw new DescentError('DISPOSED', `tensor #${this.id} (shape ${fmtShape(this.shape)}) was used after dispose()`);
+    }
+    return this.#storage;
+  }
+
+  get dtype(): DType { return this.storage.dtype; }
+  get device(): Device { return this.storage.device; }
+  get ndim(): number { return this.shape.length; }
+  get size(): number { return sizeOf(this.shape); }
+  get isDisposed(): boolean { return this.#storage === null; }
+  get backend(): Backend { return getBackend(this.device); }
+
+  isContiguous(): boolean {
+    let acc = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      if (this.shape[i] !== 1 && this.strides[i] !== acc) return false;
+      acc *= this.shape[i];
+    }
+    return true;
+  }
+
+  /** Frees this handle; storage goes when the last view of it is disposed. Idempotent. */
+  dispose(): void {
+    const s = this.#storage;
+    if (s === null) return;
+    this.#storage = null;
+    registry.unregister(this);
+    countTensor(s.device, -1);
+    releaseStorage(s);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Values as a flat typed array (a copy; halves widened to Float32Array). CPU devices only. */
+  dataSync(): Float64Array | Float32Array | Int32Array {
+    if (this.device === 'webgpu') {
+      throw new DescentError('UNSUPPORTED', 'dataSync() cannot read a webgpu tensor synchronously; use `await t.data()`');
+    }
+    return decode(this.dtype, this.backend.read(this));
+  }
+
+  /** Values as a flat typed array, on every device. */
+  async data(): Promise<Float64Array | Float32Array | Int32Array> {
+    return this.dataSync();
+  }
+
+  /** Values as nested JS arrays (a number for 0-d tensors). */
+  toArray(): NestedArray {
+    const flat = this.dataSync();
+    const build = (dim: number, off: number): NestedArray => {
+      if (dim === this.shape.length) return flat[off];
+      const step = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, off + i * step));
+    };
+    return build(0, 0);
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new DescentError('SHAPE_MISMATCH', `item() expects a tensor with one element, got shape ${fmtShape(this.shape)}`);
+    }
+    return this.dataSync()[0];
+  }
+
+  toString(): string {
+    return `Tensor(${fmtShape(this.shape)}, ${this.isDisposed ? 'disposed' : `${this.dtype}, ${this.device}`})`;
+  }
+}
+
+export function isTensor(x: unknown): x is Tensor {
+  return x instanceof Tensor;
+}
