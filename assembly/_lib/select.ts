@@ -1,0 +1,68 @@
+// Data-movement kernels with indices or a mask: where, gather, scatterAdd (N-d drivers, any element
+// width; scatterAdd adds in the element's arithmetic). The host validates index ranges first, so
+// kernels trust them. Strides in META are ELEMENTS; `dimStride` is x's / target's stride along
+// `dim` (elements) while META carries 0 for that operand on `dim`, so the index alone moves it.
+import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
+
+/** out = cond ≠ 0 ? a : b. META operands: 0 = cond (i32), 1 = a, 2 = b, 3 = out. */
+@inline export function whereND<T>(meta: usize, cond: usize, a: usize, b: usize, out: usize): void {
+  const rows = ndRows(meta);
+  const n = ndInner(meta);
+  const sc = <usize>ndInnerStride(meta, 0) << 2;
+  const sa = <usize>ndInnerStride(meta, 1) << alignof<T>();
+  const sb = <usize>ndInnerStride(meta, 2) << alignof<T>();
+  const so = <usize>ndInnerStride(meta, 3) << alignof<T>();
+  ndBegin(meta);
+  for (let r = 0; r < rows; r++) {
+    let pc = cond + (<usize>ndOffset(meta, 0) << 2);
+    let pa = a + (<usize>ndOffset(meta, 1) << alignof<T>());
+    let pb = b + (<usize>ndOffset(meta, 2) << alignof<T>());
+    let po = out + (<usize>ndOffset(meta, 3) << alignof<T>());
+    for (let i = 0; i < n; i++) {
+      store<T>(po, load<i32>(pc) != 0 ? load<T>(pa) : load<T>(pb));
+      pc += sc; pa += sa; pb += sb; po += so;
+    }
+    ndNext(meta);
+  }
+}
+
+/** out[i] = x[.. index[i] on dim ..]. META operands: 0 = x, 1 = index (i32), 2 = out. */
+@inline export function gatherND<T>(meta: usize, dimStride: i32, x: usize, index: usize, out: usize): void {
+  const rows = ndRows(meta);
+  const n = ndInner(meta);
+  const sx = <usize>ndInnerStride(meta, 0) << alignof<T>();
+  const si = <usize>ndInnerStride(meta, 1) << 2;
+  const so = <usize>ndInnerStride(meta, 2) << alignof<T>();
+  ndBegin(meta);
+  for (let r = 0; r < rows; r++) {
+    let px = x + (<usize>ndOffset(meta, 0) << alignof<T>());
+    let pi = index + (<usize>ndOffset(meta, 1) << 2);
+    let po = out + (<usize>ndOffset(meta, 2) << alignof<T>());
+    for (let i = 0; i < n; i++) {
+      store<T>(po, load<T>(px + (<usize>(load<i32>(pi) * dimStride) << alignof<T>())));
+      px += sx; pi += si; po += so;
+    }
+    ndNext(meta);
+  }
+}
+
+/** target[.. index[i] on dim ..] += src[i], in row-major order of i. META: 0 = target, 1 = index, 2 = src. */
+@inline export function scatterAddND<T>(meta: usize, dimStride: i32, target: usize, index: usize, src: usize): void {
+  const rows = ndRows(meta);
+  const n = ndInner(meta);
+  const st = <usize>ndInnerStride(meta, 0) << alignof<T>();
+  const si = <usize>ndInnerStride(meta, 1) << 2;
+  const ss = <usize>ndInnerStride(meta, 2) << alignof<T>();
+  ndBegin(meta);
+  for (let r = 0; r < rows; r++) {
+    let pt = target + (<usize>ndOffset(meta, 0) << alignof<T>());
+    let pi = index + (<usize>ndOffset(meta, 1) << 2);
+    let ps = src + (<usize>ndOffset(meta, 2) << alignof<T>());
+    for (let i = 0; i < n; i++) {
+      const p = pt + (<usize>(load<i32>(pi) * dimStride) << alignof<T>());
+      store<T>(p, load<T>(p) + load<T>(ps));
+      pt += st; pi += si; ps += ss;
+    }
+    ndNext(meta);
+  }
+}

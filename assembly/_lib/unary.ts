@@ -1,0 +1,125 @@
+// Elementwise unary math on f32 / f64 / i32, one row at a time, plus the N-d driver.
+// f32 transcendental ops are evaluated in f64 (musl-derived std Math) and rounded once, so they are
+// within ~1 ulp of the correctly rounded value; f32 exp uses expf32 so the SIMD path matches.
+// Conventions (PyTorch): relu/max propagate NaN, sign keeps ±0 and NaN, round is half-to-even,
+// gelu is the exact erf form written as 0.5·x·erfc(-x/√2) (no cancellation for x ≪ 0).
+import { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_EXPM1, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH,
+  U_SIGMOID, U_RELU, U_GELU, U_SILU, U_SIGN, U_SQUARE, U_RECIPROCAL, U_FLOOR, U_CEIL, U_ROUND } from './ops';
+import { expf32 } from './expf';
+import { erfc64 } from './erf';
+import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
+
+@inline function sigmoid64(x: f64): f64 {
+  if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1.0 + e);
+}
+
+export function unaryF64(op: i32, x: f64): f64 {
+  switch (op) {
+    case U_NEG: return -x;
+    case U_ABS: return Math.abs(x);
+    case U_EXP: return Math.exp(x);
+    case U_LOG: return Math.log(x);
+    case U_LOG1P: return Math.log1p(x);
+    case U_EXPM1: return Math.expm1(x);
+    case U_SQRT: return Math.sqrt(x);
+    case U_RSQRT: return 1.0 / Math.sqrt(x);
+    case U_SIN: return Math.sin(x);
+    case U_COS: return Math.cos(x);
+    case U_TANH: return Math.tanh(x);
+    case U_SIGMOID: return sigmoid64(x);
+    case U_RELU: return max<f64>(x, 0.0);
+    case U_GELU: return 0.5 * x * erfc64(-x * Math.SQRT1_2);
+    case U_SILU: return x * sigmoid64(x);
+    case U_SIGN: return x > 0 ? 1.0 : x < 0 ? -1.0 : x;
+    case U_SQUARE: return x * x;
+    case U_RECIPROCAL: return 1.0 / x;
+    case U_FLOOR: return Math.floor(x);
+    case U_CEIL: return Math.ceil(x);
+    default: return nearest<f64>(x); // U_ROUND
+  }
+}
+
+@inline function unaryF32(op: i32, x: f32): f32 {
+  switch (op) {
+    case U_NEG: return -x;
+    case U_ABS: return abs<f32>(x);
+    case U_EXP: return expf32(x);
+    case U_SQRT: return sqrt<f32>(x);
+    case U_RELU: return max<f32>(x, 0.0);
+    case U_SQUARE: return x * x;
+    case U_FLOOR: return floor<f32>(x);
+    case U_CEIL: return ceil<f32>(x);
+    case U_ROUND: return nearest<f32>(x);
+    default: return <f32>unaryF64(op, <f64>x);
+  }
+}
+
+/** i32 ops (wrapping two's complement); the host only sends neg, abs, sign, square, relu. */
+@inline function unaryI32(op: i32, x: i32): i32 {
+  switch (op) {
+    case U_NEG: return -x;
+    case U_ABS: return x < 0 ? -x : x;
+    case U_SIGN: return <i32>(x > 0) - <i32>(x < 0);
+    case U_SQUARE: return x * x;
+    default: return x > 0 ? x : 0; // U_RELU
+  }
+}
+
+@inline function unaryVal<T>(op: i32, v: T): T {
+  if (isInteger<T>()) return <T>unaryI32(op, <i32>v);
+  else if (sizeof<T>() == 4) return <T>unaryF32(op, <f32>v);
+  else return <T>unaryF64(op, <f64>v);
+}
+
+/** One strided row: o[i·so] = op(x[i·sx]); strides in BYTES. */
+@inline export function unaryRow<T>(op: i32, x: usize, sx: usize, o: usize, so: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    store<T>(o, unaryVal<T>(op, load<T>(x)));
+    x += sx;
+    o += so;
+  }
+}
+
+/** Dispatches a row to the loop specialised for `op` (each call site inlines with a constant op). */
+export function unaryRowAny<T>(op: i32, x: usize, sx: usize, o: usize, so: usize, n: i32): void {
+  switch (op) {
+    case U_NEG: unaryRow<T>(U_NEG, x, sx, o, so, n); break;
+    case U_ABS: unaryRow<T>(U_ABS, x, sx, o, so, n); break;
+    case U_EXP: unaryRow<T>(U_EXP, x, sx, o, so, n); break;
+    case U_LOG: unaryRow<T>(U_LOG, x, sx, o, so, n); break;
+    case U_LOG1P: unaryRow<T>(U_LOG1P, x, sx, o, so, n); break;
+    case U_EXPM1: unaryRow<T>(U_EXPM1, x, sx, o, so, n); break;
+    case U_SQRT: unaryRow<T>(U_SQRT, x, sx, o, so, n); break;
+    case U_RSQRT: unaryRow<T>(U_RSQRT, x, sx, o, so, n); break;
+    case U_SIN: unaryRow<T>(U_SIN, x, sx, o, so, n); break;
+    case U_COS: unaryRow<T>(U_COS, x, sx, o, so, n); break;
+    case U_TANH: unaryRow<T>(U_TANH, x, sx, o, so, n); break;
+    case U_SIGMOID: unaryRow<T>(U_SIGMOID, x, sx, o, so, n); break;
+    case U_RELU: unaryRow<T>(U_RELU, x, sx, o, so, n); break;
+    case U_GELU: unaryRow<T>(U_GELU, x, sx, o, so, n); break;
+    case U_SILU: unaryRow<T>(U_SILU, x, sx, o, so, n); break;
+    case U_SIGN: unaryRow<T>(U_SIGN, x, sx, o, so, n); break;
+    case U_SQUARE: unaryRow<T>(U_SQUARE, x, sx, o, so, n); break;
+    case U_RECIPROCAL: unaryRow<T>(U_RECIPROCAL, x, sx, o, so, n); break;
+    case U_FLOOR: unaryRow<T>(U_FLOOR, x, sx, o, so, n); break;
+    case U_CEIL: unaryRow<T>(U_CEIL, x, sx, o, so, n); break;
+    default: unaryRow<T>(U_ROUND, x, sx, o, so, n);
+  }
+}
+
+/** Scalar N-d driver: META operands are 0 = x, 1 = out. */
+@inline export function unaryND<T>(op: i32, meta: usize, x: usize, out: usize): void {
+  const rows = ndRows(meta);
+  const n = ndInner(meta);
+  const sx = <usize>ndInnerStride(meta, 0) << alignof<T>();
+  const so = <usize>ndInnerStride(meta, 1) << alignof<T>();
+  ndBegin(meta);
+  for (let r = 0; r < rows; r++) {
+    const px = x + (<usize>ndOffset(meta, 0) << alignof<T>());
+    const po = out + (<usize>ndOffset(meta, 1) << alignof<T>());
+    unaryRowAny<T>(op, px, sx, po, so, n);
+    ndNext(meta);
+  }
+}

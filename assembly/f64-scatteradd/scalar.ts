@@ -1,0 +1,7 @@
+// f64-scatteradd, portable scalar loop: the readable ground truth for this family (see assembly/_lib/select.ts).
+import { scatterAddND } from '../_lib/select';
+
+/** As f32_scatteradd_scalar on f64. */
+export function f64_scatteradd_scalar(meta: usize, dimStride: i32, target: usize, index: usize, src: usize): void {
+  scatterAddND<f64>(meta, dimStride, target, index, src);
+}

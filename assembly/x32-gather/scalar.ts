@@ -1,0 +1,11 @@
+// x32-gather, portable scalar loop: the readable ground truth for this family (see assembly/_lib/select.ts).
+import { gatherND } from '../_lib/select';
+
+/**
+ * out[i] = x[base_x(i) + index[i]·dimStride] on 32-bit elements, N-d over out's shape (META operands
+ * x with stride 0 on dim, index (i32), out; strides and dimStride in elements). Indices are trusted
+ * (validated by the host).
+ */
+export function x32_gather_scalar(meta: usize, dimStride: i32, x: usize, index: usize, out: usize): void {
+  gatherND<u32>(meta, dimStride, x, index, out);
+}

@@ -1,0 +1,7 @@
+// x64-gather, portable scalar loop: the readable ground truth for this family (see assembly/_lib/select.ts).
+import { gatherND } from '../_lib/select';
+
+/** As x32_gather_scalar on 64-bit elements. */
+export function x64_gather_scalar(meta: usize, dimStride: i32, x: usize, index: usize, out: usize): void {
+  gatherND<u64>(meta, dimStride, x, index, out);
+}
