@@ -17,7 +17,7 @@ export { memory } from './engine.js';
 export { tidy, keep, dispose } from './lifetime.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
 export * from './ops/creation.js';
-export { manualSeed } from './ops/random.js';
+export { manualSeed, philox4x32 } from './ops/random.js';
 export * from './ops/elementwise.js';
 export { sum, prod, mean, max, min, argmax, argmin, variance as var, std, norm, logsumexp } from './ops/reduce.js';
 export * from './ops/shape.js';

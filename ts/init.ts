@@ -1,8 +1,7 @@
 // init(): loads the wasm runtime, registers the devices and picks the default one.
 
 import type { Device } from './backend/backend.js';
-import { loadRuntime, type WasmRuntime } from './backend/wasm/runtime.js';
-import { WasmBackend } from './backend/wasm/index.js';
+import type { WasmRuntime } from './backend/wasm/runtime.js';
 import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
@@ -30,6 +29,9 @@ export async function init(opts: InitOptions = {}): Promise<void> {
     throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");
   }
   if (!hasBackend('wasm') || (opts.build && runtime?.info.build !== opts.build)) {
+    // Loaded lazily so the reference device works without instantiating any wasm.
+    const [{ loadRuntime }, { WasmBackend }] = await Promise.all([
+      import('./backend/wasm/runtime.js'), import('./backend/wasm/index.js')]);
     runtime = await loadRuntime({ build: opts.build });
     registerBackend(new WasmBackend(runtime));
   }
