@@ -1,0 +1,200 @@
+// Fused optimizer update kernels (assembly/f32-{adam,sgd,lion,adagrad,rmsprop}): SIMD against the
+// scalar twin (bit-identical, awkward sizes, NaN/Inf), the scalar twin against a plain JS
+// transcription of the documented formula with Math.fround after every operation, and the
+// multi-tensor entries against one call per tensor.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+type Fn = (...a: number[]) => void;
+let ex: Record<string, Fn>;
+let mem: WebAssembly.Memory;
+let heap = 0;
+
+beforeAll(() => {
+  const bytes = readFileSync(new URL('../build/descent.simd.wasm', import.meta.url));
+  mem = new WebAssembly.Memory({ initial: 64 });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } });
+  ex = inst.exports as unknown as Record<string, Fn>;
+  heap = ((ex.descent_heap_base as unknown as () => number)() + 63) & ~63;
+});
+
+const f = Math.fround;
+const SIZES = [1, 3, 4, 7, 17, 129];
+
+/** Deterministic pseudo-random floats with a few specials sprinkled in. */
+function data(n: number, seed: number, positive = false, specials = false): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 2 ** 32;
+    a[i] = positive ? u * 2 + 0.01 : u * 4 - 2;
+  }
+  if (specials && n >= 7) {
+    a[1] = NaN;
+    a[3] = Infinity;
+    a[5] = positive ? 0 : -0;
+  }
+  return a;
+}
+
+interface Spec {
+  name: string;
+  /** Arrays in signature order; `positive` marks second-moment state. */
+  arrays: { key: string; positive?: boolean; written: boolean }[];
+  scalars: number[];
+  flags: number[];
+  /** Per-element JS transcription: takes the loaded values and scalars, returns the new values of written arrays. */
+  ref: (x: Record<string, number>, s: number[], flags: number) => Record<string, number>;
+  recordWords: number;
+}
+
+const SPECS: Spec[] = [
+  {
+    name: 'adam', recordWords: 6, flags: [0, 1, 2, 3],
+    arrays: [{ key: 'p', written: true }, { key: 'g', written: false }, { key: 'm', written: true },
+      { key: 'v', positive: true, written: true }, { key: 'vmax', positive: true, written: true }],
+    scalars: [0.9, 0.999, 1e-8, 0.013, 0.3, 0.9995, 0.01],
+    ref: (x, [b1, b2, eps, st, bc, decay, l2], fl) => {
+      let g = fl & 2 ? -x.g : x.g;
+      const p = f(x.p * f(decay));
+      g = f(g + f(f(l2) * p));
+      const m = f(f(x.m * f(b1)) + f(g * f(1 - f(b1))));
+      const v = f(f(x.v * f(b2)) + f(f(g * g) * f(1 - f(b2))));
+      const vmax = fl & 1 ? (Number.isNaN(x.vmax) || Number.isNaN(v) ? NaN : Math.max(x.vmax, v)) : x.vmax;
+      const den = f(f(f(Math.sqrt(fl & 1 ? vmax : v)) / f(bc)) + f(eps));
+      return { p: f(p - f(f(st) * f(m / den))), m, v, vmax };
+    },
+  },
+  {
+    name: 'sgd', recordWords: 4, flags: [0, 1, 2, 4, 5, 7],
+    arrays: [{ key: 'p', written: true }, { key: 'g', written: false }, { key: 'buf', written: true }],
+    scalars: [0.05, 0.9, 0.1, 0.01],
+    ref: (x, [lr, mu, damp, wd], fl) => {
+      let g = fl & 2 ? -x.g : x.g;
+      g = f(g + f(f(wd) * x.p));
+      const buf = fl & 4 ? g : f(f(x.buf * f(mu)) + f(g * f(1 - f(damp))));
+      g = fl & 1 ? f(g + f(f(mu) * buf)) : buf;
+      return { p: f(x.p - f(f(lr) * g)), buf };
+    },
+  },
+  {
+    name: 'lion', recordWords: 4, flags: [0],
+    arrays: [{ key: 'p', written: true }, { key: 'g', written: false }, { key: 'm', written: true }],
+    scalars: [1e-3, 0.9, 0.99, 0.9999],
+    ref: (x, [lr, b1, b2, decay]) => {
+      const c = f(f(x.m * f(b1)) + f(x.g * f(1 - f(b1))));
+      const sgn = c > 0 ? 1 : c < 0 ? -1 : c;
+      return { p: f(f(x.p * f(decay)) - f(f(lr) * sgn)), m: f(f(x.m * f(b2)) + f(x.g * f(1 - f(b2)))) };
+    },
+  },
+  {
+    name: 'adagrad', recordWords: 4, flags: [0, 2],
+    arrays: [{ key: 'p', written: true }, { key: 'g', written: false }, { key: 'sum', positive: true, written: true }],
+    scalars: [0.01, 1e-10, 0.05],
+    ref: (x, [clr, eps, wd], fl) => {
+      let g = fl & 2 ? -x.g : x.g;
+      g = f(g + f(f(wd) * x.p));
+      const sum = f(x.sum + f(g * g));
+      return { p: f(x.p - f(f(clr) * f(g / f(f(Math.sqrt(sum)) + f(eps))))), sum };
+    },
+  },
+  {
+    name: 'rmsprop', recordWords: 6, flags: [0, 1, 2, 3],
+    arrays: [{ key: 'p', written: true }, { key: 'g', written: false }, { key: 'v', positive: true, written: true },
+      { key: 'gavg', written: true }, { key: 'buf', written: true }],
+    scalars: [0.01, 0.99, 1e-8, 0.02, 0.9],
+    ref: (x, [lr, alpha, eps, wd, mu], fl) => {
+      let g = fl & 2 ? -x.g : x.g;
+      g = f(g + f(f(wd) * x.p));
+      const ca = f(1 - f(alpha));
+      const v = f(f(x.v * f(alpha)) + f(f(g * g) * ca));
+      let gavg = x.gavg;
+      let avg: number;
+      if (fl & 1) {
+        gavg = f(f(x.gavg * f(alpha)) + f(g * ca));
+        avg = f(f(Math.sqrt(f(v - f(gavg * gavg)))) + f(eps));
+      } else {
+        avg = f(f(Math.sqrt(v)) + f(eps));
+      }
+      if (f(mu) > 0) {
+        const buf = f(f(x.buf * f(mu)) + f(g / avg));
+        return { p: f(x.p - f(f(lr) * buf)), v, gavg, buf };
+      }
+      return { p: f(x.p - f(f(lr) * f(g / avg))), v, gavg, buf: x.buf };
+    },
+  },
+];
+
+/** Lays the arrays out in wasm memory (16-byte aligned) and returns their byte pointers. */
+function place(arrs: Float32Array[], at: number): number[] {
+  const ptrs: number[] = [];
+  let p = at;
+  for (const a of arrs) {
+    new Float32Array(mem.buffer, p, a.length).set(a);
+    ptrs.push(p);
+    p += (a.length * 4 + 15) & ~15;
+  }
+  return ptrs;
+}
+const read = (ptr: number, n: number): Float32Array => new Float32Array(mem.buffer, ptr, n).slice();
+const same = (a: number, b: number): boolean => (Number.isNaN(a) && Number.isNaN(b)) || Object.is(a, b);
+
+describe('fused optimizer kernels', () => {
+  for (const spec of SPECS) {
+    for (const flags of spec.flags) {
+      it(`${spec.name} flags=${flags}: SIMD = scalar = JS formula over sizes ${SIZES.join('/')} with NaN/Inf`, () => {
+        for (const n of SIZES) {
+          for (const specials of [false, true]) {
+            const init = spec.arrays.map((a, i) => data(n, 97 * n + 13 * i + flags, a.positive, specials && a.key === 'g'));
+            const outs: Float32Array[][] = [];
+            for (const variant of ['scalar', 'wasmsimd']) {
+              const ptrs = place(init, heap);
+              ex[`f32_${spec.name}_${variant}`](n, ...ptrs, ...spec.scalars, flags);
+              outs.push(spec.arrays.map((_, i) => read(ptrs[i], n)));
+            }
+            spec.arrays.forEach((a, k) => outs[0][k].forEach((v, i) => {
+              if (!same(v, outs[1][k][i])) expect.fail(`${a.key}[${i}] n=${n}: scalar ${v} vs simd ${outs[1][k][i]}`);
+            }));
+            for (let i = 0; i < n; i++) {
+              const x: Record<string, number> = {};
+              spec.arrays.forEach((a, k) => { x[a.key] = init[k][i]; });
+              const want = spec.ref(x, spec.scalars, flags);
+              spec.arrays.forEach((a, k) => {
+                const w = a.written ? want[a.key] : x[a.key];
+                if (!same(outs[0][k][i], w)) expect.fail(`${a.key}[${i}] n=${n}: kernel ${outs[0][k][i]} vs formula ${w}`);
+              });
+            }
+          }
+        }
+      });
+    }
+    it(`${spec.name} multi-tensor entry equals one call per tensor`, () => {
+      const sizes = [5, 1, 33, 8];
+      const sets = sizes.map((n, t) => spec.arrays.map((a, i) => data(n, 7 * t + i, a.positive)));
+      const flags = spec.flags[spec.flags.length - 1];
+      for (const variant of ['scalar', 'wasmsimd']) {
+        let at = heap;
+        const rows: number[][] = [];
+        for (const s of sets) {
+          const ptrs = place(s, at);
+          rows.push(ptrs);
+          at = ptrs[ptrs.length - 1] + 1024;
+        }
+        const table = at;
+        const words = new Uint32Array(mem.buffer, table, sizes.length * spec.recordWords);
+        rows.forEach((ptrs, t) => {
+          words[t * spec.recordWords] = sizes[t];
+          ptrs.forEach((p, k) => { words[t * spec.recordWords + 1 + k] = p; });
+        });
+        ex[`f32_${spec.name}_multi_${variant}`](sizes.length, table, ...spec.scalars, flags);
+        const multi = rows.map((ptrs, t) => ptrs.map((p) => read(p, sizes[t])));
+        rows.forEach((ptrs, t) => {
+          const single = place(sets[t], table + 4096);
+          ex[`f32_${spec.name}_${variant}`](sizes[t], ...single, ...spec.scalars, flags);
+          single.forEach((p, k) => expect(read(p, sizes[t])).toEqual(multi[t][k]));
+        });
+      }
+    });
+  }
+});
