@@ -53,8 +53,8 @@ const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.e
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, log1p: Math.log1p, expm1: Math.expm1,
   sqrt: Math.sqrt, rsqrt: (x) => 1 / Math.sqrt(x), sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
-  sigmoid, relu: (x) => (x > 0 || Number.isNaN(x) ? x : 0), gelu, silu: (x) => x * sigmoid(x),
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN), square: (x) => x * x, reciprocal: (x) => 1 / x,
+  sigmoid, relu: (x) => (x < 0 ? 0 : x) /* NaN and -0 pass through, as torch */, gelu, silu: (x) => x * sigmoid(x),
+  sign: (x) => +(x > 0) - +(x < 0), square: (x) => x * x, reciprocal: (x) => 1 / x,
   floor: Math.floor, ceil: Math.ceil, round: roundHalfEven,
 };
 
