@@ -1,7 +1,7 @@
 // Elementwise unary math on f32 / f64 / i32, one row at a time, plus the N-d driver.
 // f32 transcendental ops are evaluated in f64 (musl-derived std Math) and rounded once, so they are
 // within ~1 ulp of the correctly rounded value; f32 exp uses expf32 so the SIMD path matches.
-// Conventions (PyTorch): relu/max propagate NaN, sign keeps ±0 and NaN, round is half-to-even,
+// Conventions (PyTorch): relu/max propagate NaN, sign(±0) = +0 and sign(NaN) = NaN, round is half-to-even,
 // gelu is the exact erf form written as 0.5·x·erfc(-x/√2) (no cancellation for x ≪ 0).
 import { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_EXPM1, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH,
   U_SIGMOID, U_RELU, U_GELU, U_SILU, U_SIGN, U_SQUARE, U_RECIPROCAL, U_FLOOR, U_CEIL, U_ROUND } from './ops';
@@ -32,7 +32,7 @@ export function unaryF64(op: i32, x: f64): f64 {
     case U_RELU: return max<f64>(x, 0.0);
     case U_GELU: return 0.5 * x * erfc64(-x * Math.SQRT1_2);
     case U_SILU: return x * sigmoid64(x);
-    case U_SIGN: return x > 0 ? 1.0 : x < 0 ? -1.0 : x;
+    case U_SIGN: return x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x; // ±0 → +0, NaN → NaN
     case U_SQUARE: return x * x;
     case U_RECIPROCAL: return 1.0 / x;
     case U_FLOOR: return Math.floor(x);

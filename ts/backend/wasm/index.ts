@@ -1,0 +1,258 @@
+// The wasm device: tensor storage lives in the runtime's memory and every Backend primitive is one
+// kernel call (assembly/, exports typed in kernels.ts). This file validates views, collapses
+// shapes into META (meta.ts), picks the kernel for the dtype and calls it; semantics are those of
+// ts/backend/backend.ts. matmul is the GEMM driver's (gemm.ts).
+
+import {
+  BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS,
+  type Backend, type BinaryOp, type ReduceOp, type Storage, type UnaryOp, type View,
+} from '../backend.js';
+import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
+import { check } from '../../errors.js';
+import { matmul as gemmMatmul } from './gemm.js';
+import { MetaScratch, collapse } from './meta.js';
+import type { WasmRuntime } from './runtime.js';
+import {
+  asWasm, checkDType, checkShapes, contiguousStrides, isContiguous, sizeOf, viewPtr, type WasmStorage,
+} from './storage.js';
+
+const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
+const I32_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu'];
+const COMPUTE: readonly DType[] = ['f32', 'f64', 'i32'];
+type K = WasmRuntime['exports'];
+const UNARY_KERNEL = { f32: 'f32_vunary_wasmsimd', f64: 'f64_vunary_scalar', i32: 's32_vunary_scalar' } as const;
+const BINARY_KERNEL = { f32: 'f32_vbinary_wasmsimd', f64: 'f64_vbinary_scalar', i32: 's32_vbinary_scalar' } as const;
+const REDUCE_KERNEL = { f32: 'f32_reduce_wasmsimd', f64: 'f64_reduce_scalar', i32: 's32_reduce_scalar' } as const;
+const SCATTER_KERNEL = { f32: 'f32_scatteradd_scalar', f64: 'f64_scatteradd_scalar', i32: 's32_scatteradd_scalar' } as const;
+
+/** A value converted to a dtype's storage bits, as Backend.copy converts. */
+function storageBits(dtype: DType, value: number): number {
+  switch (dtype) {
+    case 'f16': return f32ToF16(value);
+    case 'bf16': return f32ToBf16(value);
+    case 'i32': return Number.isFinite(value) ? Math.max(-2147483648, Math.min(2147483647, Math.trunc(value))) : 0;
+    default: return value;
+  }
+}
+
+export class WasmBackend implements Backend {
+  readonly device = 'wasm' as const;
+  private readonly meta: MetaScratch;
+  private readonly k: K;
+
+  constructor(readonly rt: WasmRuntime) {
+    this.meta = new MetaScratch(rt);
+    this.k = rt.exports;
+  }
+
+  alloc(dtype: DType, size: number): Storage {
+    check(Number.isInteger(size) && size >= 0, 'BAD_ARGUMENT', () => `alloc: expected a size (integer ≥ 0), got ${size}`);
+    const bytes = size * BYTES[dtype];
+    const s: WasmStorage = { device: 'wasm', dtype, size, bytes, refs: 0, ptr: this.rt.malloc(bytes) };
+    return s;
+  }
+
+  free(s: Storage): void {
+    const w = asWasm(s, 'free');
+    this.rt.release(w.ptr);
+    w.ptr = -1;
+  }
+
+  /** A typed view of `n` elements of `dtype` at byte address `ptr` (fresh: memory may have grown). */
+  private typed(dtype: DType, ptr: number, n: number): StorageArray {
+    const v = this.rt.views;
+    return dtype === 'f64' ? v.f64(ptr, n) : dtype === 'f32' ? v.f32(ptr, n) : dtype === 'i32' ? v.i32(ptr, n) : v.u16(ptr, n);
+  }
+
+  write(s: Storage, data: StorageArray, offset = 0): void {
+    const w = asWasm(s, 'write');
+    check(Number.isInteger(offset) && offset >= 0 && offset + data.length <= w.size, 'INDEX_OUT_OF_RANGE',
+      () => `write: ${data.length} elements at offset ${offset} do not fit a storage of ${w.size}`);
+    this.typed(w.dtype, w.ptr + offset * BYTES[w.dtype], data.length).set(data);
+  }
+
+  read(v: View): StorageArray {
+    const ptr = viewPtr(v, 'read');
+    const dtype = v.storage.dtype;
+    const n = sizeOf(v.shape);
+    if (isContiguous(v)) return this.typed(dtype, ptr, n).slice();
+    const tmp = this.rt.malloc(n * BYTES[dtype]);
+    try {
+      this.copyRaw(v, ptr, { dtype, shape: v.shape, strides: contiguousStrides(v.shape) }, tmp);
+      return this.typed(dtype, tmp, n).slice();
+    } finally {
+      this.rt.release(tmp);
+    }
+  }
+
+  fill(s: Storage, value: number): void {
+    const w = asWasm(s, 'fill');
+    (this.typed(w.dtype, w.ptr, w.size) as Float64Array).fill(storageBits(w.dtype, value));
+  }
+
+  copy(src: View, dst: View): void {
+    checkShapes(src.shape, dst.shape, 'copy');
+    const ps = viewPtr(src, 'copy');
+    const pd = viewPtr(dst, 'copy');
+    const d = { dtype: dst.storage.dtype, shape: dst.shape, strides: dst.strides };
+    if (src.storage !== dst.storage) return this.copyRaw(src, ps, d, pd);
+    // Same storage: stage through a contiguous temporary so overlapping ranges stay correct.
+    const dtype = src.storage.dtype;
+    const tmp = this.rt.malloc(sizeOf(src.shape) * BYTES[dtype]);
+    try {
+      const t = { dtype, shape: src.shape, strides: contiguousStrides(src.shape) };
+      this.copyRaw(src, ps, t, tmp);
+      this.copyRaw({ ...t, offset: 0, storage: src.storage }, tmp, d, pd);
+    } finally {
+      this.rt.release(tmp);
+    }
+  }
+
+  /** Strided convert-copy between already validated addresses. */
+  private copyRaw(src: View, ps: number, dst: { dtype: DType; shape: readonly number[]; strides: readonly number[] }, pd: number): void {
+    const c = collapse(src.shape, [src.strides, dst.strides]);
+    if (c.shape[0] === 0) return;
+    this.k.xx_vcopy_scalar(CODE[src.storage.dtype], CODE[dst.dtype], this.meta.write(c), ps, pd);
+  }
+
+  unary(op: UnaryOp, x: View, out: View): void {
+    const dtype = x.storage.dtype;
+    checkDType(dtype, COMPUTE, 'unary', 'x');
+    checkDType(out.storage.dtype, dtype, 'unary', 'out');
+    checkShapes(x.shape, out.shape, 'unary');
+    const code = UNARY_OPS.indexOf(op);
+    check(code >= 0 && (dtype !== 'i32' || I32_UNARY.includes(op)), 'BAD_ARGUMENT',
+      () => `unary: op '${op}' is not defined for ${dtype} (expected one of ${(dtype === 'i32' ? I32_UNARY : UNARY_OPS).join(', ')})`);
+    const px = viewPtr(x, 'unary');
+    const po = viewPtr(out, 'unary');
+    const c = collapse(out.shape, [x.strides, out.strides]);
+    if (c.shape[0] === 0) return;
+    this.k[UNARY_KERNEL[dtype as 'f32']](code, this.meta.write(c), px, po);
+  }
+
+  binary(op: BinaryOp, a: View, b: View, out: View): void {
+    const dtype = a.storage.dtype;
+    checkDType(dtype, COMPUTE, 'binary', 'a');
+    checkDType(b.storage.dtype, dtype, 'binary', 'b');
+    checkDType(out.storage.dtype, COMPARE_OPS.includes(op) ? 'i32' : dtype, 'binary', 'out');
+    checkShapes(a.shape, out.shape, 'binary');
+    checkShapes(b.shape, out.shape, 'binary');
+    const code = BINARY_OPS.indexOf(op);
+    check(code >= 0, 'BAD_ARGUMENT', () => `binary: unknown op '${op}'; expected one of ${BINARY_OPS.join(', ')}`);
+    const pa = viewPtr(a, 'binary'), pb = viewPtr(b, 'binary'), po = viewPtr(out, 'binary');
+    const c = collapse(out.shape, [a.strides, b.strides, out.strides]);
+    if (c.shape[0] === 0) return;
+    this.k[BINARY_KERNEL[dtype as 'f32']](code, this.meta.write(c), pa, pb, po);
+  }
+
+  where(cond: View, a: View, b: View, out: View): void {
+    const dtype = a.storage.dtype;
+    checkDType(cond.storage.dtype, 'i32', 'where', 'cond');
+    checkDType(b.storage.dtype, dtype, 'where', 'b');
+    checkDType(out.storage.dtype, dtype, 'where', 'out');
+    check(BYTES[dtype] >= 4, 'BAD_DTYPE', () => `where: expected a compute dtype (f32, f64, i32), got ${dtype}`);
+    for (const v of [cond, a, b]) checkShapes(v.shape, out.shape, 'where');
+    const pc = viewPtr(cond, 'where'), pa = viewPtr(a, 'where'), pb = viewPtr(b, 'where'), po = viewPtr(out, 'where');
+    const c = collapse(out.shape, [cond.strides, a.strides, b.strides, out.strides]);
+    if (c.shape[0] === 0) return;
+    (BYTES[dtype] === 8 ? this.k.x64_where_scalar : this.k.x32_where_scalar)(this.meta.write(c), pc, pa, pb, po);
+  }
+
+  reduce(op: ReduceOp, x: View, nReduce: number, out: View): void {
+    const dtype = x.storage.dtype;
+    checkDType(dtype, COMPUTE, 'reduce', 'x');
+    const code = REDUCE_OPS.indexOf(op);
+    check(code >= 0, 'BAD_ARGUMENT', () => `reduce: unknown op '${op}'; expected one of ${REDUCE_OPS.join(', ')}`);
+    const r = x.shape.length;
+    check(Number.isInteger(nReduce) && nReduce >= 0 && nReduce <= r, 'BAD_AXIS',
+      () => `reduce: expected 0 ≤ nReduce ≤ ${r}, got ${nReduce}`);
+    const outer = x.shape.slice(0, r - nReduce);
+    check(sizeOf(out.shape) === sizeOf(outer) && isContiguous(out), 'SHAPE_MISMATCH',
+      () => `reduce: expected a contiguous out of ${sizeOf(outer)} elements, got shape [${out.shape.join(', ')}]`);
+    const want: DType = op === 'argmax' || op === 'argmin' ? 'i32' : dtype;
+    const po = viewPtr(out, 'reduce');
+    if (out.storage.dtype !== want) {
+      // e.g. an f32 sum of an i32 tensor: reduce in the input's dtype, then convert
+      const tmp = this.alloc(want, sizeOf(outer));
+      try {
+        const tv: View = { storage: tmp, offset: 0, shape: out.shape, strides: contiguousStrides(out.shape) };
+        this.reduce(op, x, nReduce, tv);
+        this.copy(tv, out);
+      } finally {
+        this.free(tmp);
+      }
+      return;
+    }
+    this.reduceInto(code, x, nReduce, po);
+  }
+
+  private reduceInto(code: number, x: View, nReduce: number, po: number): void {
+    const dtype = x.storage.dtype as 'f32';
+    const r = x.shape.length;
+    const red = collapse(x.shape.slice(r - nReduce), [x.strides.slice(r - nReduce)]);
+    if (red.shape.length > 1) {
+      // the reduced block is not one strided run: gather it contiguous first (same dtype)
+      const tmp = this.alloc(dtype, sizeOf(x.shape));
+      try {
+        const tv: View = { storage: tmp, offset: 0, shape: x.shape, strides: contiguousStrides(x.shape) };
+        this.copy(x, tv);
+        this.reduceInto(code, tv, nReduce, po);
+      } finally {
+        this.free(tmp);
+      }
+      return;
+    }
+    const outer = collapse(x.shape.slice(0, r - nReduce), [x.strides.slice(0, r - nReduce)]);
+    if (outer.shape[0] === 0) return;
+    const n = sizeOf(x.shape.slice(r - nReduce));
+    const shape = outer.shape[0] === 1 && outer.shape.length === 1 ? [n] : [...outer.shape, n];
+    const strides = shape.length === 1 ? [[red.strides[0][0]]] : [[...outer.strides[0], red.strides[0][0]]];
+    const px = viewPtr(x, 'reduce');
+    this.k[REDUCE_KERNEL[dtype]](code, this.meta.write({ shape, strides }), px, po);
+  }
+
+  matmul(a: View, b: View, out: View): void {
+    for (const v of [a, b, out]) viewPtr(v, 'matmul');
+    gemmMatmul(this.rt, a, b, out);
+  }
+
+  gather(x: View, dim: number, index: View, out: View): void {
+    const dtype = x.storage.dtype;
+    check(BYTES[dtype] >= 4, 'BAD_DTYPE', () => `gather: expected a compute dtype (f32, f64, i32), got ${dtype}`);
+    checkDType(index.storage.dtype, 'i32', 'gather', 'index');
+    checkDType(out.storage.dtype, dtype, 'gather', 'out');
+    checkShapes(index.shape, out.shape, 'gather');
+    this.checkDim(dim, x, out, 'gather');
+    const px = viewPtr(x, 'gather'), pi = viewPtr(index, 'gather'), po = viewPtr(out, 'gather');
+    if (sizeOf(out.shape) === 0) return;
+    const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
+    const meta = this.meta.write(this.rows(out.shape, [xs, index.strides, out.strides]));
+    (BYTES[dtype] === 8 ? this.k.x64_gather_scalar : this.k.x32_gather_scalar)(meta, x.strides[dim], px, pi, po);
+  }
+
+  scatterAdd(target: View, dim: number, index: View, src: View): void {
+    const dtype = target.storage.dtype;
+    checkDType(dtype, COMPUTE, 'scatterAdd', 'target');
+    checkDType(index.storage.dtype, 'i32', 'scatterAdd', 'index');
+    checkDType(src.storage.dtype, dtype, 'scatterAdd', 'src');
+    this.checkDim(dim, target, index, 'scatterAdd');
+    check(src.shape.length === index.shape.length && index.shape.every((n, d) => n <= src.shape[d]), 'SHAPE_MISMATCH',
+      () => `scatterAdd: expected src at least as large as index [${index.shape.join(', ')}], got [${src.shape.join(', ')}]`);
+    const pt = viewPtr(target, 'scatterAdd'), pi = viewPtr(index, 'scatterAdd'), ps = viewPtr(src, 'scatterAdd');
+    if (sizeOf(index.shape) === 0) return;
+    const ts = target.strides.map((s, d) => (d === dim ? 0 : s));
+    const meta = this.meta.write(this.rows(index.shape, [ts, index.strides, src.strides]));
+    this.k[SCATTER_KERNEL[dtype as 'f32']](meta, target.strides[dim], pt, pi, ps);
+  }
+
+  /** META for index kernels: no collapsing (dim must stay its own dim); a 0-d shape is one element. */
+  private rows(shape: readonly number[], strides: (readonly number[])[]): { shape: number[]; strides: number[][] } {
+    return shape.length === 0 ? { shape: [1], strides: strides.map(() => [0]) } : { shape: [...shape], strides: strides.map((s) => [...s]) };
+  }
+
+  private checkDim(dim: number, x: View, other: View, where: string): void {
+    check(Number.isInteger(dim) && dim >= 0 && dim < Math.max(1, x.shape.length) && x.shape.length === other.shape.length,
+      'BAD_AXIS', () => `${where}: expected dim in [0, ${x.shape.length}) and equal ranks, got dim ${dim}, ranks ${x.shape.length} and ${other.shape.length}`);
+  }
+}
+

@@ -1,0 +1,34 @@
+// Typed signatures of the kernels the wasm backend calls (exports of the generated entry; names
+// follow assembly/<family>/<file>.ts). Pointers are byte addresses; META layout is in meta.ts.
+
+type Fn<A extends unknown[]> = (...args: A) => void;
+
+export interface Kernels {
+  descent_heap_base(): number;
+  // (op, meta, x, out)
+  f32_vunary_wasmsimd: Fn<[number, number, number, number]>;
+  f32_vunary_scalar: Fn<[number, number, number, number]>;
+  f64_vunary_scalar: Fn<[number, number, number, number]>;
+  s32_vunary_scalar: Fn<[number, number, number, number]>;
+  // (op, meta, a, b, out)
+  f32_vbinary_wasmsimd: Fn<[number, number, number, number, number]>;
+  f32_vbinary_scalar: Fn<[number, number, number, number, number]>;
+  f64_vbinary_scalar: Fn<[number, number, number, number, number]>;
+  s32_vbinary_scalar: Fn<[number, number, number, number, number]>;
+  // (op, meta, x, out)
+  f32_reduce_wasmsimd: Fn<[number, number, number, number]>;
+  f32_reduce_scalar: Fn<[number, number, number, number]>;
+  f64_reduce_scalar: Fn<[number, number, number, number]>;
+  s32_reduce_scalar: Fn<[number, number, number, number]>;
+  // (meta, cond, a, b, out)
+  x32_where_scalar: Fn<[number, number, number, number, number]>;
+  x64_where_scalar: Fn<[number, number, number, number, number]>;
+  // (srcType, dstType, meta, src, dst)
+  xx_vcopy_scalar: Fn<[number, number, number, number, number]>;
+  // (meta, dimStride, x | target, index, out | src)
+  x32_gather_scalar: Fn<[number, number, number, number, number]>;
+  x64_gather_scalar: Fn<[number, number, number, number, number]>;
+  f32_scatteradd_scalar: Fn<[number, number, number, number, number]>;
+  f64_scatteradd_scalar: Fn<[number, number, number, number, number]>;
+  s32_scatteradd_scalar: Fn<[number, number, number, number, number]>;
+}

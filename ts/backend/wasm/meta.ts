@@ -1,0 +1,79 @@
+// Host side of the kernels' N-d iteration: shape/stride bookkeeping in TypeScript, written into a
+// scratch block as the META words that assembly/_lib/nd.ts walks.
+// META (i32 words): [nd, nops, shape[nd], strides[nops][nd] (elements), work: nd + nops words].
+
+import { DescentError } from '../../errors.js';
+import type { WasmRuntime } from './runtime.js';
+
+export interface Strided {
+  shape: number[];
+  /** strides[k][d]: operand k's stride along dim d, in elements. */
+  strides: number[][];
+}
+
+/**
+ * Drops size-1 dims and merges neighbours that are contiguous for every operand
+ * (stride[d-1] = stride[d]·shape[d]), so a contiguous or simply broadcast tensor becomes one long
+ * row. Always returns at least one dim; a 0 anywhere in shape becomes shape [0].
+ */
+export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Strided {
+  const nops = strides.length;
+  if (shape.some((n) => n === 0)) return { shape: [0], strides: strides.map(() => [0]) };
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    let merge = last >= 0;
+    for (let k = 0; k < nops && merge; k++) merge = outStrides[k][last] === strides[k][d] * shape[d];
+    if (merge) {
+      outShape[last] *= shape[d];
+      for (let k = 0; k < nops; k++) outStrides[k][last] = strides[k][d];
+    } else {
+      outShape.push(shape[d]);
+      for (let k = 0; k < nops; k++) outStrides[k].push(strides[k][d]);
+    }
+  }
+  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
+  return { shape: outShape, strides: outStrides };
+}
+
+/** Words a META block needs. */
+export const metaWords = (nd: number, nops: number): number => 2 + nd * (2 + nops) + nops;
+
+/**
+ * A scratch area for META blocks, reused by every kernel call on one runtime (kernels run to
+ * completion before the next call, so one block suffices). Grows when a call needs more.
+ */
+export class MetaScratch {
+  private ptr = 0;
+  private words = 0;
+
+  constructor(private readonly rt: WasmRuntime) {}
+
+  /** Writes META for `s` and returns its byte address. */
+  write(s: Strided): number {
+    const nd = s.shape.length;
+    const nops = s.strides.length;
+    const need = metaWords(nd, nops);
+    if (need > this.words) {
+      if (this.ptr) this.rt.release(this.ptr);
+      this.words = Math.max(256, need);
+      this.ptr = this.rt.malloc(this.words * 4);
+    }
+    const w = this.rt.views.i32(this.ptr, need);
+    w[0] = nd;
+    w[1] = nops;
+    for (let d = 0; d < nd; d++) w[2 + d] = s.shape[d];
+    for (let k = 0; k < nops; k++) {
+      for (let d = 0; d < nd; d++) {
+        const st = s.strides[k][d];
+        if (!(st >= 0 && st <= 0x7fffffff)) {
+          throw new DescentError('BAD_ARGUMENT', `wasm: stride must be an integer in [0, 2^31), got ${st}`);
+        }
+        w[2 + nd * (1 + k) + d] = st;
+      }
+    }
+    return this.ptr;
+  }
+}

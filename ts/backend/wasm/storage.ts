@@ -1,0 +1,62 @@
+// Wasm storages (a block of the runtime's memory) and the checks that keep every pointer handed to
+// a kernel inside a live block: a bad view becomes a DescentError here, never a wasm trap.
+
+import type { Storage, View } from '../backend.js';
+import { BYTES, type DType } from '../../dtype.js';
+import { DescentError, check, fmtShape } from '../../errors.js';
+
+export interface WasmStorage extends Storage {
+  readonly device: 'wasm';
+  /** Byte address of element 0; -1 once freed. */
+  ptr: number;
+}
+
+export function asWasm(s: Storage, where: string): WasmStorage {
+  check(s.device === 'wasm', 'DEVICE_MISMATCH', () => `${where}: expected a 'wasm' storage, got '${s.device}'`);
+  const w = s as WasmStorage;
+  check(w.ptr >= 0, 'DISPOSED', () => `${where}: the storage was freed`);
+  return w;
+}
+
+/** Validates a view against its storage; returns the byte address of its element 0. */
+export function viewPtr(v: View, where: string): number {
+  const s = asWasm(v.storage, where);
+  const { shape, strides, offset } = v;
+  check(shape.length === strides.length, 'BAD_ARGUMENT',
+    () => `${where}: shape ${fmtShape(shape)} and strides ${fmtShape(strides)} differ in rank`);
+  let last = offset;
+  let empty = false;
+  for (let d = 0; d < shape.length; d++) {
+    check(Number.isInteger(shape[d]) && shape[d] >= 0 && Number.isInteger(strides[d]) && strides[d] >= 0,
+      'BAD_ARGUMENT', () => `${where}: expected non-negative integer shape/strides, got ${fmtShape(shape)} / ${fmtShape(strides)}`);
+    if (shape[d] === 0) empty = true;
+    else last += (shape[d] - 1) * strides[d];
+  }
+  check(Number.isInteger(offset) && offset >= 0 && (empty || last < s.size), 'INDEX_OUT_OF_RANGE',
+    () => `${where}: view (offset ${offset}, shape ${fmtShape(shape)}, strides ${fmtShape(strides)}) reaches element ${last}, storage has ${s.size}`);
+  return s.ptr + offset * BYTES[s.dtype];
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((p, n) => p * n, 1);
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) { st[d] = s; s *= shape[d]; }
+  return st;
+}
+
+export function isContiguous(v: View): boolean {
+  const st = contiguousStrides(v.shape);
+  return v.shape.every((n, d) => n <= 1 || v.strides[d] === st[d]);
+}
+
+export function checkDType(got: DType, want: DType | readonly DType[], where: string, what: string): void {
+  const ok = typeof want === 'string' ? got === want : want.includes(got);
+  if (!ok) throw new DescentError('BAD_DTYPE', `${where}: expected ${what} of dtype ${String(want)}, got ${got}`);
+}
+
+export function checkShapes(a: readonly number[], b: readonly number[], where: string): void {
+  check(a.length === b.length && a.every((n, i) => n === b[i]), 'SHAPE_MISMATCH',
+    () => `${where}: expected shape ${fmtShape(b)}, got ${fmtShape(a)}`);
+}
