@@ -8,6 +8,7 @@ registerBackend(new ReferenceBackend());
 setDefaultDevice('reference');
 
 export { init, backendInfo } from './init.js';
+export type { InitOptions } from './init.js';
 export { Tensor, isTensor } from './tensor.js';
 export type { NestedArray } from './tensor.js';
 export { DescentError } from './errors.js';
@@ -20,6 +21,7 @@ export * from './ops/creation.js';
 export { manualSeed, philox4x32 } from './ops/random.js';
 export * from './ops/elementwise.js';
 export { sum, prod, mean, max, min, argmax, argmin, variance as var, std, norm, logsumexp } from './ops/reduce.js';
+export type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/join.js';
 export * from './ops/indexing.js';
