@@ -1,12 +1,10 @@
 // Bad input: a DescentError with a code and a message naming expected vs got; after a rejected
 // call no tensor has changed and memory() is as before; no wasm trap reaches the user.
 
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 
-beforeAll(async () => {
-  await d.init({ device: 'wasm' });
-});
+await d.init({ device: 'wasm' });
 
 function rejects(fn: () => unknown, code: string, message: RegExp): void {
   const before = JSON.stringify(d.memory());
@@ -24,16 +22,20 @@ function rejects(fn: () => unknown, code: string, message: RegExp): void {
 
 describe.each(['wasm', 'reference'] as const)('errors on %s', (device) => {
   const a = d.tensor([[1, 2, 3], [4, 5, 6]], { device });
+  const two = d.ones([2], { device });
+  const ones13 = d.ones([1, 3], { device });
+  const empty03 = d.zeros([0, 3], { device });
+  const aT = a.transpose();
   const snapshot = () => Array.from(a.dataSync());
 
   test('shape mismatch names both shapes', () => {
-    rejects(() => a.add(d.tidy(() => d.keep(d.ones([2], { device })))), 'SHAPE_MISMATCH', /\[2, 3\] and \[2\]/);
+    rejects(() => a.add(two), 'SHAPE_MISMATCH', /\[2, 3\] and \[2\]/);
     rejects(() => a.matmul(a), 'SHAPE_MISMATCH', /inner dims differ: \[2, 3\] · \[2, 3\]/);
     rejects(() => a.reshape([4, 2]), 'SHAPE_MISMATCH', /\[4, 2\] is invalid for a tensor of 6 elements/);
-    rejects(() => d.cat([a, a.transpose()], 0), 'SHAPE_MISMATCH', /\[2, 3\] and \[3, 2\]/);
+    rejects(() => d.cat([a, aT], 0), 'SHAPE_MISMATCH', /\[2, 3\] and \[3, 2\]/);
     rejects(() => a.expand([4, 3]), 'SHAPE_MISMATCH', /cannot expand shape \[2, 3\] to \[4, 3\]/);
-    rejects(() => a.max([0, 1]).reshape([2]), 'SHAPE_MISMATCH', /invalid for a tensor of 1 elements/);
-    rejects(() => d.zeros([0, 3], { device }).max(0), 'SHAPE_MISMATCH', /zero-size/);
+    rejects(() => two.reshape([3]), 'SHAPE_MISMATCH', /invalid for a tensor of 2 elements/);
+    rejects(() => empty03.max(0), 'SHAPE_MISMATCH', /zero-size/);
     expect(snapshot()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -50,15 +52,19 @@ describe.each(['wasm', 'reference'] as const)('errors on %s', (device) => {
     rejects(() => a.to('int64' as d.DType), 'BAD_DTYPE', /got int64/);
     rejects(() => d.randn([2], { dtype: 'i32', device }), 'BAD_DTYPE', /floating dtype, got i32/);
     rejects(() => d.zeros([2], { dtype: 'i32', requiresGrad: true, device }), 'BAD_DTYPE', /only floating-point/);
-    rejects(() => d.tensor([1], { dtype: 'i32', device }).pow(d.tensor([-1], { dtype: 'i32', device })), 'INVALID_DATA', /negative integer powers/);
+    const i1 = d.tensor([1], { dtype: 'i32', device });
+    const m1 = d.tensor([-1], { dtype: 'i32', device });
+    rejects(() => i1.pow(m1), 'INVALID_DATA', /negative integer powers/);
+    d.dispose([i1, m1]);
   });
 
   test('device mix names both devices', () => {
     const other = device === 'wasm' ? 'reference' : 'wasm';
     const b = d.tensor([1, 2, 3], { device: other });
     rejects(() => a.add(b), 'DEVICE_MISMATCH', new RegExp(`'${device}' and '${other}'`));
-    rejects(() => d.cat([a, b.reshape([1, 3])]), 'DEVICE_MISMATCH', /one device/);
-    b.dispose();
+    const b2 = b.reshape([1, 3]);
+    rejects(() => d.cat([a, b2]), 'DEVICE_MISMATCH', /one device/);
+    d.dispose([b, b2]);
   });
 
   test('use after dispose', () => {
@@ -83,10 +89,10 @@ describe.each(['wasm', 'reference'] as const)('errors on %s', (device) => {
     rejects(() => a.indexSelect(1, [0.5]), 'INVALID_DATA', /finite integers/);
     rejects(() => a.indexSelect(1, [NaN]), 'INVALID_DATA', /finite integers/);
     const fidx = d.tensor([[0.5, 1, 1], [0, 0, 0]], { device });
-    rejects(() => a.gather(1, fidx), 'INVALID_DATA', /finite integers, got 0.5/);
+    rejects(() => a.gather(1, fidx), 'INVALID_DATA', /finite integers, got number 0.5/);
     const big = d.tensor([[0, 3, 0]], { dtype: 'i32', device });
     rejects(() => a.gather(1, big), 'INDEX_OUT_OF_RANGE', /index 3/);
-    rejects(() => a.scatterAdd(1, big, d.tidy(() => d.keep(d.ones([1, 3], { device })))), 'INDEX_OUT_OF_RANGE', /index 3/);
+    rejects(() => a.scatterAdd(1, big, ones13), 'INDEX_OUT_OF_RANGE', /index 3/);
     expect(snapshot()).toEqual([1, 2, 3, 4, 5, 6]);
     d.dispose([fidx, big]);
   });

@@ -59,8 +59,10 @@ test('keep() exempts a tensor; dispose() frees nested containers; errors inside 
 test('views share storage: bytes are freed with the last view', () => {
   const start = d.memory().wasm;
   const x = d.zeros([1000]);
-  const v = x.reshape([10, 100]).transpose();
+  const r = x.reshape([10, 100]);
+  const v = r.transpose();
   x.dispose();
+  r.dispose();
   expect(d.memory().wasm.bytes).toBe(start.bytes + 4000);
   v.dispose();
   expect(d.memory().wasm).toEqual(start);

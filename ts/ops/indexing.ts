@@ -12,26 +12,23 @@ type IndexLike = Tensor | readonly number[];
 
 /** An i32 tensor of indices checked to lie in [0, n). Returns [index, madeHere]. */
 function checkedIndex(index: IndexLike, n: number, device: Tensor['device'], where: string): [Tensor, boolean] {
-  const t = index instanceof Tensor ? assertTensor(index, where, 'index') : tensor(validArray(index, where), { dtype: 'i32', device });
-  const values = t.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    check(Number.isFinite(v) && Number.isInteger(v), 'INVALID_DATA', () => `${where}: indices must be finite integers, got ${v} at flat position ${i}`);
-    check(v >= 0 && v < n, 'INDEX_OUT_OF_RANGE', () => `${where}: index ${v} is out of range for a dimension of size ${n} (expected 0..${n - 1})`);
+  if (!(index instanceof Tensor)) {
+    check(Array.isArray(index), 'BAD_ARGUMENT', () => `${where}: expected index to be a Tensor or an array of integers, got ${describe(index)}`);
+    checkValues(index, n, where);
+    return [tensor([...index], { dtype: 'i32', device }), true];
   }
-  if (t.dtype === 'i32') return [t, t !== index];
-  const cast = castTo(t, 'i32');
-  if (t !== index) t.dispose();
-  return [cast, true];
+  assertTensor(index, where, 'index');
+  checkValues(index.dataSync(), n, where);
+  return index.dtype === 'i32' ? [index, false] : [castTo(index, 'i32'), true];
 }
 
-function validArray(a: readonly number[], where: string): number[] {
-  check(Array.isArray(a), 'BAD_ARGUMENT', () => `${where}: expected index to be a Tensor or an array of integers, got ${describe(a)}`);
-  for (const v of a) {
+function checkValues(values: ArrayLike<unknown>, n: number, where: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     check(typeof v === 'number' && Number.isFinite(v) && Number.isInteger(v), 'INVALID_DATA',
-      () => `${where}: indices must be finite integers, got ${describe(v)}`);
+      () => `${where}: indices must be finite integers, got ${describe(v)} at flat position ${i}`);
+    check(v >= 0 && v < n, 'INDEX_OUT_OF_RANGE', () => `${where}: index ${v} is out of range for a dimension of size ${n} (expected 0..${n - 1})`);
   }
-  return [...a];
 }
 
 /** out[i][j] = x[index[i][j]][j] for dim 0 (torch.gather); index has x's rank, shape ≤ x's off `dim`. */
