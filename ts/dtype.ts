@@ -86,13 +86,14 @@ export function f32ToF16(x: number): number {
   return sign | (e + m);
 }
 
+/** f16 bits → f32 value, exact; NaN keeps its sign and payload (bit manipulation, as c10::Half). */
 export function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
+  const sign = (h & 0x8000) << 16;
   const e = (h >>> 10) & 0x1f;
   const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 31) return m ? NaN : sign * Infinity;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
+  if (e === 0) return (sign ? -1 : 1) * m * 2 ** -24;
+  u32[0] = (sign | (e === 31 ? 0x7f800000 | (m << 13) : ((e + 112) << 23) | (m << 13))) >>> 0;
+  return f32[0];
 }
 
 /** Converts plain numbers to a dtype's storage representation (halves rounded, i32 truncated). */
