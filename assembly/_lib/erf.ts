@@ -22,19 +22,23 @@ import {
   return t * b1 - b2 + unchecked(c[0]);
 }
 
-/** exp(-x²) with x² split as hi² + lo·(x+hi), hi keeping 26 significant bits so hi² is exact. */
-function expNegSquare(x: f64): f64 {
+/** exp(-s·x²) with x² split as hi² + lo·(x+hi), hi keeping 26 significant bits so hi² is exact. */
+function expNegSquare(x: f64, s: f64): f64 {
   const hi = reinterpret<f64>(reinterpret<u64>(x) & 0xFFFFFFFFF8000000);
   const lo = x - hi;
-  return Math.exp(-hi * hi) * Math.exp(-lo * (x + hi));
+  return Math.exp(-s * (hi * hi)) * Math.exp(-s * lo * (x + hi));
+}
+
+/** erfc(x)·exp(x²) for 0.5 ≤ x < 28: smooth, so a rounded argument costs little. */
+function erfcxPositive(x: f64): f64 {
+  if (x < ERF_B0_HI) return clenshaw(ERF_B0, ERF_B0_N, ERF_B0_LO, ERF_B0_HI, x);
+  if (x < ERF_B1_HI) return clenshaw(ERF_B1, ERF_B1_N, ERF_B1_LO, ERF_B1_HI, x);
+  return clenshaw(ERF_C, ERF_C_N, ERF_C_LO, ERF_C_HI, 1.0 / (x * x)) / x;
 }
 
 /** erfc for x ≥ 0.5 (caller handles sign, NaN and the small range). */
 function erfcPositive(x: f64): f64 {
-  if (x < ERF_B0_HI) return expNegSquare(x) * clenshaw(ERF_B0, ERF_B0_N, ERF_B0_LO, ERF_B0_HI, x);
-  if (x < ERF_B1_HI) return expNegSquare(x) * clenshaw(ERF_B1, ERF_B1_N, ERF_B1_LO, ERF_B1_HI, x);
-  if (x < 28.0) return expNegSquare(x) / x * clenshaw(ERF_C, ERF_C_N, ERF_C_LO, ERF_C_HI, 1.0 / (x * x));
-  return 0.0;
+  return x < 28.0 ? expNegSquare(x, 1.0) * erfcxPositive(x) : 0.0;
 }
 
 @inline function erfSmall(x: f64): f64 {
@@ -47,6 +51,17 @@ export function erf64(x: f64): f64 {
   if (a < 0.5) return erfSmall(x);
   const r = 1.0 - erfcPositive(a);
   return x < 0 ? -r : r;
+}
+
+/**
+ * gelu(x) = 0.5·x·erfc(-x/√2). For x ≪ 0 the steep factor exp(-x²/2) is taken from x itself (exact
+ * split) rather than from the rounded t = -x/√2, whose rounding e^{-t²} would amplify by 2t².
+ */
+export function gelu64(x: f64): f64 {
+  const t = -x * Math.SQRT1_2;
+  if (!(t >= 0.5)) return 0.5 * x * erfc64(t); // NaN, x > -0.707..: no steep factor involved
+  if (t >= 28.0) return 0.5 * x * 0.0;
+  return 0.5 * x * expNegSquare(x, 0.5) * erfcxPositive(t);
 }
 
 export function erfc64(x: f64): f64 {

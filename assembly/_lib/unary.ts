@@ -1,12 +1,12 @@
 // Elementwise unary math on f32 / f64 / i32, one row at a time, plus the N-d driver.
 // f32 transcendental ops are evaluated in f64 (musl-derived std Math) and rounded once, so they are
 // within ~1 ulp of the correctly rounded value; f32 exp uses expf32 so the SIMD path matches.
-// Conventions (PyTorch): relu/max propagate NaN, sign(±0) = +0 and sign(NaN) = NaN, round is half-to-even,
+// Conventions (PyTorch): relu passes NaN and -0 through, sign(±0) = sign(NaN) = 0, round is half-to-even,
 // gelu is the exact erf form written as 0.5·x·erfc(-x/√2) (no cancellation for x ≪ 0).
 import { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_EXPM1, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH,
   U_SIGMOID, U_RELU, U_GELU, U_SILU, U_SIGN, U_SQUARE, U_RECIPROCAL, U_FLOOR, U_CEIL, U_ROUND } from './ops';
 import { expf32 } from './expf';
-import { erfc64 } from './erf';
+import { gelu64 } from './erf';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
 @inline function sigmoid64(x: f64): f64 {
@@ -29,10 +29,10 @@ export function unaryF64(op: i32, x: f64): f64 {
     case U_COS: return Math.cos(x);
     case U_TANH: return Math.tanh(x);
     case U_SIGMOID: return sigmoid64(x);
-    case U_RELU: return max<f64>(x, 0.0);
-    case U_GELU: return 0.5 * x * erfc64(-x * Math.SQRT1_2);
+    case U_RELU: return x < 0 ? 0.0 : x; // NaN and -0 pass through (torch)
+    case U_GELU: return gelu64(x);
     case U_SILU: return x * sigmoid64(x);
-    case U_SIGN: return x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x; // ±0 → +0, NaN → NaN
+    case U_SIGN: return <f64>(x > 0) - <f64>(x < 0); // ±0 and NaN → 0 (torch)
     case U_SQUARE: return x * x;
     case U_RECIPROCAL: return 1.0 / x;
     case U_FLOOR: return Math.floor(x);
@@ -47,7 +47,7 @@ export function unaryF64(op: i32, x: f64): f64 {
     case U_ABS: return abs<f32>(x);
     case U_EXP: return expf32(x);
     case U_SQRT: return sqrt<f32>(x);
-    case U_RELU: return max<f32>(x, 0.0);
+    case U_RELU: return x < 0 ? <f32>0.0 : x;
     case U_SQUARE: return x * x;
     case U_FLOOR: return floor<f32>(x);
     case U_CEIL: return ceil<f32>(x);

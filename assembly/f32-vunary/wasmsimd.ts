@@ -12,7 +12,7 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_l
     case U_ABS: return f32x4.abs(x);
     case U_EXP: return expf32x4(x);
     case U_SQRT: return f32x4.sqrt(x);
-    default: return f32x4.max(x, f32x4.splat(0)); // U_RELU
+    default: return v128.andnot(x, f32x4.lt(x, f32x4.splat(0))); // U_RELU: x < 0 → +0; NaN, -0 kept
   }
 }
 

@@ -1,0 +1,238 @@
+// Wasm elementwise kernels at the Backend level (unary, binary, where) on awkward shapes and
+// layouts (0-size, odd sizes, strided, transposed, broadcast, scalar-broadcast; NaN/±Inf/±0)
+// against small JS oracles; gelu in f64 against 20-digit mpmath values; and the scalar and SIMD
+// kernels, and the plain and relaxed builds, bit-identical to each other.
+
+import { beforeAll, describe, expect, test } from 'vitest';
+import { BINARY_OPS, COMPARE_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from '../ts/backend/backend.js';
+import type { DType } from '../ts/dtype.js';
+import { WasmBackend } from '../ts/backend/wasm/index.js';
+import { loadRuntime } from '../ts/backend/wasm/runtime.js';
+import { LAYOUTS, SHAPES, f32, freeAll, make, mismatch, output, values } from './wasm-helpers.js';
+
+let be: WasmBackend;
+let relaxed: WasmBackend;
+beforeAll(async () => {
+  be = new WasmBackend(await loadRuntime({ build: 'simd' }));
+  relaxed = new WasmBackend(await loadRuntime({ build: 'relaxed' }));
+});
+
+// Test-side erfc (~3e-15 relative): 1 - the all-positive series e^{-x²}·Σ 2ⁿx^{2n+1}/(2n+1)!! for
+// |x| < 1.5, the continued fraction (300 terms) beyond; the mpmath table below is the strict check.
+function erfc(x: number): number {
+  if (x < 0) return 2 - erfc(-x);
+  if (x === Infinity) return 0;
+  if (x < 1.5) {
+    let term = x, sum = x;
+    for (let n = 1; n < 200 && term > 1e-18 * sum; n++) { term *= (2 * x * x) / (2 * n + 1); sum += term; }
+    return 1 - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
+  }
+  let f = x, c = x, d = 0;
+  for (let n = 1; n < 300; n++) {
+    const an = n / 2;
+    d = 1 / (x + an * d);
+    c = x + an / c;
+    f *= c * d;
+  }
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const roundEven = (x: number) => { const r = Math.round(x); return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r; };
+
+const UNARY: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, log1p: Math.log1p, expm1: Math.expm1,
+  sqrt: Math.sqrt, rsqrt: (x) => 1 / Math.sqrt(x), sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
+  sigmoid, relu: (x) => (x < 0 ? 0 : x), gelu: (x) => 0.5 * x * erfc(-x / Math.SQRT2), silu: (x) => x * sigmoid(x),
+  sign: (x) => +(x > 0) - +(x < 0), square: (x) => x * x, reciprocal: (x) => 1 / x,
+  floor: Math.floor, ceil: Math.ceil, round: roundEven,
+};
+const EXACT = new Set<UnaryOp>(['neg', 'abs', 'sqrt', 'relu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round']);
+const I32_UNARY: Partial<Record<UnaryOp, (x: number) => number>> = {
+  neg: (x) => -x | 0, abs: (x) => Math.abs(x) | 0, sign: (x) => Math.sign(x), square: (x) => Math.imul(x, x), relu: (x) => (x < 0 ? 0 : x),
+};
+
+function binaryOracle(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
+  const int = dtype === 'i32';
+  const cast = dtype === 'f32' ? f32 : (x: number) => x;
+  switch (op) {
+    case 'add': return int ? (a, b) => (a + b) | 0 : (a, b) => cast(a + b);
+    case 'sub': return int ? (a, b) => (a - b) | 0 : (a, b) => cast(a - b);
+    case 'mul': return int ? Math.imul : (a, b) => cast(a * b);
+    case 'div': return (a, b) => cast(a / b);
+    case 'pow': return int ? (a, b) => { let r = 1; for (let i = 0; i < b; i++) r = Math.imul(r, a); return r; } : (a, b) => cast(a ** b);
+    case 'maximum': return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b));
+    case 'minimum': return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b));
+    case 'eq': return (a, b) => +(a === b);
+    case 'ne': return (a, b) => +(a !== b);
+    case 'lt': return (a, b) => +(a < b);
+    case 'le': return (a, b) => +(a <= b);
+    case 'gt': return (a, b) => +(a > b);
+    case 'ge': return (a, b) => +(a >= b);
+  }
+}
+
+describe('unary', () => {
+  for (const dtype of ['f32', 'f64'] as const) {
+    test(`${dtype}: every op, shape and layout`, () => {
+      let seed = 1;
+      for (const op of UNARY_OPS) {
+        const tol = EXACT.has(op) ? 0 : dtype === 'f32' ? 3e-7 : op === 'gelu' ? 5e-14 : 2e-15;
+        for (const shape of SHAPES) for (const layout of LAYOUTS) {
+          const x = make(be, dtype, shape, layout, seed++);
+          const out = output(be, dtype, shape);
+          be.unary(op, x.view, out);
+          const want = x.logical.map((v) => (dtype === 'f32' ? f32(UNARY[op](v)) : UNARY[op](v)));
+          expect(mismatch(be.read(out), want, tol, 1e-300, `${op} ${dtype} [${shape}] ${layout}`)).toBeNull();
+          freeAll(be, x, out);
+        }
+      }
+    });
+  }
+
+  test('i32: neg, abs, sign, square, relu (wrapping) and other ops rejected', () => {
+    for (const [op, f] of Object.entries(I32_UNARY) as [UnaryOp, (x: number) => number][]) {
+      for (const shape of SHAPES) for (const layout of LAYOUTS) {
+        const x = make(be, 'i32', shape, layout, 7, (n) => values('i32', n, 7).map((v, i) => (i === 2 ? -2147483648 : v * 5000)));
+        const out = output(be, 'i32', shape);
+        be.unary(op, x.view, out);
+        expect(mismatch(be.read(out), x.logical.map(f), 0, 0, `${op} [${shape}] ${layout}`)).toBeNull();
+        freeAll(be, x, out);
+      }
+    }
+    const x = make(be, 'i32', [3], 'contiguous', 1);
+    expect(() => be.unary('exp', x.view, x.view)).toThrow(/not defined for i32/);
+    freeAll(be, x);
+  });
+
+  test('f64 gelu within 1e-15 of 20-digit values, over the whole erf range', () => {
+    const GELU: [number, number][] = [
+      [-40, -0], [-30, -1.4720141781444561179e-196], [-26, -6.437764620308812143e-148],
+      [-20, -5.5072482372124673902e-88], [-12, -2.1317785344932147972e-32], [-8, -4.9767684594174272988e-15],
+      [-6, -5.9195258702261888442e-9], [-5.5, -1.0444259356238245661e-7], [-4, -0.00012668496733247968502],
+      [-3.3, -0.0015952996698664656876], [-2.5, -0.015524163314440337917], [-2, -0.045500263896358414401],
+      [-1.7, -0.07576128668952317225], [-1.3, -0.1258406299612934275], [-1, -0.15865525393145705141],
+      [-0.75, -0.1699705142826511495], [-0.7, -0.16937455655615110929], [-0.5, -0.15426876936299344818],
+      [-0.3, -0.11462657334331420584], [-0.001, -0.00049960105778608894781], [-1e-9, -4.9999999960105775074e-10],
+      [1e-300, 5.0000000000000001253e-301], [1e-9, 5.0000000039894231154e-10], [0.001, 0.00050039894221391107301],
+      [0.3, 0.18537342665668578306], [0.5, 0.34573123063700655182], [0.70710678, 0.53757788603470911149],
+      [0.75, 0.5800294857173488505], [1, 0.84134474606854294859], [1.3, 1.1741593700387066169],
+      [1.9, 1.8454385363495964838], [2, 1.9544997361036415856], [2.5, 2.4844758366855596621],
+      [3, 2.9959503059051097164], [4, 3.9998733150326675203], [6, 5.9999999940804741298], [9, 9], [27, 27],
+    ];
+    const x = be.alloc('f64', GELU.length);
+    be.write(x, new Float64Array(GELU.map(([v]) => v)));
+    const v = { storage: x, offset: 0, shape: [GELU.length], strides: [1] };
+    be.unary('gelu', v, v); // in place
+    expect(mismatch(be.read(v), GELU.map(([, g]) => g), 1e-15, 0, 'gelu f64')).toBeNull();
+    be.free(x);
+  });
+
+  test('f32 exp: ≤ 2 ulp on a dense sweep, exact specials, subnormal and overflow edges', () => {
+    const xs = [NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, 89, 1e30, -87.3, -100, -103.9, -104, -1e30, 1e-30];
+    for (let x = -104; x <= 89; x += 0.0137) xs.push(x);
+    const s = be.alloc('f32', xs.length);
+    be.write(s, new Float32Array(xs));
+    const v = { storage: s, offset: 0, shape: [xs.length], strides: [1] };
+    const out = output(be, 'f32', [xs.length]);
+    be.unary('exp', v, out);
+    const got = be.read(out);
+    const inF32 = new Float32Array(xs);
+    for (let i = 0; i < xs.length; i++) {
+      const want = Math.exp(inF32[i]);
+      const ulp = want < 1.1754943508222875e-38 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(want)) - 23);
+      if (Number.isNaN(want)) expect(got[i]).toBeNaN();
+      else if (!Number.isFinite(f32(want))) expect(got[i]).toBe(Infinity);
+      else expect(Math.abs(got[i] - want) / ulp, `exp(${inF32[i]})`).toBeLessThanOrEqual(2);
+    }
+    freeAll(be, s, out);
+  });
+});
+
+describe('binary', () => {
+  for (const dtype of ['f32', 'f64', 'i32'] as const) {
+    test(`${dtype}: every op on broadcast/strided pairs`, () => {
+      let seed = 100;
+      const layoutsB = [...LAYOUTS];
+      for (const op of BINARY_OPS) {
+        if (dtype === 'i32' && op === 'div') continue; // never sent: the op layer casts to float
+        const f = binaryOracle(op, dtype);
+        const tol = op === 'pow' && dtype !== 'i32' ? (dtype === 'f32' ? 1.2e-7 : 1e-15) : 0;
+        const outDtype = COMPARE_OPS.includes(op) ? 'i32' : dtype;
+        for (const shape of SHAPES) for (const la of LAYOUTS) for (const lb of layoutsB) {
+          const gen = op === 'pow' && dtype === 'i32' ? (n: number, s: number) => values('i32', n, s, 0.4).map(Math.abs) : undefined;
+          const a = make(be, dtype, shape, la, seed++, gen);
+          const b = make(be, dtype, shape, lb, seed++, gen);
+          const out = output(be, outDtype, shape);
+          be.binary(op, a.view, b.view, out);
+          const want = a.logical.map((x, i) => f(x, b.logical[i]));
+          expect(mismatch(be.read(out), want, tol, 0, `${op} ${dtype} [${shape}] ${la}/${lb}`)).toBeNull();
+          freeAll(be, a, b, out);
+        }
+      }
+    });
+  }
+
+  test('strided out and in-place (out = a)', () => {
+    const a = make(be, 'f32', [17, 3], 'contiguous', 3);
+    const b = make(be, 'f32', [17, 3], 'broadcast', 4);
+    const o = make(be, 'f32', [17, 3], 'transposed', 5);
+    be.binary('mul', a.view, b.view, o.view);
+    const want = a.logical.map((x, i) => f32(x * b.logical[i]));
+    expect(mismatch(be.read(o.view), want, 0, 0, 'transposed out')).toBeNull();
+    be.binary('add', a.view, b.view, a.view);
+    expect(mismatch(be.read(a.view), a.logical.map((x, i) => f32(x + b.logical[i])), 0, 0, 'in place')).toBeNull();
+    freeAll(be, a, b, o);
+  });
+
+  test('i32 division never traps (x/0 → 0, MIN/-1 → MIN)', () => {
+    const a = be.alloc('i32', 3), b = be.alloc('i32', 3), o = be.alloc('i32', 3);
+    be.write(a, new Int32Array([7, -2147483648, -7]));
+    be.write(b, new Int32Array([0, -1, 2]));
+    const v = (s: typeof a) => ({ storage: s, offset: 0, shape: [3], strides: [1] });
+    be.binary('div', v(a), v(b), v(o));
+    expect(Array.from(be.read(v(o)))).toEqual([0, -2147483648, -3]);
+    freeAll(be, a, b, o);
+  });
+});
+
+test('where: all layouts and dtypes', () => {
+  let seed = 900;
+  for (const dtype of ['f32', 'f64', 'i32'] as const) {
+    for (const shape of SHAPES) for (const lc of LAYOUTS) for (const la of ['contiguous', 'broadcast', 'strided'] as const) {
+      const c = make(be, 'i32', shape, lc, seed++, (n, s) => values('i32', n, s, 0.2));
+      const a = make(be, dtype, shape, la, seed++);
+      const b = make(be, dtype, shape, 'scalar', seed++);
+      const out = output(be, dtype, shape);
+      be.where(c.view, a.view, b.view, out);
+      const want = c.logical.map((k, i) => (k !== 0 ? a.logical[i] : b.logical[i]));
+      expect(mismatch(be.read(out), want, 0, 0, `where ${dtype} [${shape}] ${lc}/${la}`)).toBeNull();
+      freeAll(be, c, a, b, out);
+    }
+  }
+});
+
+test('the plain-SIMD and relaxed builds give bit-identical results', () => {
+  const n = 1031;
+  for (const op of UNARY_OPS) {
+    const outs = [be, relaxed].map((bk) => {
+      const x = make(bk, 'f32', [n], 'contiguous', 42, (k, s) => values('f32', k, s, 30));
+      const o = output(bk, 'f32', [n]);
+      bk.unary(op, x.view, o);
+      const r = new Uint32Array((bk.read(o) as Float32Array).buffer);
+      freeAll(bk, x, o);
+      return r;
+    });
+    expect(outs[1], op).toEqual(outs[0]);
+  }
+  for (const op of BINARY_OPS) {
+    const outs = [be, relaxed].map((bk) => {
+      const a = make(bk, 'f32', [n], 'contiguous', 1), b = make(bk, 'f32', [n], 'contiguous', 2);
+      const o = output(bk, COMPARE_OPS.includes(op) ? 'i32' : 'f32', [n]);
+      bk.binary(op, a.view, b.view, o);
+      const r = new Uint32Array(bk.read(o).buffer);
+      freeAll(bk, a, b, o);
+      return r;
+    });
+    expect(outs[1], op).toEqual(outs[0]);
+  }
+});
