@@ -12,6 +12,7 @@ import { matmul } from './ops/linalg.js';
 import { split, chunk } from './ops/join.js';
 import type { TensorLike } from './ops/util.js';
 import type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
+import { type BackwardOptions, backward, requiresGrad_ } from './autograd/backward.js';
 
 type Unary = () => Tensor;
 type Binary = (other: TensorLike) => Tensor;
@@ -55,6 +56,8 @@ declare module './tensor.js' {
     scatterAdd(dim: number, index: Tensor | readonly number[], src: Tensor): Tensor;
     split(sizes: number | readonly number[], dim?: number): Tensor[];
     chunk(chunks: number, dim?: number): Tensor[];
+    backward(gradient?: Tensor | null, opts?: BackwardOptions): void;
+    requiresGrad_(on?: boolean): Tensor;
   }
 }
 
@@ -99,4 +102,6 @@ Object.assign(Tensor.prototype, {
   scatterAdd(this: Tensor, d: number, i: Tensor | readonly number[], s: Tensor) { return ix.scatterAdd(this, d, i, s); },
   split(this: Tensor, s: number | readonly number[], d?: number) { return split(this, s, d); },
   chunk(this: Tensor, c: number, d?: number) { return chunk(this, c, d); },
+  backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { backward(this, g, o); },
+  requiresGrad_(this: Tensor, on?: boolean) { return requiresGrad_(this, on); },
 });

@@ -7,6 +7,7 @@ import { type DType, decode } from './dtype.js';
 import { countTensor, getBackend, releaseStorage, retainStorage, trackInScope } from './engine.js';
 import { DescentError, fmtShape } from './errors.js';
 import type { GradNode } from './autograd/node.js';
+import { onTensorFreed, savedAccess } from './autograd/tape.js';
 
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -38,6 +39,10 @@ export class Tensor implements View {
   /** The graph node that produced this tensor (null for leaves and untracked results). */
   gradFn: GradNode | null = null;
   #storage: Storage | null;
+  // Autograd holds: graph nodes that saved this tensor for their VJP. dispose() while held only
+  // marks the handle disposed; the storage goes when the last hold is released (ts/autograd/).
+  #holds = 0;
+  #disposeRequested = false;
 
   /** Internal: wraps storage as a view. Use the creation functions instead. */
   constructor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
@@ -52,7 +57,7 @@ export class Tensor implements View {
   }
 
   get storage(): Storage {
-    if (this.#storage === null) {
+    if (this.#storage === null || (this.#disposeRequested && !savedAccess())) {
       throw new DescentError('DISPOSED', `tensor #${this.id} (shape ${fmtShape(this.shape)}) was used after dispose()`);
     }
     return this.#storage;
@@ -62,7 +67,7 @@ export class Tensor implements View {
   get device(): Device { return this.storage.device; }
   get ndim(): number { return this.shape.length; }
   get size(): number { return sizeOf(this.shape); }
-  get isDisposed(): boolean { return this.#storage === null; }
+  get isDisposed(): boolean { return this.#storage === null || this.#disposeRequested; }
   get backend(): Backend { return getBackend(this.device); }
 
   isContiguous(): boolean {
@@ -76,12 +81,31 @@ export class Tensor implements View {
 
   /** Frees this handle; storage goes when the last view of it is disposed. Idempotent. */
   dispose(): void {
+    if (this.#storage === null || this.#disposeRequested) return;
+    if (this.#holds > 0) this.#disposeRequested = true;
+    else this.#free();
+  }
+
+  /** Internal (autograd): a graph node saves this tensor; dispose() is deferred until released. */
+  hold(): void {
+    this.storage; // throws DISPOSED on a freed handle
+    this.#holds++;
+  }
+
+  /** Internal (autograd): drops one hold; frees the handle if dispose() came meanwhile. */
+  releaseHold(): void {
+    if (--this.#holds === 0 && this.#disposeRequested) this.#free();
+  }
+
+  #free(): void {
     const s = this.#storage;
     if (s === null) return;
     this.#storage = null;
+    this.#disposeRequested = false;
     registry.unregister(this);
     countTensor(s.device, -1);
     releaseStorage(s);
+    onTensorFreed(this);
   }
 
   [Symbol.dispose](): void {

@@ -1,0 +1,162 @@
+// Autograd engine: backward, accumulation, graph release and its errors, grad mode, lifetime of
+// saved tensors (disposed handles, tidy) and a leak test over 10,000 recorded ops.
+
+import { expect, test } from 'vitest';
+import * as d from '../ts/index.js';
+
+const ref = { device: 'reference' } as const;
+const leaf = (data: number[] | number[][]) => d.tensor(data, { ...ref, dtype: 'f64', requiresGrad: true });
+const close = (t: d.Tensor | null, want: number[]) => {
+  expect(t).not.toBeNull();
+  const got = Array.from(t!.dataSync());
+  expect(got.length).toBe(want.length);
+  got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 10));
+};
+
+test('backward of a scalar fills leaf grads; non-leaf grads are not kept', () => {
+  const x = leaf([1, 2, 3]);
+  const w = leaf([0.5, -1, 2]);
+  const h = x.mul(w);
+  const y = h.sum();
+  y.backward();
+  close(x.grad, [0.5, -1, 2]);
+  close(w.grad, [1, 2, 3]);
+  expect(h.grad).toBeNull();
+  expect(h.gradFn?.name).toBe('mul');
+});
+
+test('grads accumulate across backward calls and are assignable', () => {
+  const x = leaf([1, 2]);
+  x.square().sum().backward();
+  x.mul(3).sum().backward();
+  close(x.grad, [5, 7]);
+  x.grad = null;
+  x.sum().backward();
+  close(x.grad, [1, 1]);
+  x.grad = d.tensor([10, 10], { ...ref, dtype: 'f64' });
+  x.sum().backward();
+  close(x.grad, [11, 11]);
+});
+
+test('a tensor used twice gets the sum of both paths (diamond graph)', () => {
+  const x = leaf([3]);
+  const a = x.mul(2);
+  const y = a.mul(a).add(a.exp()).sum(); // 4x² + e^{2x}
+  y.backward();
+  close(x.grad, [8 * 3 + 2 * Math.exp(6)]);
+});
+
+test('non-scalar backward needs a gradient of the output shape', () => {
+  const x = leaf([1, 2, 3]);
+  const y = x.mul(2);
+  expect(() => y.backward()).toThrow(expect.objectContaining({ code: 'AUTOGRAD' }));
+  expect(() => y.backward(d.ones([2], ref))).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
+  y.backward(d.tensor([1, 0, -1], { ...ref, dtype: 'f64' }));
+  close(x.grad, [2, 0, -2]);
+});
+
+test('errors: no grad required, freed graph, unknown option', () => {
+  const c = d.tensor([1, 2], ref);
+  expect(() => c.sum().backward()).toThrow(expect.objectContaining({ code: 'AUTOGRAD' }));
+  const x = leaf([1, 2]);
+  const y = x.exp().sum();
+  y.backward();
+  expect(() => y.backward()).toThrow(/already freed.*retainGraph/);
+  const z = x.exp().sum();
+  z.backward(null, { retainGraph: true });
+  z.backward();
+  close(x.grad, [Math.E + 2 * Math.E, Math.exp(2) * 3]);
+  expect(() => x.sum().backward(null, { retain: true } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+});
+
+test('noGrad records nothing, enableGrad re-enables, detach cuts the graph', () => {
+  const x = leaf([1, 2]);
+  const y = d.noGrad(() => x.mul(2));
+  expect(y.requiresGrad).toBe(false);
+  expect(y.gradFn).toBeNull();
+  const z = d.noGrad(() => d.enableGrad(() => x.mul(2)));
+  expect(z.requiresGrad).toBe(true);
+  const w = x.detach();
+  expect(w.requiresGrad).toBe(false);
+  x.mul(w).sum().backward();
+  close(x.grad, [1, 2]);
+});
+
+test('requiresGrad_ turns a leaf on; refused on i32 and when switching off a non-leaf', () => {
+  const x = d.tensor([1, 2], ref).requiresGrad_();
+  expect(x.requiresGrad).toBe(true);
+  expect(() => d.tensor([1], { ...ref, dtype: 'i32' }).requiresGrad_()).toThrow(expect.objectContaining({ code: 'BAD_DTYPE' }));
+  expect(() => x.mul(2).requiresGrad_(false)).toThrow(expect.objectContaining({ code: 'AUTOGRAD' }));
+});
+
+test('saved tensors survive dispose() and tidy until the graph is released', () => {
+  const x = leaf([1, 2, 3]);
+  const start = d.memory().reference;
+  d.tidy(() => {
+    const loss = d.tidy(() => x.exp().mul(x.sin()).sum()); // its intermediates are disposed here
+    const e = x.mul(1);
+    const y = e.exp().sum();
+    e.dispose();
+    expect(e.isDisposed).toBe(true);
+    expect(() => e.add(1)).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
+    loss.backward();
+    y.backward();
+  });
+  const want = [1, 2, 3].map((v) => Math.exp(v) * Math.sin(v) + Math.exp(v) * Math.cos(v) + Math.exp(v));
+  close(x.grad, want);
+  x.grad!.dispose();
+  x.grad = null;
+  expect(d.memory().reference).toEqual(start);
+});
+
+test('disposing an output releases the graph it owns (no backward needed)', () => {
+  const x = leaf([1, 2, 3]);
+  const start = d.memory().reference;
+  const out = d.tidy(() => x.tanh().mul(2).exp().sum());
+  expect(d.memory().reference.tensors).toBeGreaterThan(start.tensors + 1);
+  out.dispose();
+  expect(d.memory().reference).toEqual(start);
+});
+
+test.each(['reference', 'wasm'] as const)('10,000 recorded ops with backward inside tidy leave memory flat (%s)', async (device) => {
+  if (device === 'wasm') await d.init({ device: 'wasm' });
+  const w = d.randn([8, 8], { device, requiresGrad: true });
+  const b = d.zeros([8], { device, requiresGrad: true });
+  const start = d.memory()[device];
+  for (let i = 0; i < 100; i++) {
+    d.tidy(() => {
+      let x = d.randn([4, 8], { device });
+      for (let j = 0; j < 20; j++) x = x.matmul(w).add(b).tanh().mul(0.9);
+      const loss = x.square().mean();
+      loss.backward();
+    });
+  }
+  expect(w.grad?.shape).toEqual([8, 8]);
+  w.grad!.dispose();
+  b.grad!.dispose();
+  w.grad = b.grad = null;
+  expect(d.memory()[device]).toEqual(start);
+  w.dispose();
+  b.dispose();
+});
+
+test('freeing a leaf frees the gradient the engine gave it', () => {
+  const start = d.memory().reference;
+  const x = leaf([1, 2]);
+  d.tidy(() => x.square().sum().backward());
+  expect(d.memory().reference.tensors).toBe(start.tensors + 2);
+  x.dispose();
+  expect(d.memory().reference).toEqual(start);
+});
+
+test('createGraph records the backward pass: second derivatives', () => {
+  const x = leaf([0.5, -1.5]);
+  const y = x.pow(3).sum();
+  y.backward(null, { createGraph: true });
+  const g = x.grad!; // 3x²
+  close(g, [0.75, 6.75]);
+  expect(g.requiresGrad).toBe(true);
+  x.grad = null;
+  g.sum().backward();
+  close(x.grad, [3, -9]); // 6x
+});

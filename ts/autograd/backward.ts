@@ -1,0 +1,293 @@
+// The backward pass: walks the GradNodes recorded by `attach` in reverse topological order,
+// runs each VJP once on the summed gradient of its output, and hands back the gradients that
+// reach leaves (Tensor.backward accumulates them into `.grad`) or chosen targets (the
+// functional API). Every intermediate made here is freed before returning; only the final
+// gradients survive, as fresh contiguous handles outside any tidy scope.
+
+import { popScope, pushScope, untrack } from '../engine.js';
+import { check, checkOptions, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { add } from '../ops/elementwise.js';
+import { onesLike, zerosLike } from '../ops/creation.js';
+import { clone } from '../ops/shape.js';
+import { assertTensor, describe } from '../ops/util.js';
+import { type GradNode, releaseNode } from './node.js';
+import { ownedGrads, withGradMode, withSavedAccess } from './tape.js';
+
+/** A leaf is keyed by its tensor, any other graph tensor by the node that made it. */
+type Key = GradNode | Tensor;
+const keyOf = (t: Tensor): Key => t.gradFn ?? t;
+
+export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean }
+
+interface RunSpec {
+  root: Tensor;
+  seed: Tensor;
+  /** Keys whose gradient is wanted; null = every leaf that requires grad. */
+  targets: Set<Key> | null;
+  retainGraph: boolean;
+  createGraph: boolean;
+}
+
+/**
+ * Gradient sums per key, with use counts so a tensor is freed once nothing refers to it. One
+ * tensor object may sit under several keys (add's VJP returns [g, g]).
+ */
+class GradBuffer {
+  readonly grads = new Map<Key, Tensor>();
+  readonly #uses = new Map<Tensor, number>();
+  constructor(readonly foreign: Tensor) {}
+
+  uses(t: Tensor): number { return this.#uses.get(t) ?? 0; }
+  pin(t: Tensor): void { this.#uses.set(t, this.uses(t) + 1); }
+
+  /** Drops one use; frees t when none is left (the caller's own gradient is never freed). */
+  unpin(t: Tensor, free = true): void {
+    const n = this.uses(t) - 1;
+    if (n > 0) {
+      this.#uses.set(t, n);
+      return;
+    }
+    this.#uses.delete(t);
+    if (free && t !== this.foreign) t.dispose();
+  }
+
+  add(key: Key, g: Tensor): void {
+    const prev = this.grads.get(key);
+    const sum = prev === undefined ? g : add(prev, g);
+    this.pin(sum);
+    this.grads.set(key, sum);
+    if (prev !== undefined) this.unpin(prev);
+  }
+
+  /** Removes the entry; the caller now owns one use of the tensor (give it back with unpin). */
+  take(key: Key): Tensor | undefined {
+    const g = this.grads.get(key);
+    if (g !== undefined) this.grads.delete(key);
+    return g;
+  }
+}
+
+/** Nodes reachable from root in reverse topological order (a node before every node it feeds). */
+function topoOrder(root: GradNode, stops: Set<Key> | null): GradNode[] {
+  const post: GradNode[] = [];
+  const seen = new Set<GradNode>([root]);
+  const stack: [GradNode, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const node = top[0];
+    if (top[1] < node.inputs.length) {
+      const t = node.inputs[top[1]++];
+      const n = t.gradFn;
+      if (t.requiresGrad && n !== null && !seen.has(n) && !(stops?.has(n) ?? false)) {
+        seen.add(n);
+        stack.push([n, 0]);
+      }
+    } else {
+      stack.pop();
+      post.push(node);
+    }
+  }
+  return post.reverse();
+}
+
+/** Keeps only the nodes from which some target can be reached (order preserved). */
+function pruneToTargets(order: GradNode[], targets: Set<Key>): Set<GradNode> {
+  const needed = new Set<GradNode>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    if (node.inputs.some((t) => t.requiresGrad && (targets.has(keyOf(t)) || (t.gradFn !== null && needed.has(t.gradFn))))) {
+      needed.add(node);
+    }
+  }
+  return needed;
+}
+
+function runNode(node: GradNode, g: Tensor, buf: GradBuffer, wanted: (k: Key) => boolean): void {
+  check(node.backward !== null, 'AUTOGRAD', () => `backward: the graph through '${node.name}' was already freed by an ` +
+    'earlier backward; pass { retainGraph: true } to that first call to go through the graph twice');
+  pushScope();
+  let grads: (Tensor | null)[];
+  try {
+    grads = node.backward(g);
+  } catch (e) {
+    popScope(new Set());
+    throw e;
+  }
+  const results = grads.filter((x): x is Tensor => x !== null);
+  popScope(new Set(results));
+  check(grads.length === node.inputs.length, 'AUTOGRAD',
+    () => `backward: the VJP of '${node.name}' returned ${grads.length} gradients for ${node.inputs.length} inputs (internal error)`);
+  // Pinned while they are stored, so summing into one key cannot free a result another key still needs.
+  results.forEach((r) => buf.pin(r));
+  node.inputs.forEach((t, i) => {
+    const gi = grads[i];
+    if (gi === null || !t.requiresGrad || !wanted(keyOf(t))) return;
+    check(gi.shape.length === t.shape.length && gi.shape.every((n, j) => n === t.shape[j]), 'AUTOGRAD',
+      () => `backward: the VJP of '${node.name}' gave a gradient of shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(t.shape)} (internal error)`);
+    buf.add(keyOf(t), gi);
+  });
+  results.forEach((r) => buf.unpin(r));
+  buf.unpin(g);
+}
+
+/** A contiguous handle of its own for a final gradient (recorded when building a graph). */
+function finalGrad(g: Tensor, buf: GradBuffer): Tensor {
+  const own = g !== buf.foreign && buf.uses(g) === 0 && g.isContiguous();
+  const out = own ? g : clone(g);
+  untrack(out);
+  return out;
+}
+
+/** Runs the backward pass and returns the final gradient per wanted key (untracked, owned by the caller). */
+function run(spec: RunSpec): Map<Key, Tensor> {
+  const { root, seed, targets } = spec;
+  const buf = new GradBuffer(seed);
+  const out = new Map<Key, Tensor>();
+  pushScope();
+  try {
+    withGradMode(spec.createGraph, () => withSavedAccess(() => {
+      const rootKey = keyOf(root);
+      let order: GradNode[] = [];
+      let wanted: (k: Key) => boolean = () => true;
+      if (root.gradFn !== null && !(targets?.has(rootKey) ?? false)) {
+        order = topoOrder(root.gradFn, targets);
+        if (targets !== null) {
+          const needed = pruneToTargets(order, targets);
+          order = order.filter((n) => needed.has(n));
+          wanted = (k) => targets.has(k) || needed.has(k as GradNode);
+        }
+      }
+      buf.add(rootKey, seed);
+      for (const node of order) {
+        const g = buf.take(node);
+        if (g !== undefined) runNode(node, g, buf, wanted);
+      }
+      // Released only now: freeing one node's saved tensors can cascade to nodes still to run.
+      if (!spec.retainGraph) order.forEach(releaseNode);
+      for (const [key, g] of [...buf.grads]) {
+        if (!(targets === null ? key instanceof Tensor : targets.has(key))) continue;
+        buf.take(key);
+        buf.unpin(g, false);
+        out.set(key, finalGrad(g, buf));
+      }
+    }));
+  } finally {
+    popScope(new Set());
+  }
+  return out;
+}
+
+function seedFor(root: Tensor, gradient: Tensor | null | undefined, where: string): Tensor {
+  if (gradient === undefined || gradient === null) {
+    check(root.size === 1, 'AUTOGRAD', () => `${where}: a gradient can be implied only for a one-element output, got shape ` +
+      `${fmtShape(root.shape)}; pass the gradient of the output (same shape) as the first argument`);
+    return onesLike(root);
+  }
+  assertTensor(gradient, where, 'gradient');
+  check(gradient.shape.length === root.shape.length && gradient.shape.every((n, i) => n === root.shape[i]), 'SHAPE_MISMATCH',
+    () => `${where}: gradient shape ${fmtShape(gradient.shape)} must equal the output shape ${fmtShape(root.shape)}`);
+  check(gradient.device === root.device, 'DEVICE_MISMATCH',
+    () => `${where}: gradient is on '${gradient.device}' but the output is on '${root.device}'`);
+  return gradient;
+}
+
+function parseOptions(where: string, opts: BackwardOptions | undefined): { retainGraph: boolean; createGraph: boolean } {
+  checkOptions(where, opts, ['retainGraph', 'createGraph']);
+  const createGraph = opts?.createGraph ?? false;
+  const retainGraph = opts?.retainGraph ?? createGraph;
+  for (const [k, v] of [['retainGraph', retainGraph], ['createGraph', createGraph]] as const) {
+    check(typeof v === 'boolean', 'BAD_OPTION', () => `${where}: ${k} must be a boolean, got ${describe(v)}`);
+  }
+  return { retainGraph, createGraph };
+}
+
+function checkRoot(root: Tensor, where: string): void {
+  assertTensor(root, where, 'output');
+  check(root.requiresGrad, 'AUTOGRAD', () => `${where}: ${root.toString()} does not require grad and has no gradFn; ` +
+    'set requiresGrad on a leaf it depends on (x.requiresGrad_()) and compute it outside noGrad');
+}
+
+/**
+ * Accumulates d(root)/d(leaf) · gradient into `.grad` of every leaf the root depends on that
+ * requires grad. With createGraph the backward pass is itself recorded (higher-order grads).
+ * @example const loss = x.square().sum(); loss.backward(); x.grad // 2·x
+ */
+export function backward(root: Tensor, gradient?: Tensor | null, opts?: BackwardOptions): void {
+  checkRoot(root, 'backward');
+  const o = parseOptions('backward', opts);
+  const seed = seedFor(root, gradient, 'backward');
+  const made = seed !== gradient;
+  if (made) untrack(seed);
+  try {
+    const grads = run({ root, seed, targets: null, ...o });
+    for (const [leaf, g] of grads as Map<Tensor, Tensor>) accumulate(leaf, g, o.createGraph);
+  } finally {
+    if (made) seed.dispose();
+  }
+}
+
+function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+  const prev = leaf.grad;
+  if (prev === null || prev.isDisposed) {
+    leaf.grad = g;
+  } else {
+    const sum = withGradMode(createGraph, () => add(prev, g));
+    untrack(sum);
+    g.dispose();
+    if (ownedGrads.has(prev)) prev.dispose();
+    leaf.grad = sum;
+  }
+  ownedGrads.add(leaf.grad);
+}
+
+/**
+ * Gradients of `root` with respect to `inputs` (any graph tensors), without touching `.grad`
+ * (PyTorch's torch.autograd.grad). Inputs the root does not depend on get zeros.
+ */
+export function gradients(root: Tensor, inputs: readonly Tensor[], gradient?: Tensor | null, opts?: BackwardOptions): Tensor[] {
+  checkRoot(root, 'gradients');
+  const o = parseOptions('gradients', opts);
+  inputs.forEach((t, i) => {
+    assertTensor(t, 'gradients', `inputs[${i}]`);
+    check(t.requiresGrad, 'AUTOGRAD', () => `gradients: inputs[${i}] (${t.toString()}) does not require grad`);
+  });
+  const seed = seedFor(root, gradient, 'gradients');
+  const made = seed !== gradient;
+  if (made) untrack(seed);
+  try {
+    const grads = run({ root, seed, targets: new Set(inputs.map(keyOf)), ...o });
+    return inputs.map((t, i) => {
+      const g = grads.get(keyOf(t));
+      if (g === undefined) return withGradMode(false, () => untrackZeros(t));
+      // One key may be asked for twice: the second asker gets its own handle.
+      if (inputs.indexOf(t) !== i || inputs.findIndex((u) => keyOf(u) === keyOf(t)) !== i) return untrackAlias(g);
+      return g;
+    });
+  } finally {
+    if (made) seed.dispose();
+  }
+}
+
+function untrackZeros(t: Tensor): Tensor {
+  const z = zerosLike(t);
+  untrack(z);
+  return z;
+}
+
+function untrackAlias(g: Tensor): Tensor {
+  const a = clone(g);
+  untrack(a);
+  return a;
+}
+
+/** Sets requiresGrad in place and returns the tensor (PyTorch's requires_grad_). Leaves only. */
+export function requiresGrad_(t: Tensor, on = true): Tensor {
+  assertTensor(t, 'requiresGrad_');
+  check(typeof on === 'boolean', 'BAD_ARGUMENT', () => `requiresGrad_: expected a boolean, got ${describe(on)}`);
+  check(!on || t.dtype !== 'i32', 'BAD_DTYPE', () => 'requiresGrad_: only floating-point tensors can require gradients, got dtype i32');
+  check(on || t.gradFn === null, 'AUTOGRAD',
+    () => `requiresGrad_: ${t.toString()} is the output of '${t.gradFn?.name}', not a leaf; use detach() to cut it from the graph`);
+  t.requiresGrad = on;
+  return t;
+}
