@@ -160,3 +160,25 @@ test('createGraph records the backward pass: second derivatives', () => {
   g.sum().backward();
   close(x.grad, [3, -9]); // 6x
 });
+
+test('where, gather and scatterAdd keep their condition/index alive for backward', () => {
+  const x = leaf([1, -2, 3]);
+  const start = d.memory().reference;
+  d.tidy(() => {
+    const loss = d.tidy(() => {
+      const cond = x.gt(0);
+      const idx = d.tensor([[2, 0]], { ...ref, dtype: 'i32' });
+      const a = d.where(cond, x, x.mul(-3));
+      const b = x.reshape([1, 3]).gather(1, idx).sum();
+      const c = d.zeros([1, 3], { ...ref, dtype: 'f64' }).scatterAdd(1, idx, x.reshape([1, 3]).slice(1, 0, 2)).sum();
+      cond.dispose();
+      idx.dispose();
+      return a.sum().add(b).add(c);
+    });
+    loss.backward();
+  });
+  close(x.grad, [1 + 1 + 1, -3 + 0 + 1, 1 + 1 + 0]);
+  x.grad!.dispose();
+  x.grad = null;
+  expect(d.memory().reference).toEqual(start);
+});

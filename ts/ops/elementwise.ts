@@ -98,7 +98,7 @@ function defineBinary(op: BinaryOp, vjp: BinaryVjp | null): (a: TensorLike, b: T
       const [ga, gb] = vjp(g, ta, tb, y);
       return [ga && sumTo(ga, ta.shape), gb && sumTo(gb, tb.shape)];
     }, op);
-    if (out.gradFn === null) made.forEach((t) => t.dispose());
+    made.forEach((t) => t.dispose()); // a graph node holds them until it is released
     return out;
   };
 }
@@ -146,8 +146,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     return out;
   });
   if (c !== cond) c.dispose();
-  const out = attach(y, [ta, tb], (g) => [sumTo(where(cond, g, 0), ta.shape), sumTo(where(cond, 0, g), tb.shape)], 'where');
-  if (out.gradFn === null) made.forEach((t) => t.dispose());
+  const out = attach(y, [ta, tb], (g) => [sumTo(where(cond, g, 0), ta.shape), sumTo(where(cond, 0, g), tb.shape)], 'where', [cond]);
+  made.forEach((t) => t.dispose()); // a graph node holds them until it is released
   return out;
 }
 

@@ -48,8 +48,8 @@ function gatherChecked(x: Tensor, d: number, idx: Tensor, disposeIdx: boolean): 
     x.backend.gather(cx, d, idx, o);
     return o;
   });
-  const y = attach(out, [x], (g) => [scatterAddChecked(zerosLike(x), d, idx, g)], 'gather');
-  if (disposeIdx && y.gradFn === null) idx.dispose();
+  const y = attach(out, [x], (g) => [scatterAddChecked(zerosLike(x), d, idx, g)], 'gather', [idx]);
+  if (disposeIdx) idx.dispose(); // a graph node holds it until it is released
   return y;
 }
 
@@ -77,7 +77,7 @@ export function scatterAdd(x: Tensor, dim: number, index: IndexLike, src: Tensor
     'SHAPE_MISMATCH', () => `scatterAdd: index ${fmtShape(idx.shape)} and src ${fmtShape(src.shape)} must have equal shapes, ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
   check(src.dtype === x.dtype, 'BAD_DTYPE', () => `scatterAdd: src dtype ${src.dtype} must equal x's ${x.dtype}`);
   const y = scatterAddChecked(x, d, idx, src);
-  if (made && y.gradFn === null) idx.dispose();
+  if (made) idx.dispose(); // a graph node holds it until it is released
   return y;
 }
 
@@ -88,5 +88,5 @@ function scatterAddChecked(x: Tensor, d: number, idx: Tensor, src: Tensor): Tens
     x.backend.scatterAdd(o, d, idx, cs);
     return o;
   });
-  return attach(out, [x, src], (g) => [g, gatherChecked(g, d, idx, false)], 'scatterAdd');
+  return attach(out, [x, src], (g) => [g, gatherChecked(g, d, idx, false)], 'scatterAdd', [idx]);
 }

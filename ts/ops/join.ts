@@ -48,7 +48,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normAxis(dim, nd + 1, 'stack');
   const views = tensors.map((t) => unsqueeze(t, d));
   const out = cat(views, d);
-  if (out.gradFn === null) views.forEach((v) => v.dispose());
+  views.forEach((v) => v.dispose()); // a graph node holds them until it is released
   return out;
 }
 
