@@ -68,3 +68,21 @@ export function perGroup(where: string, name: string, v: unknown, nGroups: numbe
   const x = checkNumber(where, name, v, rule);
   return new Array<number>(nGroups).fill(x);
 }
+
+/** How an optimizer option is defaulted and checked (the facades declare a schema of these). */
+export interface OptionSpec {
+  default: unknown;
+  check: (where: string, name: string, v: unknown) => unknown;
+}
+export type OptionSchema = Record<string, OptionSpec>;
+
+/** Option builders: `lr: nonNegative(1e-3)`, `eps: positive(1e-8)`, `betas: betas([0.9, 0.999])`, … */
+export const nonNegative = (d: number): OptionSpec => ({ default: d, check: (w, n, v) => checkNumber(w, n, v, { min: 0 }) });
+export const positive = (d: number): OptionSpec => ({ default: d, check: (w, n, v) => checkNumber(w, n, v, { min: 0, minOpen: true }) });
+export const unitInterval = (d: number): OptionSpec => ({ default: d, check: (w, n, v) => checkNumber(w, n, v, { min: 0, max: 1 }) });
+export const positiveInt = (d: number): OptionSpec => ({ default: d, check: (w, n, v) => checkNumber(w, n, v, { min: 1, int: true }) });
+export const flag = (d: boolean): OptionSpec => ({ default: d, check: checkBool });
+export const betas = (d: [number, number]): OptionSpec => ({ default: d, check: (w, n, v) => checkBetas(w, v, n) });
+export const choice = <T extends string>(d: T | null, choices: readonly T[]): OptionSpec => ({
+  default: d, check: (w, n, v) => (v === null ? null : checkChoice(w, n, v, choices)),
+});

@@ -35,7 +35,7 @@ export class CosineAnnealingLR extends LRScheduler {
     const ratio = (1 + Math.cos(Math.PI * t / T)) / (1 + Math.cos(Math.PI * (t - 1) / T));
     return this.groups.map((g) => ratio * (g.lr - e) + e);
   }
-  protected closedFormLr(): number[] {
+  protected override closedFormLr(): number[] {
     const c = (1 + Math.cos(Math.PI * this.lastEpoch / this.TMax)) / 2;
     return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * c);
   }
@@ -60,7 +60,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.TCur = -1;
     this.initialStep();
   }
-  step(): void {
+  override step(): void {
     this.stepCount += 1;
     if (this.lastEpoch < 0) {
       this.jump(0);
@@ -74,7 +74,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     }
     this.apply(this.getLr());
   }
-  stepTo(epoch: number): void {
+  override stepTo(epoch: number): void {
     checkNumber('CosineAnnealingWarmRestarts.stepTo', 'epoch', epoch, { min: 0, int: true });
     this.stepCount += 1;
     this.jump(epoch);

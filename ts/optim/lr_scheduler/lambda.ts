@@ -23,7 +23,7 @@ export class LambdaLR extends LRScheduler {
     this.lrLambdas = list;
     this.initialStep();
   }
-  protected transientKeys(): string[] {
+  protected override transientKeys(): string[] {
     return [...super.transientKeys(), 'lrLambdas'];
   }
   protected getLr(): number[] {

@@ -31,7 +31,7 @@ export class LinearLR extends LRScheduler {
     const ratio = 1 + d / (this.totalIters * this.startFactor + (this.lastEpoch - 1) * d);
     return this.groups.map((g) => g.lr * ratio);
   }
-  protected closedFormLr(): number[] {
+  protected override closedFormLr(): number[] {
     const f = this.startFactor
       + (this.endFactor - this.startFactor) * Math.min(this.totalIters, this.lastEpoch) / this.totalIters;
     return this.baseLrs.map((b) => b * f);
@@ -56,7 +56,7 @@ export class ConstantLR extends LRScheduler {
     if (this.lastEpoch !== this.totalIters) return this.groups.map((g) => g.lr);
     return this.groups.map((g) => g.lr * (1 / this.factor));
   }
-  protected closedFormLr(): number[] {
+  protected override closedFormLr(): number[] {
     const f = this.factor + (this.lastEpoch >= this.totalIters ? 1 - this.factor : 0);
     return this.baseLrs.map((b) => b * f);
   }
@@ -82,7 +82,7 @@ export class PolynomialLR extends LRScheduler {
     const decay = ((1 - t / n) / (1 - (t - 1) / n)) ** this.power;
     return this.groups.map((g) => g.lr * decay);
   }
-  protected closedFormLr(): number[] {
+  protected override closedFormLr(): number[] {
     return this.baseLrs.map((b) => b * (1 - Math.min(this.totalIters, this.lastEpoch) / this.totalIters) ** this.power);
   }
 }

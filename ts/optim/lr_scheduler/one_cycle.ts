@@ -99,7 +99,7 @@ export class OneCycleLR extends LRScheduler {
   }
 
   /** Refuses (before touching any state) to step past `totalSteps`, as PyTorch does. */
-  step(): void {
+  override step(): void {
     if (this.lastEpoch + 1 > this.totalSteps) {
       throw new DescentError('BAD_ARGUMENT', `${W}: tried to step ${this.lastEpoch + 2} times; expected at most totalSteps = ${this.totalSteps}`);
     }

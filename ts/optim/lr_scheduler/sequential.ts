@@ -46,7 +46,7 @@ export class SequentialLR extends LRScheduler {
   }
 
   /** Jumps to `epoch`: the scheduler active then jumps to its own local epoch (closed form). */
-  stepTo(epoch: number): void {
+  override stepTo(epoch: number): void {
     checkNumber(`${W}.stepTo`, 'epoch', epoch, { min: 0, int: true });
     const idx = this.milestones.filter((m) => m <= epoch).length;
     const s = this.schedulers[idx];
@@ -55,7 +55,7 @@ export class SequentialLR extends LRScheduler {
     this.lastLr = s.getLastLr();
   }
 
-  step(): void {
+  override step(): void {
     this.lastEpoch += 1;
     const idx = this.milestones.filter((m) => m <= this.lastEpoch).length;
     const s = this.schedulers[idx];
@@ -64,15 +64,15 @@ export class SequentialLR extends LRScheduler {
     this.lastLr = s.getLastLr();
   }
 
-  protected transientKeys(): string[] {
+  protected override transientKeys(): string[] {
     return [...super.transientKeys(), 'schedulers'];
   }
 
-  stateDict(): SchedulerState {
+  override stateDict(): SchedulerState {
     return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
-  loadStateDict(state: SchedulerState): void {
+  override loadStateDict(state: SchedulerState): void {
     const { schedulers, ...rest } = state;
     check(Array.isArray(schedulers) && schedulers.length === this.schedulers.length, 'BAD_ARGUMENT',
       () => `${W}.loadStateDict: expected 'schedulers' with ${this.schedulers.length} states, got ${String(schedulers)}`);

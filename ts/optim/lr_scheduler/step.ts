@@ -25,7 +25,7 @@ export class StepLR extends LRScheduler {
     if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groups.map((g) => g.lr);
     return this.groups.map((g) => g.lr * this.gamma);
   }
-  protected closedFormLr(): number[] {
+  protected override closedFormLr(): number[] {
     return this.baseLrs.map((b) => b * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
   }
 }
@@ -51,7 +51,7 @@ export class MultiStepLR extends LRScheduler {
     if (hits === 0) return this.groups.map((g) => g.lr);
     return this.groups.map((g) => g.lr * this.gamma ** hits);
   }
-  protected closedFormLr(): number[] {
+  protected override closedFormLr(): number[] {
     const passed = this.milestones.filter((m) => m <= this.lastEpoch).length;
     return this.baseLrs.map((b) => b * this.gamma ** passed);
   }
@@ -72,7 +72,7 @@ export class ExponentialLR extends LRScheduler {
     if (this.lastEpoch === 0) return this.groups.map((g) => g.lr);
     return this.groups.map((g) => g.lr * this.gamma);
   }
-  protected closedFormLr(): number[] {
+  protected override closedFormLr(): number[] {
     return this.baseLrs.map((b) => b * this.gamma ** this.lastEpoch);
   }
 }

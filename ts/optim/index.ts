@@ -1,0 +1,14 @@
+// optim: the optimizer zoo. PyTorch-named facades (SGD, Adam, …) over Optax-style gradient
+// transformations (chain, scaleByAdam, …), learning-rate schedulers, and gradient clipping.
+
+export { Optimizer, applyUpdates, type ParamGroup, type ParamGroupInput, type ParamsInput, type Closure,
+  type OptimizerStateDict } from './optimizer.js';
+export { chain, scale, scaleByLearningRate, addDecayedWeights, trace, clipByGlobalNorm, globalNorm,
+  type GradientTransformation, type ParamState, type Scalar, type Flag } from './transform.js';
+export { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from './transforms/adam.js';
+export { scaleByAdagrad, scaleByRmsprop, scaleByAdadelta } from './transforms/adaptive.js';
+export { SGD, type SGDOptions } from './optimizers/sgd.js';
+export { Adam, AdamW, NAdam, RAdam, Adamax, type AdamOptions, type AdamWOptions, type NAdamOptions,
+  type RAdamOptions, type AdamaxOptions } from './optimizers/adam.js';
+export { Adagrad, RMSprop, Adadelta, type AdagradOptions, type RMSpropOptions, type AdadeltaOptions } from './optimizers/adaptive.js';
+export * as lrScheduler from './lr_scheduler/index.js';

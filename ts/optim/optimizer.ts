@@ -1,0 +1,209 @@
+// The PyTorch-shaped optimizer facade (torch.optim.Optimizer): param groups with per-group
+// options, step(closure?), zeroGrad, addParamGroup, stateDict/loadStateDict. Subclasses declare an
+// option schema and build one gradient transformation per group (./transform.ts) whose
+// hyperparameters read the group live, so schedulers work as in PyTorch.
+//
+// `applyUpdates` is the ONE place where parameters are written and optimizer state is swapped
+// and freed (DESIGN.md): θ ← θ + u is written into the parameter's own storage (views of it see
+// the change, like PyTorch's in-place update), new state tensors are kept out of any enclosing
+// tidy scope, and state tensors the update replaced are disposed.
+
+import { DescentError, check, checkOptions } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { isFloat } from '../dtype.js';
+import { add } from '../ops/elementwise.js';
+import { zerosLike } from '../ops/creation.js';
+import { keep, tidy } from '../lifetime.js';
+import { enableGrad, noGrad } from '../autograd/tape.js';
+import type { SchedulableGroup } from './lr_scheduler/base.js';
+import type { GradientTransformation, ParamState } from './transform.js';
+import { type EncodedState, decodeState, encodeState, tensorsIn } from './state_io.js';
+import type { OptionSchema } from './validate.js';
+
+export interface ParamGroup extends SchedulableGroup {
+  params: Tensor[];
+  lr: number;
+  [option: string]: unknown;
+}
+export type ParamGroupInput = { params: Iterable<Tensor> } & Record<string, unknown>;
+export type ParamsInput = Iterable<Tensor> | Iterable<ParamGroupInput>;
+export type Closure = () => number | Tensor;
+
+export interface OptimizerStateDict {
+  state: Record<string, EncodedState>;
+  paramGroups: Record<string, unknown>[];
+}
+
+/** A copy of a state's structure sharing its tensors (so a failed update leaves the original intact). */
+function copyState(s: ParamState): ParamState {
+  const out: ParamState = {};
+  for (const [k, v] of Object.entries(s)) {
+    out[k] = v !== null && typeof v === 'object' && !(v instanceof Tensor) ? copyState(v) : v;
+  }
+  return out;
+}
+
+/**
+ * Writes θ + u into each parameter and returns the new per-parameter states (see the file header).
+ * If the transformation throws, nothing is written and the old states remain valid.
+ */
+export function applyUpdates(tx: GradientTransformation, params: Tensor[], old: ParamState[]): ParamState[] {
+  const before = new Set<Tensor>();
+  for (const s of old) tensorsIn(s, before);
+  const states = old.map(copyState);
+  const { next } = tidy(() => noGrad(() => {
+    const u = tx.update(params.map((p) => p.grad as Tensor), states, params);
+    return { next: params.map((p, i) => add(p, u[i])), states };
+  }));
+  const after = new Set<Tensor>();
+  for (const s of states) tensorsIn(s, after);
+  for (const t of after) keep(t);
+  params.forEach((p, i) => {
+    p.backend.copy(next[i], p);
+    next[i].dispose();
+  });
+  for (const t of before) if (!after.has(t)) t.dispose();
+  return states;
+}
+
+export abstract class Optimizer {
+  readonly paramGroups: ParamGroup[] = [];
+  /** Per-parameter state, created on the parameter's first update. */
+  readonly state = new Map<Tensor, ParamState>();
+  readonly defaults: Record<string, unknown>;
+  private readonly txs = new WeakMap<ParamGroup, GradientTransformation>();
+
+  constructor(readonly name: string, params: ParamsInput, opts: object | undefined, private readonly schema: OptionSchema) {
+    checkOptions(name, opts, Object.keys(schema));
+    const o = (opts ?? {}) as Record<string, unknown>;
+    this.defaults = Object.fromEntries(Object.entries(schema).map(([k, spec]) =>
+      [k, spec.check(name, k, o[k] === undefined ? spec.default : o[k])]));
+    check(params !== null && typeof params === 'object' && Symbol.iterator in params, 'BAD_ARGUMENT',
+      () => `${name}: expected an iterable of tensors or of param groups, got ${String(params)}`);
+    const list = [...(params as Iterable<unknown>)];
+    check(list.length > 0, 'BAD_ARGUMENT', () => `${name}: got an empty parameter list`);
+    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list as ParamGroupInput[];
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** The transformation that maps this group's gradients to updates. */
+  protected abstract makeTransform(group: ParamGroup): GradientTransformation;
+
+  /** Cross-option rules of one group (e.g. SGD's nesterov); runs after each option's own check. */
+  protected checkGroup(_group: ParamGroup): void {}
+
+  addParamGroup(input: ParamGroupInput): void {
+    const where = `${this.name}.addParamGroup`;
+    check(input !== null && typeof input === 'object' && 'params' in input, 'BAD_ARGUMENT',
+      () => `${where}: expected a param group {params, ...options}, got ${String(input)}`);
+    const { params, ...rest } = input;
+    checkOptions(where, rest, [...Object.keys(this.schema), 'initialLr']);
+    const ps = params instanceof Tensor ? [params] : [...params];
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    ps.forEach((p, i) => {
+      check(p instanceof Tensor && !p.isDisposed && isFloat(p.dtype), 'BAD_ARGUMENT',
+        () => `${where}: params[${i}] expected a live floating-point Tensor, got ${String(p)}`);
+      check(!seen.has(p), 'BAD_ARGUMENT', () => `${where}: params[${i}] already belongs to a param group`);
+      seen.add(p);
+    });
+    const group = { params: ps } as ParamGroup;
+    for (const [k, spec] of Object.entries(this.schema)) {
+      group[k] = spec.check(this.name, k, rest[k] === undefined ? this.defaults[k] : rest[k]);
+    }
+    if (rest.initialLr !== undefined) group.initialLr = rest.initialLr as number;
+    this.checkGroup(group);
+    this.paramGroups.push(group);
+  }
+
+  /**
+   * One optimization step over every parameter that has a gradient. With a closure (re-evaluates
+   * the loss and its gradients), it is called first with gradients enabled and its value returned.
+   */
+  step(closure?: Closure): number | Tensor | undefined {
+    check(closure === undefined || typeof closure === 'function', 'BAD_ARGUMENT',
+      () => `${this.name}.step: expected a closure function or nothing, got ${typeof closure}`);
+    const loss = closure ? enableGrad(closure) : undefined;
+    for (const g of this.paramGroups) this.stepGroup(g);
+    return loss;
+  }
+
+  protected stepGroup(group: ParamGroup): void {
+    const ps = group.params.filter((p) => p.grad !== null);
+    if (ps.length === 0) return;
+    ps.forEach((p) => check(p.grad!.dtype === p.dtype && p.grad!.shape.length === p.shape.length
+      && p.grad!.shape.every((n, i) => n === p.shape[i]), 'BAD_ARGUMENT',
+    () => `${this.name}.step: a gradient of shape [${p.grad!.shape}] (${p.grad!.dtype}) does not match its parameter [${p.shape}] (${p.dtype})`));
+    let tx = this.txs.get(group);
+    if (tx === undefined) this.txs.set(group, (tx = this.makeTransform(group)));
+    const t = tx;
+    const states = ps.map((p) => {
+      let s = this.state.get(p);
+      if (s === undefined) {
+        s = noGrad(() => t.init(p));
+        for (const x of tensorsIn(s)) keep(x);
+        this.state.set(p, s);
+      }
+      return s;
+    });
+    applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
+  }
+
+  /** Clears gradients: disposes them and sets `.grad = null` (default), or zero-fills them. */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    checkOptions(`${this.name}.zeroGrad`, opts, ['setToNone']);
+    const toNone = opts.setToNone ?? true;
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (p.grad === null) continue;
+        const old = p.grad;
+        p.grad = toNone ? null : keep(zerosLike(old));
+        old.dispose();
+      }
+    }
+  }
+
+  /** JSON-serializable state: per-parameter state keyed by parameter index, and the groups' options. */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    this.paramGroups.forEach((g) => g.params.forEach((p) => index.set(p, index.size)));
+    const state: Record<string, EncodedState> = {};
+    for (const [p, s] of this.state) state[String(index.get(p))] = encodeState(s);
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...opts } = g;
+      return { ...JSON.parse(JSON.stringify(opts)) as Record<string, unknown>, params: params.map((p) => index.get(p)) };
+    });
+    return { state, paramGroups };
+  }
+
+  /** Restores a stateDict() (also after JSON.stringify/parse); the groups must have the same sizes. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    const where = `${this.name}.loadStateDict`;
+    check(sd !== null && typeof sd === 'object' && Array.isArray(sd.paramGroups) && typeof sd.state === 'object',
+      'BAD_ARGUMENT', () => `${where}: expected {state, paramGroups}`);
+    check(sd.paramGroups.length === this.paramGroups.length, 'BAD_ARGUMENT',
+      () => `${where}: expected ${this.paramGroups.length} param groups, got ${sd.paramGroups.length}`);
+    const params = this.paramGroups.flatMap((g) => g.params);
+    sd.paramGroups.forEach((sg, i) => {
+      const n = Array.isArray(sg.params) ? sg.params.length : -1;
+      check(n === this.paramGroups[i].params.length, 'BAD_ARGUMENT',
+        () => `${where}: group ${i} expected ${this.paramGroups[i].params.length} params, got ${n}`);
+    });
+    const decoded = new Map<Tensor, ParamState>();
+    for (const [k, v] of Object.entries(sd.state)) {
+      const p = params[Number(k)];
+      if (p === undefined) throw new DescentError('BAD_ARGUMENT', `${where}: state for parameter ${k}, but there are ${params.length}`);
+      decoded.set(p, decodeState(v, p.device, `${where}: state[${k}]`));
+    }
+    sd.paramGroups.forEach((sg, i) => {
+      const g = this.paramGroups[i];
+      for (const [k, spec] of Object.entries(this.schema)) if (k in sg) g[k] = spec.check(where, k, sg[k]);
+      if (typeof sg.initialLr === 'number') g.initialLr = sg.initialLr;
+    });
+    for (const s of this.state.values()) for (const t of tensorsIn(s)) t.dispose();
+    this.state.clear();
+    for (const [p, s] of decoded) {
+      for (const t of tensorsIn(s)) keep(t);
+      this.state.set(p, s);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+// The Adam family as PyTorch-named facades over transformation chains: Adam, AdamW, NAdam, RAdam,
+// Adamax. Coupled weight decay adds λθ to the gradient before the moments; decoupled decay
+// (AdamW, and NAdam/RAdam with decoupledWeightDecay) adds λθ after them, which with the final −lr
+// gives PyTorch's θ ← θ(1 − lr·λ) − lr·u.
+
+import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
+import { addDecayedWeights, chain, scale, scaleByLearningRate, type GradientTransformation } from '../transform.js';
+import { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from '../transforms/adam.js';
+import { betas, flag, nonNegative, positive, type OptionSchema } from '../validate.js';
+
+export interface AdamOptions {
+  lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; amsgrad?: boolean; maximize?: boolean;
+  decoupledWeightDecay?: boolean;
+}
+
+const num = (g: ParamGroup, k: string) => (): number => g[k] as number;
+const beta = (g: ParamGroup, i: 0 | 1) => (): number => (g.betas as [number, number])[i];
+
+/** Builds [negate?, coupled decay, core, decoupled decay, −lr] for one group. */
+function adamLike(g: ParamGroup, core: GradientTransformation,
+  decoupled = (): boolean => g.decoupledWeightDecay === true): GradientTransformation {
+  return chain(scale(() => (g.maximize ? -1 : 1)),
+    addDecayedWeights(() => (decoupled() ? 0 : g.weightDecay as number)), core,
+    addDecayedWeights(() => (decoupled() ? g.weightDecay as number : 0)), scaleByLearningRate(() => g.lr));
+}
+
+const ADAM: OptionSchema = {
+  lr: nonNegative(1e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0),
+  amsgrad: flag(false), maximize: flag(false), decoupledWeightDecay: flag(false),
+};
+
+/**
+ * Adam (Kingma & Ba, 2015) with PyTorch's defaults and order of operations.
+ * @example const opt = new optim.Adam(params, { lr: 1e-3, betas: [0.9, 0.999] });
+ */
+export class Adam extends Optimizer {
+  constructor(params: ParamsInput, opts: AdamOptions = {}, name = 'Adam', schema: OptionSchema = ADAM) {
+    super(name, params, opts, schema);
+  }
+  /** Whether this group's weight decay is decoupled (AdamW overrides: always). */
+  protected decoupled(g: ParamGroup): boolean {
+    return g.decoupledWeightDecay === true;
+  }
+  protected makeTransform(g: ParamGroup): GradientTransformation {
+    const core = scaleByAdam({ b1: beta(g, 0), b2: beta(g, 1), eps: num(g, 'eps'), amsgrad: () => g.amsgrad as boolean });
+    return adamLike(g, core, () => this.decoupled(g));
+  }
+}
+
+export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
+
+/** AdamW (Loshchilov & Hutter, 2019): Adam with decoupled decay, weightDecay default 1e-2 (PyTorch). */
+export class AdamW extends Adam {
+  constructor(params: ParamsInput, opts: AdamWOptions = {}) {
+    const { decoupledWeightDecay: _d, ...rest } = ADAM;
+    super(params, opts, 'AdamW', { ...rest, weightDecay: nonNegative(1e-2) });
+  }
+  protected override decoupled(): boolean {
+    return true;
+  }
+}
+
+export interface NAdamOptions {
+  lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; momentumDecay?: number;
+  decoupledWeightDecay?: boolean;
+}
+
+/** NAdam (Dozat, 2016) with PyTorch's momentum-decay schedule; defaults lr 2e-3, momentumDecay 4e-3. */
+export class NAdam extends Optimizer {
+  constructor(params: ParamsInput, opts: NAdamOptions = {}) {
+    super('NAdam', params, opts, {
+      lr: nonNegative(2e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0),
+      momentumDecay: nonNegative(4e-3), decoupledWeightDecay: flag(false),
+    });
+  }
+  protected makeTransform(g: ParamGroup): GradientTransformation {
+    return adamLike(g, scaleByNadam({ b1: beta(g, 0), b2: beta(g, 1), eps: num(g, 'eps'), momentumDecay: num(g, 'momentumDecay') }));
+  }
+}
+
+export interface RAdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; decoupledWeightDecay?: boolean }
+
+/** RAdam (Liu et al., 2020), PyTorch semantics; default lr 1e-3. */
+export class RAdam extends Optimizer {
+  constructor(params: ParamsInput, opts: RAdamOptions = {}) {
+    super('RAdam', params, opts, {
+      lr: nonNegative(1e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0),
+      decoupledWeightDecay: flag(false),
+    });
+  }
+  protected makeTransform(g: ParamGroup): GradientTransformation {
+    return adamLike(g, scaleByRadam({ b1: beta(g, 0), b2: beta(g, 1), eps: num(g, 'eps') }));
+  }
+}
+
+export interface AdamaxOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; maximize?: boolean }
+
+/** Adamax (Kingma & Ba, 2015, §7), PyTorch semantics; default lr 2e-3. */
+export class Adamax extends Optimizer {
+  constructor(params: ParamsInput, opts: AdamaxOptions = {}) {
+    super('Adamax', params, opts, {
+      lr: nonNegative(2e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0), maximize: flag(false),
+    });
+  }
+  protected makeTransform(g: ParamGroup): GradientTransformation {
+    return adamLike(g, scaleByAdamax({ b1: beta(g, 0), b2: beta(g, 1), eps: num(g, 'eps') }));
+  }
+}

@@ -1,0 +1,44 @@
+// torch.optim.SGD as a facade: chain(negate if maximize, coupled weight decay, momentum trace with
+// dampening / Nesterov, −lr). PyTorch semantics (ALGORITHMS.md §1): the first momentum step copies
+// the gradient (no dampening). Note the form v ← μv + g, θ ← θ − lr·v differs from Sutskever's
+// v ← μv + lr·g, θ ← θ − v when the lr changes; the lecture forms live in ./classical.ts.
+
+import { DescentError } from '../../errors.js';
+import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
+import { addDecayedWeights, chain, scale, scaleByLearningRate, trace, type GradientTransformation } from '../transform.js';
+import { flag, nonNegative } from '../validate.js';
+
+export interface SGDOptions {
+  lr?: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean;
+}
+
+const SCHEMA = {
+  lr: nonNegative(1e-3), momentum: nonNegative(0), dampening: nonNegative(0), weightDecay: nonNegative(0),
+  nesterov: flag(false), maximize: flag(false),
+};
+
+/**
+ * @example
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class SGD extends Optimizer {
+  constructor(params: ParamsInput, opts: SGDOptions = {}) {
+    super('SGD', params, opts, SCHEMA);
+  }
+
+  protected override checkGroup(g: ParamGroup): void {
+    if (g.nesterov && ((g.momentum as number) <= 0 || g.dampening !== 0)) {
+      throw new DescentError('BAD_OPTION', `SGD: option 'nesterov' requires momentum > 0 and dampening = 0, got momentum ${String(g.momentum)} and dampening ${String(g.dampening)}`);
+    }
+  }
+
+  protected makeTransform(g: ParamGroup): GradientTransformation {
+    return chain(
+      scale(() => (g.maximize ? -1 : 1)),
+      addDecayedWeights(() => g.weightDecay as number),
+      trace({ decay: () => g.momentum as number, dampening: () => g.dampening as number, nesterov: () => g.nesterov as boolean }),
+      scaleByLearningRate(() => g.lr),
+    );
+  }
+}
