@@ -46,10 +46,13 @@ export const metaWords = (nd: number, nops: number): number => 2 + nd * (2 + nop
  * completion before the next call, so one block suffices). Grows when a call needs more.
  */
 export class MetaScratch {
-  private ptr = 0;
-  private words = 0;
+  private words = 256;
+  private ptr: number;
 
-  constructor(private readonly rt: WasmRuntime) {}
+  /** Allocated up front so bytesInUse does not jump on the first kernel call. */
+  constructor(private readonly rt: WasmRuntime) {
+    this.ptr = rt.malloc(this.words * 4);
+  }
 
   /** Writes META for `s` and returns its byte address. */
   write(s: Strided): number {
@@ -57,8 +60,8 @@ export class MetaScratch {
     const nops = s.strides.length;
     const need = metaWords(nd, nops);
     if (need > this.words) {
-      if (this.ptr) this.rt.release(this.ptr);
-      this.words = Math.max(256, need);
+      this.rt.release(this.ptr);
+      this.words = need;
       this.ptr = this.rt.malloc(this.words * 4);
     }
     const w = this.rt.views.i32(this.ptr, need);

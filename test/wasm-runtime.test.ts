@@ -1,0 +1,124 @@
+// The wasm runtime: feature probes, build choice (plain SIMD and relaxed both loadable), the
+// allocator (64-byte alignment, no overlap, reuse, large-block merging, growth without stale
+// views, bytesInUse back to its start), and errors instead of traps.
+
+import { execFileSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { DescentError } from '../ts/errors.js';
+import { RELAXED_PROBE, SIMD_PROBE, detectFeatures } from '../ts/backend/wasm/features.js';
+import { Allocator, createMemory, sizeClass } from '../ts/backend/wasm/memory.js';
+import { loadRuntime } from '../ts/backend/wasm/runtime.js';
+import { WasmBackend } from '../ts/backend/wasm/index.js';
+
+const validateIn = (flags: string[], bytes: Uint8Array): boolean =>
+  execFileSync(process.execPath, [...flags, '-e', `console.log(WebAssembly.validate(new Uint8Array(${JSON.stringify(Array.from(bytes))})))`])
+    .toString().trim() === 'true';
+
+describe('feature detection and build choice', () => {
+  test('probes: SIMD validates everywhere on Node 20; relaxed only with the V8 flag', () => {
+    expect(validateIn([], SIMD_PROBE)).toBe(true);
+    expect(validateIn(['--experimental-wasm-relaxed-simd'], RELAXED_PROBE)).toBe(true);
+    if (process.versions.node.startsWith('20.')) expect(validateIn([], RELAXED_PROBE)).toBe(false);
+    expect(detectFeatures()).toMatchObject({ simd: true, relaxedSimd: true }); // vitest runs with the flag
+  });
+
+  test('default picks relaxed here; simd and relaxed can both be forced', async () => {
+    const def = await loadRuntime();
+    expect(def.info).toMatchObject({ build: 'relaxed', simd: true, relaxedSimd: true, threads: false });
+    const simd = await loadRuntime({ build: 'simd' });
+    const relaxed = await loadRuntime({ build: 'relaxed' });
+    expect(simd.info.build).toBe('simd');
+    expect(relaxed.info.build).toBe('relaxed');
+    expect(simd.info.memoryBytes).toBe(simd.memory.buffer.byteLength);
+    // the relaxed build is a superset: every plain kernel plus the *_wasmrelaxedsimd ones
+    const names = (rt: typeof simd) => Object.keys(rt.exports).filter((k) => typeof rt.exports[k] === 'function');
+    const relaxedNames = new Set(names(relaxed));
+    expect(names(simd).filter((n) => !relaxedNames.has(n))).toEqual([]);
+    expect(names(simd).some((n) => n.endsWith('_wasmrelaxedsimd'))).toBe(false);
+  });
+
+  test('bad options are DescentErrors', async () => {
+    await expect(loadRuntime({ build: 'avx' as 'simd' })).rejects.toThrow(/build must be 'simd' or 'relaxed', got avx/);
+    await expect(loadRuntime({ bild: 'simd' } as object)).rejects.toThrow(/unknown option 'bild'/);
+  });
+});
+
+describe('allocator', () => {
+  const fresh = () => new Allocator(createMemory({ initialPages: 1 }), 1000);
+
+  test('size classes: multiples of 64, at most 25% waste above 256 bytes', () => {
+    for (let b = 0; b < 300000; b += 977) {
+      const c = sizeClass(b);
+      expect(c % 64).toBe(0);
+      expect(c).toBeGreaterThanOrEqual(Math.max(b, 64));
+      if (b > 256) expect(c).toBeLessThanOrEqual(b * 1.25 + 64);
+    }
+  });
+
+  test('blocks are 64-byte aligned, above the static data, never overlap, and are reused', () => {
+    const a = fresh();
+    const sizes = [0, 1, 63, 64, 65, 1000, 4096, 70000, 300000, 2_000_000, 5, 12345];
+    const ptrs = sizes.map((s) => a.malloc(s));
+    const spans = ptrs.map((p, i) => [p, p + Math.max(sizes[i], 1)]).sort((x, y) => x[0] - y[0]);
+    for (let i = 0; i < spans.length; i++) {
+      expect(spans[i][0] % 64).toBe(0);
+      expect(spans[i][0]).toBeGreaterThanOrEqual(1000);
+      if (i > 0) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+    }
+    a.release(ptrs[5]);
+    expect(a.malloc(1000)).toBe(ptrs[5]); // same class → same block
+    a.release(ptrs[5]);
+    expect(a.malloc(990)).toBe(ptrs[5]);
+    expect(() => a.release(ptrs[5] + 64)).toThrow(DescentError);
+  });
+
+  test('bytesInUse returns to its start; freed large neighbours merge and the top is given back', () => {
+    const a = fresh();
+    const start = a.bytesInUse;
+    const big = [a.malloc(1 << 20), a.malloc(1 << 20), a.malloc(1 << 20)];
+    const guard = a.malloc(64);
+    a.release(big[0]);
+    a.release(big[1]);
+    expect(a.malloc(2 << 20)).toBe(big[0]); // the two freed neighbours merged into one block
+    a.release(big[0]);
+    a.release(big[2]);
+    a.release(guard); // top falls back through the merged large blocks
+    expect(a.bytesInUse).toBe(start);
+    expect(a.malloc(3 << 20)).toBe(big[0]);
+  });
+
+  test('growth: memory grows on demand, fresh views see the data, old views are detached', async () => {
+    const rt = await loadRuntime({ build: 'simd' });
+    const before = rt.info.memoryBytes;
+    const p = rt.malloc(4096);
+    const old = rt.views.f32(p, 1024);
+    old.fill(3.5);
+    const q = rt.malloc(64 << 20);
+    expect(rt.info.memoryBytes).toBeGreaterThan(Math.max(before, q + (64 << 20) - 1));
+    expect(old.length).toBe(0); // the pre-grow buffer is detached: never cache views
+    expect(rt.views.f32(p, 1024).every((v) => v === 3.5)).toBe(true);
+    rt.release(q);
+    rt.release(p);
+    expect(() => rt.malloc(8 * 2 ** 30)).toThrow(expect.objectContaining({ code: 'OUT_OF_MEMORY' }));
+    expect(() => rt.malloc(-1)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+  });
+});
+
+test('backend calls leave bytesInUse where they found it (temporaries are released)', async () => {
+  const rt = await loadRuntime();
+  const be = new WasmBackend(rt);
+  const x = be.alloc('f32', 60);
+  be.fill(x, 2);
+  const o = be.alloc('f32', 3);
+  const o2 = be.alloc('f64', 3);
+  const start = rt.bytesInUse;
+  const v = { storage: x, offset: 0, shape: [3, 4, 5], strides: [1, 15, 3] }; // not collapsible
+  be.reduce('sum', v, 2, { storage: o, offset: 0, shape: [3], strides: [1] });
+  be.reduce('max', v, 2, { storage: o2, offset: 0, shape: [3], strides: [1] }); // via a temp + convert
+  be.copy({ storage: x, offset: 0, shape: [50], strides: [1] }, { storage: x, offset: 10, shape: [50], strides: [1] });
+  expect(Array.from(be.read({ storage: o, offset: 0, shape: [3], strides: [1] }))).toEqual([40, 40, 40]);
+  expect(Array.from(be.read({ storage: o2, offset: 0, shape: [3], strides: [1] }))).toEqual([2, 2, 2]);
+  expect(rt.bytesInUse).toBe(start);
+  be.free(x);
+  expect(() => be.free(x)).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
+});
