@@ -1,0 +1,15 @@
+// nn.functional: stateless layer ops (torch.nn.functional, camelCase). Losses join from losses.ts.
+
+export { linear } from './linear.js';
+export { conv2d, unfold } from './conv.js';
+export type { Conv2dOptions, UnfoldOptions } from './conv.js';
+export { maxPool2d, avgPool2d } from './pool.js';
+export type { MaxPool2dOptions, AvgPool2dOptions } from './pool.js';
+export { batchNorm, layerNorm } from './norm.js';
+export type { BatchNormOptions, LayerNormOptions } from './norm.js';
+export { dropout } from './dropout.js';
+export { embedding } from './embedding.js';
+export { softmax, logSoftmax } from './softmax.js';
+export { scaledDotProductAttention, causalMask } from './attention.js';
+export type { AttentionOptions } from './attention.js';
+export { relu, gelu, silu, tanh, sigmoid } from '../../ops/elementwise.js';

@@ -1,0 +1,22 @@
+// softmax and logSoftmax along one dim as composites of logsumexp (stable for large logits:
+// logsumexp subtracts the max first). Their gradients come from autograd through the primitives.
+
+import { exp, sub } from '../../ops/elementwise.js';
+import { logsumexp } from '../../ops/reduce.js';
+import { assertTensor, normAxis } from '../../ops/util.js';
+import type { Tensor } from '../../tensor.js';
+import { composite } from './util.js';
+
+/** log(softmax(x)) along `dim`: x − logsumexp(x, dim). */
+export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  assertTensor(x, 'logSoftmax');
+  const d = normAxis(dim, x.ndim, 'logSoftmax');
+  return composite([x], () => sub(x, logsumexp(x, d, { keepdim: true })));
+}
+
+/** exp(x) normalized to sum 1 along `dim`. */
+export function softmax(x: Tensor, dim = -1): Tensor {
+  assertTensor(x, 'softmax');
+  const d = normAxis(dim, x.ndim, 'softmax');
+  return composite([x], () => exp(sub(x, logsumexp(x, d, { keepdim: true }))));
+}
