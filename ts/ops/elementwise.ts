@@ -52,9 +52,15 @@ export const cos = defineUnary('cos', (g, x) => neg(mul(g, sin(x))));
 export const tanh = defineUnary('tanh', (g, _x, y) => mul(g, sub(1, square(y))));
 export const sigmoid = defineUnary('sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y))));
 export const relu = defineUnary('relu', (g, x) => mul(g, gt(x, 0)));
-/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default). dGELU = Φ(x) + x·φ(x), Φ(x) = gelu(x)/x. */
+/**
+ * Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default). dGELU = Φ(x) + x·φ(x), Φ(x) = gelu(x)/x;
+ * near 0 Φ comes from its Taylor series (and x/1 stands in for x in the division) so the
+ * second derivative is finite and exact there too (a masked 0/0 would still send NaN back).
+ */
 export const gelu = defineUnary('gelu', (g, x, y) => {
-  const phi = where(eq(x, 0), 0.5, div(y, x));
+  const small = lt(abs(x), 1e-3);
+  const taylor = add(0.5, mul(mul(x, 1 / Math.sqrt(2 * Math.PI)), sub(1, div(square(x), 6))));
+  const phi = where(small, taylor, div(y, where(small, 1, x)));
   const density = mul(exp(mul(square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
   return mul(g, add(phi, mul(x, density)));
 });
