@@ -47,6 +47,13 @@ export async function bundleEntry(entry, outfile) {
   return join(root, outfile);
 }
 
+/** Bundles TS source text (imports resolve from the repo root) for Node with the wasm inlined. */
+export async function bundleSource(contents, outfile) {
+  checkWasm();
+  await build({ ...common, stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'bench-entry.ts' }, outfile, platform: 'node', target: 'node20' });
+  return join(root, outfile);
+}
+
 async function main() {
   checkWasm();
   const t0 = Date.now();
