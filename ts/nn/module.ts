@@ -15,6 +15,7 @@ import { Tensor } from '../tensor.js';
 import { detach, to } from '../ops/shape.js';
 import { assertTensor, castTo } from '../ops/util.js';
 import { type JsonTensor, fromJson, toJson } from './state.js';
+import { composite } from './functional/util.js';
 
 export type StateDict = Record<string, Tensor>;
 export type JsonStateDict = Record<string, JsonTensor>;
@@ -46,9 +47,13 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   abstract forward(...args: In): Out;
 
-  /** Runs forward (the `module(x)` of PyTorch). */
+  /**
+   * Runs forward (the `module(x)` of PyTorch). When no graph is recorded (noGrad, or nothing
+   * requires grad), forward's temporaries are freed on return.
+   */
   call(...args: In): Out {
-    return this.forward(...args);
+    const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
+    return composite([...tensors, ...this.parameters()], () => this.forward(...args));
   }
 
   /** Registers a parameter: a floating leaf that requires grad, owned by this module. */
