@@ -42,6 +42,9 @@ describe('option validation', () => {
     ['empty params', () => new optim.SGD([], { lr: 0.1 }), 'empty'],
     ['not tensors', () => new optim.SGD([1, 2] as never), 'param'],
     ['integer param', () => new optim.SGD([d.tensor([1, 2], { dtype: 'i32' })]), 'floating-point'],
+    ['LBFGS two groups', () => new optim.LBFGS([{ params: [p0()] }, { params: [p0()] }]), 'one param group'],
+    ['LBFGS line search', () => new optim.LBFGS([p0()], { lineSearchFn: 'armijo' as never }), 'lineSearchFn'],
+    ['LBFGS without closure', () => new optim.LBFGS([p0()]).step(), 'closure'],
     ['param twice', () => { const p = p0(); return new optim.SGD([{ params: [p] }, { params: [p] }]); }, 'already belongs'],
     ['bad group option', () => new optim.SGD([{ params: [p0()], lr: 0.1, momentun: 0.9 }]), 'momentun'],
     ['bad group value', () => new optim.SGD([{ params: [p0()], lr: -0.1 }]), 'lr'],
@@ -194,6 +197,38 @@ describe('stateDict round trip resumes bit-identically', () => {
       });
     }
   }
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`LBFGS strong Wolfe ${dtype}`, () => {
+      const fl = loadFixture('lbfgs');
+      const c = fl.cases.find((x) => x.problem === 'softmax' && x.dtype === dtype && x.options.lineSearchFn)!;
+      const make = (ps: Tensor[]): optim.LBFGS => new optim.LBFGS(ps, { maxIter: 2, historySize: 3, lineSearchFn: 'strong_wolfe' });
+      const pa = makeParams(c, fl.problems);
+      const a = make(pa);
+      for (let k = 0; k < 4; k++) a.step(() => setGrads(pa, fl.problems, c));
+      const saved = JSON.parse(JSON.stringify(a.stateDict())) as optim.OptimizerStateDict;
+      const pb = makeParams(c, fl.problems);
+      pb.forEach((p, i) => p.backend.write(p.storage, pa[i].backend.read(pa[i])));
+      const b = make(pb);
+      b.loadStateDict(saved);
+      for (let k = 0; k < 4; k++) {
+        a.step(() => setGrads(pa, fl.problems, c));
+        b.step(() => setGrads(pb, fl.problems, c));
+      }
+      pa.forEach((p, i) => expect(Array.from(pb[i].dataSync())).toEqual(Array.from(p.dataSync())));
+    });
+  }
+
+  it('LBFGS steps leak no tensors', () => {
+    const fl = loadFixture('lbfgs');
+    const c = fl.cases.find((x) => x.problem === 'softmax' && x.dtype === 'float64' && x.options.lineSearchFn)!;
+    const ps = makeParams(c, fl.problems);
+    const opt = new optim.LBFGS(ps, { maxIter: 3, historySize: 2, lineSearchFn: 'strong_wolfe' });
+    for (let k = 0; k < 4; k++) opt.step(() => setGrads(ps, fl.problems, c));
+    const live = d.memory().reference.tensors;
+    for (let k = 0; k < 3; k++) opt.step(() => setGrads(ps, fl.problems, c));
+    expect(d.memory().reference.tensors).toBe(live);
+  });
 
   it('loadStateDict rejects mismatched groups', () => {
     const a = new optim.Adam([p0(), p0()], { lr: 0.1 });

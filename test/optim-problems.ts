@@ -19,8 +19,10 @@ export function loadFixture(name: string): OptimFixture {
   return JSON.parse(readFileSync(new URL(`./fixtures/optim_${name}.json`, import.meta.url), 'utf8')) as OptimFixture;
 }
 
-/** Loss and gradients (per parameter, flat) at flat parameter values. */
+/** Loss and gradients (per parameter, flat) at flat parameter values, in f64. (Emulating f32
+ * rounding per operation was tried: it lands no closer to torch, whose summation order differs.) */
 export function lossAndGrad(pr: Problems, problem: 'quadratic' | 'softmax', values: Float64Array[]): [number, Float64Array[]] {
+  const r = (x: number): number => x;
   if (problem === 'quadratic') {
     const { A, b, n } = pr.quadratic;
     const x = values[0];
@@ -28,8 +30,8 @@ export function lossAndGrad(pr: Problems, problem: 'quadratic' | 'softmax', valu
     let loss = 0;
     for (let i = 0; i < n; i++) {
       let ax = 0;
-      for (let j = 0; j < n; j++) ax += A[i * n + j] * x[j];
-      g[i] = ax - b[i];
+      for (let j = 0; j < n; j++) ax = r(ax + r(r(A[i * n + j]) * x[j]));
+      g[i] = r(ax - r(b[i]));
       loss += 0.5 * x[i] * ax - b[i] * x[i];
     }
     return [loss, [g]];
@@ -40,18 +42,18 @@ export function lossAndGrad(pr: Problems, problem: 'quadratic' | 'softmax', valu
   let loss = 0;
   for (let s = 0; s < n; s++) {
     const z = Array.from({ length: c }, (_, k) => {
-      let acc = bias[k];
-      for (let j = 0; j < d; j++) acc += X[s * d + j] * W[k * d + j];
-      return acc;
+      let acc = 0;
+      for (let j = 0; j < d; j++) acc = r(acc + r(r(X[s * d + j]) * W[k * d + j]));
+      return r(acc + bias[k]);
     });
     const zmax = Math.max(...z);
-    const e = z.map((v) => Math.exp(v - zmax));
-    const tot = e.reduce((a, v) => a + v, 0);
+    const e = z.map((v) => r(Math.exp(r(v - zmax))));
+    const tot = e.reduce((a, v) => r(a + v), 0);
     loss += (Math.log(tot) + zmax - z[y[s]]) / n;
     for (let k = 0; k < c; k++) {
-      const r = (e[k] / tot - (k === y[s] ? 1 : 0)) / n;
-      gb[k] += r;
-      for (let j = 0; j < d; j++) gW[k * d + j] += r * X[s * d + j];
+      const res = r(r(r(e[k] / tot) - (k === y[s] ? 1 : 0)) / n);
+      gb[k] = r(gb[k] + res);
+      for (let j = 0; j < d; j++) gW[k * d + j] = r(gW[k * d + j] + r(res * r(X[s * d + j])));
     }
   }
   return [loss, [gW, gb]];
@@ -68,14 +70,15 @@ export function makeParams(c: OptimCase, pr: Problems): Tensor[] {
     tensor(Float64Array.from(v), { dtype: dtypeOf(c), shape: c.shapes[i], requiresGrad: true }));
 }
 
-/** Sets p.grad of every parameter to the analytic gradient at its current value; returns the loss. */
+/** Sets p.grad of every parameter to the analytic gradient at its current value; returns the loss
+ * rounded to the parameters' dtype (torch's closure returns an f32 loss for f32 problems). */
 export function setGrads(params: Tensor[], pr: Problems, c: OptimCase): number {
   const [loss, grads] = lossAndGrad(pr, c.problem, params.map((p) => Float64Array.from(p.dataSync())));
   params.forEach((p, i) => {
     p.grad?.dispose();
     p.grad = tensor(grads[i], { dtype: dtypeOf(c), shape: c.shapes[i] });
   });
-  return loss;
+  return c.dtype === 'float32' ? Math.fround(loss) : loss;
 }
 
 /** Largest |got − want| / max(|want|, 1) over a trajectory step. */
@@ -87,3 +90,14 @@ export function relErr(params: Tensor[], want: number[]): number {
 }
 
 export const tolerance = (c: OptimCase): number => (c.dtype === 'float64' ? 1e-9 : 1e-5);
+
+/** ∞-norm of the gradient at a fixture trajectory point (flat values in parameter order). */
+export function gradNormAt(pr: Problems, c: OptimCase, flat: number[]): number {
+  let off = 0;
+  const vals = c.shapes.map((s) => {
+    const n = s.reduce((a, b) => a * b, 1);
+    off += n;
+    return Float64Array.from(flat.slice(off - n, off));
+  });
+  return Math.max(...lossAndGrad(pr, c.problem, vals)[1].flatMap((g) => Array.from(g, Math.abs)));
+}

@@ -34,6 +34,11 @@ export interface OptimizerStateDict {
   paramGroups: Record<string, unknown>[];
 }
 
+/** Writes `value` (same shape) into the parameter's own storage: the only way parameters change. */
+export function writeParam(p: Tensor, value: Tensor): void {
+  p.backend.copy(value, p);
+}
+
 /** A copy of a state's structure sharing its tensors (so a failed update leaves the original intact). */
 function copyState(s: ParamState): ParamState {
   const out: ParamState = {};
@@ -59,7 +64,7 @@ export function applyUpdates(tx: GradientTransformation, params: Tensor[], old: 
   for (const s of states) tensorsIn(s, after);
   for (const t of after) keep(t);
   params.forEach((p, i) => {
-    p.backend.copy(next[i], p);
+    writeParam(p, next[i]);
     next[i].dispose();
   });
   for (const t of before) if (!after.has(t)) t.dispose();
