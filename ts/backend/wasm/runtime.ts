@@ -20,6 +20,8 @@ export interface RuntimeInfo {
 
 export interface WasmRuntime {
   readonly memory: WebAssembly.Memory;
+  /** The compiled module (a worker pool instantiates it again on the same memory). */
+  readonly module: WebAssembly.Module;
   readonly exports: Kernels & WebAssembly.Exports;
   readonly info: RuntimeInfo;
   readonly views: Views;
@@ -66,6 +68,7 @@ export async function loadRuntime(opts: LoadOptions = {}): Promise<WasmRuntime> 
   const alloc = new Allocator(memory, exports.descent_heap_base());
   return {
     memory,
+    module,
     exports,
     views: makeViews(memory),
     info: {
