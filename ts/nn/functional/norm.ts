@@ -28,6 +28,12 @@ function assign(dst: Tensor, src: Tensor): void {
   if (cast !== src) cast.dispose();
 }
 
+/** Batch statistics need more than one value per channel (else the variance is undefined). */
+export function checkBatchStats(where: string, x: Tensor): void {
+  check(x.size / x.shape[1] > 1, 'SHAPE_MISMATCH',
+    () => `${where}: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
+}
+
 /**
  * Batch normalization over all dims but 1 of x [N, C, ...] (Ioffe & Szegedy 2015). In training
  * (or without running stats) the batch statistics normalize, and the running ones, when given,
@@ -46,8 +52,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   check((runningMean === null) === (runningVar === null), 'BAD_ARGUMENT', () => 'batchNorm: pass both running statistics or neither');
   check(training || runningMean !== null, 'BAD_ARGUMENT', () => 'batchNorm: eval mode needs running statistics');
   const count = x.size / c;
-  check(!training || count > 1, 'SHAPE_MISMATCH',
-    () => `batchNorm: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
+  if (training) checkBatchStats('batchNorm', x);
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const bshape = x.shape.map((n, i) => (i === 1 ? n : 1));
   return composite([x, opts?.weight, opts?.bias], () => {

@@ -6,7 +6,7 @@ import { noGrad } from '../../autograd/tape.js';
 import { add } from '../../ops/elementwise.js';
 import { zeros } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor.js';
-import { batchNorm, layerNorm } from '../functional/norm.js';
+import { batchNorm, checkBatchStats, layerNorm } from '../functional/norm.js';
 import { checkInput } from '../functional/util.js';
 import { ones as fillOnes } from '../init.js';
 import { Module } from '../module.js';
@@ -64,6 +64,7 @@ abstract class BatchNorm extends Module {
     check(x.shape[1] === this.numFeatures, 'SHAPE_MISMATCH',
       () => `${name}: expected input with ${this.numFeatures} channels (dim 1), got input of shape ${fmtShape(x.shape)}`);
     let momentum = this.momentum ?? 0;
+    if (this.training) checkBatchStats(name, x);
     if (this.training && this.trackRunningStats) {
       const n = this.numBatchesTracked!;
       this.setBuffer('num_batches_tracked', noGrad(() => add(n, 1)));
