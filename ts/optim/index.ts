@@ -11,6 +11,8 @@ export { SGD, type SGDOptions } from './optimizers/sgd.js';
 export { Adam, AdamW, NAdam, RAdam, Adamax, type AdamOptions, type AdamWOptions, type NAdamOptions,
   type RAdamOptions, type AdamaxOptions } from './optimizers/adam.js';
 export { Adagrad, RMSprop, Adadelta, type AdagradOptions, type RMSpropOptions, type AdadeltaOptions } from './optimizers/adaptive.js';
+export { scaleByLion, scaleBySign, ema } from './transforms/sign.js';
+export { Lion, SignSGD, Signum, type LionOptions, type SignSGDOptions, type SignumOptions } from './optimizers/sign.js';
 export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
 export { strongWolfe, cubicInterpolate } from './line_search.js';
 export { clipGradNorm, clipGradValue } from './clip.js';

@@ -1,0 +1,50 @@
+// Sign-based optimizers as facades: Lion, SignSGD and Signum. Weight decay is decoupled (applied
+// as θ ← θ(1 − lr·λ), as in the Lion paper and Optax), so it is not scaled away by the sign.
+
+import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
+import { addDecayedWeights, chain, scaleByLearningRate, type GradientTransformation } from '../transform.js';
+import { ema, scaleByLion, scaleBySign } from '../transforms/sign.js';
+import { betas, nonNegative, unitInterval } from '../validate.js';
+
+const lrAndDecay = (g: ParamGroup): GradientTransformation[] =>
+  [addDecayedWeights(() => g.weightDecay as number), scaleByLearningRate(() => g.lr)];
+
+export interface LionOptions { lr?: number; betas?: [number, number]; weightDecay?: number }
+
+/**
+ * Lion (Chen et al., 2023): θ ← θ(1 − lr·λ) − lr·sign(β1 m + (1−β1) g); m ← β2 m + (1−β2) g.
+ * Defaults lr 1e-4, betas [0.9, 0.99], weightDecay 0. Use a 3–10× smaller lr than AdamW.
+ */
+export class Lion extends Optimizer {
+  constructor(params: ParamsInput, opts: LionOptions = {}) {
+    super('Lion', params, opts, { lr: nonNegative(1e-4), betas: betas([0.9, 0.99]), weightDecay: nonNegative(0) });
+  }
+  protected makeTransform(g: ParamGroup): GradientTransformation {
+    const b = (): [number, number] => g.betas as [number, number];
+    return chain(scaleByLion({ b1: () => b()[0], b2: () => b()[1] }), ...lrAndDecay(g));
+  }
+}
+
+export interface SignSGDOptions { lr?: number; weightDecay?: number }
+
+/** signSGD (Bernstein et al., 2018): θ ← θ − lr·sign(g). Default lr 1e-3. */
+export class SignSGD extends Optimizer {
+  constructor(params: ParamsInput, opts: SignSGDOptions = {}) {
+    super('SignSGD', params, opts, { lr: nonNegative(1e-3), weightDecay: nonNegative(0) });
+  }
+  protected makeTransform(g: ParamGroup): GradientTransformation {
+    return chain(scaleBySign(), ...lrAndDecay(g));
+  }
+}
+
+export interface SignumOptions { lr?: number; momentum?: number; weightDecay?: number }
+
+/** Signum (Bernstein et al., 2018): m ← βm + (1−β)g from 0, θ ← θ − lr·sign(m). Defaults lr 1e-3, momentum 0.9. */
+export class Signum extends Optimizer {
+  constructor(params: ParamsInput, opts: SignumOptions = {}) {
+    super('Signum', params, opts, { lr: nonNegative(1e-3), momentum: unitInterval(0.9), weightDecay: nonNegative(0) });
+  }
+  protected makeTransform(g: ParamGroup): GradientTransformation {
+    return chain(ema(() => g.momentum as number), scaleBySign(), ...lrAndDecay(g));
+  }
+}
