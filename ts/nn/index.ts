@@ -23,3 +23,4 @@ export { TransformerBlock } from './layers/transformer.js';
 export type { TransformerBlockOptions } from './layers/transformer.js';
 export * as init from './init.js';
 export * as functional from './functional/index.js';
+export { functionalCall } from './functional_call.js';

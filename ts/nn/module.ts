@@ -87,6 +87,17 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return this.params.get(name)!;
   }
 
+  /**
+   * Puts `t` in place of parameter `name` as is (no copy, no leaf check) and returns the previous
+   * tensor; functionalCall uses it to run a module on substituted, differentiable parameters.
+   */
+  replaceParameter(name: string, t: Tensor | null): Tensor | null {
+    const old = this.param(name);
+    if (t !== null) assertTensor(t, 'replaceParameter');
+    this.params.set(name, t);
+    return old;
+  }
+
   /** The registered buffer `name`. */
   buffer(name: string): Tensor | null {
     check(this.bufs.has(name), 'BAD_ARGUMENT', () => `${this.constructor.name}: no buffer '${name}' (has ${[...this.bufs.keys()].join(', ') || 'none'})`);
