@@ -101,4 +101,12 @@ export interface Backend {
 
   /** target[..index[..i..] on `dim`..] += src[..i..], in index order; target is contiguous, written in place. */
   scatterAdd(target: View, dim: number, index: View, src: View): void;
+
+  /**
+   * Optional fused softmax cross-entropy (contract: assembly/f32-softmaxce/scalar.ts): logits
+   * [rows, cols] contiguous; labels [rows] i32, a label outside [0, cols) ignores its row;
+   * loss [rows] ← logsumexp(row) − row[label]; dlogits [rows, cols] (or null: skipped) ←
+   * scale·(softmax(row) − onehot(label)). Same float dtype for logits, loss and dlogits.
+   */
+  softmaxCrossEntropy?(logits: View, labels: View, loss: View, dlogits: View | null, scale: number): void;
 }

@@ -5,6 +5,7 @@
 import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { BYTES, type DType, type StorageArray, encode, f16ToF32, bf16ToF32, storageArray } from '../../dtype.js';
 import { erf, roundHalfEven } from '../../math/special.js';
+import { softmaxCrossEntropyRef } from './softmaxce.js';
 
 interface RefStorage extends Storage { data: StorageArray }
 
@@ -215,6 +216,10 @@ export class ReferenceBackend implements Backend {
       coord.forEach((c, d) => { o += (d === dim ? idx[i] : c) * target.strides[d]; });
       w(o, r(o) + sv[i]);
     });
+  }
+
+  softmaxCrossEntropy(logits: View, labels: View, loss: View, dlogits: View | null, scale: number): void {
+    softmaxCrossEntropyRef(this, logits, labels, loss, dlogits, scale);
   }
 }
 

@@ -15,6 +15,7 @@ import type { WasmRuntime } from './runtime.js';
 import {
   asWasm, checkDType, checkShapes, contiguousStrides, isContiguous, sizeOf, viewPtr, type WasmStorage,
 } from './storage.js';
+import { softmaxCrossEntropyWasm } from './softmaxce.js';
 
 const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
 const I32_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu'];
@@ -243,6 +244,10 @@ export class WasmBackend implements Backend {
     const ts = target.strides.map((s, d) => (d === dim ? 0 : s));
     const meta = this.meta.write(this.rows(index.shape, [ts, index.strides, src.strides]));
     this.k[SCATTER_KERNEL[dtype as 'f32']](meta, target.strides[dim], pt, pi, ps);
+  }
+
+  softmaxCrossEntropy(logits: View, labels: View, loss: View, dlogits: View | null, scale: number): void {
+    softmaxCrossEntropyWasm(this.rt, logits, labels, loss, dlogits, scale);
   }
 
   /** META for index kernels: no collapsing (dim must stay its own dim); a 0-d shape is one element. */
