@@ -96,6 +96,20 @@ describe('reduce', () => {
 });
 
 describe('gather / scatterAdd', () => {
+  test('an out-of-range index is a DescentError and scatterAdd leaves the target untouched', () => {
+    const x = make(be, 'f32', [4, 6], 'contiguous', 1, (n, s) => values('f32', n, s, 4, false));
+    const idx = be.alloc('i32', 4);
+    be.write(idx, new Int32Array([0, 5, 6, 1]));
+    const iv = { storage: idx, offset: 0, shape: [2, 2], strides: [2, 1] };
+    const out = output(be, 'f32', [2, 2]);
+    expect(() => be.gather(x.view, 1, iv, out)).toThrow(/index 6 at position 2 is out of range for dim 1 of size 6/);
+    const before = Array.from(be.read(x.view));
+    be.write(idx, new Int32Array([0, 1, -1, 1]));
+    expect(() => be.scatterAdd(x.view, 0, iv, out)).toThrow(expect.objectContaining({ code: 'INDEX_OUT_OF_RANGE' }));
+    expect(Array.from(be.read(x.view))).toEqual(before);
+    freeAll(be, x, idx, out);
+  });
+
   const cases: [number[], number[], number][] = [
     [[5], [3], 0], [[4, 6], [4, 3], 1], [[4, 6], [2, 6], 0], [[3, 4, 5], [3, 2, 5], 1], [[3, 4, 5], [3, 4, 7], 2], [[3], [0], 0],
   ];

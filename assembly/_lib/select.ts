@@ -1,7 +1,9 @@
 // Data-movement kernels with indices or a mask: where, gather, scatterAdd (N-d drivers, any element
-// width; scatterAdd adds in the element's arithmetic). The host validates index ranges first, so
-// kernels trust them. Strides in META are ELEMENTS; `dimStride` is x's / target's stride along
-// `dim` (elements) while META carries 0 for that operand on `dim`, so the index alone moves it.
+// width; scatterAdd adds in the element's arithmetic). gather and scatterAdd first check every index
+// against the dim's size and, if one is out of range, touch nothing and return its row-major
+// position (else -1), so a bad index is an error on the host, never a stray memory access.
+// Strides in META are ELEMENTS; `dimStride` is x's / target's stride along `dim` (elements) while
+// META carries 0 for that operand on `dim`, so the index alone moves it.
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
 /** out = cond ≠ 0 ? a : b. META operands: 0 = cond (i32), 1 = a, 2 = b, 3 = out. */
@@ -26,8 +28,27 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd'
   }
 }
 
+/** Row-major position of the first index (META operand 1) outside [0, dimSize), or -1. */
+export function firstBadIndex(meta: usize, index: usize, dimSize: i32): i32 {
+  const rows = ndRows(meta);
+  const n = ndInner(meta);
+  const si = <usize>ndInnerStride(meta, 1) << 2;
+  ndBegin(meta);
+  for (let r = 0; r < rows; r++) {
+    let pi = index + (<usize>ndOffset(meta, 1) << 2);
+    for (let i = 0; i < n; i++) {
+      if (<u32>load<i32>(pi) >= <u32>dimSize) return r * n + i;
+      pi += si;
+    }
+    ndNext(meta);
+  }
+  return -1;
+}
+
 /** out[i] = x[.. index[i] on dim ..]. META operands: 0 = x, 1 = index (i32), 2 = out. */
-@inline export function gatherND<T>(meta: usize, dimStride: i32, x: usize, index: usize, out: usize): void {
+@inline export function gatherND<T>(meta: usize, dimStride: i32, dimSize: i32, x: usize, index: usize, out: usize): i32 {
+  const bad = firstBadIndex(meta, index, dimSize);
+  if (bad >= 0) return bad;
   const rows = ndRows(meta);
   const n = ndInner(meta);
   const sx = <usize>ndInnerStride(meta, 0) << alignof<T>();
@@ -44,10 +65,13 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd'
     }
     ndNext(meta);
   }
+  return -1;
 }
 
 /** target[.. index[i] on dim ..] += src[i], in row-major order of i. META: 0 = target, 1 = index, 2 = src. */
-@inline export function scatterAddND<T>(meta: usize, dimStride: i32, target: usize, index: usize, src: usize): void {
+@inline export function scatterAddND<T>(meta: usize, dimStride: i32, dimSize: i32, target: usize, index: usize, src: usize): i32 {
+  const bad = firstBadIndex(meta, index, dimSize);
+  if (bad >= 0) return bad;
   const rows = ndRows(meta);
   const n = ndInner(meta);
   const st = <usize>ndInnerStride(meta, 0) << alignof<T>();
@@ -65,4 +89,5 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd'
     }
     ndNext(meta);
   }
+  return -1;
 }

@@ -2,6 +2,6 @@
 import { scatterAddND } from '../_lib/select';
 
 /** As f32_scatteradd_scalar on f64. */
-export function f64_scatteradd_scalar(meta: usize, dimStride: i32, target: usize, index: usize, src: usize): void {
-  scatterAddND<f64>(meta, dimStride, target, index, src);
+export function f64_scatteradd_scalar(meta: usize, dimStride: i32, dimSize: i32, target: usize, index: usize, src: usize): i32 {
+  return scatterAddND<f64>(meta, dimStride, dimSize, target, index, src);
 }

@@ -8,7 +8,7 @@ import {
   type Backend, type BinaryOp, type ReduceOp, type Storage, type UnaryOp, type View,
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
-import { check } from '../../errors.js';
+import { DescentError, check } from '../../errors.js';
 import { matmul as gemmMatmul } from './gemm.js';
 import { MetaScratch, collapse } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
@@ -228,7 +228,8 @@ export class WasmBackend implements Backend {
     if (sizeOf(out.shape) === 0) return;
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
     const meta = this.meta.write(this.rows(out.shape, [xs, index.strides, out.strides]));
-    (BYTES[dtype] === 8 ? this.k.x64_gather_scalar : this.k.x32_gather_scalar)(meta, x.strides[dim], px, pi, po);
+    const kernel = BYTES[dtype] === 8 ? this.k.x64_gather_scalar : this.k.x32_gather_scalar;
+    this.checkIndex(kernel(meta, x.strides[dim], x.shape[dim], px, pi, po), index, dim, x.shape[dim], 'gather');
   }
 
   scatterAdd(target: View, dim: number, index: View, src: View): void {
@@ -243,7 +244,16 @@ export class WasmBackend implements Backend {
     if (sizeOf(index.shape) === 0) return;
     const ts = target.strides.map((s, d) => (d === dim ? 0 : s));
     const meta = this.meta.write(this.rows(index.shape, [ts, index.strides, src.strides]));
-    this.k[SCATTER_KERNEL[dtype as 'f32']](meta, target.strides[dim], pt, pi, ps);
+    const bad = this.k[SCATTER_KERNEL[dtype as 'f32']](meta, target.strides[dim], target.shape[dim], pt, pi, ps);
+    this.checkIndex(bad, index, dim, target.shape[dim], 'scatterAdd');
+  }
+
+  /** Turns a kernel's "first bad index at position p" into a DescentError naming the value. */
+  private checkIndex(bad: number, index: View, dim: number, size: number, where: string): void {
+    if (bad < 0) return;
+    const value = (this.read(index) as Int32Array)[bad];
+    throw new DescentError('INDEX_OUT_OF_RANGE',
+      `${where}: index ${value} at position ${bad} is out of range for dim ${dim} of size ${size} (expected 0 ≤ index < ${size})`);
   }
 
   softmaxCrossEntropy(logits: View, labels: View, loss: View, dlogits: View | null, scale: number): void {

@@ -2,6 +2,8 @@
 // follow assembly/<family>/<file>.ts). Pointers are byte addresses; META layout is in meta.ts.
 
 type Fn<A extends unknown[]> = (...args: A) => void;
+/** (meta, dimStride, dimSize, x | target, index, out | src) → -1, or the first bad index's position. */
+type IndexFn = (meta: number, dimStride: number, dimSize: number, a: number, index: number, b: number) => number;
 
 export interface Kernels {
   descent_heap_base(): number;
@@ -25,10 +27,9 @@ export interface Kernels {
   x64_where_scalar: Fn<[number, number, number, number, number]>;
   // (srcType, dstType, meta, src, dst)
   xx_vcopy_scalar: Fn<[number, number, number, number, number]>;
-  // (meta, dimStride, x | target, index, out | src)
-  x32_gather_scalar: Fn<[number, number, number, number, number]>;
-  x64_gather_scalar: Fn<[number, number, number, number, number]>;
-  f32_scatteradd_scalar: Fn<[number, number, number, number, number]>;
-  f64_scatteradd_scalar: Fn<[number, number, number, number, number]>;
-  s32_scatteradd_scalar: Fn<[number, number, number, number, number]>;
+  x32_gather_scalar: IndexFn;
+  x64_gather_scalar: IndexFn;
+  f32_scatteradd_scalar: IndexFn;
+  f64_scatteradd_scalar: IndexFn;
+  s32_scatteradd_scalar: IndexFn;
 }
