@@ -33,3 +33,4 @@ export * from './ops/join.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * as nn from './nn/index.js';
+export * as kernels from './kernels/index.js';

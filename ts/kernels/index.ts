@@ -1,0 +1,5 @@
+// `kernels`: raw entry points of the wasm kernels on plain typed arrays, for users who want a
+// kernel without tensors (exported from the package as the `kernels` namespace).
+
+export { softmaxCrossEntropy } from './softmaxce.js';
+export type { SoftmaxCrossEntropyResult } from './softmaxce.js';
