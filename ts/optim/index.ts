@@ -15,5 +15,6 @@ export { scaleByLion, scaleBySign, ema } from './transforms/sign.js';
 export { Lion, SignSGD, Signum, type LionOptions, type SignSGDOptions, type SignumOptions } from './optimizers/sign.js';
 export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
 export { strongWolfe, cubicInterpolate } from './line_search.js';
+export { setFusedUpdates, fusedCalls } from './fused.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export * as lrScheduler from './lr_scheduler/index.js';

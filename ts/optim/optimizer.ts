@@ -19,6 +19,7 @@ import type { SchedulableGroup } from './lr_scheduler/base.js';
 import type { GradientTransformation, ParamState } from './transform.js';
 import { type EncodedState, decodeState, encodeState, tensorsIn } from './state_io.js';
 import type { OptionSchema } from './validate.js';
+import { fusedEligible } from './fused.js';
 
 export interface ParamGroup extends SchedulableGroup {
   params: Tensor[];
@@ -94,6 +95,14 @@ export abstract class Optimizer {
   /** The transformation that maps this group's gradients to updates. */
   protected abstract makeTransform(group: ParamGroup): GradientTransformation;
 
+  /**
+   * The fused fast path (./fused.ts): facades with a fused kernel update the group in place and
+   * return true; the default (and any ineligible group) takes the composed transformation.
+   */
+  protected fusedStep(_group: ParamGroup, _params: Tensor[], _states: ParamState[]): boolean {
+    return false;
+  }
+
   /** Cross-option rules of one group (e.g. SGD's nesterov); runs after each option's own check. */
   protected checkGroup(_group: ParamGroup): void {}
 
@@ -150,6 +159,7 @@ export abstract class Optimizer {
       }
       return s;
     });
+    if (fusedEligible(ps) && this.fusedStep(group, ps, states)) return;
     applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
   }
 

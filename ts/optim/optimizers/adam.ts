@@ -3,8 +3,10 @@
 // (AdamW, and NAdam/RAdam with decoupledWeightDecay) adds λθ after them, which with the final −lr
 // gives PyTorch's θ ← θ(1 − lr·λ) − lr·u.
 
+import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scale, scaleByLearningRate, type GradientTransformation } from '../transform.js';
+import { addDecayedWeights, chain, scale, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
+import { groupIndices, ownedState, runFused } from '../fused.js';
 import { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from '../transforms/adam.js';
 import { betas, flag, nonNegative, positive, type OptionSchema } from '../validate.js';
 
@@ -41,6 +43,25 @@ export class Adam extends Optimizer {
   protected decoupled(g: ParamGroup): boolean {
     return g.decoupledWeightDecay === true;
   }
+  /** One f32_adam_multi call per step count; state = the chain's scaleByAdam link ('2'). */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+    const [b1, b2] = g.betas as [number, number];
+    const lr = g.lr, wd = g.weightDecay as number, ams = g.amsgrad === true, dec = this.decoupled(g);
+    const core = states.map((s) => s['2'] as ParamState);
+    for (const idx of groupIndices(ps.length, (i) => core[i].step as number)) {
+      const t = (core[idx[0]].step as number) + 1;
+      const st = idx.map((i) => {
+        const m = ownedState(core[i], 'm', ps[i]);
+        const v = ownedState(core[i], 'v', ps[i], [m]);
+        return [m, v, ams ? ownedState(core[i], 'vmax', ps[i], [m, v]) : null];
+      });
+      runFused('adam', idx.map((i) => ps[i]), st, [b1, b2, g.eps as number, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t),
+        dec ? 1 - lr * wd : 1, dec ? 0 : wd], (ams ? 1 : 0) | (g.maximize ? 2 : 0));
+      for (const i of idx) core[i].step = t;
+    }
+    return true;
+  }
+
   protected makeTransform(g: ParamGroup): GradientTransformation {
     const core = scaleByAdam({ b1: beta(g, 0), b2: beta(g, 1), eps: num(g, 'eps'), amsgrad: () => g.amsgrad as boolean });
     return adamLike(g, core, () => this.decoupled(g));

@@ -1,8 +1,10 @@
 // Adagrad, RMSprop and Adadelta as PyTorch-named facades (ALGORITHMS.md §3): negate if maximize,
 // coupled L2 weight decay, the adaptive scaling, RMSprop's optional momentum trace, −lr.
 
+import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scale, scaleByLearningRate, trace, type GradientTransformation } from '../transform.js';
+import { addDecayedWeights, chain, scale, scaleByLearningRate, trace, type GradientTransformation, type ParamState } from '../transform.js';
+import { groupIndices, ownedState, runFused } from '../fused.js';
 import { scaleByAdadelta, scaleByAdagrad, scaleByRmsprop } from '../transforms/adaptive.js';
 import { flag, nonNegative, positive, unitInterval } from '../validate.js';
 
@@ -22,6 +24,19 @@ export class Adagrad extends Optimizer {
       initialAccumulatorValue: nonNegative(0), eps: positive(1e-10), maximize: flag(false),
     });
   }
+  /** f32_adagrad_multi per step count over the scaleByAdagrad link's sums ('2'). */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+    const core = states.map((s) => s['2'] as ParamState);
+    for (const idx of groupIndices(ps.length, (i) => core[i].step as number)) {
+      const t = (core[idx[0]].step as number) + 1;
+      const clr = g.lr / (1 + (t - 1) * (g.lrDecay as number));
+      runFused('adagrad', idx.map((i) => ps[i]), idx.map((i) => [ownedState(core[i], 'sum', ps[i])]),
+        [clr, g.eps as number, g.weightDecay as number], g.maximize ? 2 : 0);
+      for (const i of idx) core[i].step = t;
+    }
+    return true;
+  }
+
   protected makeTransform(g: ParamGroup): GradientTransformation {
     return chain(...pre(g), scaleByAdagrad({ eps: num(g, 'eps'), lrDecay: num(g, 'lrDecay'),
       initialAccumulatorValue: g.initialAccumulatorValue as number }), scaleByLearningRate(() => g.lr));
@@ -40,6 +55,20 @@ export class RMSprop extends Optimizer {
       momentum: nonNegative(0), centered: flag(false), maximize: flag(false),
     });
   }
+  /** f32_rmsprop_multi over the scaleByRmsprop ('2') and momentum trace ('3') links' state. */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+    const mu = g.momentum as number, centered = g.centered === true;
+    const st = states.map((s, i) => {
+      const core = s['2'] as ParamState;
+      const v = ownedState(core, 'v', ps[i]);
+      const gAvg = centered ? ownedState(core, 'gAvg', ps[i], [v]) : null;
+      return [v, gAvg, mu > 0 ? ownedState(s['3'] as ParamState, 'buf', ps[i], [v, gAvg]) : null];
+    });
+    runFused('rmsprop', ps, st, [g.lr, g.alpha as number, g.eps as number, g.weightDecay as number, mu],
+      (centered ? 1 : 0) | (g.maximize ? 2 : 0));
+    return true;
+  }
+
   protected makeTransform(g: ParamGroup): GradientTransformation {
     return chain(...pre(g), scaleByRmsprop({ alpha: num(g, 'alpha'), eps: num(g, 'eps'), centered: () => g.centered as boolean }),
       trace({ decay: num(g, 'momentum') }), scaleByLearningRate(() => g.lr));

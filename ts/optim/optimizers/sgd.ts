@@ -4,8 +4,10 @@
 // v ← μv + lr·g, θ ← θ − v when the lr changes; the lecture forms live in ./classical.ts.
 
 import { DescentError } from '../../errors.js';
+import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scale, scaleByLearningRate, trace, type GradientTransformation } from '../transform.js';
+import { addDecayedWeights, chain, scale, scaleByLearningRate, trace, type GradientTransformation, type ParamState } from '../transform.js';
+import { groupIndices, ownedState, runFused } from '../fused.js';
 import { flag, nonNegative } from '../validate.js';
 
 export interface SGDOptions {
@@ -31,6 +33,19 @@ export class SGD extends Optimizer {
     if (g.nesterov && ((g.momentum as number) <= 0 || g.dampening !== 0)) {
       throw new DescentError('BAD_OPTION', `SGD: option 'nesterov' requires momentum > 0 and dampening = 0, got momentum ${String(g.momentum)} and dampening ${String(g.dampening)}`);
     }
+  }
+
+  /** f32_sgd_multi over the trace link's buffers ('2'); fresh buffers take the copy-g first step. */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+    const mu = g.momentum as number;
+    const tr = states.map((s) => s['2'] as ParamState);
+    for (const idx of groupIndices(ps.length, (i) => (mu !== 0 && tr[i].buf === null ? 1 : 0))) {
+      const first = mu !== 0 && tr[idx[0]].buf === null;
+      const bufs = idx.map((i) => [mu === 0 ? null : ownedState(tr[i], 'buf', ps[i])]);
+      runFused('sgd', idx.map((i) => ps[i]), bufs, [g.lr, mu, g.dampening as number, g.weightDecay as number],
+        (g.nesterov ? 1 : 0) | (g.maximize ? 2 : 0) | (first ? 4 : 0));
+    }
+    return true;
   }
 
   protected makeTransform(g: ParamGroup): GradientTransformation {

@@ -1,8 +1,10 @@
 // Sign-based optimizers as facades: Lion, SignSGD and Signum. Weight decay is decoupled (applied
 // as θ ← θ(1 − lr·λ), as in the Lion paper and Optax), so it is not scaled away by the sign.
 
+import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scaleByLearningRate, type GradientTransformation } from '../transform.js';
+import { addDecayedWeights, chain, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
+import { ownedState, runFused } from '../fused.js';
 import { ema, scaleByLion, scaleBySign } from '../transforms/sign.js';
 import { betas, nonNegative, unitInterval } from '../validate.js';
 
@@ -19,6 +21,14 @@ export class Lion extends Optimizer {
   constructor(params: ParamsInput, opts: LionOptions = {}) {
     super('Lion', params, opts, { lr: nonNegative(1e-4), betas: betas([0.9, 0.99]), weightDecay: nonNegative(0) });
   }
+  /** f32_lion_multi over the scaleByLion link's momentum ('0'). */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+    const [b1, b2] = g.betas as [number, number];
+    runFused('lion', ps, states.map((s, i) => [ownedState(s['0'] as ParamState, 'm', ps[i])]),
+      [g.lr, b1, b2, 1 - g.lr * (g.weightDecay as number)], 0);
+    return true;
+  }
+
   protected makeTransform(g: ParamGroup): GradientTransformation {
     const b = (): [number, number] => g.betas as [number, number];
     return chain(scaleByLion({ b1: () => b()[0], b2: () => b()[1] }), ...lrAndDecay(g));

@@ -1,0 +1,82 @@
+// The fused wasm update path (ts/optim/fused.ts + assembly/f32-*): on the wasm device f32
+// optimizers take it automatically; it must match PyTorch's f32 trajectories like the composed
+// path does, agree with the composed chain to f32 rounding, and interleave with it on one state.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as d from '../ts/index.js';
+import * as optim from '../ts/optim/index.js';
+import type { Tensor } from '../ts/tensor.js';
+import { loadFixture, makeParams, relErr, setGrads, type OptimCase } from './optim-problems.js';
+
+beforeAll(async () => {
+  await d.init({ device: 'wasm', build: 'simd' });
+});
+
+type Make = (ps: Tensor[], o: Record<string, unknown>) => optim.Optimizer;
+const FAMILIES: [string, Make][] = [
+  ['sgd', (ps, o) => new optim.SGD(ps, o)], ['adam', (ps, o) => new optim.Adam(ps, o)],
+  ['adamw', (ps, o) => new optim.AdamW(ps, o)], ['adagrad', (ps, o) => new optim.Adagrad(ps, o)],
+  ['rmsprop', (ps, o) => new optim.RMSprop(ps, o)],
+];
+
+function run(make: Make, c: OptimCase, fx: ReturnType<typeof loadFixture>, fusedAt: (k: number) => boolean): Tensor[] {
+  const ps = makeParams(c, fx.problems);
+  const opt = make(ps, c.options);
+  c.traj.forEach((_, k) => {
+    setGrads(ps, fx.problems, c);
+    const prev = optim.setFusedUpdates(fusedAt(k));
+    opt.step();
+    optim.setFusedUpdates(prev);
+  });
+  return ps;
+}
+
+describe('fused kernels on the wasm device', () => {
+  for (const [name, make] of FAMILIES) {
+    const fx = loadFixture(name);
+    for (const c of fx.cases.filter((x) => x.dtype === 'float32')) {
+      it(`${c.optimizer} ${JSON.stringify(c.options)} ${c.problem}: torch trajectory to 1e-5 through the fused path`, () => {
+        const ps = makeParams(c, fx.problems);
+        expect(ps[0].device).toBe('wasm');
+        const opt = make(ps, c.options);
+        const before = optim.fusedCalls();
+        c.traj.forEach((want, k) => {
+          setGrads(ps, fx.problems, c);
+          opt.step();
+          const err = relErr(ps, want);
+          if (!(err <= 1e-5)) expect.fail(`step ${k + 1}: relative error ${err}`);
+        });
+        expect(optim.fusedCalls() - before).toBeGreaterThanOrEqual(c.traj.length);
+      });
+      it(`${c.optimizer} ${JSON.stringify(c.options)} ${c.problem}: fused = composed, also interleaved`, () => {
+        const composed = run(make, c, fx, () => false);
+        const fused = run(make, c, fx, () => true);
+        const mixed = run(make, c, fx, (k) => k % 3 === 1);
+        // The kernels fold scalars (Adam: lr/bc1 in one factor) where the chain applies them link by
+        // link, so the paths differ by f32 roundings that 25 steps grow to a few 1e-6.
+        for (const other of [fused, mixed]) {
+          const err = relErr(other, composed.flatMap((p) => Array.from(p.dataSync())));
+          expect(err).toBeLessThan(1e-5);
+        }
+      });
+    }
+  }
+
+  it('Lion: fused = composed', () => {
+    const fx = loadFixture('adam');
+    const c = fx.cases.find((x) => x.dtype === 'float32' && x.problem === 'softmax')!;
+    const make: Make = (ps) => new optim.Lion(ps, { lr: 0.01, weightDecay: 0.1, betas: [0.8, 0.95] });
+    const composed = run(make, c, fx, () => false);
+    const fused = run(make, c, fx, () => true);
+    expect(relErr(fused, composed.flatMap((p) => Array.from(p.dataSync())))).toBeLessThan(1e-6);
+  });
+
+  it('non-contiguous gradients fall back to the composed path', () => {
+    const p = d.zeros([2, 3], { requiresGrad: true });
+    const opt = new optim.Adam([p], { lr: 0.1 });
+    p.grad = d.ones([3, 2]).transpose(0, 1);
+    const before = optim.fusedCalls();
+    opt.step();
+    expect(optim.fusedCalls()).toBe(before);
+    expect(Array.from(p.dataSync()).every((v) => Math.abs(v + 0.1) < 1e-6)).toBe(true);
+  });
+});
