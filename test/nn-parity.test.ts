@@ -46,8 +46,10 @@ function build(c: Case): { m: AnyModule; run: (xs: d.Tensor[]) => d.Tensor[] } {
       return { m, run: (xs) => { const [o, [h, cc]] = m.call(xs[0]); return [o, h, cc]; } };
     }
     case 'mha': {
-      const m = new nn.MultiheadAttention(a.embed, a.heads, F64);
-      return { m, run: (xs) => { const [o, w] = m.call(xs[0], xs[0], xs[0], { isCausal: true }); return [o, w!]; } };
+      const m = new nn.MultiheadAttention(a.embed, a.heads, { batchFirst: a.batchFirst ?? false, ...F64 });
+      if (c.name === 'mha_causal') return { m, run: (xs) => { const [o, w] = m.call(xs[0], xs[0], xs[0], { isCausal: true }); return [o, w!]; } };
+      const opts = { attnMask: fromJT(a.attnMask), keyPaddingMask: fromJT(a.keyPaddingMask, 'i32'), averageAttnWeights: false };
+      return { m, run: (xs) => { const [o, w] = m.call(xs[0], xs[1], xs[1], opts); return [o, w!]; } };
     }
     case 'transformer': return one(new nn.TransformerBlock(a.dModel, a.heads, { dimFeedforward: a.ff, ...F64 }));
     default: throw new Error(`unknown fixture case ${c.name}`);
@@ -55,6 +57,15 @@ function build(c: Case): { m: AnyModule; run: (xs: d.Tensor[]) => d.Tensor[] } {
 }
 
 describe('nn layers match PyTorch (f64, forward and gradients)', () => {
+  it('MultiheadAttention: a boolean attnMask (true = masked) equals isCausal', () => {
+    const m = new nn.MultiheadAttention(8, 2, F64);
+    const x = d.randn([4, 1, 8], F64);
+    const mask = d.tensor([[0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 1], [0, 0, 0, 0]], { dtype: 'i32', device: 'reference' });
+    const [a] = m.call(x, x, x, { attnMask: mask, needWeights: false });
+    const [b] = m.call(x, x, x, { isCausal: true });
+    expect(a.toArray()).toEqual(b.toArray());
+  });
+
   for (const c of fixture.cases as Case[]) {
     it(c.name, () => {
       const { m, run } = build(c);
