@@ -1,6 +1,7 @@
 // Elementwise unary math on f32 / f64 / i32, one row at a time, plus the N-d driver.
 // f32 transcendental ops are evaluated in f64 (musl-derived std Math) and rounded once, so they are
-// within ~1 ulp of the correctly rounded value; f32 exp uses expf32 so the SIMD path matches.
+// within ~1 ulp of the correctly rounded value, except exp, sigmoid and silu, which use expf32 in
+// f32 (≲ 2, 4, 4 ulp) exactly as the SIMD path (f32-vunary/wasmsimd.ts) does, so both agree bitwise.
 // Conventions (PyTorch): relu passes NaN and -0 through, sign(±0) = sign(NaN) = 0, round is half-to-even,
 // gelu is the exact erf form written as 0.5·x·erfc(-x/√2) (no cancellation for x ≪ 0).
 import { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_EXPM1, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH,
@@ -41,8 +42,24 @@ export function unaryF64(op: i32, x: f64): f64 {
   }
 }
 
+/** sigmoid via e = exp(-|x|) ∈ (0, 1]: 1/(1+e) for x ≥ 0, e/(1+e) below; never overflows. */
+@inline export function sigmoidF32(x: f32): f32 {
+  const e = expf32(-abs<f32>(x));
+  const d: f32 = 1.0 + e;
+  return x < 0 ? e / d : <f32>1.0 / d;
+}
+
+/** silu = x·sigmoid(x), as x/(1+e) for x ≥ 0 and (x·e)/(1+e) below. */
+@inline export function siluF32(x: f32): f32 {
+  const e = expf32(-abs<f32>(x));
+  const d: f32 = 1.0 + e;
+  return x < 0 ? (x * e) / d : x / d;
+}
+
 @inline function unaryF32(op: i32, x: f32): f32 {
   switch (op) {
+    case U_SIGMOID: return sigmoidF32(x);
+    case U_SILU: return siluF32(x);
     case U_NEG: return -x;
     case U_ABS: return abs<f32>(x);
     case U_EXP: return expf32(x);

@@ -1,10 +1,30 @@
-// f32-vunary, 128-bit SIMD: contiguous rows of exp (expf32x4), relu, neg, abs, sqrt run 4 lanes at
-// a time; other ops, strided rows and tails use the scalar loop of _lib/unary.ts. The SIMD lane math
-// is the same sequence of IEEE operations as the scalar code, so results are bit-identical.
-import { U_NEG, U_ABS, U_EXP, U_SQRT, U_RELU } from '../_lib/ops';
+// f32-vunary, 128-bit SIMD: contiguous rows of exp, sigmoid, silu (expf32x4), relu, neg, abs, sqrt,
+// square, reciprocal, rsqrt (in f64x2, as the scalar code), sign, floor, ceil, round run 4 lanes at a
+// time; other ops, strided rows and tails use the scalar loop of _lib/unary.ts. Each lane computes
+// the same sequence of IEEE operations as the scalar code, so results are bit-identical.
+import { U_NEG, U_ABS, U_EXP, U_SQRT, U_RELU, U_SIGMOID, U_SILU, U_SQUARE, U_RECIPROCAL, U_RSQRT,
+  U_SIGN, U_FLOOR, U_CEIL, U_ROUND } from '../_lib/ops';
 import { unaryRow, unaryRowAny } from '../_lib/unary';
 import { expf32x4 } from '../_lib/expf';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_lib/nd';
+
+/** Mirrors sigmoidF32 / siluF32: e = exp(-|x|), d = 1 + e, then a per-lane select on x < 0. */
+@inline function sigmoidLike(x: v128, silu: bool): v128 {
+  const e = expf32x4(f32x4.neg(f32x4.abs(x)));
+  const d = f32x4.add(f32x4.splat(1.0), e);
+  const neg = f32x4.lt(x, f32x4.splat(0));
+  const below = silu ? f32x4.div(f32x4.mul(x, e), d) : f32x4.div(e, d);
+  const above = silu ? f32x4.div(x, d) : f32x4.div(f32x4.splat(1.0), d);
+  return v128.bitselect(below, above, neg);
+}
+
+/** 1/sqrt in f64 lanes then rounded, exactly as the scalar <f32>(1/Math.sqrt(<f64>x)). */
+@inline function rsqrt(x: v128): v128 {
+  const one = f64x2.splat(1.0);
+  const lo = f64x2.div(one, f64x2.sqrt(f64x2.promote_low_f32x4(x)));
+  const hi = f64x2.div(one, f64x2.sqrt(f64x2.promote_low_f32x4(v128.shuffle<i32>(x, x, 2, 3, 0, 1))));
+  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
 
 @inline function vop(op: i32, x: v128): v128 {
   switch (op) {
@@ -12,6 +32,18 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_l
     case U_ABS: return f32x4.abs(x);
     case U_EXP: return expf32x4(x);
     case U_SQRT: return f32x4.sqrt(x);
+    case U_SIGMOID: return sigmoidLike(x, false);
+    case U_SILU: return sigmoidLike(x, true);
+    case U_SQUARE: return f32x4.mul(x, x);
+    case U_RECIPROCAL: return f32x4.div(f32x4.splat(1.0), x);
+    case U_RSQRT: return rsqrt(x);
+    case U_SIGN: {
+      const one = f32x4.splat(1.0), zero = f32x4.splat(0);
+      return f32x4.sub(v128.and(f32x4.gt(x, zero), one), v128.and(f32x4.lt(x, zero), one));
+    }
+    case U_FLOOR: return f32x4.floor(x);
+    case U_CEIL: return f32x4.ceil(x);
+    case U_ROUND: return f32x4.nearest(x);
     default: return v128.andnot(x, f32x4.lt(x, f32x4.splat(0))); // U_RELU: x < 0 → +0; NaN, -0 kept
   }
 }
@@ -34,7 +66,29 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_l
 }
 
 @inline function hasSimd(op: i32): bool {
-  return op == U_NEG || op == U_ABS || op == U_EXP || op == U_SQRT || op == U_RELU;
+  return op == U_NEG || op == U_ABS || op == U_EXP || op == U_SQRT || op == U_RELU || op == U_SIGMOID ||
+    op == U_SILU || op == U_SQUARE || op == U_RECIPROCAL || op == U_RSQRT || op == U_SIGN ||
+    op == U_FLOOR || op == U_CEIL || op == U_ROUND;
+}
+
+/** Row dispatch: one specialised loop per op. */
+function simdRowAny(op: i32, x: usize, o: usize, n: i32): void {
+  switch (op) {
+    case U_NEG: simdRow(U_NEG, x, o, n); break;
+    case U_ABS: simdRow(U_ABS, x, o, n); break;
+    case U_EXP: simdRow(U_EXP, x, o, n); break;
+    case U_SQRT: simdRow(U_SQRT, x, o, n); break;
+    case U_SIGMOID: simdRow(U_SIGMOID, x, o, n); break;
+    case U_SILU: simdRow(U_SILU, x, o, n); break;
+    case U_SQUARE: simdRow(U_SQUARE, x, o, n); break;
+    case U_RECIPROCAL: simdRow(U_RECIPROCAL, x, o, n); break;
+    case U_RSQRT: simdRow(U_RSQRT, x, o, n); break;
+    case U_SIGN: simdRow(U_SIGN, x, o, n); break;
+    case U_FLOOR: simdRow(U_FLOOR, x, o, n); break;
+    case U_CEIL: simdRow(U_CEIL, x, o, n); break;
+    case U_ROUND: simdRow(U_ROUND, x, o, n); break;
+    default: simdRow(U_RELU, x, o, n);
+  }
 }
 
 /**
@@ -51,12 +105,8 @@ export function f32_vunary_wasmsimd(op: i32, meta: usize, x: usize, out: usize):
   for (let r = 0; r < rows; r++) {
     const px = x + (<usize>ndOffset(meta, 0) << 2);
     const po = out + (<usize>ndOffset(meta, 1) << 2);
-    if (!fast) unaryRowAny<f32>(op, px, <usize>sx << 2, po, <usize>so << 2, n);
-    else if (op == U_EXP) simdRow(U_EXP, px, po, n);
-    else if (op == U_RELU) simdRow(U_RELU, px, po, n);
-    else if (op == U_NEG) simdRow(U_NEG, px, po, n);
-    else if (op == U_ABS) simdRow(U_ABS, px, po, n);
-    else simdRow(U_SQRT, px, po, n);
+    if (fast) simdRowAny(op, px, po, n);
+    else unaryRowAny<f32>(op, px, <usize>sx << 2, po, <usize>so << 2, n);
     ndNext(meta);
   }
 }
