@@ -182,6 +182,22 @@ describe('to / dispose / memory', () => {
     m.dispose();
   });
 
+  it('training steps inside tidy leave memory where it was (BatchNorm buffers included)', () => {
+    const m = new nn.Sequential(new nn.Linear(4, 6, REF), new nn.BatchNorm1d(6, REF), new nn.GELU(), new nn.Dropout(0.2), new nn.Linear(6, 2, REF));
+    const x = d.randn([8, 4], REF);
+    const step = () => {
+      d.tidy(() => m.call(x).square().mean().backward());
+      m.zeroGrad();
+    };
+    step();
+    const before = d.memory().reference;
+    for (let i = 0; i < 3; i++) step();
+    expect(d.memory().reference).toEqual(before);
+    expect((m.at(1) as InstanceType<typeof nn.BatchNorm1d>).numBatchesTracked!.item()).toBe(4);
+    m.dispose();
+    x.dispose();
+  });
+
   it('toString shows the tree', () => {
     const m = mlp();
     expect(String(m)).toBe('Sequential(\n  (0): Linear(inFeatures=4, outFeatures=8, bias=true)\n  (1): Tanh()\n  (2): Linear(inFeatures=8, outFeatures=3, bias=true)\n)');

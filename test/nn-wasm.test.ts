@@ -62,6 +62,19 @@ describe('wasm matches the reference device', () => {
   }
 });
 
+describe('Module.to(device)', () => {
+  it('moves parameters and buffers to wasm as leaves, same outputs', () => {
+    const m = new nn.Sequential(new nn.Linear(3, 4, { device: 'reference' }), new nn.BatchNorm1d(4, { device: 'reference' })).eval();
+    const x = d.randn([2, 3], { device: 'reference' });
+    const yr = m.call(x);
+    m.to('wasm');
+    expect([...m.parameters(), ...m.buffers()].every((t) => t.device === 'wasm')).toBe(true);
+    expect(m.parameters().every((p) => p.requiresGrad && p.gradFn === null)).toBe(true);
+    close(m.call(x.to('wasm')), yr, 'moved output');
+    m.dispose();
+  });
+});
+
 class CharLM extends nn.Module<[d.Tensor]> {
   readonly tok: InstanceType<typeof nn.Embedding>;
   readonly pos: InstanceType<typeof nn.Embedding>;
