@@ -127,6 +127,27 @@ describe('unary', () => {
     be.free(x);
   });
 
+  test('f32 gelu (short series) within 1 ulp of the rounded f64 gelu on a dense sweep', () => {
+    const xs: number[] = [NaN, Infinity, -Infinity, 0, -0, 3e38, -3e38, 1e-40, -1e-40];
+    for (let x = -20; x <= 12; x += 0.00731) xs.push(x);
+    const run = (dtype: 'f32' | 'f64') => {
+      const s = be.alloc(dtype, xs.length);
+      be.write(s, dtype === 'f32' ? new Float32Array(xs) : new Float64Array(new Float32Array(xs)));
+      const v = { storage: s, offset: 0, shape: [xs.length], strides: [1] };
+      be.unary('gelu', v, v);
+      const r = be.read(v);
+      be.free(s);
+      return r;
+    };
+    const got = run('f32'), ref = run('f64');
+    for (let i = 0; i < xs.length; i++) {
+      const want = f32(ref[i]);
+      if (Number.isNaN(want) || !Number.isFinite(want)) { expect(got[i], `gelu(${xs[i]})`).toBe(want); continue; }
+      const ulp = Math.abs(want) < 1.1754943508222875e-38 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(Math.abs(want))) - 23);
+      expect(Math.abs(got[i] - want) / ulp, `gelu(${xs[i]})`).toBeLessThanOrEqual(1);
+    }
+  });
+
   test('f32 exp: ≤ 2 ulp on a dense sweep, exact specials, subnormal and overflow edges', () => {
     const xs = [NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, 89, 1e30, -87.3, -100, -103.9, -104, -1e30, 1e-30];
     for (let x = -104; x <= 89; x += 0.0137) xs.push(x);

@@ -7,7 +7,7 @@
 import { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_EXPM1, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH,
   U_SIGMOID, U_RELU, U_GELU, U_SILU, U_SIGN, U_SQUARE, U_RECIPROCAL, U_FLOOR, U_CEIL, U_ROUND } from './ops';
 import { expf32 } from './expf';
-import { gelu64 } from './erf';
+import { gelu64, geluF32 } from './erf';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
 @inline function sigmoid64(x: f64): f64 {
@@ -60,6 +60,7 @@ export function unaryF64(op: i32, x: f64): f64 {
   switch (op) {
     case U_SIGMOID: return sigmoidF32(x);
     case U_SILU: return siluF32(x);
+    case U_GELU: return geluF32(x);
     case U_NEG: return -x;
     case U_ABS: return abs<f32>(x);
     case U_EXP: return expf32(x);
