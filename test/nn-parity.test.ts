@@ -121,3 +121,33 @@ describe('BatchNorm matches PyTorch over train steps, then eval', () => {
     });
   }
 });
+
+describe('activation modules and max-pool ties match PyTorch', () => {
+  const acts = fixture.activations as Record<string, Case> & { x: JT };
+  const mods: Record<string, () => AnyModule> = {
+    relu: () => new nn.ReLU(), gelu: () => new nn.GELU(), gelu_tanh: () => new nn.GELU({ approximate: 'tanh' }),
+    tanh: () => new nn.Tanh(), sigmoid: () => new nn.Sigmoid(), silu: () => new nn.SiLU(),
+    softmax1: () => new nn.Softmax(1), logsoftmax0: () => new nn.LogSoftmax(0),
+  };
+  for (const [name, make] of Object.entries(mods)) {
+    it(name, () => {
+      const c = acts[name];
+      const x = fromJT(acts.x);
+      x.requiresGrad = true;
+      const y = make().call(x);
+      expectClose(y, c.out, `${name} output`);
+      y.mul(fromJT(c.g)).sum().backward();
+      expectClose(x.grad, c.inputGrads[0]!, `${name} grad`);
+    });
+  }
+
+  it('maxPool2d sends a tied window\'s gradient to its first maximum, as torch', () => {
+    const c = fixture.maxpoolTies as Case & { x: JT };
+    const x = fromJT(c.x);
+    x.requiresGrad = true;
+    const y = new nn.MaxPool2d(2).call(x);
+    expectClose(y, c.out, 'ties output');
+    y.mul(fromJT(c.g)).sum().backward();
+    expectClose(x.grad, c.inputGrads[0]!, 'ties grad');
+  });
+});

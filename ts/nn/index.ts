@@ -21,6 +21,10 @@ export { MultiheadAttention } from './layers/attention.js';
 export type { MultiheadAttentionOptions, AttentionCallOptions } from './layers/attention.js';
 export { TransformerBlock } from './layers/transformer.js';
 export type { TransformerBlockOptions } from './layers/transformer.js';
+export {
+  MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, MultiMarginLoss, HingeEmbeddingLoss, NLLLoss,
+  CrossEntropyLoss, KLDivLoss,
+} from './losses.js';
 export * as init from './init.js';
 export * as functional from './functional/index.js';
 export { functionalCall } from './functional_call.js';

@@ -12,4 +12,16 @@ export { embedding } from './embedding.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { scaledDotProductAttention, causalMask } from './attention.js';
 export type { AttentionOptions } from './attention.js';
-export { relu, gelu, silu, tanh, sigmoid } from '../../ops/elementwise.js';
+export { relu, silu, tanh, sigmoid } from '../../ops/elementwise.js';
+export { gelu } from './gelu.js';
+export type { GeluOptions } from './gelu.js';
+export {
+  mseLoss, l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, hingeEmbeddingLoss,
+  multiMarginLoss, klDiv,
+} from './losses.js';
+export type {
+  SmoothL1Options, HuberOptions, BCEOptions, BCEWithLogitsOptions, HingeEmbeddingOptions, MultiMarginOptions, KLDivOptions,
+} from './losses.js';
+export { nllLoss, crossEntropy } from './cross-entropy.js';
+export type { NLLOptions, CrossEntropyOptions } from './cross-entropy.js';
+export type { Reduction, ReductionOptions } from './loss-util.js';

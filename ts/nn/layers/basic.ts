@@ -1,7 +1,8 @@
 // Parameter-free modules: Identity, Flatten, Dropout and the activations as modules.
 
 import { check } from '../../errors.js';
-import { gelu, relu, sigmoid, silu, tanh } from '../../ops/elementwise.js';
+import { relu, sigmoid, silu, tanh } from '../../ops/elementwise.js';
+import { type GeluOptions, gelu, geluMode } from '../functional/gelu.js';
 import { flatten } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor.js';
 import { dropout } from '../functional/dropout.js';
@@ -45,8 +46,18 @@ abstract class Activation extends Module {
 }
 
 export class ReLU extends Activation { protected fn(x: Tensor) { return relu(x); } }
-/** Exact (erf) GELU, torch's default. */
-export class GELU extends Activation { protected fn(x: Tensor) { return gelu(x); } }
+/** GELU: exact (erf) by default, as torch; `{ approximate: 'tanh' }` for GPT-2's form. */
+export class GELU extends Activation {
+  readonly approximate: 'none' | 'tanh';
+
+  constructor(opts?: GeluOptions) {
+    super();
+    this.approximate = geluMode('GELU', opts);
+  }
+
+  protected fn(x: Tensor) { return gelu(x, { approximate: this.approximate }); }
+  override extraRepr(): string { return `approximate='${this.approximate}'`; }
+}
 export class Tanh extends Activation { protected fn(x: Tensor) { return tanh(x); } }
 export class Sigmoid extends Activation { protected fn(x: Tensor) { return sigmoid(x); } }
 export class SiLU extends Activation { protected fn(x: Tensor) { return silu(x); } }
