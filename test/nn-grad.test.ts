@@ -97,4 +97,15 @@ describe('dropout', () => {
     y.sum().backward();
     expect(Array.from(x.grad!.dataSync())).toEqual(Array.from(y.dataSync()));
   });
+
+  it('between stacked LSTM layers: active in train, off in eval', () => {
+    d.manualSeed(4);
+    const m = new nn.LSTM(3, 4, { numLayers: 2, dropout: 0.5, device: 'reference' });
+    const x = d.randn([5, 2, 3], { device: 'reference' });
+    const a = m.call(x)[0].toArray();
+    expect(m.call(x)[0].toArray()).not.toEqual(a);
+    m.eval();
+    const e = m.call(x)[0].toArray();
+    expect(m.call(x)[0].toArray()).toEqual(e);
+  });
 });
