@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { REDUCE_OPS, type ReduceOp } from '../ts/backend/backend.js';
 import { WasmBackend } from '../ts/backend/wasm/index.js';
 import { loadRuntime } from '../ts/backend/wasm/runtime.js';
+import { MetaScratch } from '../ts/backend/wasm/meta.js';
 import { LAYOUTS, f32, freeAll, make, mismatch, offsets, output, rng, values } from './wasm-helpers.js';
 
 let be: WasmBackend;
@@ -60,6 +61,26 @@ describe('reduce', () => {
       }
     });
   }
+
+  test('f32 column reductions (SIMD, 8 outputs at a time) are bit-identical to the scalar kernel', () => {
+    const rt = be.rt;
+    const meta = new MetaScratch(rt);
+    for (const [rows, n] of [[8, 5], [17, 33], [3, 4], [64, 1], [9, 0]]) {
+      const x = make(be, 'f32', [rows * n], 'contiguous', rows, (k, s) => values('f32', k, s, 3));
+      const ptr = (x.view.storage as unknown as { ptr: number }).ptr;
+      for (const op of [0, 1, 2, 3]) { // sum, prod, max, min
+        const outs = (['f32_reduce_wasmsimd', 'f32_reduce_scalar'] as const).map((k) => {
+          const o = rt.malloc(rows * 4);
+          rt.exports[k](op, meta.write({ shape: [rows, n], strides: [[1, rows]] }), ptr, o);
+          const f = rt.views.f32(o, rows).slice();
+          rt.release(o);
+          return new Uint32Array(f.buffer).map((b, i) => (Number.isNaN(f[i]) ? 0x7fc00000 : b)); // any NaN
+        });
+        expect(outs[0], `op ${op} ${rows}×${n}`).toEqual(outs[1]);
+      }
+      freeAll(be, x);
+    }
+  });
 
   test('argmax/argmin: first occurrence on ties, first NaN wins; max/min propagate NaN', () => {
     const rows = [[1, 3, 3, 0], [NaN, 5, NaN, 1], [2, 2, NaN, 9], [-Infinity, -Infinity, -Infinity, -Infinity]];
