@@ -60,9 +60,9 @@ function scaled(dlogits: Tensor, g: Tensor): Tensor {
 function exactGrad(x: Tensor, lab: Tensor, scale: number, g: Tensor): Tensor {
   const N = x.shape[0];
   const v = lab.dataSync();
-  const keep = Array.from(v, (c) => (c >= 0 ? scale : 0));
+  const keep = Array.from(v, (c) => [c >= 0 ? scale : 0]);
   const safe = tensor(Array.from(v, (c) => [Math.max(c, 0)]), { dtype: 'i32', device: x.device });
-  const rowScale = tensor(keep, { dtype: x.dtype, device: x.device, shape: [N, 1] });
+  const rowScale = tensor(keep, { dtype: x.dtype, device: x.device });
   const onehot = scatterAdd(zerosLike(x), 1, safe, tensor(Array.from({ length: N }, () => [1]), { dtype: x.dtype, device: x.device }));
   const perRow = mul(sub(softmax(x, 1), onehot), rowScale);
   return g.ndim === 1 ? mul(perRow, reshape(g, [N, 1])) : mul(perRow, g);

@@ -3,9 +3,10 @@
 // multiMarginLoss, klDiv. Each is a composite of differentiable primitives; autograd gives the
 // backward. Class-index losses (nllLoss, crossEntropy) live in cross-entropy.ts.
 
+import { attach, noGrad } from '../../autograd/tape.js';
 import { check, fmtShape } from '../../errors.js';
 import {
-  abs, add, clamp, div, exp, log, log1p, mul, ne, neg, relu, square, sub, where,
+  abs, add, clamp, div, exp, log, log1p, maximum, mul, ne, neg, relu, square, sub, where,
 } from '../../ops/elementwise.js';
 import { arange } from '../../ops/creation.js';
 import { sum } from '../../ops/reduce.js';
@@ -79,7 +80,8 @@ export interface BCEOptions extends ReductionOptions { weight?: Tensor }
 
 /**
  * Binary cross-entropy on probabilities: −w·(y·log x + (1 − y)·log(1 − x)), each log clamped
- * at −100 as PyTorch does (so x = 0 or 1 gives a finite loss). x must lie in [0, 1].
+ * at −100 as PyTorch does (so x = 0 or 1 gives a finite loss). x must lie in [0, 1]. The
+ * gradient is torch's formula g·(x − y)/max(x(1 − x), 1e-12), finite at x = 0 and 1 too.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts?: BCEOptions): Tensor {
   const r = lossOptions('binaryCrossEntropy', opts, ['weight']);
@@ -93,12 +95,20 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts?: BCEOpti
         () => `binaryCrossEntropy: every input element must be a probability in [0, 1], got ${v[i]} at flat position ${i}`);
     }
   }
-  return composite([x, y, w], () => {
-    const logX = clamp(log(x), -100);
-    const log1mX = clamp(log(sub(1, x)), -100);
-    const loss = neg(add(mul(y, logX), mul(sub(1, y), log1mX)));
-    return reduce(weighted(loss, w), r);
+  return composite([x, y, w], () => reduce(weighted(bceElementwise(x, y), w), r));
+}
+
+/** The elementwise BCE as a primitive whose VJP is PyTorch's (not the clamp's zero slope). */
+function bceElementwise(x: Tensor, y: Tensor): Tensor {
+  const logs = (): [Tensor, Tensor] => [clamp(log(x), -100), clamp(log(sub(1, x)), -100)];
+  const value = noGrad(() => {
+    const [logX, log1mX] = logs();
+    return neg(add(mul(y, logX), mul(sub(1, y), log1mX)));
   });
+  return attach(value, [x, y], (g) => {
+    const [logX, log1mX] = logs();
+    return [div(mul(g, sub(x, y)), maximum(mul(x, sub(1, x)), 1e-12)), mul(g, sub(log1mX, logX))];
+  }, 'binaryCrossEntropy');
 }
 
 export interface BCEWithLogitsOptions extends BCEOptions { posWeight?: Tensor }
