@@ -28,6 +28,7 @@ describe('wrong input shapes name the expectation and the input', () => {
     throwsCode(() => m.call(d.zeros([8, 8], REF)), 'SHAPE_MISMATCH', /\[N, C, H, W\]/, /\[8, 8\]/);
     throwsCode(() => m.call(d.zeros([1, 4, 2, 2], REF)), 'SHAPE_MISMATCH', /does not fit/, /\[1, 4, 2, 2\]/);
     throwsCode(() => new nn.Conv2d(3, 6, 3, { groups: 2 }), 'BAD_OPTION', /divisible by groups 2/);
+    throwsCode(() => new nn.Conv2d(3, 6, 3, { padding: 'same', stride: 2 }), 'BAD_OPTION', /'same' needs stride 1/, /\[2, 2\]/);
   });
 
   it('BatchNorm: channels, rank, and a single value per channel in training', () => {

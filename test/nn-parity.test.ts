@@ -25,7 +25,7 @@ function build(c: Case): { m: AnyModule; run: (xs: d.Tensor[]) => d.Tensor[] } {
     case 'linear': return one(new nn.Linear(a.in, a.out, { bias: a.bias ?? true, ...F64 }));
     case 'conv2d':
       return one(new nn.Conv2d(a.in, a.out, pairOf(a.k), {
-        stride: pairOf(a.stride ?? 1), padding: pairOf(a.padding ?? 0), dilation: pairOf(a.dilation ?? 1),
+        stride: pairOf(a.stride ?? 1), padding: typeof a.padding === 'string' ? a.padding : pairOf(a.padding ?? 0), dilation: pairOf(a.dilation ?? 1),
         groups: a.groups ?? 1, bias: a.bias ?? true, ...F64,
       }));
     case 'maxpool':

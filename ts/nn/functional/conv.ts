@@ -10,7 +10,23 @@ import type { Tensor } from '../../tensor.js';
 import { type Window, outShape, windows } from './unfold.js';
 import { type Pair, checkInput, composite, int, pair } from './util.js';
 
-export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }
+export type ConvPadding = Pair | 'valid' | 'same';
+export interface Conv2dOptions { stride?: Pair; padding?: ConvPadding; dilation?: Pair; groups?: number }
+
+/**
+ * The conv window for `padding`: numbers, 'valid' (none) or 'same' (output size = input size,
+ * stride 1 only; an odd total goes to the bottom/right, as torch).
+ */
+export function convWindow(where: string, kernel: [number, number], opts: Omit<Conv2dOptions, 'groups'> | undefined): Window {
+  const stride = pair(where, 'stride', opts?.stride ?? 1, 1);
+  const dilation = pair(where, 'dilation', opts?.dilation ?? 1, 1);
+  const p = opts?.padding ?? 0;
+  if (p !== 'same') return { kernel, stride, dilation, padding: pair(where, 'padding', p === 'valid' ? 0 : p, 0) };
+  check(stride[0] === 1 && stride[1] === 1, 'BAD_OPTION', () => `${where}: padding 'same' needs stride 1, got ${fmtShape(stride)}`);
+  const total = [0, 1].map((a) => dilation[a] * (kernel[a] - 1));
+  const before: [number, number] = [Math.floor(total[0] / 2), Math.floor(total[1] / 2)];
+  return { kernel, stride, dilation, padding: before, padEnd: [total[0] - before[0], total[1] - before[1]] };
+}
 
 function checkWeights(x: Tensor, weight: Tensor, bias: Tensor | null, groups: number): void {
   assertTensor(weight, 'conv2d', 'weight');
@@ -27,7 +43,8 @@ function checkWeights(x: Tensor, weight: Tensor, bias: Tensor | null, groups: nu
 }
 
 /**
- * 2-d convolution of x [N, C, H, W] (or unbatched [C, H, W]) with weight [O, C/groups, kh, kw].
+ * 2-d convolution of x [N, C, H, W] (or unbatched [C, H, W]) with weight [O, C/groups, kh, kw];
+ * padding is a number, a pair, 'valid' or 'same'.
  * @example nn.functional.conv2d(x, w, b, { stride: 2, padding: 1 })
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts?: Conv2dOptions): Tensor {
@@ -36,12 +53,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const groups = int('conv2d', 'groups', opts?.groups ?? 1, 1);
   checkWeights(x, weight, bias, groups);
   const [o, cg, kh, kw] = weight.shape;
-  const win: Window = {
-    kernel: [kh, kw],
-    stride: pair('conv2d', 'stride', opts?.stride ?? 1, 1),
-    padding: pair('conv2d', 'padding', opts?.padding ?? 0, 0),
-    dilation: pair('conv2d', 'dilation', opts?.dilation ?? 1, 1),
-  };
+  const win = convWindow('conv2d', [kh, kw], opts);
   const [ho, wo] = outShape('conv2d', x, win);
   return composite([x, weight, bias], () => {
     const xb = x.ndim === 3 ? unsqueeze(x, 0) : x;

@@ -13,14 +13,16 @@ import type { Tensor } from '../../tensor.js';
 export interface Window {
   kernel: [number, number];
   stride: [number, number];
+  /** Padding before (top, left); `padEnd` (bottom, right) defaults to the same. */
   padding: [number, number];
+  padEnd?: [number, number];
   dilation: [number, number];
   ceilMode?: boolean;
 }
 
 /** Output length along one axis (torch's pooling_output_shape; ceilMode off = conv's rule). */
-export function outSize(n: number, k: number, s: number, p: number, d: number, ceilMode = false): number {
-  const span = n + 2 * p - d * (k - 1) - 1;
+export function outSize(n: number, k: number, s: number, p: number, d: number, ceilMode = false, pEnd = p): number {
+  const span = n + p + pEnd - d * (k - 1) - 1;
   let out = Math.floor((span + (ceilMode ? s - 1 : 0)) / s) + 1;
   if (ceilMode && (out - 1) * s >= n + p) out--; // the last window must start inside input or left padding
   return out;
@@ -29,8 +31,9 @@ export function outSize(n: number, k: number, s: number, p: number, d: number, c
 /** [Ho, Wo] of a window over an [.., H, W] input; a DescentError when the window does not fit. */
 export function outShape(where: string, x: Tensor, w: Window): [number, number] {
   const [h, wd] = x.shape.slice(-2);
-  const ho = outSize(h, w.kernel[0], w.stride[0], w.padding[0], w.dilation[0], w.ceilMode);
-  const wo = outSize(wd, w.kernel[1], w.stride[1], w.padding[1], w.dilation[1], w.ceilMode);
+  const end = w.padEnd ?? w.padding;
+  const ho = outSize(h, w.kernel[0], w.stride[0], w.padding[0], w.dilation[0], w.ceilMode, end[0]);
+  const wo = outSize(wd, w.kernel[1], w.stride[1], w.padding[1], w.dilation[1], w.ceilMode, end[1]);
   check(ho > 0 && wo > 0, 'SHAPE_MISMATCH',
     () => `${where}: kernel ${fmtShape(w.kernel)} (dilation ${fmtShape(w.dilation)}, padding ${fmtShape(w.padding)}) does not fit input of shape ${fmtShape(x.shape)}`);
   return [ho, wo];

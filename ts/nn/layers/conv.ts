@@ -3,14 +3,14 @@
 
 import { check } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
-import { conv2d } from '../functional/conv.js';
+import { type ConvPadding, conv2d, convWindow } from '../functional/conv.js';
 import { type Pair, pair } from '../functional/util.js';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
 import { type FactoryOptions, blank, bool, factory, positive } from './factory.js';
 
 export interface Conv2dLayerOptions extends FactoryOptions {
-  stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number; bias?: boolean;
+  stride?: Pair; padding?: ConvPadding; dilation?: Pair; groups?: number; bias?: boolean;
 }
 
 /**
@@ -22,7 +22,7 @@ export class Conv2d extends Module {
   readonly outChannels: number;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
-  readonly padding: [number, number];
+  readonly padding: ConvPadding;
   readonly dilation: [number, number];
   readonly groups: number;
 
@@ -32,9 +32,10 @@ export class Conv2d extends Module {
     this.inChannels = positive('Conv2d', 'inChannels', inChannels);
     this.outChannels = positive('Conv2d', 'outChannels', outChannels);
     this.kernelSize = pair('Conv2d', 'kernelSize', kernelSize, 1);
-    this.stride = pair('Conv2d', 'stride', opts?.stride ?? 1, 1);
-    this.padding = pair('Conv2d', 'padding', opts?.padding ?? 0, 0);
-    this.dilation = pair('Conv2d', 'dilation', opts?.dilation ?? 1, 1);
+    const win = convWindow('Conv2d', this.kernelSize, opts); // validates stride/padding/dilation now
+    this.stride = win.stride;
+    this.padding = typeof opts?.padding === 'string' ? opts.padding : win.padding;
+    this.dilation = win.dilation;
     this.groups = positive('Conv2d', 'groups', opts?.groups ?? 1);
     check(inChannels % this.groups === 0 && outChannels % this.groups === 0, 'BAD_OPTION',
       () => `Conv2d: inChannels ${inChannels} and outChannels ${outChannels} must be divisible by groups ${this.groups}`);
