@@ -2,6 +2,7 @@
 // the reference device), including second order where the layer is smooth; dropout's masks.
 import { describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
+import type { AnyModule } from '../ts/nn/index.js';
 
 const { nn } = d;
 const F = nn.functional;
@@ -69,6 +70,24 @@ describe('gradcheck through modules (f64 parameters)', () => {
     }
   });
 
+  it('Sequential MLP and MultiheadAttention: every parameter', () => {
+    d.manualSeed(14);
+    const mlp = new nn.Sequential(new nn.Linear(3, 4, R64), new nn.SiLU(), new nn.LayerNorm(4, R64), new nn.Linear(4, 2, R64));
+    const mha = new nn.MultiheadAttention(4, 2, { batchFirst: true, ...R64 });
+    const cases: [AnyModule, (x: d.Tensor) => unknown[], number[]][] = [
+      [mlp, (x) => [x], [5, 3]],
+      [mha, (x) => [x, x, x, { isCausal: true }], [1, 3, 4]],
+    ];
+    for (const [m, args, shape] of cases) {
+      const names = m.namedParameters().map(([n]) => n);
+      const f = (x: d.Tensor, ...ps: d.Tensor[]) => {
+        const y = nn.functionalCall(m, Object.fromEntries(names.map((n, i) => [n, ps[i]])), ...args(x));
+        return Array.isArray(y) ? y[0] : y;
+      };
+      expect(d.gradcheck(f, [randn(shape), ...m.parameters()])).toBe(true);
+    }
+  });
+
   it('TransformerBlock: input gradient', () => {
     d.manualSeed(13);
     const blk = new nn.TransformerBlock(4, 2, { dimFeedforward: 8, ...R64 });
@@ -88,6 +107,11 @@ describe('dropout', () => {
     expect(Array.from(F.dropout(x, 0.3).dataSync())).toEqual(Array.from(y));
     expect(F.dropout(x, 0.3, false)).toBe(x);
     expect(new Set(F.dropout(x, 1).dataSync())).toEqual(new Set([0]));
+  });
+
+  it('passes gradcheck with a fixed mask (reseeded per evaluation)', () => {
+    const f = (x: d.Tensor) => { d.manualSeed(9); return F.dropout(x, 0.4); };
+    expect(d.gradcheck(f, [randn([4, 5])])).toBe(true);
   });
 
   it('gradients flow through kept elements only', () => {
