@@ -9,7 +9,7 @@
 // Median of 9 samples after 3 warm-up calls (each sample ≥ 25 ms of repeated calls). GB/s counts
 // the bytes the op must move: 12 B/element for add/mul, 8 B/element for exp.
 import { join } from 'node:path';
-import { benchBuildDir, bundleSource, gbps, machine, measure, ratio, table } from './util.mjs';
+import { bundleSource, gbps, machine, measure, ratio, table } from './util.mjs';
 
 const SIZES = [1 << 20, 1 << 24];
 const OPS = [
@@ -38,10 +38,11 @@ async function loadTf() {
 }
 
 export default async function run() {
-  void benchBuildDir;
   const { d, be, build } = await loadDescent();
   const { tf, threads } = await loadTf();
-  console.log(`${machine()}; descent wasm build '${build}', 1 thread; tfjs-backend-wasm ${tf.version_core}, threads ${threads}\n`);
+  console.log(`${machine()}; descent wasm build '${build}', 1 thread; tfjs-backend-wasm ${tf.version_core}, threads ${threads}`);
+  console.log('f32, contiguous; median of 9 samples after 3 warm-up calls; kernel time without readback for');
+  console.log('both libraries (tfjs-wasm computes inside the call; results disposed, never read).\n');
   const rows = [];
   for (const n of SIZES) {
     const a = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);
