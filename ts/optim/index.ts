@@ -13,6 +13,9 @@ export { Adam, AdamW, NAdam, RAdam, Adamax, type AdamOptions, type AdamWOptions,
 export { Adagrad, RMSprop, Adadelta, type AdagradOptions, type RMSpropOptions, type AdadeltaOptions } from './optimizers/adaptive.js';
 export { scaleByLion, scaleBySign, ema } from './transforms/sign.js';
 export { Lion, SignSGD, Signum, type LionOptions, type SignSGDOptions, type SignumOptions } from './optimizers/sign.js';
+export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type MuonOptions, type AdjustLrFn,
+  type ScaleByMuonOptions } from './optimizers/muon.js';
+export { zeropowerViaNewtonSchulz, newtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton_schulz.js';
 export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
 export { strongWolfe, cubicInterpolate } from './line_search.js';
 export { setFusedUpdates, fusedCalls } from './fused.js';
