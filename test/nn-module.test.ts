@@ -93,6 +93,17 @@ describe('train / eval / zeroGrad / apply', () => {
     m.dispose();
   });
 
+  it('requiresGrad_(false) freezes parameters: no graph, no gradients', () => {
+    const m = mlp();
+    (m.at(0) as InstanceType<typeof nn.Linear>).requiresGrad_(false);
+    const x = d.randn([2, 4], REF);
+    m.call(x).sum().backward();
+    expect(m.parameters().map((p) => p.grad !== null)).toEqual([false, false, true, true]);
+    m.requiresGrad_(false);
+    expect(m.call(x).requiresGrad).toBe(false);
+    m.dispose();
+  });
+
   it('apply visits children before the parent and can re-initialize', () => {
     const m = mlp();
     const seen: string[] = [];

@@ -182,6 +182,13 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return this.train(false);
   }
 
+  /** Freezes (false) or unfreezes every parameter, as torch's requires_grad_(); returns this. */
+  requiresGrad_(on = true): this {
+    check(typeof on === 'boolean', 'BAD_ARGUMENT', () => `requiresGrad_: expected a boolean, got ${String(on)}`);
+    for (const p of this.parameters()) p.requiresGrad = on;
+    return this;
+  }
+
   /** Drops every parameter's gradient (PyTorch's default set_to_none); the grads are disposed. */
   zeroGrad(): void {
     for (const p of this.parameters()) {
