@@ -71,6 +71,15 @@ export function nllLoss(input: Tensor, target: Tensor, opts?: NLLOptions): Tenso
  * @example const loss = nn.functional.crossEntropy(logits, labels); loss.backward();
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts?: CrossEntropyOptions): Tensor {
+  return crossEntropyWith(input, target, opts, true);
+}
+
+/** crossEntropy without the fused kernel: the specification the fused path is tested against. */
+export function crossEntropyUnfused(input: Tensor, target: Tensor, opts?: CrossEntropyOptions): Tensor {
+  return crossEntropyWith(input, target, opts, false);
+}
+
+function crossEntropyWith(input: Tensor, target: Tensor, opts: CrossEntropyOptions | undefined, allowFused: boolean): Tensor {
   const where_ = 'crossEntropy';
   const r = lossOptions(where_, opts, ['weight', 'ignoreIndex', 'labelSmoothing']);
   const p = parseInput(where_, input);
@@ -80,7 +89,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts?: CrossEntropyO
   if (t.dtype !== 'i32') return probabilityTarget(p, t, w, eps, r, opts?.ignoreIndex);
   const ignoreIndex = ignoreOption(where_, opts?.ignoreIndex);
   classTarget(where_, t, p.targetShape, p.C, ignoreIndex);
-  if (canFuse(p.x, w !== null, eps)) {
+  if (allowFused && canFuse(p.x, w !== null, eps)) {
     const v = t.dataSync();
     const labels = Int32Array.from(v, (c) => (c === ignoreIndex ? -1 : c));
     return fusedCrossEntropy(p.x, labels, labels.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0), r);

@@ -36,7 +36,9 @@ export function fusedCrossEntropy(x: Tensor, labels: Int32Array, count: number, 
   if (xc !== x) xc.dispose();
   let out = rowLoss;
   if (reduction !== 'none') {
-    out = noGrad(() => (reduction === 'sum' ? sum(rowLoss) : div(sum(rowLoss), count)));
+    const total = noGrad(() => sum(rowLoss));
+    out = reduction === 'sum' ? total : noGrad(() => div(total, count));
+    if (out !== total) total.dispose();
     rowLoss.dispose();
   }
   if (dlogits === null) {
