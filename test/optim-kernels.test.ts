@@ -2,20 +2,19 @@
 // scalar twin (bit-identical, awkward sizes, NaN/Inf), the scalar twin against a plain JS
 // transcription of the documented formula with Math.fround after every operation, and the
 // multi-tensor entries against one call per tensor.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRuntime } from '../ts/backend/wasm/runtime.js';
 
 type Fn = (...a: number[]) => void;
 let ex: Record<string, Fn>;
 let mem: WebAssembly.Memory;
 let heap = 0;
 
-beforeAll(() => {
-  const bytes = readFileSync(new URL('../build/descent.simd.wasm', import.meta.url));
-  mem = new WebAssembly.Memory({ initial: 64 });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem } });
-  ex = inst.exports as unknown as Record<string, Fn>;
-  heap = ((ex.descent_heap_base as unknown as () => number)() + 63) & ~63;
+beforeAll(async () => {
+  const rt = await loadRuntime({ build: 'simd' });
+  mem = rt.memory;
+  ex = rt.exports as unknown as Record<string, Fn>;
+  heap = rt.malloc(1 << 20); // a private 1 MiB arena for the kernels under test
 });
 
 const f = Math.fround;
@@ -197,4 +196,37 @@ describe('fused optimizer kernels', () => {
       }
     });
   }
+});
+
+describe('Newton–Schulz helper kernels (assembly/f32-ns5)', () => {
+  it('sumsq: SIMD within f64 rounding of the scalar twin and of a JS sum; scale: SIMD = scalar bit for bit', () => {
+    for (const n of SIZES) {
+      const x = data(n, 5 * n);
+      const [px, py, pz] = place([x, new Float32Array(n), new Float32Array(n)], heap);
+      const simd = (ex.f32_ns5_sumsq_wasmsimd as unknown as (n: number, p: number) => number)(n, px);
+      const scalar = (ex.f32_ns5_sumsq_scalar as unknown as (n: number, p: number) => number)(n, px);
+      const js = Array.from(x).reduce((a, v) => a + v * v, 0);
+      expect(Math.abs(simd - js)).toBeLessThanOrEqual(1e-13 * js);
+      expect(scalar).toBe(js);
+      ex.f32_ns5_scale_wasmsimd(n, px, py, 0.37);
+      ex.f32_ns5_scale_scalar(n, px, pz, 0.37);
+      expect(read(py, n)).toEqual(read(pz, n));
+      expect(Array.from(read(pz, n))).toEqual(Array.from(x, (v) => Math.fround(v * Math.fround(0.37))));
+    }
+  });
+
+  it('mirror completes a symmetric matrix from its upper triangle (sizes across the 32-tile edge)', () => {
+    for (const n of [1, 3, 31, 32, 33, 70]) {
+      const a = data(n * n, n);
+      const [pa] = place([a], heap);
+      ex.f32_ns5_mirror_scalar(n, pa);
+      const out = read(pa, n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const want = j >= i ? a[i * n + j] : a[j * n + i];
+          if (out[i * n + j] !== want) expect.fail(`n=${n} (${i},${j}): ${out[i * n + j]} vs ${want}`);
+        }
+      }
+    }
+  });
 });
