@@ -7,6 +7,7 @@ import { wasmBytes, type BuildName } from './binaries.js';
 import { detectFeatures } from './features.js';
 import { Allocator, createMemory, makeViews, type Views } from './memory.js';
 import type { Kernels } from './kernels.js';
+import { shareMemoryImport, sharedMemoryUsable } from './threads.js';
 
 export interface RuntimeInfo {
   readonly build: BuildName;
@@ -61,8 +62,11 @@ export async function loadRuntime(opts: LoadOptions = {}): Promise<WasmRuntime> 
   checkOptions('loadRuntime', opts, ['build']);
   const build = chooseBuild(opts.build);
   const f = detectFeatures();
-  const memory = createMemory();
-  const module = await WebAssembly.compile(await wasmBytes(build));
+  // Both builds import a shared memory (asconfig: threads, sharedMemory, maximumMemory) so the
+  // GEMM pool can use them; where it cannot be shared the import's shared bit is cleared instead.
+  const shared = f.sharedMemory && sharedMemoryUsable();
+  const memory = createMemory({ shared, maximumPages: 65536 });
+  const module = await WebAssembly.compile(shareMemoryImport(await wasmBytes(build), shared));
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort: wasmAbort } });
   const exports = instance.exports as Kernels & WebAssembly.Exports;
   const alloc = new Allocator(memory, exports.descent_heap_base());

@@ -1,0 +1,165 @@
+// GEMM thread pool: workers (worker_threads in Node, Web Workers in cross-origin-isolated
+// browsers) instantiate the same wasm module on the same shared WebAssembly.Memory and each
+// computes a block of C's rows or columns. Results are bit-identical to one thread because the
+// driver splits M×N only (see gemm.ts). Products below POOL_MIN_FLOPS stay on the calling thread:
+// waking workers costs tens of microseconds.
+//
+// Also owns `shareMemoryImport`: the wasm binaries are compiled once with a shared-memory import
+// (so threads need no third binary); where SharedArrayBuffer is not usable the runtime clears the
+// shared bit in the import before compiling and gets a plain single-threaded module.
+
+import { JOB_LEN, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
+import { gemmWorkerMain } from './gemm-worker.js';
+
+/** A runtime the pool can serve: its module is shipped to workers with the shared memory. */
+export interface PoolRuntime extends GemmRuntime {
+  readonly module: WebAssembly.Module;
+}
+
+/** Below this many flops a product runs on the calling thread (≈ 0.2 ms of work; measured: 128³ was slower on two threads). */
+export const POOL_MIN_FLOPS = 2 ** 23;
+const JOB_OFFSET = 64;
+
+interface Pool {
+  rt: PoolRuntime;
+  workers: { terminate(): unknown }[];
+  flags: Int32Array;
+  job: Float64Array;
+  canBlock: boolean;
+}
+
+let pool: Pool | undefined;
+let singleThread: GemmExecutor | undefined;
+
+/** True where a shared WebAssembly.Memory can be created and handed to workers. */
+export function sharedMemoryUsable(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  return typeof g.process?.versions?.node === 'string' || g.crossOriginIsolated === true;
+}
+
+/** Number of hardware threads (navigator.hardwareConcurrency, os.availableParallelism in Node). */
+export async function coreCount(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  try {
+    const os = await import('node:os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  } catch {
+    return 1;
+  }
+}
+
+/** Threads the pool uses now (1 when no pool runs). */
+export function poolThreads(): number {
+  return pool ? pool.workers.length + 1 : 1;
+}
+
+/**
+ * Starts (or restarts) the pool with `threads` threads in all, the calling thread included.
+ * Falls back to one thread where memory is not shared or workers are unavailable; returns
+ * the thread count actually in use.
+ */
+export async function startPool(rt: PoolRuntime, threads: number): Promise<number> {
+  await stopPool();
+  if (threads <= 1 || !(rt.memory.buffer instanceof SharedArrayBuffer) || !sharedMemoryUsable()) return 1;
+  const ctrl = new SharedArrayBuffer(JOB_OFFSET + JOB_LEN * 8);
+  const flags = new Int32Array(ctrl, 0, 4);
+  const source = `(${gemmWorkerMain.toString()})(${runPart.toString()}, ${JOB_OFFSET}, ${JOB_LEN});`;
+  const workers = [];
+  const ready: Promise<void>[] = [];
+  const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  const NodeWorker = node ? (await import('node:worker_threads')).Worker : undefined;
+  for (let i = 0; i < threads - 1; i++) {
+    const msg = { module: rt.module, memory: rt.memory, ctrl, index: i };
+    if (NodeWorker) {
+      const w = new NodeWorker(source, { eval: true });
+      ready.push(new Promise((res, rej) => { w.once('message', () => res()); w.once('error', rej); }));
+      w.postMessage(msg);
+      workers.push(w);
+    } else {
+      const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      const w = new Worker(url);
+      ready.push(new Promise((res, rej) => { w.onmessage = () => res(); w.onerror = (e) => rej(e); }));
+      w.postMessage(msg);
+      workers.push(w);
+    }
+  }
+  try {
+    await Promise.all(ready);
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw e;
+  }
+  // an idle pool must not keep Node alive
+  for (const w of workers) (w as { unref?: () => void }).unref?.();
+  let canBlock = true;
+  try { Atomics.wait(flags, 3, 1, 0); } catch { canBlock = false; } // browsers' main thread may not block
+  pool = { rt, workers, flags, job: new Float64Array(ctrl, JOB_OFFSET, JOB_LEN), canBlock };
+  singleThread ??= setGemmExecutor(runOnPool);
+  return threads;
+}
+
+/** Stops the workers; GEMM runs on the calling thread afterwards. */
+export async function stopPool(): Promise<void> {
+  const p = pool;
+  if (!p) return;
+  pool = undefined;
+  Atomics.store(p.flags, 0, -1);
+  Atomics.notify(p.flags, 0);
+  await Promise.all(p.workers.map((w) => w.terminate()));
+}
+
+const runOnPool: GemmExecutor = (rt, job, flops) => {
+  const p = pool;
+  const single = singleThread as GemmExecutor;
+  if (!p || p.rt !== rt || flops < POOL_MIN_FLOPS) return single(rt, job, flops);
+  const tiles = Math.ceil(job[2] / (job[0] === 2 ? 4 : 8)) * job[19] + Math.ceil(job[1] / 4) * (1 - job[19]);
+  const parts = Math.min(p.workers.length + 1, tiles);
+  if (parts <= 1) return single(rt, job, flops);
+  job[18] = parts;
+  job[16] = scratchFor(rt, parts * job[17]);
+  p.job.set(job);
+  Atomics.store(p.flags, 1, 0);
+  Atomics.store(p.flags, 2, 0);
+  Atomics.add(p.flags, 0, 1);
+  Atomics.notify(p.flags, 0);
+  runPart(rt.exports, job, 0);
+  const all = p.workers.length;
+  for (let done = Atomics.load(p.flags, 1); done < all; done = Atomics.load(p.flags, 1)) {
+    if (p.canBlock) Atomics.wait(p.flags, 1, done, 50);
+  }
+  if (Atomics.load(p.flags, 2) !== 0) throw new Error('gemm: a pool worker failed on its part');
+};
+
+/**
+ * Returns a copy of a wasm binary whose memory import has the shared bit set or cleared.
+ * The limits flags byte of a memory import is 0x01 (min+max) or 0x03 (min+max, shared).
+ */
+export function shareMemoryImport(bytes: Uint8Array, shared: boolean): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(bytes); // a copy on a fresh ArrayBuffer
+  let pos = 8;
+  const leb = (): number => {
+    let v = 0, shift = 0, b: number;
+    do { b = out[pos++]; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+    return v;
+  };
+  while (pos < out.length) {
+    const id = out[pos++], size = leb();
+    const end = pos + size;
+    if (id !== 2) { pos = end; continue; }
+    for (let n = leb(); n > 0; n--) {
+      for (let name = 0; name < 2; name++) { const len = leb(); pos += len; } // module and field names
+      const kind = out[pos++];
+      if (kind === 0) leb();
+      else if (kind === 1) { pos++; const f = out[pos++]; leb(); if (f & 1) leb(); }
+      else if (kind === 3) pos += 2;
+      else if (kind === 2) {
+        if ((out[pos] & 1) === 1) out[pos] = shared ? out[pos] | 2 : out[pos] & ~2;
+        return out;
+      }
+    }
+    return out;
+  }
+  return out;
+}
