@@ -38,7 +38,7 @@ function checkMatrix(where: string, name: string, arr: unknown, Ctor: typeof Flo
                      rows: number, cols: number, ld: unknown): number {
   check(arr instanceof Ctor, 'BAD_ARGUMENT',
     () => `${where}: expected ${name} to be a ${Ctor.name}, got ${arr === null ? 'null' : typeof arr === 'object' ? arr.constructor?.name : typeof arr}`);
-  const l = ld ?? cols;
+  const l = ld ?? Math.max(1, cols);
   check(isCount(l) && l >= Math.max(1, cols), 'BAD_ARGUMENT',
     () => `${where}: expected ld${name.toLowerCase()} to be an integer ≥ ${Math.max(1, cols)} (the stored row length), got ${String(l)}`);
   const need = rows === 0 || cols === 0 ? 0 : (rows - 1) * l + cols;
