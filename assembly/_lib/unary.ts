@@ -1,12 +1,14 @@
 // Elementwise unary math on f32 / f64 / i32, one row at a time, plus the N-d driver.
 // f32 transcendental ops are evaluated in f64 (musl-derived std Math) and rounded once, so they are
-// within ~1 ulp of the correctly rounded value, except exp, sigmoid and silu, which use expf32 in
-// f32 (≲ 2, 4, 4 ulp) exactly as the SIMD path (f32-vunary/wasmsimd.ts) does, so both agree bitwise.
+// within ~1 ulp of the correctly rounded value, except exp, sigmoid, silu and tanh, which run in f32
+// (expf32, tanhf32: ≲ 2, 4, 4, 4 ulp) exactly as the SIMD path (f32-vunary/wasmsimd.ts) does, so
+// both agree bitwise.
 // Conventions (PyTorch): relu passes NaN and -0 through, sign(±0) = sign(NaN) = 0, round is half-to-even,
 // gelu is the exact erf form written as 0.5·x·erfc(-x/√2) (no cancellation for x ≪ 0).
 import { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_EXPM1, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH,
   U_SIGMOID, U_RELU, U_GELU, U_SILU, U_SIGN, U_SQUARE, U_RECIPROCAL, U_FLOOR, U_CEIL, U_ROUND } from './ops';
 import { expf32 } from './expf';
+import { tanhf32 } from './tanhf';
 import { gelu64, geluF32 } from './erf';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
@@ -49,11 +51,19 @@ export function unaryF64(op: i32, x: f64): f64 {
   return x < 0 ? e / d : <f32>1.0 / d;
 }
 
-/** silu = x·sigmoid(x), as x/(1+e) for x ≥ 0 and (x·e)/(1+e) below. */
+/**
+ * silu = x·sigmoid(x), as x/(1+e) for x ≥ 0 and (x·e)/(1+e) below. For x ≪ 0 the result is an f32
+ * subnormal while e alone would be an even smaller one, so the x < 0 branch works with E = e·2^64
+ * (exact) and scales back by 2^-64 at the end: one rounding into the subnormal range, not two.
+ */
 @inline export function siluF32(x: f32): f32 {
-  const e = expf32(-abs<f32>(x));
+  const big = expf32(-abs<f32>(x), 64);
+  const e = big * <f32>5.421010862427522e-20; // = expf32(-|x|) bit for bit: one rounding either way
   const d: f32 = 1.0 + e;
-  return x < 0 ? (x * e) / d : x / d;
+  // below -140 the result is ±0 (e = 0; NaN for -Inf, as torch's -inf·sigmoid(-inf)), and `big` is
+  // only exact down to expf32's shifted clamp (-148.3), so take x·e there
+  const below: f32 = x < -140 ? x * e : ((x * big) / d) * <f32>5.421010862427522e-20;
+  return x < 0 ? below : x / d;
 }
 
 @inline function unaryF32(op: i32, x: f32): f32 {
@@ -61,6 +71,7 @@ export function unaryF64(op: i32, x: f64): f64 {
     case U_SIGMOID: return sigmoidF32(x);
     case U_SILU: return siluF32(x);
     case U_GELU: return geluF32(x);
+    case U_TANH: return tanhf32(x);
     case U_NEG: return -x;
     case U_ABS: return abs<f32>(x);
     case U_EXP: return expf32(x);

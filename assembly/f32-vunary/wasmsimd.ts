@@ -1,19 +1,25 @@
-// f32-vunary, 128-bit SIMD: contiguous rows of exp, sigmoid, silu (expf32x4), relu, neg, abs, sqrt,
+// f32-vunary, 128-bit SIMD: contiguous rows of exp, sigmoid, silu, tanh (expf32x4), relu, neg, abs, sqrt,
 // square, reciprocal, rsqrt (in f64x2, as the scalar code), sign, floor, ceil, round run 4 lanes at a
 // time; other ops, strided rows and tails use the scalar loop of _lib/unary.ts. Each lane computes
 // the same sequence of IEEE operations as the scalar code, so results are bit-identical.
 import { U_NEG, U_ABS, U_EXP, U_SQRT, U_RELU, U_SIGMOID, U_SILU, U_SQUARE, U_RECIPROCAL, U_RSQRT,
-  U_SIGN, U_FLOOR, U_CEIL, U_ROUND } from '../_lib/ops';
+  U_SIGN, U_FLOOR, U_CEIL, U_ROUND, U_TANH } from '../_lib/ops';
+import { tanhf32x4 } from '../_lib/tanhf';
 import { unaryRow, unaryRowAny } from '../_lib/unary';
 import { expf32x4 } from '../_lib/expf';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_lib/nd';
 
 /** Mirrors sigmoidF32 / siluF32: e = exp(-|x|), d = 1 + e, then a per-lane select on x < 0. */
 @inline function sigmoidLike(x: v128, silu: bool): v128 {
-  const e = expf32x4(f32x4.neg(f32x4.abs(x)));
+  const m = f32x4.neg(f32x4.abs(x));
+  const twoM64 = f32x4.splat(5.421010862427522e-20);
+  const big = silu ? expf32x4(m, 64) : m; // silu: e·2^64, see siluF32
+  const e = silu ? f32x4.mul(big, twoM64) : expf32x4(m);
   const d = f32x4.add(f32x4.splat(1.0), e);
   const neg = f32x4.lt(x, f32x4.splat(0));
-  const below = silu ? f32x4.div(f32x4.mul(x, e), d) : f32x4.div(e, d);
+  const below = silu
+    ? v128.bitselect(f32x4.mul(x, e), f32x4.mul(f32x4.div(f32x4.mul(x, big), d), twoM64), f32x4.lt(x, f32x4.splat(-140)))
+    : f32x4.div(e, d);
   const above = silu ? f32x4.div(x, d) : f32x4.div(f32x4.splat(1.0), d);
   return v128.bitselect(below, above, neg);
 }
@@ -34,6 +40,7 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_l
     case U_SQRT: return f32x4.sqrt(x);
     case U_SIGMOID: return sigmoidLike(x, false);
     case U_SILU: return sigmoidLike(x, true);
+    case U_TANH: return tanhf32x4(x);
     case U_SQUARE: return f32x4.mul(x, x);
     case U_RECIPROCAL: return f32x4.div(f32x4.splat(1.0), x);
     case U_RSQRT: return rsqrt(x);
@@ -68,7 +75,7 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_l
 @inline function hasSimd(op: i32): bool {
   return op == U_NEG || op == U_ABS || op == U_EXP || op == U_SQRT || op == U_RELU || op == U_SIGMOID ||
     op == U_SILU || op == U_SQUARE || op == U_RECIPROCAL || op == U_RSQRT || op == U_SIGN ||
-    op == U_FLOOR || op == U_CEIL || op == U_ROUND;
+    op == U_FLOOR || op == U_CEIL || op == U_ROUND || op == U_TANH;
 }
 
 /** Row dispatch: one specialised loop per op. */
@@ -80,6 +87,7 @@ function simdRowAny(op: i32, x: usize, o: usize, n: i32): void {
     case U_SQRT: simdRow(U_SQRT, x, o, n); break;
     case U_SIGMOID: simdRow(U_SIGMOID, x, o, n); break;
     case U_SILU: simdRow(U_SILU, x, o, n); break;
+    case U_TANH: simdRow(U_TANH, x, o, n); break;
     case U_SQUARE: simdRow(U_SQUARE, x, o, n); break;
     case U_RECIPROCAL: simdRow(U_RECIPROCAL, x, o, n); break;
     case U_RSQRT: simdRow(U_RSQRT, x, o, n); break;
