@@ -52,7 +52,7 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd'
 }
 
 /** Row dispatch: each (src, dst) pair gets its own loop after constant propagation. */
-function convertRowAny(st: i32, dt: i32, s: usize, ss: usize, d: usize, ds: usize, n: i32): void {
+export function convertRowAny(st: i32, dt: i32, s: usize, ss: usize, d: usize, ds: usize, n: i32): void {
   if (st == dt) {
     const sh = dtypeShift(st);
     if (sh == 3) sameRow<u64>(s, ss, d, ds, n);

@@ -113,7 +113,7 @@ export class WasmBackend implements Backend {
   private copyRaw(src: View, ps: number, dst: { dtype: DType; shape: readonly number[]; strides: readonly number[] }, pd: number): void {
     const c = collapse(src.shape, [src.strides, dst.strides]);
     if (c.shape[0] === 0) return;
-    this.k.xx_vcopy_scalar(CODE[src.storage.dtype], CODE[dst.dtype], this.meta.write(c), ps, pd);
+    this.k.xx_vcopy_wasmsimd(CODE[src.storage.dtype], CODE[dst.dtype], this.meta.write(c), ps, pd);
   }
 
   unary(op: UnaryOp, x: View, out: View): void {

@@ -27,6 +27,7 @@ export interface Kernels {
   x64_where_scalar: Fn<[number, number, number, number, number]>;
   // (srcType, dstType, meta, src, dst)
   xx_vcopy_scalar: Fn<[number, number, number, number, number]>;
+  xx_vcopy_wasmsimd: Fn<[number, number, number, number, number]>;
   x32_gather_scalar: IndexFn;
   x64_gather_scalar: IndexFn;
   f32_scatteradd_scalar: IndexFn;
