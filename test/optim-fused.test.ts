@@ -70,6 +70,18 @@ describe('fused kernels on the wasm device', () => {
     expect(relErr(fused, composed.flatMap((p) => Array.from(p.dataSync())))).toBeLessThan(1e-6);
   });
 
+  it('the gradient quantizer hook also feeds the fused path', () => {
+    const p = d.zeros([5], { requiresGrad: true });
+    const opt = new optim.SGD([p], { lr: 1 });
+    opt.gradientQuantizer = (g) => g.mul(4).round().div(4);
+    p.grad = d.tensor([0.3, -0.62, 0.1, 1.9, -0.13]);
+    const before = optim.fusedCalls();
+    opt.step();
+    expect(optim.fusedCalls()).toBe(before + 1);
+    expect(Array.from(p.dataSync())).toEqual([-0.25, 0.5, 0, -2, 0.25]);
+    expect(Array.from(p.grad.dataSync())).toEqual(Array.from(Float32Array.from([0.3, -0.62, 0.1, 1.9, -0.13])));
+  });
+
   it('non-contiguous gradients fall back to the composed path', () => {
     const p = d.zeros([2, 3], { requiresGrad: true });
     const opt = new optim.Adam([p], { lr: 0.1 });

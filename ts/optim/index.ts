@@ -18,6 +18,7 @@ export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type MuonO
 export { zeropowerViaNewtonSchulz, newtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton_schulz.js';
 export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
 export { strongWolfe, cubicInterpolate } from './line_search.js';
+export * from './classical/index.js';
 export { setFusedUpdates, fusedCalls } from './fused.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export * as lrScheduler from './lr_scheduler/index.js';

@@ -78,6 +78,12 @@ export abstract class Optimizer {
   readonly state = new Map<Tensor, ParamState>();
   readonly defaults: Record<string, unknown>;
   private readonly txs = new WeakMap<ParamGroup, GradientTransformation>();
+  /**
+   * Quantized-update hook (for the mixed-precision work): when set, every step updates from Q(g)
+   * instead of g; the parameters' `.grad` are left as they were.
+   * @example opt.gradientQuantizer = (g) => g.mul(64).round().div(64);
+   */
+  gradientQuantizer: ((g: Tensor) => Tensor) | null = null;
 
   constructor(readonly name: string, params: ParamsInput, opts: object | undefined, private readonly schema: OptionSchema) {
     checkOptions(name, opts, Object.keys(schema));
@@ -159,8 +165,27 @@ export abstract class Optimizer {
       }
       return s;
     });
-    if (fusedEligible(ps) && this.fusedStep(group, ps, states)) return;
-    applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
+    const q = this.gradientQuantizer;
+    const original = ps.map((p) => p.grad as Tensor);
+    if (q !== null) {
+      ps.forEach((p, i) => {
+        const g = noGrad(() => q(original[i]));
+        check(g instanceof Tensor && g.dtype === p.dtype && g.shape.every((n, k) => n === p.shape[k]), 'BAD_ARGUMENT',
+          () => `${this.name}.gradientQuantizer: expected a tensor shaped and typed like the gradient, got ${String(g)}`);
+        p.grad = keep(g);
+      });
+    }
+    try {
+      if (fusedEligible(ps) && this.fusedStep(group, ps, states)) return;
+      applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
+    } finally {
+      if (q !== null) {
+        ps.forEach((p, i) => {
+          if (p.grad !== original[i]) p.grad?.dispose();
+          p.grad = original[i];
+        });
+      }
+    }
   }
 
   /** Clears gradients: disposes them and sets `.grad = null` (default), or zero-fills them. */
