@@ -228,7 +228,7 @@ test('where: all layouts and dtypes', () => {
     for (const shape of SHAPES) for (const lc of LAYOUTS) for (const la of ['contiguous', 'broadcast', 'strided'] as const) {
       const c = make(be, 'i32', shape, lc, seed++, (n, s) => values('i32', n, s, 0.2));
       const a = make(be, dtype, shape, la, seed++);
-      const b = make(be, dtype, shape, 'scalar', seed++);
+      const b = make(be, dtype, shape, seed % 2 ? 'scalar' : 'contiguous', seed++);
       const out = output(be, dtype, shape);
       be.where(c.view, a.view, b.view, out);
       const want = c.logical.map((k, i) => (k !== 0 ? a.logical[i] : b.logical[i]));

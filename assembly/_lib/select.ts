@@ -6,6 +6,14 @@
 // META carries 0 for that operand on `dim`, so the index alone moves it.
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
+/** One strided row of where (strides in BYTES). */
+@inline export function whereRow<T>(pc: usize, sc: usize, pa: usize, sa: usize, pb: usize, sb: usize, po: usize, so: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    store<T>(po, load<i32>(pc) != 0 ? load<T>(pa) : load<T>(pb));
+    pc += sc; pa += sa; pb += sb; po += so;
+  }
+}
+
 /** out = cond ≠ 0 ? a : b. META operands: 0 = cond (i32), 1 = a, 2 = b, 3 = out. */
 @inline export function whereND<T>(meta: usize, cond: usize, a: usize, b: usize, out: usize): void {
   const rows = ndRows(meta);
@@ -16,14 +24,11 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd'
   const so = <usize>ndInnerStride(meta, 3) << alignof<T>();
   ndBegin(meta);
   for (let r = 0; r < rows; r++) {
-    let pc = cond + (<usize>ndOffset(meta, 0) << 2);
-    let pa = a + (<usize>ndOffset(meta, 1) << alignof<T>());
-    let pb = b + (<usize>ndOffset(meta, 2) << alignof<T>());
-    let po = out + (<usize>ndOffset(meta, 3) << alignof<T>());
-    for (let i = 0; i < n; i++) {
-      store<T>(po, load<i32>(pc) != 0 ? load<T>(pa) : load<T>(pb));
-      pc += sc; pa += sa; pb += sb; po += so;
-    }
+    const pc = cond + (<usize>ndOffset(meta, 0) << 2);
+    const pa = a + (<usize>ndOffset(meta, 1) << alignof<T>());
+    const pb = b + (<usize>ndOffset(meta, 2) << alignof<T>());
+    const po = out + (<usize>ndOffset(meta, 3) << alignof<T>());
+    whereRow<T>(pc, sc, pa, sa, pb, sb, po, so, n);
     ndNext(meta);
   }
 }

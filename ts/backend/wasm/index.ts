@@ -156,7 +156,7 @@ export class WasmBackend implements Backend {
     const pc = viewPtr(cond, 'where'), pa = viewPtr(a, 'where'), pb = viewPtr(b, 'where'), po = viewPtr(out, 'where');
     const c = collapse(out.shape, [cond.strides, a.strides, b.strides, out.strides]);
     if (c.shape[0] === 0) return;
-    (BYTES[dtype] === 8 ? this.k.x64_where_scalar : this.k.x32_where_scalar)(this.meta.write(c), pc, pa, pb, po);
+    (BYTES[dtype] === 8 ? this.k.x64_where_scalar : this.k.x32_where_wasmsimd)(this.meta.write(c), pc, pa, pb, po);
   }
 
   reduce(op: ReduceOp, x: View, nReduce: number, out: View): void {

@@ -24,6 +24,7 @@ export interface Kernels {
   s32_reduce_scalar: Fn<[number, number, number, number]>;
   // (meta, cond, a, b, out)
   x32_where_scalar: Fn<[number, number, number, number, number]>;
+  x32_where_wasmsimd: Fn<[number, number, number, number, number]>;
   x64_where_scalar: Fn<[number, number, number, number, number]>;
   // (srcType, dstType, meta, src, dst)
   xx_vcopy_scalar: Fn<[number, number, number, number, number]>;
