@@ -9,8 +9,9 @@ import { expf32 } from '../_lib/expf';
  * alias nothing else; pass 0 to skip it), labels i32 [rows], loss f32 [rows]. A label outside
  * [0, cols) marks an ignored row: loss 0 and a zero dlogits row. Alignment: 4 bytes.
  * Stable for any finite logits (|x| ≤ 1e4 and beyond): every exponent is ≤ 0 and the loss is
- * formed as (m − x_label) + log s so large equal logits do not cancel. NaN in a row gives NaN
- * loss and dlogits for that row. s accumulates in f64. Not in place.
+ * formed as (m − x_label) + log s so large equal logits do not cancel. A row whose max is NaN or
+ * ±Inf gives NaN loss and dlogits (as torch; 0 if the row is ignored). s accumulates in f64.
+ * Not in place.
  */
 export function f32_softmaxce_scalar(logits: usize, labels: usize, rows: i32, cols: i32, loss: usize, dlogits: usize, scale: f32): void {
   for (let r = 0; r < rows; r++) {
@@ -20,14 +21,19 @@ export function f32_softmaxce_scalar(logits: usize, labels: usize, rows: i32, co
       const v = load<f32>(x + (<usize>j << 2));
       if (v > m || v != v) m = v;
     }
-    let s: f64 = 0;
-    for (let j = 0; j < cols; j++) s += <f64>expf32(load<f32>(x + (<usize>j << 2)) - m);
     const label = load<i32>(labels + (<usize>r << 2));
     const valid = label >= 0 && label < cols;
+    const d = dlogits + (<usize>r * <usize>cols << 2);
+    if (!isFinite(m)) {
+      store<f32>(loss + (<usize>r << 2), valid ? NaN : 0);
+      if (dlogits != 0) for (let j = 0; j < cols; j++) store<f32>(d + (<usize>j << 2), valid ? NaN : 0);
+      continue;
+    }
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) s += <f64>expf32(load<f32>(x + (<usize>j << 2)) - m);
     const xl = valid ? load<f32>(x + (<usize>label << 2)) : m;
     store<f32>(loss + (<usize>r << 2), valid ? <f32>(<f64>(m - xl) + Math.log(s)) : 0);
     if (dlogits == 0) continue;
-    const d = dlogits + (<usize>r * <usize>cols << 2);
     const inv = <f32>(<f64>scale / s);
     for (let j = 0; j < cols; j++) {
       const p = expf32(load<f32>(x + (<usize>j << 2)) - m) * inv;
