@@ -36,7 +36,9 @@ const common = {
 };
 const targets = [
   { entry: 'ts/index.ts', outfile: 'build/descent.node.js', platform: 'node', target: 'node20' },
-  { entry: 'ts/index.ts', outfile: 'build/descent.browser.js', platform: 'browser', target: 'es2022' },
+  // node:* imports in the sources are dynamic and behind a Node check (worker_threads for the GEMM
+  // pool), so the browser bundle leaves them as they are
+  { entry: 'ts/index.ts', outfile: 'build/descent.browser.js', platform: 'browser', target: 'es2022', external: ['node:*'] },
   { entry: 'ts/cli/main.ts', outfile: 'build/cli.js', platform: 'node', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
 ];
 
@@ -63,7 +65,7 @@ async function main() {
       console.warn(`bundle: ${t.entry} does not exist yet; skipping ${t.outfile}`);
       continue;
     }
-    await build({ ...common, entryPoints: [t.entry], outfile: t.outfile, platform: t.platform, target: t.target, banner: t.banner });
+    await build({ ...common, entryPoints: [t.entry], outfile: t.outfile, platform: t.platform, target: t.target, banner: t.banner, external: t.external });
     made.push(t.outfile);
   }
   console.log(`bundle: ${made.join(', ')} (${Date.now() - t0} ms)`);
