@@ -16,6 +16,8 @@ export { Lion, SignSGD, Signum, type LionOptions, type SignSGDOptions, type Sign
 export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type MuonOptions, type AdjustLrFn,
   type ScaleByMuonOptions } from './optimizers/muon.js';
 export { zeropowerViaNewtonSchulz, newtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton_schulz.js';
+export { Shampoo, scaleByShampoo, type ShampooOptions, type Grafting } from './optimizers/shampoo.js';
+export { symEig, inverseRoot } from './sym_eig.js';
 export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
 export { strongWolfe, cubicInterpolate } from './line_search.js';
 export * from './classical/index.js';
