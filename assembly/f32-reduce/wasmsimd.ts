@@ -1,6 +1,8 @@
 // f32-reduce, 128-bit SIMD:
 // - contiguous sum rows accumulate in four f64x2 accumulators (8 floats a step) combined in a fixed
 //   order, then the tail sequentially: deterministic and far more accurate than f32 accumulation;
+// - contiguous max/min rows use two f32x4 accumulators: max/min are exact and wasm's NaN-propagating
+//   f32 max/min give the same value in any order (NaN if any NaN, +0 over -0), so = scalar;
 // - "column" reductions (2-D after collapsing, reduced dim strided, consecutive outputs contiguous in
 //   x, e.g. a bias gradient summed over the batch) run 8 outputs at a time, each lane accumulating its
 //   own output sequentially in f64 (sum, prod) or f32 (max, min): the same order and operations as
@@ -25,6 +27,27 @@ function sumContiguous(x: usize, n: i32): f32 {
   let acc = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
   for (; i < n; i++) acc += <f64>load<f32>(x + (<usize>i << 2));
   return <f32>acc;
+}
+
+/** max (isMax) or min of a contiguous row; -Inf / +Inf when empty, NaN if any element is NaN. */
+@inline function extremeContiguous(isMax: bool, x: usize, n: i32): f32 {
+  let a0 = f32x4.splat(isMax ? -Infinity : Infinity);
+  let a1 = a0;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const p = x + (<usize>i << 2);
+    a0 = isMax ? f32x4.max(a0, v128.load(p)) : f32x4.min(a0, v128.load(p));
+    a1 = isMax ? f32x4.max(a1, v128.load(p, 16)) : f32x4.min(a1, v128.load(p, 16));
+  }
+  const v = isMax ? f32x4.max(a0, a1) : f32x4.min(a0, a1);
+  let acc = isMax
+    ? max<f32>(max<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)))
+    : min<f32>(min<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), min<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+  for (; i < n; i++) {
+    const e = load<f32>(x + (<usize>i << 2));
+    acc = isMax ? max<f32>(acc, e) : min<f32>(acc, e);
+  }
+  return acc;
 }
 
 /** Two f64x2 lanes-pairs folded with `op` (sum or prod). */
@@ -76,7 +99,7 @@ function columnsAll(op: i32, x: usize, rows: i32, n: i32, sx: i32, out: usize): 
   for (; r < rows; r++) reduceRow<f32>(op, x + (<usize>r << 2), sb, n, out + (<usize>r << 2));
 }
 
-/** Same contract as f32_reduce_scalar; bit-identical to it except contiguous sums (order above). */
+/** Same contract as f32_reduce_scalar; bit-identical to it except contiguous sums (order above; NaN payloads aside). */
 export function f32_reduce_wasmsimd(op: i32, meta: usize, x: usize, out: usize): void {
   if (op <= 3 && ndDims(meta) == 2 && ndStride(meta, 0, 0) == 1 && ndInnerStride(meta, 0) != 1) {
     columnsAll(op, x, ndRows(meta), ndInner(meta), ndInnerStride(meta, 0), out);
@@ -91,6 +114,8 @@ export function f32_reduce_wasmsimd(op: i32, meta: usize, x: usize, out: usize):
     const px = x + (<usize>ndOffset(meta, 0) << 2);
     const po = out + (<usize>r << sh);
     if (op == R_SUM && sx == 1) store<f32>(po, sumContiguous(px, n));
+    else if (op == R_MAX && sx == 1) store<f32>(po, extremeContiguous(true, px, n));
+    else if (op == R_MIN && sx == 1) store<f32>(po, extremeContiguous(false, px, n));
     else reduceRow<f32>(op, px, <usize>sx << 2, n, po);
     ndNext(meta);
   }
