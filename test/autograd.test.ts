@@ -23,6 +23,11 @@ test('backward of a scalar fills leaf grads; non-leaf grads are not kept', () =>
   close(w.grad, [1, 2, 3]);
   expect(h.grad).toBeNull();
   expect(h.gradFn?.name).toBe('mul');
+  const x2 = leaf([1, 2, 3]);
+  const h2 = x2.mul(2).retainGrad();
+  h2.square().sum().backward();
+  close(h2.grad, [4, 8, 12]);
+  close(x2.grad, [8, 16, 24]);
 });
 
 test('grads accumulate across backward calls and are assignable', () => {
@@ -181,4 +186,14 @@ test('where, gather and scatterAdd keep their condition/index alive for backward
   x.grad!.dispose();
   x.grad = null;
   expect(d.memory().reference).toEqual(start);
+});
+
+test('a gradient takes its leaf dtype when dtypes mix (f32 leaf · f64 tensor)', () => {
+  const x = d.tensor([1, 2], { ...ref, dtype: 'f32', requiresGrad: true });
+  const w = d.tensor([0.5, 0.25], { ...ref, dtype: 'f64', requiresGrad: true });
+  x.mul(w).sum().backward();
+  expect(x.grad!.dtype).toBe('f32');
+  expect(w.grad!.dtype).toBe('f64');
+  close(x.grad, [0.5, 0.25]);
+  close(w.grad, [1, 2]);
 });

@@ -17,7 +17,7 @@ export type { Device } from './backend/backend.js';
 export { memory } from './engine.js';
 export { tidy, keep, dispose } from './lifetime.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
-export { backward, gradients, requiresGrad_ } from './autograd/backward.js';
+export { backward, gradients, requiresGrad_, retainGrad } from './autograd/backward.js';
 export type { BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './autograd/functional.js';
 export type { GradOptions } from './autograd/functional.js';

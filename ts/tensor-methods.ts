@@ -12,7 +12,7 @@ import { matmul } from './ops/linalg.js';
 import { split, chunk } from './ops/join.js';
 import type { TensorLike } from './ops/util.js';
 import type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
-import { type BackwardOptions, backward, requiresGrad_ } from './autograd/backward.js';
+import { type BackwardOptions, backward, requiresGrad_, retainGrad } from './autograd/backward.js';
 
 type Unary = () => Tensor;
 type Binary = (other: TensorLike) => Tensor;
@@ -58,6 +58,7 @@ declare module './tensor.js' {
     chunk(chunks: number, dim?: number): Tensor[];
     backward(gradient?: Tensor | null, opts?: BackwardOptions): void;
     requiresGrad_(on?: boolean): Tensor;
+    retainGrad(): Tensor;
   }
 }
 
@@ -104,4 +105,5 @@ Object.assign(Tensor.prototype, {
   chunk(this: Tensor, c: number, d?: number) { return chunk(this, c, d); },
   backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { backward(this, g, o); },
   requiresGrad_(this: Tensor, on?: boolean) { return requiresGrad_(this, on); },
+  retainGrad(this: Tensor) { return retainGrad(this); },
 });

@@ -9,7 +9,7 @@ import { check, checkOptions, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { add } from '../ops/elementwise.js';
 import { onesLike, zerosLike } from '../ops/creation.js';
-import { clone } from '../ops/shape.js';
+import { clone, to } from '../ops/shape.js';
 import { assertTensor, describe } from '../ops/util.js';
 import { type GradNode, releaseNode } from './node.js';
 import { ownedGrads, withGradMode, withSavedAccess } from './tape.js';
@@ -125,7 +125,8 @@ function runNode(node: GradNode, g: Tensor, buf: GradBuffer, wanted: (k: Key) =>
     if (gi === null || !t.requiresGrad || !wanted(keyOf(t))) return;
     check(gi.shape.length === t.shape.length && gi.shape.every((n, j) => n === t.shape[j]), 'AUTOGRAD',
       () => `backward: the VJP of '${node.name}' gave a gradient of shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(t.shape)} (internal error)`);
-    buf.add(keyOf(t), gi);
+    // A gradient has its input's dtype (an f32 leaf mixed with f64 gets an f32 grad, as in PyTorch).
+    buf.add(keyOf(t), gi.dtype === t.dtype ? gi : to(gi, t.dtype));
   });
   results.forEach((r) => buf.unpin(r));
   buf.unpin(g);
@@ -161,7 +162,10 @@ function run(spec: RunSpec): Map<Key, Tensor> {
       buf.add(rootKey, seed);
       for (const node of order) {
         const g = buf.take(node);
-        if (g !== undefined) runNode(node, g, buf, wanted);
+        if (g === undefined) continue;
+        const keeper = targets === null ? retained.get(node) : undefined;
+        if (keeper !== undefined && !keeper.isDisposed) accumulate(keeper, untrackedCopy(g), spec.createGraph);
+        runNode(node, g, buf, wanted);
       }
       // Released only now: freeing one node's saved tensors can cascade to nodes still to run.
       if (!spec.retainGraph) order.forEach(releaseNode);
@@ -261,7 +265,7 @@ export function gradients(root: Tensor, inputs: readonly Tensor[], gradient?: Te
       const g = grads.get(keyOf(t));
       if (g === undefined) return withGradMode(false, () => untrackZeros(t));
       // One key may be asked for twice: the second asker gets its own handle.
-      if (inputs.indexOf(t) !== i || inputs.findIndex((u) => keyOf(u) === keyOf(t)) !== i) return untrackAlias(g);
+      if (inputs.indexOf(t) !== i || inputs.findIndex((u) => keyOf(u) === keyOf(t)) !== i) return untrackedCopy(g);
       return g;
     });
   } finally {
@@ -275,10 +279,21 @@ function untrackZeros(t: Tensor): Tensor {
   return z;
 }
 
-function untrackAlias(g: Tensor): Tensor {
+function untrackedCopy(g: Tensor): Tensor {
   const a = clone(g);
   untrack(a);
   return a;
+}
+
+/** Non-leaf tensors whose gradient backward keeps in `.grad` (retainGrad), by their node. */
+const retained = new WeakMap<GradNode, Tensor>();
+
+/** Makes backward keep this non-leaf tensor's gradient in `.grad` (PyTorch's retain_grad); returns t. */
+export function retainGrad(t: Tensor): Tensor {
+  assertTensor(t, 'retainGrad');
+  check(t.requiresGrad, 'AUTOGRAD', () => `retainGrad: ${t.toString()} does not require grad`);
+  if (t.gradFn !== null) retained.set(t.gradFn, t);
+  return t;
 }
 
 /** Sets requiresGrad in place and returns the tensor (PyTorch's requires_grad_). Leaves only. */
