@@ -122,4 +122,9 @@ test('backend calls leave bytesInUse where they found it (temporaries are releas
   expect(rt.bytesInUse).toBe(start);
   be.free(x);
   expect(() => be.free(x)).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
+  // a storage of one runtime is rejected by a backend on another (its pointer means nothing there)
+  const other = new WasmBackend(await loadRuntime());
+  const y = other.alloc('f32', 4);
+  expect(() => be.read({ storage: y, offset: 0, shape: [4], strides: [1] })).toThrow(/another wasm runtime/);
+  other.free(y);
 });

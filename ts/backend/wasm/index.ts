@@ -49,14 +49,19 @@ export class WasmBackend implements Backend {
   alloc(dtype: DType, size: number): Storage {
     check(Number.isInteger(size) && size >= 0, 'BAD_ARGUMENT', () => `alloc: expected a size (integer ≥ 0), got ${size}`);
     const bytes = size * BYTES[dtype];
-    const s: WasmStorage = { device: 'wasm', dtype, size, bytes, refs: 0, ptr: this.rt.malloc(bytes) };
+    const s: WasmStorage = { device: 'wasm', dtype, size, bytes, refs: 0, ptr: this.rt.malloc(bytes), owner: this.rt };
     return s;
   }
 
   free(s: Storage): void {
-    const w = asWasm(s, 'free');
+    const w = asWasm(s, 'free', this.rt);
     this.rt.release(w.ptr);
     w.ptr = -1;
+  }
+
+  /** Validates a view (live, in this runtime, in bounds) and returns its element-0 byte address. */
+  private ptr(v: View, where: string): number {
+    return viewPtr(v, where, this.rt);
   }
 
   /** A typed view of `n` elements of `dtype` at byte address `ptr` (fresh: memory may have grown). */
@@ -66,14 +71,14 @@ export class WasmBackend implements Backend {
   }
 
   write(s: Storage, data: StorageArray, offset = 0): void {
-    const w = asWasm(s, 'write');
+    const w = asWasm(s, 'write', this.rt);
     check(Number.isInteger(offset) && offset >= 0 && offset + data.length <= w.size, 'INDEX_OUT_OF_RANGE',
       () => `write: ${data.length} elements at offset ${offset} do not fit a storage of ${w.size}`);
     this.typed(w.dtype, w.ptr + offset * BYTES[w.dtype], data.length).set(data);
   }
 
   read(v: View): StorageArray {
-    const ptr = viewPtr(v, 'read');
+    const ptr = this.ptr(v, 'read');
     const dtype = v.storage.dtype;
     const n = sizeOf(v.shape);
     if (isContiguous(v)) return this.typed(dtype, ptr, n).slice();
@@ -87,14 +92,14 @@ export class WasmBackend implements Backend {
   }
 
   fill(s: Storage, value: number): void {
-    const w = asWasm(s, 'fill');
+    const w = asWasm(s, 'fill', this.rt);
     (this.typed(w.dtype, w.ptr, w.size) as Float64Array).fill(storageBits(w.dtype, value));
   }
 
   copy(src: View, dst: View): void {
     checkShapes(src.shape, dst.shape, 'copy');
-    const ps = viewPtr(src, 'copy');
-    const pd = viewPtr(dst, 'copy');
+    const ps = this.ptr(src, 'copy');
+    const pd = this.ptr(dst, 'copy');
     const d = { dtype: dst.storage.dtype, shape: dst.shape, strides: dst.strides };
     if (src.storage !== dst.storage) return this.copyRaw(src, ps, d, pd);
     // Same storage: stage through a contiguous temporary so overlapping ranges stay correct.
@@ -124,8 +129,8 @@ export class WasmBackend implements Backend {
     const code = UNARY_OPS.indexOf(op);
     check(code >= 0 && (dtype !== 'i32' || I32_UNARY.includes(op)), 'BAD_ARGUMENT',
       () => `unary: op '${op}' is not defined for ${dtype} (expected one of ${(dtype === 'i32' ? I32_UNARY : UNARY_OPS).join(', ')})`);
-    const px = viewPtr(x, 'unary');
-    const po = viewPtr(out, 'unary');
+    const px = this.ptr(x, 'unary');
+    const po = this.ptr(out, 'unary');
     const c = collapse(out.shape, [x.strides, out.strides]);
     if (c.shape[0] === 0) return;
     this.k[UNARY_KERNEL[dtype as 'f32']](code, this.meta.write(c), px, po);
@@ -140,7 +145,7 @@ export class WasmBackend implements Backend {
     checkShapes(b.shape, out.shape, 'binary');
     const code = BINARY_OPS.indexOf(op);
     check(code >= 0, 'BAD_ARGUMENT', () => `binary: unknown op '${op}'; expected one of ${BINARY_OPS.join(', ')}`);
-    const pa = viewPtr(a, 'binary'), pb = viewPtr(b, 'binary'), po = viewPtr(out, 'binary');
+    const pa = this.ptr(a, 'binary'), pb = this.ptr(b, 'binary'), po = this.ptr(out, 'binary');
     const c = collapse(out.shape, [a.strides, b.strides, out.strides]);
     if (c.shape[0] === 0) return;
     this.k[BINARY_KERNEL[dtype as 'f32']](code, this.meta.write(c), pa, pb, po);
@@ -153,7 +158,7 @@ export class WasmBackend implements Backend {
     checkDType(out.storage.dtype, dtype, 'where', 'out');
     check(BYTES[dtype] >= 4, 'BAD_DTYPE', () => `where: expected a compute dtype (f32, f64, i32), got ${dtype}`);
     for (const v of [cond, a, b]) checkShapes(v.shape, out.shape, 'where');
-    const pc = viewPtr(cond, 'where'), pa = viewPtr(a, 'where'), pb = viewPtr(b, 'where'), po = viewPtr(out, 'where');
+    const pc = this.ptr(cond, 'where'), pa = this.ptr(a, 'where'), pb = this.ptr(b, 'where'), po = this.ptr(out, 'where');
     const c = collapse(out.shape, [cond.strides, a.strides, b.strides, out.strides]);
     if (c.shape[0] === 0) return;
     (BYTES[dtype] === 8 ? this.k.x64_where_scalar : this.k.x32_where_wasmsimd)(this.meta.write(c), pc, pa, pb, po);
@@ -171,7 +176,7 @@ export class WasmBackend implements Backend {
     check(sizeOf(out.shape) === sizeOf(outer) && isContiguous(out), 'SHAPE_MISMATCH',
       () => `reduce: expected a contiguous out of ${sizeOf(outer)} elements, got shape [${out.shape.join(', ')}]`);
     const want: DType = op === 'argmax' || op === 'argmin' ? 'i32' : dtype;
-    const po = viewPtr(out, 'reduce');
+    const po = this.ptr(out, 'reduce');
     if (out.storage.dtype !== want) {
       // e.g. an f32 sum of an i32 tensor: reduce in the input's dtype, then convert
       const tmp = this.alloc(want, sizeOf(outer));
@@ -208,12 +213,12 @@ export class WasmBackend implements Backend {
     const n = sizeOf(x.shape.slice(r - nReduce));
     const shape = outer.shape[0] === 1 && outer.shape.length === 1 ? [n] : [...outer.shape, n];
     const strides = shape.length === 1 ? [[red.strides[0][0]]] : [[...outer.strides[0], red.strides[0][0]]];
-    const px = viewPtr(x, 'reduce');
+    const px = this.ptr(x, 'reduce');
     this.k[REDUCE_KERNEL[dtype]](code, this.meta.write({ shape, strides }), px, po);
   }
 
   matmul(a: View, b: View, out: View): void {
-    for (const v of [a, b, out]) viewPtr(v, 'matmul');
+    for (const v of [a, b, out]) this.ptr(v, 'matmul');
     gemmMatmul(this.rt, a, b, out);
   }
 
@@ -224,7 +229,7 @@ export class WasmBackend implements Backend {
     checkDType(out.storage.dtype, dtype, 'gather', 'out');
     checkShapes(index.shape, out.shape, 'gather');
     this.checkDim(dim, x, out, 'gather');
-    const px = viewPtr(x, 'gather'), pi = viewPtr(index, 'gather'), po = viewPtr(out, 'gather');
+    const px = this.ptr(x, 'gather'), pi = this.ptr(index, 'gather'), po = this.ptr(out, 'gather');
     if (sizeOf(out.shape) === 0) return;
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
     const meta = this.meta.write(this.rows(out.shape, [xs, index.strides, out.strides]));
@@ -240,7 +245,7 @@ export class WasmBackend implements Backend {
     this.checkDim(dim, target, index, 'scatterAdd');
     check(src.shape.length === index.shape.length && index.shape.every((n, d) => n <= src.shape[d]), 'SHAPE_MISMATCH',
       () => `scatterAdd: expected src at least as large as index [${index.shape.join(', ')}], got [${src.shape.join(', ')}]`);
-    const pt = viewPtr(target, 'scatterAdd'), pi = viewPtr(index, 'scatterAdd'), ps = viewPtr(src, 'scatterAdd');
+    const pt = this.ptr(target, 'scatterAdd'), pi = this.ptr(index, 'scatterAdd'), ps = this.ptr(src, 'scatterAdd');
     if (sizeOf(index.shape) === 0) return;
     const ts = target.strides.map((s, d) => (d === dim ? 0 : s));
     const meta = this.meta.write(this.rows(index.shape, [ts, index.strides, src.strides]));

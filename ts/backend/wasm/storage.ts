@@ -9,18 +9,23 @@ export interface WasmStorage extends Storage {
   readonly device: 'wasm';
   /** Byte address of element 0; -1 once freed. */
   ptr: number;
+  /** The runtime whose memory holds it (a storage is meaningless in another runtime's memory). */
+  readonly owner?: object;
 }
 
-export function asWasm(s: Storage, where: string): WasmStorage {
+/** Checks a storage is a live wasm block (of runtime `owner`, when given). */
+export function asWasm(s: Storage, where: string, owner?: object): WasmStorage {
   check(s.device === 'wasm', 'DEVICE_MISMATCH', () => `${where}: expected a 'wasm' storage, got '${s.device}'`);
   const w = s as WasmStorage;
   check(w.ptr >= 0, 'DISPOSED', () => `${where}: the storage was freed`);
+  check(owner === undefined || w.owner === undefined || w.owner === owner, 'DEVICE_MISMATCH',
+    () => `${where}: the storage belongs to another wasm runtime (was the wasm device re-initialised?)`);
   return w;
 }
 
 /** Validates a view against its storage; returns the byte address of its element 0. */
-export function viewPtr(v: View, where: string): number {
-  const s = asWasm(v.storage, where);
+export function viewPtr(v: View, where: string, owner?: object): number {
+  const s = asWasm(v.storage, where, owner);
   const { shape, strides, offset } = v;
   check(shape.length === strides.length, 'BAD_ARGUMENT',
     () => `${where}: shape ${fmtShape(shape)} and strides ${fmtShape(strides)} differ in rank`);
