@@ -3,3 +3,5 @@
 
 export { softmaxCrossEntropy } from './softmaxce.js';
 export type { SoftmaxCrossEntropyResult } from './softmaxce.js';
+export { sgemm, dgemm } from './gemm.js';
+export type { GemmOptions } from './gemm.js';
