@@ -54,11 +54,29 @@ export function sum(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
   return attach(y, [x], (g) => [unreduce(g, x.shape, ax, keepdim)], 'sum');
 }
 
-/** Product over `axes`; the gradient is y/x (exact only where x ≠ 0, as the usual formula). */
+/**
+ * Product over `axes`. The gradient is the product of the other elements, also where x has
+ * zeros (as PyTorch). With p = Π of the nonzero elements, k zeros in the slice and z = Σ of the
+ * zero elements (value 0, but it carries their derivative), the other-product is p/x (k = 0);
+ * p at the zero and z·p/x elsewhere (k = 1); (z − x)·p at a zero (k = 2); else 0. Each form has
+ * the right value and first derivative, so the gradient differentiates again (hvp) exactly.
+ */
 export function prod(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
   const [ax, keepdim] = parse('prod', x, axes, opts);
   const y = reduceForward('prod', x, ax, keepdim);
-  return attach(y, [x], (g) => [div(mul(unreduce(g, x.shape, ax, keepdim), unreduce(y, x.shape, ax, keepdim)), x)], 'prod');
+  return attach(y, [x], (g) => [mul(unreduce(g, x.shape, ax, keepdim), otherProducts(x, ax))], 'prod');
+}
+
+function otherProducts(x: Tensor, ax: number[]): Tensor {
+  const zero = eq(x, 0);
+  const x1 = where(zero, 1, x);
+  const p = prod(x1, ax, { keepdim: true });
+  const k = sum(zero, ax, { keepdim: true });
+  const z = sum(where(zero, x, 0), ax, { keepdim: true });
+  const pOverX = div(p, x1);
+  const atZero = where(eq(k, 1), p, where(eq(k, 2), mul(sub(z, x), p), 0));
+  const atOther = where(eq(k, 0), pOverX, where(eq(k, 1), mul(z, pOverX), 0));
+  return where(zero, atZero, atOther);
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, axes: Axes, opts?: ReduceOptions): Tensor {
