@@ -44,6 +44,8 @@ const binary: Case[] = [
   ['pow broadcast exponent', (a, b) => a.pow(b), () => [ru([2, 3]), rn([3])]],
   ['pow x^3 (negative base)', (a) => a.pow(3), () => [rn([4])]],
   ['number^x', (a) => d.pow(2, a), () => [rn([4])]],
+  ['x^0 at 0', (a) => a.pow(0), () => [d.tensor([0, 1.5], ref)]],
+  ['x^y, y = 0 at x = 0', (a, b) => a.pow(b), () => [d.tensor([0, 0.5, 2], { ...ref, requiresGrad: true }), d.tensor([0, 0, 1], ref)]],
   ['maximum', (a, b) => a.maximum(b), () => [rn([3, 2]), rn([2])]],
   ['minimum', (a, b) => a.minimum(b), () => [rn([3, 2]), rn([3, 1])]],
 ];

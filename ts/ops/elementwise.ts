@@ -113,9 +113,12 @@ export const add = defineBinary('add', (g) => [g, g]);
 export const sub = defineBinary('sub', (g) => [g, neg(g)]);
 export const mul = defineBinary('mul', (g, a, b) => [mul(g, b), mul(g, a)]);
 export const div = defineBinary('div', (g, _a, b, y) => [div(g, b), neg(div(mul(g, y), b))]);
-/** a^b; d/db uses log(a), zeroed where a = 0 and b ≥ 0 as PyTorch does. */
+/**
+ * a^b; d/da is 0 where b = 0 (a is swapped for 1 there, so 0·0^-1 never makes NaN, also not in a
+ * second derivative) and d/db uses log(a), zeroed where a = 0 and b ≥ 0, as PyTorch does.
+ */
 export const pow = defineBinary('pow', (g, a, b, y) => [
-  mul(g, mul(b, pow(a, sub(b, 1)))),
+  mul(g, mul(b, pow(where(eq(b, 0), 1, a), sub(b, 1)))),
   where(logicalAnd(eq(a, 0), ge(b, 0)), 0, mul(g, mul(y, log(a)))),
 ]);
 /** Elementwise max; ties split the gradient evenly (PyTorch). */
