@@ -18,6 +18,7 @@ export * as optim from './ts/optim/index.ts';
 export { newtonSchulzWasm, resolveNewtonSchulz } from './ts/optim/newton_schulz.ts';
 export { gemm, f32Kernel, setGemmExecutor, OPERAND_SAME } from './ts/backend/wasm/gemm.ts';
 export { getBackend } from './ts/engine.ts';
+export { startPool, stopPool } from './ts/backend/wasm/threads.ts';
 `;
 
 async function load() {
@@ -61,6 +62,25 @@ function fullGemmIteration(m, rows, cols, bufs) {
     gemm(rt, { kernel: k, m: r, n: r, k: r, a, aRs: r, aCs: 1, aKind: S, b: a, bRs: r, bCs: 1, bKind: S, c: b, ldc: r, alpha: -4.775, beta: 2.0315 });
     gemm(rt, { kernel: k, m: r, n: c, k: r, a: b, aRs: r, aCs: 1, aKind: S, b: x, bRs: c, bCs: 1, bKind: S, c: y, ldc: c, alpha: 1, beta: 3.4445 });
   }
+}
+
+/** NS5 on `threads` GEMM threads (the pool started directly: init() does not start it yet). */
+async function nsThreaded(m, threads) {
+  const { rt, newtonSchulzWasm, resolveNewtonSchulz, startPool, stopPool } = m;
+  const got = await startPool(rt, threads);
+  const o = resolveNewtonSchulz('bench', { steps: 5 });
+  const rows = [];
+  for (const [R, C] of [[256, 256], [1024, 1024], [768, 3072]]) {
+    const n = R * C;
+    const g = rt.malloc(n * 4), y = rt.malloc(n * 4);
+    rt.views.f32(g, n).set(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.731) + 0.05 * Math.cos(i * 0.017)));
+    const r = await measure(() => newtonSchulzWasm(rt, g, y, R, C, o), { warmup: 1, runs: n > 1e6 ? 3 : 7, minSampleMs: 1 });
+    rows.push([`${R}×${C}`, r.ms]);
+    rt.release(g);
+    rt.release(y);
+  }
+  await stopPool();
+  return { got, rows };
 }
 
 async function nsRows(m, tf) {
@@ -120,6 +140,10 @@ export default async function run() {
   console.log('### Adam step (f32, one tensor; fused: 7 samples after 2 warm-ups; composed: 5 after 1)\n');
   console.log(table(['params', 'fused ms', 'composed ms', 'fused speed-up', 'fused GB/s', 'memcpy GB/s', 'of memcpy'], await adamRows(m)));
   console.log('\n### Newton–Schulz, 5 steps (f32; 7 samples, 3 for the two large shapes, after 1 warm-up)\n');
-  console.log(table(['shape', 'ns5 ms', 'its GEMMs ms', 'ns5 / GEMMs', 'full-GEMM iteration ms', 'ns5 / full', 'tfjs-wasm ms', 'tfjs / ns5'], await nsRows(m, tf)));
-  console.log('\n2 threads: not measured here — the GEMM thread pool is not yet started by init() (ts/init.ts).');
+  const one = await nsRows(m, tf);
+  console.log(table(['shape', 'ns5 ms', 'its GEMMs ms', 'ns5 / GEMMs', 'full-GEMM iteration ms', 'ns5 / full', 'tfjs-wasm ms', 'tfjs / ns5'], one));
+  const two = await nsThreaded(m, 2);
+  console.log(`\n### Newton–Schulz, 5 steps, ${two.got} GEMM threads (pool started directly), vs tfjs-wasm on 1 thread above\n`);
+  console.log(table(['shape', 'ns5 ms', 'speed-up vs 1 thread', 'tfjs-wasm (1 thread) / ns5'],
+    two.rows.map(([s, ms], i) => [s, ms, ratio(one[i][1], ms), ratio(one[i][6], ms)])));
 }
