@@ -38,9 +38,22 @@ test('grads accumulate across backward calls and are assignable', () => {
   x.grad = null;
   x.sum().backward();
   close(x.grad, [1, 1]);
-  x.grad = d.tensor([10, 10], { ...ref, dtype: 'f64' });
+  const mine = d.tensor([10, 10], { ...ref, dtype: 'f64' });
+  x.grad = mine;
   x.sum().backward();
   close(x.grad, [11, 11]);
+  expect(x.grad).toBe(mine); // accumulated in place, as PyTorch's grad.add_
+  close(mine, [11, 11]);
+});
+
+test('accumulation replaces a .grad that is part of a graph instead of writing into it', () => {
+  const x = leaf([1, 2]);
+  x.square().sum().backward(null, { createGraph: true });
+  const g1 = x.grad!; // 2x, recorded
+  x.sum().backward();
+  expect(x.grad).not.toBe(g1);
+  close(x.grad, [3, 5]);
+  expect(g1.isDisposed).toBe(true); // the engine owned it: replaced means freed
 });
 
 test('a tensor used twice gets the sum of both paths (diamond graph)', () => {

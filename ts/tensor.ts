@@ -92,6 +92,9 @@ export class Tensor implements View {
     this.#holds++;
   }
 
+  /** Internal (autograd): whether a graph node saved this tensor (so it must not change in place). */
+  get isHeld(): boolean { return this.#holds > 0; }
+
   /** Internal (autograd): drops one hold; frees the handle if dispose() came meanwhile. */
   releaseHold(): void {
     if (--this.#holds === 0 && this.#disposeRequested) this.#free();

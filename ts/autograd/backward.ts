@@ -231,18 +231,32 @@ export function backward(root: Tensor, gradient?: Tensor | null, opts?: Backward
   }
 }
 
+/**
+ * leaf.grad += g. Like PyTorch, the sum goes into the existing `.grad` in place (its identity and
+ * any handle on it see the update) unless a graph is being built, the tensor is part of a graph
+ * or saved by one, or its layout differs; then `.grad` is replaced (an engine-owned one is freed).
+ */
 function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   const prev = leaf.grad;
   if (prev === null || prev.isDisposed) {
     leaf.grad = g;
-  } else {
-    const sum = withGradMode(createGraph, () => add(prev, g));
-    untrack(sum);
-    g.dispose();
-    if (ownedGrads.has(prev)) prev.dispose();
-    leaf.grad = sum;
+    ownedGrads.add(g);
+    return;
   }
-  ownedGrads.add(leaf.grad);
+  const sum = withGradMode(createGraph, () => add(prev, g));
+  g.dispose();
+  const inPlace = !createGraph && prev.gradFn === null && !prev.requiresGrad && !prev.isHeld && prev.isContiguous()
+    && prev.dtype === sum.dtype && prev.device === sum.device && prev.shape.length === sum.shape.length
+    && prev.shape.every((n, i) => n === sum.shape[i]);
+  if (inPlace) {
+    prev.backend.copy(sum, prev);
+    sum.dispose();
+    return;
+  }
+  untrack(sum);
+  if (ownedGrads.has(prev)) prev.dispose();
+  leaf.grad = sum;
+  ownedGrads.add(sum);
 }
 
 /**
