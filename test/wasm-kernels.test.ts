@@ -150,11 +150,14 @@ describe('unary', () => {
 
   // ops computed in f32 (expf32-based): worst error in ulps of the f64 value, on dense sweeps
   const SWEEPS: [UnaryOp, number, number, number][] = [
-    ['exp', 2, -104, 89], ['sigmoid', 4, -110, 30], ['silu', 4, -110, 30], ['tanh', 4, -12, 12]];
+    ['exp', 2, -104, 89], ['sigmoid', 4, -110, 30], ['silu', 4, -110, 30], ['tanh', 4, -12, 12],
+    ['log', 2, 0, 3], ['log1p', 4, -0.999, 3]];
   for (const [op, maxUlp, lo, hi] of SWEEPS) {
     test(`f32 ${op}: ≤ ${maxUlp} ulp on a dense sweep, exact specials, subnormal and overflow edges`, () => {
-      const xs = [NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, 89, 1e30, -87.3, -100, -103.9, -104, -1e30, 1e-30, -1e-30, 1e-40, 0.6249, 0.625];
+      const xs = [NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, 89, 1e30, -87.3, -100, -103.9, -104, -1e30, 1e-30, -1e-30, 1e-40, 0.6249, 0.625,
+        -1, -0.5, 1, 0.7071067, 0.7071068, 1.4142135, 1.4142137, 3e38, 1e-45, -1e-45, 1e-7, -1e-7, 1.1920929e-7];
       for (let x = lo; x <= hi; x += 0.0137) xs.push(x);
+      for (let e = -149; e < 128; e += 0.37) xs.push(2 ** e, -(2 ** e)); // every binade, both signs
       const s = be.alloc('f32', xs.length);
       be.write(s, new Float32Array(xs));
       const v = { storage: s, offset: 0, shape: [xs.length], strides: [1] };
