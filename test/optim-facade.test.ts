@@ -69,7 +69,55 @@ describe('option validation', () => {
   });
 });
 
+describe('every optimizer rejects unknown options and a negative lr', () => {
+  const ctors: [string, (ps: Tensor[], o: Record<string, unknown>) => unknown][] = [
+    ['SGD', (ps, o) => new optim.SGD(ps, o)], ['Adam', (ps, o) => new optim.Adam(ps, o)], ['AdamW', (ps, o) => new optim.AdamW(ps, o)],
+    ['NAdam', (ps, o) => new optim.NAdam(ps, o)], ['RAdam', (ps, o) => new optim.RAdam(ps, o)], ['Adamax', (ps, o) => new optim.Adamax(ps, o)],
+    ['Adagrad', (ps, o) => new optim.Adagrad(ps, o)], ['RMSprop', (ps, o) => new optim.RMSprop(ps, o)],
+    ['Adadelta', (ps, o) => new optim.Adadelta(ps, o)], ['LBFGS', (ps, o) => new optim.LBFGS(ps, o)],
+    ['Lion', (ps, o) => new optim.Lion(ps, o)], ['SignSGD', (ps, o) => new optim.SignSGD(ps, o)],
+    ['Signum', (ps, o) => new optim.Signum(ps, o)], ['Shampoo', (ps, o) => new optim.Shampoo(ps, o)],
+    ['HeavyBall', (ps, o) => new optim.HeavyBall(ps, o)], ['NesterovLookahead', (ps, o) => new optim.NesterovLookahead(ps, o)],
+    ['ProximalGradient', (ps, o) => new optim.ProximalGradient(ps, o)], ['ZerothOrder', (ps, o) => new optim.ZerothOrder(ps, o)],
+    ['BlockCoordinateDescent', (ps, o) => new optim.BlockCoordinateDescent(ps, o)], ['SVRG', (ps, o) => new optim.SVRG(ps, o)],
+    ['Muon', (ps, o) => new optim.Muon(ps, o)], ['TransformOptimizer', (ps, o) => new optim.TransformOptimizer(ps, optim.scale(1), o)],
+  ];
+  for (const [name, make] of ctors) {
+    it(name, () => {
+      const p = () => d.tensor([[1, 2], [3, 4]], { dtype: 'f64', requiresGrad: true });
+      expectBad(() => make([p()], { lr: 0.1, bogusOption: 1 }), 'bogusOption');
+      expectBad(() => make([p()], { lr: -0.1 }), 'lr');
+    });
+  }
+});
+
 describe('facade behaviour', () => {
+  it('Adam({ decoupledWeightDecay: true }) is AdamW bit for bit', () => {
+    const fx = loadFixture('adam');
+    const c = fx.cases.find((x) => x.problem === 'softmax' && x.dtype === 'float64')!;
+    const a = makeParams(c, fx.problems), b = makeParams(c, fx.problems);
+    const o1 = new optim.Adam(a, { lr: 0.05, weightDecay: 0.1, decoupledWeightDecay: true });
+    const o2 = new optim.AdamW(b, { lr: 0.05, weightDecay: 0.1 });
+    for (let k = 0; k < 10; k++) {
+      setGrads(a, fx.problems, c); o1.step();
+      setGrads(b, fx.problems, c); o2.step();
+    }
+    a.forEach((p, i) => expect(Array.from(b[i].dataSync())).toEqual(Array.from(p.dataSync())));
+  });
+
+  it('a disposed gradient is reported, not read', () => {
+    const p = p0();
+    const opt = new optim.SGD([p], { lr: 0.1 });
+    p.grad = d.onesLike(p);
+    p.grad.dispose();
+    try {
+      opt.step();
+      expect.fail('expected a DescentError');
+    } catch (e) {
+      expect((e as DescentError).code).toBe('DISPOSED');
+    }
+  });
+
   it('per-group options: each group follows its own lr', () => {
     const a = p0(), b = p0();
     const opt = new optim.SGD([{ params: [a], lr: 0.1 }, { params: [b], lr: 0.01 }]);

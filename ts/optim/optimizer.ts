@@ -150,9 +150,14 @@ export abstract class Optimizer {
   protected stepGroup(group: ParamGroup): void {
     const ps = group.params.filter((p) => p.grad !== null);
     if (ps.length === 0) return;
-    ps.forEach((p) => check(p.grad!.dtype === p.dtype && p.grad!.shape.length === p.shape.length
-      && p.grad!.shape.every((n, i) => n === p.shape[i]), 'BAD_ARGUMENT',
-    () => `${this.name}.step: a gradient of shape [${p.grad!.shape}] (${p.grad!.dtype}) does not match its parameter [${p.shape}] (${p.dtype})`));
+    ps.forEach((p) => {
+      const g = p.grad as Tensor;
+      check(!g.isDisposed, 'DISPOSED', () => `${this.name}.step: the gradient of a parameter of shape [${p.shape}] was disposed`);
+      check(g.device === p.device, 'DEVICE_MISMATCH',
+        () => `${this.name}.step: a gradient on '${g.device}' for a parameter on '${p.device}'`);
+      check(g.dtype === p.dtype && g.shape.length === p.shape.length && g.shape.every((n, i) => n === p.shape[i]), 'BAD_ARGUMENT',
+        () => `${this.name}.step: a gradient of shape [${g.shape}] (${g.dtype}) does not match its parameter [${p.shape}] (${p.dtype})`);
+    });
     let tx = this.txs.get(group);
     if (tx === undefined) this.txs.set(group, (tx = this.makeTransform(group)));
     const t = tx;
