@@ -247,19 +247,24 @@ describe('kernels: SIMD against their scalar twins, bit for bit', () => {
   });
 
   test.each([['f32_gemm_4x8_scalar', 'f32_gemm_4x8_wasmsimd', 4], ['f64_gemm_4x4_scalar', 'f64_gemm_4x4_wasmsimd', 8]] as const)(
-    '%s = %s (alpha, beta, edge tiles)', (scalar, simd, es) => {
+    '%s = %s (alpha, beta, edge tiles; f32: A packed and read in place, row- and column-major)', (scalar, simd, es) => {
       const ex = rt.exports as unknown as Record<string, (...a: number[]) => void>;
-      const mc = 11, nc = 19, kc = 23, ldc = 21;
-      const pa = rt.malloc(12 * kc * es), pb = rt.malloc(24 * kc * es), c1 = rt.malloc(mc * ldc * es), c2 = rt.malloc(mc * ldc * es), tmp = rt.malloc(256);
+      const mc = 11, nc = 19, kc = 23, ldc = 21, lda = 29;
+      const aLen = Math.max(12 * kc, kc * lda + mc, mc * lda + kc); // room for every A layout below
+      const pa = rt.malloc(aLen * es), pb = rt.malloc(24 * kc * es), c1 = rt.malloc(mc * ldc * es), c2 = rt.malloc(mc * ldc * es), tmp = rt.malloc(256);
       const Arr = es === 8 ? Float64Array : Float32Array;
       const r = rand(es);
-      for (const [p, len] of [[pa, 12 * kc], [pb, 24 * kc]]) { const a = new Arr(rt.memory.buffer, p, len); for (let i = 0; i < len; i++) a[i] = r(); }
+      for (const [p, len] of [[pa, aLen], [pb, 24 * kc]]) { const a = new Arr(rt.memory.buffer, p, len); for (let i = 0; i < len; i++) a[i] = r(); }
       const init = new Arr(mc * ldc).map(() => r());
-      for (const [alpha, beta] of [[1, 0], [0.5, 1], [-1.25, 0.75]]) {
-        new Arr(rt.memory.buffer, c1, mc * ldc).set(init); new Arr(rt.memory.buffer, c2, mc * ldc).set(init);
-        ex[scalar](mc, nc, kc, pa, pb, c1, ldc, alpha, beta, tmp);
-        ex[simd](mc, nc, kc, pa, pb, c2, ldc, alpha, beta, tmp);
-        expect(Array.from(new Arr(rt.memory.buffer, c2, mc * ldc))).toEqual(Array.from(new Arr(rt.memory.buffer, c1, mc * ldc)));
+      // A layouts as (aRow, aK, aPanel): packed panels, row-major in place, column-major in place
+      const layouts = es === 8 ? [[]] : [[1, 4, 4 * kc], [lda, 1, 4 * lda], [1, lda, 4]];
+      for (const layout of layouts) {
+        for (const [alpha, beta] of [[1, 0], [0.5, 1], [-1.25, 0.75]]) {
+          new Arr(rt.memory.buffer, c1, mc * ldc).set(init); new Arr(rt.memory.buffer, c2, mc * ldc).set(init);
+          ex[scalar](mc, nc, kc, pa, ...layout, pb, c1, ldc, alpha, beta, tmp);
+          ex[simd](mc, nc, kc, pa, ...layout, pb, c2, ldc, alpha, beta, tmp);
+          expect(Array.from(new Arr(rt.memory.buffer, c2, mc * ldc))).toEqual(Array.from(new Arr(rt.memory.buffer, c1, mc * ldc)));
+        }
       }
       for (const p of [pa, pb, c1, c2, tmp]) rt.release(p);
     });

@@ -9,26 +9,27 @@
 
 /** Accumulates one MR×NR = 4×8 tile over kc and stores alpha·acc + beta·C (C not read if beta = 0). */
 @inline
-export function tile4x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize,
-                        alpha: f32, beta: f32, fma: bool): void {
+export function tile4x8(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aK: usize, b: usize,
+                        c: usize, ldcBytes: usize, alpha: f32, beta: f32, fma: bool): void {
+  let off: usize = 0; // byte offset along k, shared by the four row pointers
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a), a1 = v128.load32_splat(a, 4);
-    const a2 = v128.load32_splat(a, 8), a3 = v128.load32_splat(a, 12);
+    const x0 = v128.load32_splat(a0 + off), x1 = v128.load32_splat(a1 + off);
+    const x2 = v128.load32_splat(a2 + off), x3 = v128.load32_splat(a3 + off);
     if (ASC_FEATURE_RELAXED_SIMD && fma) {
-      c00 = f32x4.relaxed_madd(a0, b0, c00); c01 = f32x4.relaxed_madd(a0, b1, c01);
-      c10 = f32x4.relaxed_madd(a1, b0, c10); c11 = f32x4.relaxed_madd(a1, b1, c11);
-      c20 = f32x4.relaxed_madd(a2, b0, c20); c21 = f32x4.relaxed_madd(a2, b1, c21);
-      c30 = f32x4.relaxed_madd(a3, b0, c30); c31 = f32x4.relaxed_madd(a3, b1, c31);
+      c00 = f32x4.relaxed_madd(x0, b0, c00); c01 = f32x4.relaxed_madd(x0, b1, c01);
+      c10 = f32x4.relaxed_madd(x1, b0, c10); c11 = f32x4.relaxed_madd(x1, b1, c11);
+      c20 = f32x4.relaxed_madd(x2, b0, c20); c21 = f32x4.relaxed_madd(x2, b1, c21);
+      c30 = f32x4.relaxed_madd(x3, b0, c30); c31 = f32x4.relaxed_madd(x3, b1, c31);
     } else {
-      c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-      c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-      c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-      c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+      c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+      c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+      c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+      c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
     }
-    a += 16; b += 32;
+    off += aK; b += 32;
   }
   storeRow(c, c00, c01, alpha, beta);
   storeRow(c + ldcBytes, c10, c11, alpha, beta);
@@ -49,27 +50,35 @@ function storeRow(c: usize, x0: v128, x1: v128, alpha: f32, beta: f32): void {
 }
 
 /**
- * C[mc×nc] ← alpha·Ã·B̃ + beta·C over packed panels (layout: see x32_packb). Tiles are walked
- * B-panel outer, A-panel inner so the kc×8 B micro-panel stays in L1 while A streams from L2.
- * Edge tiles are computed whole into `tmp` (32 floats, 16-byte aligned) with beta = 0, then
- * C ← tmp + beta·C on the valid part only: the same roundings as a full tile, no write outside C.
+ * C[mc×nc] ← alpha·A·B̃ + beta·C. B is packed (x32_packb, w = 8); A is read through strides (in
+ * elements): element (i, p) at a + (i>>2)·aPanel + (i&3)·aRow + p·aK, which covers both A packed
+ * by x32_packb (aRow 1, aK 4, aPanel 4·kc) and A unpacked in place (aRow = row stride, aK =
+ * column stride, aPanel = 4·row stride) — small-n products skip packing A. Rows past mc in the
+ * last panel alias row mc−1, so nothing outside A is read.
+ * Tiles are walked B-panel outer, A-panel inner so the kc×8 B micro-panel stays in L1 while A
+ * streams from L2. Edge tiles are computed whole into `tmp` (32 floats, 16-byte aligned) with
+ * beta = 0, then C ← tmp + beta·C on the valid part only: the same roundings as a full tile, no
+ * write outside C.
  */
 @inline
-export function macro4x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32,
-                         alpha: f32, beta: f32, tmp: usize, fma: bool): void {
-  const ldcBytes = <usize>ldc << 2;
-  const aStride = <usize>kc << 4, bStride = <usize>kc << 5;
+export function macro4x8(mc: i32, nc: i32, kc: i32, a: usize, aRow: i32, aK: i32, aPanel: i32, pb: usize,
+                         c: usize, ldc: i32, alpha: f32, beta: f32, tmp: usize, fma: bool): void {
+  const ldcBytes = <usize>ldc << 2, rowBytes = <usize>aRow << 2, kBytes = <usize>aK << 2;
+  const bStride = <usize>kc << 5;
   for (let j = 0; j < nc; j += 8) {
     const bj = pb + <usize>(j >> 3) * bStride;
     const nr = min(8, nc - j);
     for (let i = 0; i < mc; i += 4) {
-      const ai = pa + <usize>(i >> 2) * aStride;
+      const ai = a + ((<usize>(i >> 2) * <usize>aPanel) << 2);
       const ct = c + <usize>i * ldcBytes + (<usize>j << 2);
       const mr = min(4, mc - i);
+      const a1 = ai + <usize>min(1, mr - 1) * rowBytes;
+      const a2 = ai + <usize>min(2, mr - 1) * rowBytes;
+      const a3 = ai + <usize>min(3, mr - 1) * rowBytes;
       if (mr == 4 && nr == 8) {
-        tile4x8(kc, ai, bj, ct, ldcBytes, alpha, beta, fma);
+        tile4x8(kc, ai, a1, a2, a3, kBytes, bj, ct, ldcBytes, alpha, beta, fma);
       } else {
-        tile4x8(kc, ai, bj, tmp, 32, alpha, 0, fma);
+        tile4x8(kc, ai, a1, a2, a3, kBytes, bj, tmp, 32, alpha, 0, fma);
         for (let r = 0; r < mr; r++) {
           for (let q = 0; q < nr; q++) {
             const src = load<f32>(tmp + ((<usize>(r * 8 + q)) << 2));

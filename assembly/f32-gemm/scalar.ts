@@ -2,18 +2,17 @@
 // variants are tested against (same packed layouts, same rounding order, so bit-identical).
 
 /**
- * C ← alpha·Ã·B̃ + beta·C for one mc×nc block over packed panels (A: w = 4, B: w = 8, see
- * x32_packb). c is a byte pointer, ldc in ELEMENTS, column stride 1; beta = 0 never reads C.
- * acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; result alpha·acc + beta·C.
+ * Same contract as f32_gemm_4x8_wasmsimd (A through (aRow, aK, aPanel) strides, B packed with
+ * w = 8): acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; result alpha·acc + beta·C.
  */
-export function f32_gemm_4x8_scalar(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize,
-                                    ldc: i32, alpha: f32, beta: f32, tmp: usize): void {
+export function f32_gemm_4x8_scalar(mc: i32, nc: i32, kc: i32, a: usize, aRow: i32, aK: i32, aPanel: i32,
+                                    pb: usize, c: usize, ldc: i32, alpha: f32, beta: f32, tmp: usize): void {
   for (let i = 0; i < mc; i++) {
-    const ap = pa + ((<usize>(i >> 2) * <usize>kc) << 4) + (<usize>(i & 3) << 2);
+    const ap = a + ((<usize>(i >> 2) * <usize>aPanel + <usize>(i & 3) * <usize>aRow) << 2);
     for (let j = 0; j < nc; j++) {
       const bp = pb + ((<usize>(j >> 3) * <usize>kc) << 5) + (<usize>(j & 7) << 2);
       let acc: f32 = 0;
-      for (let p = 0; p < kc; p++) acc += load<f32>(ap + (<usize>p << 4)) * load<f32>(bp + (<usize>p << 5));
+      for (let p = 0; p < kc; p++) acc += load<f32>(ap + ((<usize>p * <usize>aK) << 2)) * load<f32>(bp + (<usize>p << 5));
       const dst = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
       store<f32>(dst, beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(dst));
     }

@@ -76,8 +76,20 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
       const betaHere = pc === 0 ? beta : 1;
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = Math.min(MC, m1 - ic);
-        if (kc > 0) packA(MR, kc, mc, a + (ic * aRs + pc * aCs) * esA, aRs, aCs, pa);
-        macro(mc, nc, kc, pa, pb, c + (ic * ldc + jc) * es, ldc, alpha, betaHere, tmp);
+        const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
+        if (f64) {
+          if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
+          macro(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
+        } else if (job[7] === 0 && (aCs === 1 || nc <= 64)) {
+          // A read in place: measured at least as fast as packing for row-major A at every shape
+          // (64..1024², MLP shapes) and for any A when C's block is ≤ 64 columns wide (A is then
+          // re-read ≤ 8 times, so packing costs more than it saves: 128×256·256×10 +25%).
+          // Column-major A with wide C stays packed (1024² Aᵀ·B: 16 vs 56 GFLOP/s).
+          macro(mc, nc, kc, aBlock, aRs, aCs, 4 * aRs, pb, cBlock, ldc, alpha, betaHere, tmp);
+        } else {
+          if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
+          macro(mc, nc, kc, pa, 1, 4, 4 * kc, pb, cBlock, ldc, alpha, betaHere, tmp);
+        }
       }
       if (k === 0) break;
     }
