@@ -153,3 +153,23 @@ describe('scheduler option validation', () => {
     b.getLastLr().forEach((v, i) => expect(v).toBeCloseTo(a.getLastLr()[i], 14));
   });
 });
+
+describe('schedulers on real optimizers', () => {
+  it('OneCycleLR drives SGD (momentum) and Adam (beta1) groups exactly as on the fixture', async () => {
+    const d = await import('../ts/index.js');
+    const optim = await import('../ts/optim/index.js');
+    for (const c of fx.cases.filter((x) => x.kind === 'OneCycleLR')) {
+      const ps = fx.groups.map(() => d.zeros([2], { dtype: 'f64', requiresGrad: true }));
+      const groups = fx.groups.map((lr, i) => ({ params: [ps[i]], lr }));
+      const opt = c.args.optimizer === 'Adam' ? new optim.Adam(groups, { betas: [0.9, 0.999] }) : new optim.SGD(groups, { momentum: fx.momentum });
+      const s = build(opt as unknown as SchedulableOptimizer, c.kind, c.args) as S.LRScheduler;
+      for (let k = 1; k < c.lrs.length; k++) {
+        ps.forEach((p) => { p.grad = d.onesLike(p); });
+        opt.step();
+        s.step();
+        s.getLastLr().forEach((v, i) => expect(close(v, c.lrs[k][i])).toBe(true));
+        momsOf(opt as unknown as SchedulableOptimizer).forEach((v, i) => expect(v).toBeCloseTo(c.moms![k][i], 14));
+      }
+    }
+  });
+});
