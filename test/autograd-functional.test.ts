@@ -87,3 +87,24 @@ test('gradcheck passes a correct gradient and rejects a wrong one', () => {
   expect(() => d.gradcheck(wrong, [x])).toThrow(/analytical .* vs numerical/);
   expect(() => d.gradcheck((a) => a, [x], { tol: 1 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
 });
+
+test('hypergradient through one SGD step (bilevel): d L_val(w − lr·∇L_train(w)) / d lr and / d w', () => {
+  const a = t([1, -2]);
+  const b = t([0.5, 0.5]);
+  const w0 = d.tensor([3, 1], { ...ref, requiresGrad: true });
+  const lr = d.tensor(0.1, { ...ref, requiresGrad: true });
+  const half = (w: d.Tensor, c: d.Tensor) => w.sub(c).square().sum().mul(0.5);
+  const [g0] = d.gradients(half(w0, a), [w0], null, { createGraph: true });
+  const w1 = w0.sub(lr.mul(g0));
+  half(w1, b).backward();
+  const W0 = [3, 1], A = [1, -2], B = [0.5, 0.5];
+  const W1 = W0.map((v, i) => v - 0.1 * (v - A[i]));
+  close(lr.grad!, [-W1.reduce((s, v, i) => s + (v - B[i]) * (W0[i] - A[i]), 0)]);
+  close(w0.grad!, W1.map((v, i) => (1 - 0.1) * (v - B[i])));
+});
+
+test('gradcheck takes inputs on any device (checked in f64 on the reference device)', async () => {
+  await d.init({ device: 'wasm' });
+  const x = d.tensor([0.3, -0.8, 1.2], { device: 'wasm', requiresGrad: true });
+  expect(d.gradcheck((z) => z.sigmoid().mul(z).sum(), [x])).toBe(true);
+});
