@@ -7,27 +7,35 @@
 // one broadcast A) reached ~57 GFLOP/s on L1/L2-resident panels, the larger tiles 23–34
 // because V8's register allocator spills once more than ~12 v128 values are live.
 
-/** Accumulates one MR×NR = 4×8 tile over kc and stores alpha·acc + beta·C (C not read if beta = 0). */
+/**
+ * Accumulates one MR×NR = 4×8 tile over kc and stores alpha·acc + beta·C (C not read if beta = 0).
+ * wide = false computes only the left 4 columns (the right half stays 0): the last B panel of an
+ * n ≡ 1..4 (mod 8) product then costs half (n = 10 heads: 12 columns computed, not 16).
+ */
 @inline
-export function tile4x8(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aK: usize, b: usize,
-                        c: usize, ldcBytes: usize, alpha: f32, beta: f32, fma: bool): void {
+function tile4x8(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aK: usize, b: usize,
+                 c: usize, ldcBytes: usize, alpha: f32, beta: f32, fma: bool, wide: bool): void {
   let off: usize = 0; // byte offset along k, shared by the four row pointers
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    const b0 = v128.load(b), b1 = wide ? v128.load(b, 16) : b0;
     const x0 = v128.load32_splat(a0 + off), x1 = v128.load32_splat(a1 + off);
     const x2 = v128.load32_splat(a2 + off), x3 = v128.load32_splat(a3 + off);
     if (ASC_FEATURE_RELAXED_SIMD && fma) {
-      c00 = f32x4.relaxed_madd(x0, b0, c00); c01 = f32x4.relaxed_madd(x0, b1, c01);
-      c10 = f32x4.relaxed_madd(x1, b0, c10); c11 = f32x4.relaxed_madd(x1, b1, c11);
-      c20 = f32x4.relaxed_madd(x2, b0, c20); c21 = f32x4.relaxed_madd(x2, b1, c21);
-      c30 = f32x4.relaxed_madd(x3, b0, c30); c31 = f32x4.relaxed_madd(x3, b1, c31);
+      c00 = f32x4.relaxed_madd(x0, b0, c00); c10 = f32x4.relaxed_madd(x1, b0, c10);
+      c20 = f32x4.relaxed_madd(x2, b0, c20); c30 = f32x4.relaxed_madd(x3, b0, c30);
+      if (wide) {
+        c01 = f32x4.relaxed_madd(x0, b1, c01); c11 = f32x4.relaxed_madd(x1, b1, c11);
+        c21 = f32x4.relaxed_madd(x2, b1, c21); c31 = f32x4.relaxed_madd(x3, b1, c31);
+      }
     } else {
-      c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-      c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-      c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-      c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+      c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+      c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c30 = f32x4.add(c30, f32x4.mul(x3, b0));
+      if (wide) {
+        c01 = f32x4.add(c01, f32x4.mul(x0, b1)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+        c21 = f32x4.add(c21, f32x4.mul(x2, b1)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+      }
     }
     off += aK; b += 32;
   }
@@ -76,9 +84,10 @@ export function macro4x8(mc: i32, nc: i32, kc: i32, a: usize, aRow: i32, aK: i32
       const a2 = ai + <usize>min(2, mr - 1) * rowBytes;
       const a3 = ai + <usize>min(3, mr - 1) * rowBytes;
       if (mr == 4 && nr == 8) {
-        tile4x8(kc, ai, a1, a2, a3, kBytes, bj, ct, ldcBytes, alpha, beta, fma);
+        tile4x8(kc, ai, a1, a2, a3, kBytes, bj, ct, ldcBytes, alpha, beta, fma, true);
       } else {
-        tile4x8(kc, ai, a1, a2, a3, kBytes, bj, tmp, 32, alpha, 0, fma);
+        if (nr > 4) tile4x8(kc, ai, a1, a2, a3, kBytes, bj, tmp, 32, alpha, 0, fma, true);
+        else tile4x8(kc, ai, a1, a2, a3, kBytes, bj, tmp, 32, alpha, 0, fma, false);
         for (let r = 0; r < mr; r++) {
           for (let q = 0; q < nr; q++) {
             const src = load<f32>(tmp + ((<usize>(r * 8 + q)) << 2));
