@@ -1,11 +1,15 @@
 // gradcheck for every primitive op of ts/ops (and the composites built on them), first and
 // second order, against central differences in f64 on the reference device.
 
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 
 const ref = { device: 'reference', dtype: 'f64' } as const;
 d.manualSeed(7);
+beforeAll(async () => {
+  await d.init({ device: 'wasm' }); // for the device-move case; every other input is on 'reference'
+  d.manualSeed(7);
+});
 const rn = (shape: number[]) => d.randn(shape, ref);
 /** Values in [lo, hi): keeps logs, roots and powers on their smooth domain. */
 const ru = (shape: number[], lo = 0.5, hi = 2) => d.rand(shape, ref).mul(hi - lo).add(lo);
@@ -98,6 +102,7 @@ const shapes: Case[] = [
   ['clone', (x) => x.clone(), () => [rn([3])]],
   // f32 rounding (~1e-7) needs a wide step for the finite differences.
   ['to f32 and back', (x) => x.to('f32').to('f64').mul(1), () => [ru([3], 1, 2)], { eps: 1e-2, atol: 1e-4 }],
+  ['to wasm and back', (x) => x.to('wasm').exp().to('reference'), () => [rn([2, 2])]],
   ['cat dim 1', (a, b) => d.cat([a, b, a], 1), () => [rn([2, 1]), rn([2, 3])]],
   ['stack dim -1', (a, b) => d.stack([a, b], -1), () => [rn([2, 3]), rn([2, 3])]],
   ['split', (x) => { const [p, q] = x.split([1, 2], 1); return p.mul(q.sum(1, { keepdim: true })); }, () => [rn([2, 3])]],
