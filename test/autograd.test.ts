@@ -210,3 +210,27 @@ test('a gradient takes its leaf dtype when dtypes mix (f32 leaf · f64 tensor)',
   close(x.grad, [0.5, 0.25]);
   close(w.grad, [1, 2]);
 });
+
+test('saved tensors already disposed are freed during the backward pass, not after it', async () => {
+  const { attach } = await import('../ts/autograd/tape.js');
+  let seen = -1;
+  const probe = (t: d.Tensor) => attach(d.noGrad(() => t.clone()), [t], (g) => {
+    seen = d.memory().reference.bytes; // the probe sits next to the leaf: its VJP runs last
+    return [g];
+  }, 'probe');
+  const x = d.randn([1000], { ...ref, dtype: 'f64', requiresGrad: true });
+  const start = d.memory().reference.bytes;
+  const loss = d.tidy(() => {
+    let h = probe(x);
+    for (let i = 0; i < 10; i++) h = h.exp().mul(0.5).tanh();
+    return h.sum();
+  });
+  const atStart = d.memory().reference.bytes;
+  expect(atStart - start).toBeGreaterThan(30 * 8000); // the graph holds ~30 vectors of 8 kB
+  loss.backward();
+  expect(seen).toBeLessThan(start + 10 * 8000); // most were freed before the last VJP ran
+  loss.dispose();
+  x.grad!.dispose();
+  x.grad = null;
+  expect(d.memory().reference.bytes).toBe(start);
+});

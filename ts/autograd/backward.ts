@@ -68,19 +68,23 @@ class GradBuffer {
   }
 }
 
-/** Nodes reachable from root in reverse topological order (a node before every node it feeds). */
-function topoOrder(root: GradNode, stops: Set<Key> | null): GradNode[] {
+/**
+ * Nodes reachable from root in reverse topological order (a node before every node it feeds),
+ * and the tensor each node made (found as the input that points to it; the root's is root).
+ */
+function topoOrder(root: Tensor, stops: Set<Key> | null): { order: GradNode[]; outputs: Map<GradNode, Tensor> } {
+  const start = root.gradFn!;
+  const outputs = new Map<GradNode, Tensor>([[start, root]]);
   const post: GradNode[] = [];
-  const seen = new Set<GradNode>([root]);
-  const stack: [GradNode, number][] = [[root, 0]];
+  const stack: [GradNode, number][] = [[start, 0]];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
     const node = top[0];
     if (top[1] < node.inputs.length) {
       const t = node.inputs[top[1]++];
       const n = t.gradFn;
-      if (t.requiresGrad && n !== null && !seen.has(n) && !(stops?.has(n) ?? false)) {
-        seen.add(n);
+      if (t.requiresGrad && n !== null && !outputs.has(n) && !(stops?.has(n) ?? false)) {
+        outputs.set(n, t);
         stack.push([n, 0]);
       }
     } else {
@@ -88,7 +92,7 @@ function topoOrder(root: GradNode, stops: Set<Key> | null): GradNode[] {
       post.push(node);
     }
   }
-  return post.reverse();
+  return { order: post.reverse(), outputs };
 }
 
 /** Keeps only the nodes from which some target can be reached (order preserved). */
@@ -140,6 +144,36 @@ function finalGrad(g: Tensor, buf: GradBuffer): Tensor {
   return out;
 }
 
+/**
+ * Runs the nodes in order. Without retainGraph each node is released as soon as it has run, so
+ * saved tensors already disposed by the user (a forward inside tidy) are freed during the pass,
+ * not after it. Releasing can free a node's output only once that node has run: the walk holds
+ * every output until its own node is done (a node's VJP reads its output; the node never holds it).
+ */
+function walk(order: GradNode[], outputs: Map<GradNode, Tensor>, buf: GradBuffer, wanted: (k: Key) => boolean, spec: RunSpec): void {
+  const held = new Set(order.filter((n) => n.backward !== null).map((n) => outputs.get(n)!));
+  held.forEach((t) => t.hold());
+  const done = new Set<Tensor>();
+  try {
+    for (const node of order) {
+      const g = buf.take(node);
+      if (g !== undefined) {
+        const keeper = spec.targets === null ? retained.get(node) : undefined;
+        if (keeper !== undefined && !keeper.isDisposed) accumulate(keeper, untrackedCopy(g), spec.createGraph);
+        runNode(node, g, buf, wanted);
+      }
+      if (!spec.retainGraph) releaseNode(node);
+      const t = outputs.get(node)!;
+      if (held.has(t) && !done.has(t)) {
+        done.add(t);
+        t.releaseHold();
+      }
+    }
+  } finally {
+    for (const t of held) if (!done.has(t)) t.releaseHold();
+  }
+}
+
 /** Runs the backward pass and returns the final gradient per wanted key (untracked, owned by the caller). */
 function run(spec: RunSpec): Map<Key, Tensor> {
   const { root, seed, targets } = spec;
@@ -150,9 +184,10 @@ function run(spec: RunSpec): Map<Key, Tensor> {
     withGradMode(spec.createGraph, () => withSavedAccess(() => {
       const rootKey = keyOf(root);
       let order: GradNode[] = [];
+      let outputs = new Map<GradNode, Tensor>();
       let wanted: (k: Key) => boolean = () => true;
       if (root.gradFn !== null && !(targets?.has(rootKey) ?? false)) {
-        order = topoOrder(root.gradFn, targets);
+        ({ order, outputs } = topoOrder(root, targets));
         if (targets !== null) {
           const needed = pruneToTargets(order, targets);
           order = order.filter((n) => needed.has(n));
@@ -160,15 +195,7 @@ function run(spec: RunSpec): Map<Key, Tensor> {
         }
       }
       buf.add(rootKey, seed);
-      for (const node of order) {
-        const g = buf.take(node);
-        if (g === undefined) continue;
-        const keeper = targets === null ? retained.get(node) : undefined;
-        if (keeper !== undefined && !keeper.isDisposed) accumulate(keeper, untrackedCopy(g), spec.createGraph);
-        runNode(node, g, buf, wanted);
-      }
-      // Released only now: freeing one node's saved tensors can cascade to nodes still to run.
-      if (!spec.retainGraph) order.forEach(releaseNode);
+      walk(order, outputs, buf, wanted, spec);
       for (const [key, g] of [...buf.grads]) {
         if (!(targets === null ? key instanceof Tensor : targets.has(key))) continue;
         buf.take(key);
