@@ -22,6 +22,33 @@ function matmulHost(a: ArrayLike<number>, b: ArrayLike<number>, n: number, k: nu
 const transposeHost = (a: ArrayLike<number>, r: number, c: number): number[] => Array.from({ length: r * c }, (_, idx) => a[(idx % r) * c + Math.floor(idx / r)]);
 
 describe('symmetric eigendecomposition', () => {
+  it('Householder+QL and Jacobi agree, and both reconstruct (sizes 1–40, repeated and zero eigenvalues)', () => {
+    const mats: [number, number[]][] = [[1, [2.5]], [2, [1, 0, 0, 1]], [3, [0, 0, 0, 0, 0, 0, 0, 0, 0]]];
+    for (const n of [5, 17, 40]) {
+      const B = wave(n * 3, 0.37 * n);
+      mats.push([n, matmulHost(B, transposeHost(B, n, 3), n, 3, n)]); // PSD of rank 3
+      const S = wave(n * n, 1.1);
+      mats.push([n, S.map((v, i) => v + S[(i % n) * n + Math.floor(i / n)])]); // indefinite
+    }
+    for (const [n, A] of mats) {
+      const a = Float64Array.from(A);
+      const scale = Math.max(1, ...A.map(Math.abs));
+      for (const f of [optim.symEig, optim.symEigJacobi]) {
+        const { w, v } = f(a, n);
+        const rec = Array.from({ length: n * n }, (_, idx) => {
+          const i = Math.floor(idx / n), j = idx % n;
+          let s2 = 0;
+          for (let k = 0; k < n; k++) s2 += v[i * n + k] * w[k] * v[j * n + k];
+          return s2;
+        });
+        expect(maxErr(rec, A)).toBeLessThan(1e-12 * scale);
+      }
+      const w1 = Array.from(optim.symEig(a, n).w).sort((x, y) => x - y);
+      const w2 = Array.from(optim.symEigJacobi(a, n).w).sort((x, y) => x - y);
+      expect(maxErr(w1, w2)).toBeLessThan(1e-12 * scale);
+    }
+  });
+
   it('reconstructs A and gives (A + εI)^(−1/4) whose 4th power inverts A + εI', () => {
     const n = 6, B = wave(n * n, 0.7);
     const A = matmulHost(B, transposeHost(B, n, n), n, n, n);

@@ -17,7 +17,7 @@ export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type MuonO
   type ScaleByMuonOptions } from './optimizers/muon.js';
 export { zeropowerViaNewtonSchulz, newtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton_schulz.js';
 export { Shampoo, scaleByShampoo, type ShampooOptions, type Grafting } from './optimizers/shampoo.js';
-export { symEig, inverseRoot } from './sym_eig.js';
+export { symEig, symEigJacobi, inverseRoot } from './sym_eig.js';
 export { TransformOptimizer } from './optimizers/from_transformation.js';
 export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
 export { strongWolfe, cubicInterpolate } from './line_search.js';
