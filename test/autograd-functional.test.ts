@@ -108,3 +108,13 @@ test('gradcheck takes inputs on any device (checked in f64 on the reference devi
   const x = d.tensor([0.3, -0.8, 1.2], { device: 'wasm', requiresGrad: true });
   expect(d.gradcheck((z) => z.sigmoid().mul(z).sum(), [x])).toBe(true);
 });
+
+test('gradgradcheck catches a VJP that is right but not differentiable', async () => {
+  const { attach } = await import('../ts/autograd/tape.js');
+  // y = x², VJP g·2·detach(x): first order exact, second order lost.
+  const square = (x: d.Tensor) => attach(d.noGrad(() => x.square()), [x], (g) => [g.mul(x.detach().mul(2))], 'square*');
+  const x = d.tensor([0.5, -1.25, 2], ref);
+  expect(d.gradcheck(square, [x])).toBe(true);
+  expect(d.gradgradcheck(square, [x], { raiseException: false })).toBe(false);
+  expect(d.gradgradcheck((z: d.Tensor) => z.square(), [x])).toBe(true);
+});

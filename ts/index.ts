@@ -21,7 +21,7 @@ export { backward, gradients, requiresGrad_, retainGrad } from './autograd/backw
 export type { BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad, vjp, jvp, hvp } from './autograd/functional.js';
 export type { GradOptions } from './autograd/functional.js';
-export { gradcheck } from './autograd/gradcheck.js';
+export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
 export type { GradcheckOptions } from './autograd/gradcheck.js';
 export * from './ops/creation.js';
 export { manualSeed, philox4x32 } from './ops/random.js';

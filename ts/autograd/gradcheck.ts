@@ -6,10 +6,11 @@ import { DescentError, check, checkOptions } from '../errors.js';
 import { tidy } from '../lifetime.js';
 import { Tensor } from '../tensor.js';
 import { tensor, zeros } from '../ops/creation.js';
-import { to } from '../ops/shape.js';
+import { cat } from '../ops/join.js';
+import { detach, reshape, to } from '../ops/shape.js';
 import { assertTensor, describe } from '../ops/util.js';
-import { gradients } from './backward.js';
-import { noGrad } from './tape.js';
+import { gradients, requiresGrad_ } from './backward.js';
+import { enableGrad, noGrad } from './tape.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
@@ -128,4 +129,32 @@ function firstMismatch(an: Float64Array[][], nu: Float64Array[][], checked: numb
     }
   }
   return null;
+}
+
+/**
+ * Second-order gradcheck (torch.autograd.gradgradcheck): gradcheck of x ↦ vᵀ·J_fn(x), the
+ * vector-Jacobian product with a fixed pseudo-random cotangent v, so the VJPs' own gradients
+ * (what createGraph, hvp and hypergradients use) are checked against finite differences.
+ * @example d.gradgradcheck((x) => x.tanh(), [d.randn([3], { dtype: 'f64' })])
+ */
+export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], opts?: GradcheckOptions): boolean {
+  check(typeof fn === 'function', 'BAD_ARGUMENT', () => `gradgradcheck: expected fn to be a function, got ${describe(fn)}`);
+  check(Array.isArray(inputs), 'BAD_ARGUMENT', () => `gradgradcheck: expected an array of input tensors, got ${describe(inputs)}`);
+  const shape = tidy(() => noGrad(() => [...outputOf(fn, prepare(inputs).xs).shape]));
+  const n = shape.reduce((a, b) => a * b, 1);
+  // A fixed cotangent with distinct entries (so no symmetry hides a wrong term).
+  const v = Float64Array.from({ length: n }, (_, i) => Math.sin(1.7 * i + 0.3) + 0.25);
+  const anyMarked = inputs.some((t) => t.requiresGrad);
+  const checkedIdx = inputs.map((t, i) => i).filter((i) => inputs[i].dtype !== 'i32' && (!anyMarked || inputs[i].requiresGrad));
+  // Runs under gradcheck's analytic pass (inputs are graph leaves: record, createGraph) and its
+  // finite differences (plain tensors under noGrad: differentiate afresh from detached leaves).
+  const vjpOf = (...xs: Tensor[]): Tensor => enableGrad(() => {
+    const args = xs.map((x, i) => (checkedIdx.includes(i) && !x.requiresGrad ? requiresGrad_(detach(x)) : x));
+    const vars = checkedIdx.map((i) => args[i]);
+    const y = outputOf(fn, args);
+    const cot = tensor(v, { dtype: y.dtype, device: y.device, shape });
+    const gs = y.requiresGrad ? gradients(y, vars, cot, { createGraph: true }) : vars.map((x) => zeros(x.shape, { dtype: x.dtype, device: x.device }));
+    return cat(gs.map((g) => reshape(g, [g.size])));
+  });
+  return gradcheck(vjpOf, inputs, opts);
 }
