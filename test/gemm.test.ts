@@ -230,21 +230,23 @@ describe('f64 matmul', () => {
 });
 
 describe('kernels: SIMD against their scalar twins, bit for bit', () => {
-  test('x32_packb_wasmsimd = x32_packb_scalar for all stride cases, full and partial panels', () => {
-    const ex = rt.exports as unknown as Record<string, (...a: number[]) => void>;
-    const src = rt.malloc(4 * 4096), d1 = rt.malloc(4 * 8192), d2 = rt.malloc(4 * 8192);
-    const s = new Float32Array(rt.memory.buffer, src, 4096);
-    const r = rand(9);
-    for (let i = 0; i < s.length; i++) s[i] = r();
-    for (const [w, kc, n, sp, sk] of [[8, 13, 19, 1, 40], [8, 13, 19, 40, 1], [4, 9, 11, 1, 30], [4, 9, 11, 30, 1], [8, 5, 16, 3, 70], [8, 1, 7, 1, 1]]) {
-      new Float32Array(rt.memory.buffer, d1, 8192).fill(1); new Float32Array(rt.memory.buffer, d2, 8192).fill(2);
-      ex.x32_packb_scalar(w, kc, n, src, sp, sk, d1);
-      ex.x32_packb_wasmsimd(w, kc, n, src, sp, sk, d2);
-      const len = Math.ceil(n / w) * w * kc;
-      expect(Array.from(new Float32Array(rt.memory.buffer, d2, len + 1))).toEqual(Array.from(new Float32Array(rt.memory.buffer, d1, len)).concat([2]));
-    }
-    rt.release(src); rt.release(d1); rt.release(d2);
-  });
+  test.each([['x32_packb', 4], ['bf16_f32_packb', 2], ['f16_f32_packb', 2]] as const)(
+    '%s: wasmsimd = scalar bit for bit, all stride cases, full and partial panels', (name, es) => {
+      const ex = rt.exports as unknown as Record<string, (...a: number[]) => void>;
+      const src = rt.malloc(4 * 4096), d1 = rt.malloc(4 * 8192), d2 = rt.malloc(4 * 8192);
+      const r = rand(es * 31);
+      if (es === 4) { const s = new Float32Array(rt.memory.buffer, src, 4096); for (let i = 0; i < s.length; i++) s[i] = r(); }
+      else { const s = new Uint16Array(rt.memory.buffer, src, 8192); for (let i = 0; i < s.length; i++) s[i] = Math.floor((r() + 1) * 32768); } // every bit pattern: NaN, Inf, subnormals
+      for (const [w, kc, n, sp, sk] of [[8, 13, 19, 1, 40], [8, 13, 19, 40, 1], [4, 9, 11, 1, 30], [4, 9, 11, 30, 1], [8, 5, 16, 3, 70], [8, 1, 7, 1, 1], [8, 64, 64, 1, 64], [8, 64, 64, 64, 1]]) {
+        new Float32Array(rt.memory.buffer, d1, 8192).fill(1); new Float32Array(rt.memory.buffer, d2, 8192).fill(2);
+        ex[`${name}_scalar`](w, kc, n, src, sp, sk, d1);
+        ex[`${name}_wasmsimd`](w, kc, n, src, sp, sk, d2);
+        const len = Math.ceil(n / w) * w * kc;
+        expect(Array.from(new Uint32Array(rt.memory.buffer, d2, len + 1)), `${w} ${kc} ${n} ${sp} ${sk}`)
+          .toEqual([...new Uint32Array(rt.memory.buffer, d1, len), new Uint32Array(new Float32Array([2]).buffer)[0]]);
+      }
+      rt.release(src); rt.release(d1); rt.release(d2);
+    });
 
   test.each([['f32_gemm_4x8_scalar', 'f32_gemm_4x8_wasmsimd', 4], ['f64_gemm_4x4_scalar', 'f64_gemm_4x4_wasmsimd', 8]] as const)(
     '%s = %s (alpha, beta, edge tiles; f32: A packed and read in place, row- and column-major)', (scalar, simd, es) => {

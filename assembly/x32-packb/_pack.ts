@@ -20,8 +20,9 @@ export function f16ToF32(h: u32): f32 {
   return sign != 0 ? -v : v;
 }
 
+/** One source element of type S (f32/f64, or bf16/f16 bits when S is u16) as a D. */
 @inline
-function loadAs<S, D>(ptr: usize, mode: i32): D {
+export function loadAs<S, D>(ptr: usize, mode: i32): D {
   if (mode == MODE_BF16) return <D>reinterpret<f32>((<u32>load<u16>(ptr)) << 16);
   if (mode == MODE_F16) return <D>f16ToF32(<u32>load<u16>(ptr));
   return <D>load<S>(ptr);

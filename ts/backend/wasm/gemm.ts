@@ -56,7 +56,7 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
   const KC = f64 ? 128 : 256, MC = f64 ? 64 : 128, NC = f64 ? 1024 : 2048;
   const fns = ex as Record<string, (...args: number[]) => void>;
   const macro = fns[kernel === 0 ? 'f32_gemm_4x8_wasmsimd' : kernel === 1 ? 'f32_gemm_4x8_wasmrelaxedsimd' : 'f64_gemm_4x4_wasmsimd'];
-  const packers = f64 ? ['x64_packb_scalar'] : ['x32_packb_wasmsimd', 'bf16_f32_packb_scalar', 'f16_f32_packb_scalar'];
+  const packers = f64 ? ['x64_packb_scalar'] : ['x32_packb_wasmsimd', 'bf16_f32_packb_wasmsimd', 'f16_f32_packb_wasmsimd'];
   const packA = fns[packers[job[7]]], packB = fns[packers[job[11]]];
   const esA = job[7] === 0 ? es : 2, esB = job[11] === 0 ? es : 2;
   const a = job[4], aRs = job[5], aCs = job[6], b = job[8], bRs = job[9], bCs = job[10];
