@@ -9,7 +9,8 @@ import { f32ToBf16, f32ToF16, bf16ToF32, f16ToF32, type DType } from '../ts/dtyp
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
 import { wasmBytes } from '../ts/backend/wasm/binaries.js';
 import { matmul, setDeterministic } from '../ts/backend/wasm/gemm.js';
-import { startPool, stopPool, poolThreads, shareMemoryImport } from '../ts/backend/wasm/threads.js';
+import { startPool, stopPool, poolThreads, setThreads, shareMemoryImport } from '../ts/backend/wasm/threads.js';
+import { DescentError } from '../ts/errors.js';
 
 let rt: WasmRuntime;
 beforeAll(async () => { rt = await loadRuntime(); });
@@ -291,6 +292,14 @@ describe('threads', () => {
     }
     for (let s = 0; s < shapes.length; s++) expect(results[s + shapes.length], shapes[s].join(' ')).toEqual(results[s]);
     await stopPool();
+    expect(poolThreads()).toBe(1);
+  });
+
+  test('setThreads validates its argument and defaults to the core count', async () => {
+    for (const bad of [0, 1.5, -2, 1000, NaN]) await expect(setThreads(rt, bad)).rejects.toThrow(DescentError);
+    const os = await import('node:os');
+    expect(await setThreads(rt)).toBe(os.availableParallelism());
+    expect(await setThreads(rt, 1)).toBe(1);
     expect(poolThreads()).toBe(1);
   });
 

@@ -10,6 +10,7 @@
 
 import { JOB_LEN, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
 import { gemmWorkerMain } from './gemm-worker.js';
+import { check } from '../../errors.js';
 
 /** A runtime the pool can serve: its module is shipped to workers with the shared memory. */
 export interface PoolRuntime extends GemmRuntime {
@@ -48,6 +49,17 @@ export async function coreCount(): Promise<number> {
   } catch {
     return 1;
   }
+}
+
+/**
+ * What init({ threads }) calls: validates `threads` (default: the core count) and (re)starts the
+ * pool; returns the thread count in use (1 where memory cannot be shared).
+ * @example await setThreads(rt, 2);
+ */
+export async function setThreads(rt: PoolRuntime, threads?: number): Promise<number> {
+  check(threads === undefined || (Number.isInteger(threads) && threads >= 1 && threads <= 256), 'BAD_OPTION',
+    () => `init: expected threads to be an integer in 1..256, got ${String(threads)}`);
+  return startPool(rt, threads ?? (await coreCount()));
 }
 
 /** Threads the pool uses now (1 when no pool runs). */
