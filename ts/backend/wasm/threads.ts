@@ -4,6 +4,10 @@
 // driver splits M×N only (see gemm.ts). Products below POOL_MIN_FLOPS stay on the calling thread:
 // waking workers costs tens of microseconds.
 //
+// Each worker instantiates the module, which re-applies its active data segments (constant
+// tables) to the shared memory: the same bytes, and nothing writes below the heap base, so it is
+// harmless; workers never allocate (the calling thread hands them scratch).
+//
 // Also owns `shareMemoryImport`: the wasm binaries are compiled once with a shared-memory import
 // (so threads need no third binary); where SharedArrayBuffer is not usable the runtime clears the
 // shared bit in the import before compiling and gets a plain single-threaded module.
