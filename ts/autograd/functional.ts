@@ -1,7 +1,9 @@
 // Functional autograd for optimization research (JAX/functorch style): grad, valueAndGrad, vjp,
 // jvp (by double-vjp: J·v = d/du ⟨Jᵀu, v⟩) and hvp (by differentiating ⟨∇f, v⟩). They nest:
 // when an argument is already tracked by an enclosing graph, the inner pass records its own
-// backward (createGraph), so grad(grad(f)) and hypergradients work.
+// backward (createGraph), so grad(grad(f)) and hypergradients work. For a plain (unrecorded)
+// gradient of a tensor that requires grad, pass x.detach() or call under noGrad. Results belong
+// to the caller's tidy scope; everything else made here is freed before returning.
 
 import { trackInScope } from '../engine.js';
 import { check } from '../errors.js';
