@@ -11,6 +11,7 @@
 // here from a source string, no memory traffic; our share of it at 1024².
 // Writes bench/results/gemm.md.
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -174,7 +175,7 @@ const f1 = (x) => (x == null ? '—' : x.toFixed(1));
 const r2 = (a, b) => (a == null || b == null || !b ? '—' : `${(a / b).toFixed(2)}×`);
 
 export default async function run() {
-  const t0 = Date.now();
+  const t0 = Date.now(), loadBefore = os.loadavg()[0];
   const ours = await descent();
   const tf = await tfjs();
   const jx = await jax();
@@ -195,6 +196,7 @@ export default async function run() {
     '',
     `${machine()}; ${new Date().toISOString().slice(0, 10)}; descent build '${ours.build}' (default kernel: plain SIMD mul+add, deterministic; "FMA" column: f32x4.relaxed_madd kernel), ${ours.threads} threads for the 2t column; tfjs-backend-wasm threads ${tf.threads}; onnxruntime-web numThreads 1 / 2 (MatMul node, Gemm with transA/transB for the transposed shapes); jax-js wasm (1 thread in Node).`,
     `Median of ${RUNS} samples after 3 warm-ups (naive JS: 3 samples at ≥ 2^27 multiply-adds, 2048² not run). Command: \`npm run bench -- gemm\` (took ${((Date.now() - t0) / 1000).toFixed(0)} s).`,
+    `The machine is shared: 1-minute load average ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end (2 cores; above ~1 the 2-thread columns lose their second core).`,
     '',
     table(header, rows),
     '',

@@ -107,7 +107,8 @@ type Case = 'NN' | 'NT' | 'TN' | 'TT';
 function operands(c: Case, m: number, n: number, k: number, dtype: DType, seed: number) {
   const A = c[0] === 'T' ? matrix(dtype, [m, k], [1, m], 0, seed) : matrix(dtype, [m, k], [k, 1], 0, seed);
   const B = c[1] === 'T' ? matrix(dtype, [k, n], [1, k], 0, seed + 1) : matrix(dtype, [k, n], [n, 1], 0, seed + 1);
-  return { A, B, free: () => { rt.release(A.view.storage.ptr as number); rt.release(B.view.storage.ptr as number); } };
+  const ptr = (v: View) => (v.storage as unknown as { ptr: number }).ptr;
+  return { A, B, free: () => { rt.release(ptr(A.view)); rt.release(ptr(B.view)); } };
 }
 
 function product(c: Case, m: number, n: number, k: number, dtype: DType = 'f32', seed = m * 1000 + n * 37 + k): number {
@@ -276,7 +277,7 @@ describe('kernels: SIMD against their scalar twins, bit for bit', () => {
 describe('threads', () => {
   test('2 threads give the same bits as 1 (rows split and columns split), small products stay single', async () => {
     const shapes: [Case, number, number, number][] = [['NN', 300, 280, 333], ['TN', 520, 10, 784], ['NT', 64, 900, 150], ['TT', 97, 403, 211]];
-    const results: Float32Array[] = [];
+    const results: (Float32Array | Float64Array)[] = [];
     for (const threads of [1, 2]) {
       expect(await startPool(rt, threads)).toBe(threads);
       expect(poolThreads()).toBe(threads);
