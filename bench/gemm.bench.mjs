@@ -210,6 +210,16 @@ export default async function run() {
     'A share above 100% is possible: in the chains above the multiply and the add are both on each chain\'s critical path,',
     'while the GEMM micro-kernel (4×8 tile, 8 accumulators) only carries the add from one k step to the next, so it is',
     'bounded by issue width (two f32x4 multiplies and two adds per cycle on this core) rather than by latency.',
+    '',
+    '## How descent gets there (details in ts/backend/wasm/gemm.ts and assembly/f32-gemm/_4x8.ts)',
+    '',
+    '- BLIS layering: B packed into kc×8 panels (assembly/x32-packb, SIMD copy or in-register 4×4 transposes, so every',
+    '  transpose case packs at full speed), A packed into kc×4 panels or read in place when that measured faster;',
+    '  a 4×8 register tile (8 f32x4 accumulators) chosen by measuring 11 tile shapes; KC 256, MC 128, NC 2048.',
+    '- Default kernel: plain f32x4.mul + f32x4.add, deterministic across machines; the relaxed_madd kernel is opt-in',
+    '  (setDeterministic(false)) because on this CPU it is not faster (the tile is issue-bound, not latency-bound).',
+    '- 2 threads: a worker pool on the shared wasm memory splits C into row or column blocks (never K), so results are',
+    '  bit-identical to one thread; products under 8 MFLOP stay on the calling thread.',
   ];
   const text = lines.join('\n') + '\n';
   console.log(text);
