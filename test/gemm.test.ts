@@ -221,6 +221,24 @@ describe('f32 matmul against a float64 oracle', () => {
   });
 });
 
+describe('builds', () => {
+  test("the plain 'simd' build and the relaxed build's default kernel give the same bits", async () => {
+    const simd = await loadRuntime({ build: 'simd' });
+    const m = 37, n = 45, k = 300;
+    const r = rand(77);
+    const a = Float32Array.from({ length: m * k }, r), b = Float32Array.from({ length: k * n }, r);
+    const run = (R: WasmRuntime) => {
+      const pa = R.malloc(m * k * 4), pb = R.malloc(k * n * 4), pc = R.malloc(m * n * 4);
+      R.views.f32(pa, m * k).set(a); R.views.f32(pb, k * n).set(b);
+      const st = (ptr: number, shape: number[]) => ({ storage: { device: 'wasm', dtype: 'f32', size: 0, bytes: 0, refs: 1, ptr } as View['storage'], offset: 0, shape, strides: contiguous(shape) });
+      matmul(R, st(pa, [m, k]), st(pb, [k, n]), st(pc, [m, n]));
+      return R.views.f32(pc, m * n).slice();
+    };
+    expect(simd.info.build).toBe('simd');
+    expect(run(simd)).toEqual(run(rt));
+  });
+});
+
 describe('f64 matmul', () => {
   test.each(['NN', 'NT', 'TN', 'TT'] as Case[])('%s: sampled and odd large shapes', (c) => {
     let worst = 0;
