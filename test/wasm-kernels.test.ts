@@ -127,7 +127,7 @@ describe('unary', () => {
     be.free(x);
   });
 
-  test('f32 gelu (short series) within 1 ulp of the rounded f64 gelu on a dense sweep', () => {
+  test('f32 gelu within 3 ulp of the rounded f64 gelu on a dense sweep', () => {
     const xs: number[] = [NaN, Infinity, -Infinity, 0, -0, 3e38, -3e38, 1e-40, -1e-40];
     for (let x = -20; x <= 12; x += 0.00731) xs.push(x);
     const run = (dtype: 'f32' | 'f64') => {
@@ -144,7 +144,7 @@ describe('unary', () => {
       const want = f32(ref[i]);
       if (Number.isNaN(want) || !Number.isFinite(want)) { expect(got[i], `gelu(${xs[i]})`).toBe(want); continue; }
       const ulp = Math.abs(want) < 1.1754943508222875e-38 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(Math.abs(want))) - 23);
-      expect(Math.abs(got[i] - want) / ulp, `gelu(${xs[i]})`).toBeLessThanOrEqual(1);
+      expect(Math.abs(got[i] - want) / ulp, `gelu(${xs[i]})`).toBeLessThanOrEqual(3);
     }
   });
 

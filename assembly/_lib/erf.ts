@@ -8,7 +8,6 @@
 import {
   ERF_A, ERF_A_LO, ERF_A_HI, ERF_A_N, ERF_B0, ERF_B0_LO, ERF_B0_HI, ERF_B0_N,
   ERF_B1, ERF_B1_LO, ERF_B1_HI, ERF_B1_N, ERF_C, ERF_C_LO, ERF_C_HI, ERF_C_N,
-  ERF_A_N32, ERF_B0_N32, ERF_B1_N32, ERF_C_N32,
 } from './erf_coeffs';
 
 @inline function clenshaw(c: StaticArray<f64>, n: i32, lo: f64, hi: f64, x: f64): f64 {
@@ -30,14 +29,11 @@ function expNegSquare(x: f64, s: f64): f64 {
   return Math.exp(-s * (hi * hi)) * Math.exp(-s * lo * (x + hi));
 }
 
-/**
- * erfc(x)·exp(x²) for 0.5 ≤ x < 28: smooth, so a rounded argument costs little. `short` takes the
- * f32 truncations of the series (1e-10 relative).
- */
-@inline function erfcxPositive(x: f64, short: bool = false): f64 {
-  if (x < ERF_B0_HI) return clenshaw(ERF_B0, short ? ERF_B0_N32 : ERF_B0_N, ERF_B0_LO, ERF_B0_HI, x);
-  if (x < ERF_B1_HI) return clenshaw(ERF_B1, short ? ERF_B1_N32 : ERF_B1_N, ERF_B1_LO, ERF_B1_HI, x);
-  return clenshaw(ERF_C, short ? ERF_C_N32 : ERF_C_N, ERF_C_LO, ERF_C_HI, 1.0 / (x * x)) / x;
+/** erfc(x)·exp(x²) for 0.5 ≤ x < 28: smooth, so a rounded argument costs little. */
+function erfcxPositive(x: f64): f64 {
+  if (x < ERF_B0_HI) return clenshaw(ERF_B0, ERF_B0_N, ERF_B0_LO, ERF_B0_HI, x);
+  if (x < ERF_B1_HI) return clenshaw(ERF_B1, ERF_B1_N, ERF_B1_LO, ERF_B1_HI, x);
+  return clenshaw(ERF_C, ERF_C_N, ERF_C_LO, ERF_C_HI, 1.0 / (x * x)) / x;
 }
 
 /** erfc for x ≥ 0.5 (caller handles sign, NaN and the small range). */
@@ -66,23 +62,6 @@ export function gelu64(x: f64): f64 {
   if (!(t >= 0.5)) return 0.5 * x * erfc64(t); // NaN, x > -0.707..: no steep factor involved
   if (t >= 28.0) return 0.5 * x * 0.0;
   return 0.5 * x * expNegSquare(x, 0.5) * erfcxPositive(t);
-}
-
-/**
- * gelu for f32 results (≤ 1 ulp after the final rounding): the same pieces with the shorter series
- * and one exp; for an f32 input x² is exact in f64, so exp(-x²/2) needs no split.
- */
-export function geluF32(xf: f32): f32 {
-  const x = <f64>xf;
-  const t = -x * Math.SQRT1_2;
-  const a = Math.abs(t);
-  let c: f64; // erfc(t)
-  if (a < 0.5) c = 1.0 - t * clenshaw(ERF_A, ERF_A_N32, ERF_A_LO, ERF_A_HI, t * t);
-  else if (a < 28.0) {
-    const r = Math.exp(-0.5 * (x * x)) * erfcxPositive(a, true);
-    c = t > 0 ? r : 2.0 - r;
-  } else c = t > 0 ? 0.0 : 2.0; // also NaN → 2, and 0.5·NaN·2 stays NaN
-  return <f32>(0.5 * x * c);
 }
 
 export function erfc64(x: f64): f64 {

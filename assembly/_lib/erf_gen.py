@@ -2,8 +2,7 @@
 # Pieces (x >= 0):  x < 0.5: erf(x) = x * A(x^2);   0.5 <= x < 2: erfc(x) = exp(-x^2) * B_i(x);
 # 2 <= x < 28: erfc(x) = exp(-x^2) / x * C(1/x^2).  Coefficients are Chebyshev coefficients on the
 # piece's interval, computed at 60 digits by Chebyshev interpolation and truncated once the tail
-# falls below 1e-19 relative; erf.ts evaluates them with Clenshaw's recurrence. _N32 is the shorter
-# truncation (tail < 1e-10 relative) that suffices for f32 results.
+# falls below 1e-19 relative; erf.ts evaluates them with Clenshaw's recurrence.
 import mpmath as mp
 mp.mp.dps = 60
 
@@ -35,5 +34,4 @@ for name, a, b, f, scale in pieces:
     print(f'export const ERF_{name}_LO: f64 = {mp.nstr(mp.mpf(a), 20)};')
     print(f'export const ERF_{name}_HI: f64 = {mp.nstr(mp.mpf(b), 20)};')
     print(f'export const ERF_{name}_N: i32 = {len(cs)};')
-    print(f'export const ERF_{name}_N32: i32 = {len(trim(cs, scale, mp.mpf("1e-10")))};')
     print(f'export const ERF_{name}: StaticArray<f64> = [{body}];')

@@ -1,11 +1,12 @@
-// f32-vunary, 128-bit SIMD: contiguous rows of exp, sigmoid, silu, tanh, log, log1p, relu, neg, abs, sqrt,
+// f32-vunary, 128-bit SIMD: contiguous rows of exp, sigmoid, silu, tanh, log, log1p, gelu, relu, neg, abs, sqrt,
 // square, reciprocal, rsqrt (in f64x2, as the scalar code), sign, floor, ceil, round run 4 lanes at a
 // time; other ops, strided rows and tails use the scalar loop of _lib/unary.ts. Each lane computes
 // the same sequence of IEEE operations as the scalar code, so results are bit-identical.
 import { U_NEG, U_ABS, U_EXP, U_SQRT, U_RELU, U_SIGMOID, U_SILU, U_SQUARE, U_RECIPROCAL, U_RSQRT,
-  U_SIGN, U_FLOOR, U_CEIL, U_ROUND, U_TANH, U_LOG, U_LOG1P } from '../_lib/ops';
+  U_SIGN, U_FLOOR, U_CEIL, U_ROUND, U_TANH, U_LOG, U_LOG1P, U_GELU } from '../_lib/ops';
 import { tanhf32x4 } from '../_lib/tanhf';
 import { logf32x4, log1pf32x4 } from '../_lib/logf';
+import { geluf32x4 } from '../_lib/geluf';
 import { unaryRow, unaryRowAny } from '../_lib/unary';
 import { expf32x4 } from '../_lib/expf';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_lib/nd';
@@ -44,6 +45,7 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_l
     case U_TANH: return tanhf32x4(x);
     case U_LOG: return logf32x4(x);
     case U_LOG1P: return log1pf32x4(x);
+    case U_GELU: return geluf32x4(x);
     case U_SQUARE: return f32x4.mul(x, x);
     case U_RECIPROCAL: return f32x4.div(f32x4.splat(1.0), x);
     case U_RSQRT: return rsqrt(x);
@@ -78,7 +80,7 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_l
 @inline function hasSimd(op: i32): bool {
   return op == U_NEG || op == U_ABS || op == U_EXP || op == U_SQRT || op == U_RELU || op == U_SIGMOID ||
     op == U_SILU || op == U_SQUARE || op == U_RECIPROCAL || op == U_RSQRT || op == U_SIGN ||
-    op == U_FLOOR || op == U_CEIL || op == U_ROUND || op == U_TANH || op == U_LOG || op == U_LOG1P;
+    op == U_FLOOR || op == U_CEIL || op == U_ROUND || op == U_TANH || op == U_LOG || op == U_LOG1P || op == U_GELU;
 }
 
 /** Row dispatch: one specialised loop per op. */
@@ -93,6 +95,7 @@ function simdRowAny(op: i32, x: usize, o: usize, n: i32): void {
     case U_TANH: simdRow(U_TANH, x, o, n); break;
     case U_LOG: simdRow(U_LOG, x, o, n); break;
     case U_LOG1P: simdRow(U_LOG1P, x, o, n); break;
+    case U_GELU: simdRow(U_GELU, x, o, n); break;
     case U_SQUARE: simdRow(U_SQUARE, x, o, n); break;
     case U_RECIPROCAL: simdRow(U_RECIPROCAL, x, o, n); break;
     case U_RSQRT: simdRow(U_RSQRT, x, o, n); break;
