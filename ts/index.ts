@@ -33,4 +33,5 @@ export * from './ops/join.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export * as kernels from './kernels/index.js';

@@ -2,6 +2,7 @@
 
 import type { Device } from './backend/backend.js';
 import type { WasmRuntime } from './backend/wasm/runtime.js';
+import { poolThreads, setThreads } from './backend/wasm/threads.js';
 import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
@@ -34,11 +35,14 @@ export async function init(opts: InitOptions = {}): Promise<void> {
       import('./backend/wasm/runtime.js'), import('./backend/wasm/index.js')]);
     runtime = await loadRuntime({ build: opts.build });
     registerBackend(new WasmBackend(runtime));
+    await setThreads(runtime, opts.threads);
+  } else if (opts.threads !== undefined) {
+    await setThreads(runtime!, opts.threads);
   }
   setDefaultDevice(device);
 }
 
-/** Which wasm build and features are running. */
-export function backendInfo(): WasmRuntime['info'] | null {
-  return runtime?.info ?? null;
+/** Which wasm build and features are running, and how many threads GEMM uses. */
+export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number }) | null {
+  return runtime ? { ...runtime.info, threads: poolThreads() } : null;
 }

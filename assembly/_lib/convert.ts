@@ -1,15 +1,14 @@
 // Strided dtype conversion (copy) between any pair of f64, f32, f16, bf16, i32.
 // Every element goes through f64, which is exact for all sources; the destination then rounds once:
 // f32 (RNE), f16/bf16 via f32 (RNE, as ts/dtype.ts does for JS numbers), i32 truncating toward
-// zero with NaN/±Inf → 0 (Backend.copy's contract) and finite out-of-range values saturating (as
-// the reference device), never a trap.
+// zero, saturating at the i32 range (±Inf included) with NaN → 0 (Backend.copy's contract, as the
+// reference device), never a trap.
 import { T_F64, T_F32, T_F16, T_BF16 } from './ops';
 import { f32ToF16Bits, f16BitsToF32, f32ToBf16Bits, bf16BitsToF32 } from './half';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
 @inline export function toInt32(x: f64): i32 {
-  if (!isFinite<f64>(x)) return 0;
-  return <i32>x; // i32.trunc_sat_f64_s: truncates, saturates, never traps
+  return <i32>x; // i32.trunc_sat_f64_s: truncates, saturates, NaN → 0, never traps
 }
 
 @inline function readAs(t: i32, p: usize): f64 {

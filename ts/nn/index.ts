@@ -28,3 +28,4 @@ export {
 export * as init from './init.js';
 export * as functional from './functional/index.js';
 export { functionalCall } from './functional_call.js';
+export * as utils from './utils.js';
