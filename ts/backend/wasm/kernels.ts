@@ -16,7 +16,9 @@ export interface Kernels {
   f32_vbinary_wasmsimd: Fn<[number, number, number, number, number]>;
   f32_vbinary_scalar: Fn<[number, number, number, number, number]>;
   f64_vbinary_scalar: Fn<[number, number, number, number, number]>;
+  f64_vbinary_wasmsimd: Fn<[number, number, number, number, number]>;
   s32_vbinary_scalar: Fn<[number, number, number, number, number]>;
+  s32_vbinary_wasmsimd: Fn<[number, number, number, number, number]>;
   // (op, meta, x, out)
   f32_reduce_wasmsimd: Fn<[number, number, number, number]>;
   f32_reduce_scalar: Fn<[number, number, number, number]>;
