@@ -53,8 +53,14 @@ const A_MAX: f32 = 15.0;
 
 /** One f64x2 half of the tail: t = (e·Q(ac))·(1/√(2π)) in f64, Q's piece chosen per lane. */
 @inline function tailx2(e: v128, ac: v128): v128 {
-  const w = f64x2.div(f64x2.splat(1.0), ac);
-  const q = v128.bitselect(hornerx2(Q_NEAR, ac), hornerx2(Q_FAR, w), f64x2.lt(ac, f64x2.splat(3.0)));
+  // evaluate only the piece(s) some lane needs (lane results do not depend on this choice)
+  const near = f64x2.lt(ac, f64x2.splat(3.0));
+  let q: v128;
+  if (v128.all_true<i64>(near)) q = hornerx2(Q_NEAR, ac);
+  else {
+    const far = hornerx2(Q_FAR, f64x2.div(f64x2.splat(1.0), ac));
+    q = v128.any_true(near) ? v128.bitselect(hornerx2(Q_NEAR, ac), far, near) : far;
+  }
   return f32x4.demote_f64x2_zero(f64x2.mul(f64x2.mul(e, q), f64x2.splat(INV_SQRT_2PI_64)));
 }
 
@@ -66,6 +72,8 @@ const A_MAX: f32 = 15.0;
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(S2)); p = f32x4.add(f32x4.mul(p, u), f32x4.splat(S1));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(1.0));
   const small = f32x4.mul(x, f32x4.add(f32x4.splat(0.5), f32x4.mul(x, f32x4.mul(f32x4.splat(INV_SQRT_2PI), p))));
+  const inSmall = v128.and(f32x4.gt(x, f32x4.splat(-0.5)), f32x4.lt(x, f32x4.splat(1.0)));
+  if (v128.all_true<i32>(inSmall)) return small; // no lane needs the tail (NaN, -Inf lanes are not in it)
   const a = f32x4.abs(x);
   const ac = v128.bitselect(a, f32x4.splat(A_MAX), f32x4.lt(a, f32x4.splat(A_MAX)));
   const ah = v128.and(ac, i32x4.splat(0xfffff000));
@@ -81,6 +89,6 @@ const A_MAX: f32 = 15.0;
   const th = tailx2(f64x2.promote_low_f32x4(eh), f64x2.promote_low_f32x4(ach));
   const t = v128.shuffle<i32>(tl, th, 0, 1, 4, 5);
   const big = v128.bitselect(f32x4.neg(t), f32x4.sub(x, t), f32x4.lt(x, f32x4.splat(0)));
-  const r = v128.bitselect(small, big, v128.and(f32x4.gt(x, f32x4.splat(-0.5)), f32x4.lt(x, f32x4.splat(1.0))));
+  const r = v128.bitselect(small, big, inSmall);
   return v128.bitselect(f32x4.splat(NaN), r, f32x4.eq(x, f32x4.splat(-Infinity)));
 }
