@@ -135,7 +135,7 @@ describe('Shampoo', () => {
     for (let k = 0; k < 4; k++) {
       p.grad = ref(wave(6, 0.5 + k), [3, 2], false);
       opt.step();
-      roots.push(((opt.state.get(p)!['0'] as optim.ParamState).b0 as optim.ParamState).Linv);
+      roots.push(((opt.state.get(p)!['0'] as optim.ParamState).b0 as optim.ParamState).root0);
     }
     expect(roots[0]).toBeNull(); // start = frequency = 2
     expect(roots[2]).toBe(roots[1]); // step 3 reuses step 2's

@@ -18,6 +18,8 @@ export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type MuonO
 export { zeropowerViaNewtonSchulz, newtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton_schulz.js';
 export { Shampoo, scaleByShampoo, type ShampooOptions, type Grafting } from './optimizers/shampoo.js';
 export { symEig, symEigJacobi, inverseRoot } from './sym_eig.js';
+export { coupledNewtonInverseRoot, powerIteration, type RootInverseMethod, type CoupledNewtonOptions,
+  type CoupledNewtonResult } from './inverse_root.js';
 export { TransformOptimizer } from './optimizers/from_transformation.js';
 export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
 export { strongWolfe, cubicInterpolate } from './line_search.js';

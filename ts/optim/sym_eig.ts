@@ -5,8 +5,11 @@
 // Computations", §8.3): about 9n³ flops. `symEigJacobi` (cyclic Jacobi rotations, §8.5) is several
 // times slower but very simple; the tests hold the two against each other.
 
+import { check } from '../errors.js';
+
 /** Eigenvalues w and eigenvectors (columns of v, row-major n×n) of the symmetric matrix a (row-major, not modified). */
 export function symEig(a: Float64Array, n: number): { w: Float64Array; v: Float64Array } {
+  checkSquare('symEig', a, n);
   const v = Float64Array.from(a);
   const d = new Float64Array(n), e = new Float64Array(n);
   if (n === 0) return { w: d, v };
@@ -152,6 +155,7 @@ function qlImplicit(vt: Float64Array, d: Float64Array, e: Float64Array, n: numbe
 
 /** The same decomposition by cyclic Jacobi rotations (slower; kept as an independent check). */
 export function symEigJacobi(a: Float64Array, n: number): { w: Float64Array; v: Float64Array } {
+  checkSquare('symEigJacobi', a, n);
   const m = Float64Array.from(a);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
@@ -196,12 +200,25 @@ function rotate(m: Float64Array, v: Float64Array, n: number, p: number, q: numbe
   }
 }
 
+/** Throws BAD_ARGUMENT unless `a` is a Float64Array holding an n×n matrix (n a non-negative integer). */
+export function checkSquare(where: string, a: unknown, n: number): void {
+  check(Number.isInteger(n) && n >= 0, 'BAD_ARGUMENT', () => `${where}: expected a non-negative integer size n, got ${String(n)}`);
+  check(a instanceof Float64Array && a.length === n * n, 'BAD_ARGUMENT',
+    () => `${where}: expected a Float64Array of n·n = ${n * n} elements, got ${a instanceof Float64Array ? `${a.length} elements` : String(a)}`);
+}
+
 /**
  * (A + εI)^(−1/p) for symmetric positive semidefinite A: Q·diag((λ + ε)^(−1/p))·Qᵀ, with eigenvalues
- * clipped at 0 first (rounding can make a PSD matrix's smallest ones slightly negative).
+ * clipped at 0 first (rounding can make a PSD matrix's smallest ones slightly negative). `eig`, if
+ * given, is A's decomposition already computed (symEig's result).
  */
-export function inverseRoot(a: Float64Array, n: number, p: number, eps: number): Float64Array {
-  const { w, v } = symEig(a, n);
+export function inverseRoot(a: Float64Array, n: number, p: number, eps: number,
+  eig?: { w: Float64Array; v: Float64Array }): Float64Array {
+  checkSquare('inverseRoot', a, n);
+  check(typeof p === 'number' && p > 0 && Number.isFinite(p), 'BAD_ARGUMENT', () => `inverseRoot: expected p > 0, got ${String(p)}`);
+  check(typeof eps === 'number' && eps >= 0 && Number.isFinite(eps), 'BAD_ARGUMENT',
+    () => `inverseRoot: expected a finite eps ≥ 0, got ${String(eps)}`);
+  const { w, v } = eig ?? symEig(a, n);
   const d = Array.from(w, (x) => (Math.max(x, 0) + eps) ** (-1 / p));
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
