@@ -114,7 +114,7 @@ function maxDiffFromIdentity(m: Float64Array, n: number): number {
 }
 
 /**
- * (A + rI)^(−1/p) by the coupled Newton iteration: with D = A + rI, z = (1 + p)/(2‖D‖_F),
+ * (A + rI)^(−1/p) by the coupled Newton iteration: with D = A + rI, z = min((1 + p)/(2‖D‖_F), 1/λmax(D)),
  * M₀ = z·D, H₀ = z^(1/p)·I, and Mᵢ' = (1 + 1/p)·I − Mᵢ/p: M ← Mᵢ'^p·M, H ← H·Mᵢ'. M → I and
  * H → D^(−1/p). Cost per step: ⌈log₂ p⌉ + popcount(p) + 1 symmetric products of n³ flops.
  */
@@ -126,13 +126,18 @@ export function coupledNewtonInverseRoot(a: Float64Array, n: number, p: number, 
   const tol = nonNegativeNumber('coupledNewtonInverseRoot: errorTolerance', opts.errorTolerance ?? 1e-6);
   const relative = opts.relativeEpsilon ?? true;
   if (typeof relative !== 'boolean') fail('coupledNewtonInverseRoot: relativeEpsilon', 'a boolean', relative);
-  const ridge = relative ? eps * relativeScale(powerIteration(a, n).value) : eps;
+  const lmax = n === 1 ? a[0] : powerIteration(a, n).value;
+  const ridge = relative ? eps * relativeScale(lmax) : eps;
   if (n === 1) return { root: Float64Array.of((a[0] + ridge) ** (-1 / p)), error: 0, iterations: 0, ridge };
   let m: Float64Array = Float64Array.from(a);
   let fro = 0;
   for (let i = 0; i < n; i++) m[i * n + i] += ridge;
   for (let i = 0; i < n * n; i++) fro += m[i] * m[i];
-  const z = (1 + p) / (2 * Math.sqrt(fro));
+  // Google scales by (1 + p)/(2‖D‖_F) alone, which keeps the spectrum of M₀ inside (0, p + 1) but
+  // can start it above 1; then max|M − I| may first rise and trip the 1.2× guard (it does on
+  // low-rank statistics). Scaling by 1/λmax as well puts the spectrum in (0, 1], where every
+  // eigenvalue rises monotonically to 1 and so does every diagonal entry of M, which bounds |M − I|.
+  const z = Math.min((1 + p) / (2 * Math.sqrt(fro)), lmax + ridge > 0 ? 1 / (lmax + ridge) : Infinity);
   for (let i = 0; i < n * n; i++) m[i] *= z;
   let h: Float64Array = new Float64Array(n * n);
   for (let i = 0; i < n; i++) h[i * n + i] = z ** (1 / p);
