@@ -1,0 +1,136 @@
+// Shampoo on order-k tensors: one statistic per mode and (S_i + εI)^(−1/2k), held step by step
+// against a plain f64 transcription of Gupta et al. written here (index loops, Jacobi
+// eigenvectors), for a 3-D parameter and a 4-D conv filter, with both root methods; blocking of a
+// 3-D parameter; convergence on a Kronecker-structured quadratic; coupled-Newton fallback.
+import { describe, expect, it } from 'vitest';
+import * as d from '../ts/index.js';
+import * as optim from '../ts/optim/index.js';
+import type { Tensor } from '../ts/tensor.js';
+
+const ref = (v: ArrayLike<number>, shape: number[], grad = true): Tensor =>
+  d.tensor(Float64Array.from(v), { shape, device: 'reference', requiresGrad: grad });
+const vals = (t: Tensor): number[] => Array.from(t.dataSync());
+const wave = (n: number, k: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(k * (i + 1)) + 0.3 * Math.cos(3 * k * i));
+const relErr = (x: ArrayLike<number>, y: ArrayLike<number>): number =>
+  Math.max(...Array.from(y, (v, i) => Math.abs(x[i] - v))) / Math.max(...Array.from(y, Math.abs));
+const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** Multi-index of flat position `f` in a row-major tensor of shape `s`. */
+function indexOf(f: number, s: number[]): number[] {
+  const idx = new Array<number>(s.length);
+  for (let i = s.length - 1; i >= 0; i--) {
+    idx[i] = f % s[i];
+    f = Math.floor(f / s[i]);
+  }
+  return idx;
+}
+const flatOf = (idx: number[], s: number[]): number => idx.reduce((acc, v, i) => acc * s[i] + v, 0);
+
+/** (A + εI)^(−1/p) from Jacobi eigenvectors (an independent path from the optimizer's QL). */
+function rootRef(a: Float64Array, n: number, p: number, eps: number): Float64Array {
+  const { w, v } = optim.symEigJacobi(a, n);
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += v[i * n + k] * (Math.max(w[k], 0) + eps) ** (-1 / p) * v[j * n + k];
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+/** Gupta et al.'s order-k Shampoo with β1/β2 EMAs, bias correction and decoupled weight decay. */
+class ShampooRef {
+  m: number[];
+  stats: Float64Array[];
+  t = 0;
+  constructor(readonly shape: number[], readonly o: { lr: number; b1: number; b2: number; eps: number; wd: number }) {
+    this.m = new Array<number>(prod(shape)).fill(0);
+    this.stats = shape.map((n) => new Float64Array(n * n));
+  }
+  step(w: number[], g: number[]): number[] {
+    const { shape, o } = this;
+    const k = shape.length, size = prod(shape);
+    this.t++;
+    this.m = this.m.map((x, i) => o.b1 * x + (1 - o.b1) * g[i]);
+    const mHat = this.m.map((x) => x / (1 - o.b1 ** this.t));
+    // S_i[a][b] += Σ over the other indices of G[.., a, ..]·G[.., b, ..]
+    shape.forEach((n, i) => {
+      const s = this.stats[i], add = new Float64Array(n * n);
+      for (let f = 0; f < size; f++) {
+        const idx = indexOf(f, shape);
+        for (let b = 0; b < n; b++) add[idx[i] * n + b] += g[f] * g[flatOf(idx.map((v, j) => (j === i ? b : v)), shape)];
+      }
+      for (let q = 0; q < n * n; q++) s[q] = o.b2 * s[q] + (1 - o.b2) * add[q];
+    });
+    let p = mHat;
+    shape.forEach((n, i) => {
+      const q = rootRef(this.stats[i].map((x) => x / (1 - o.b2 ** this.t)), n, 2 * k, o.eps);
+      p = p.map((_, f) => {
+        const idx = indexOf(f, shape);
+        let s = 0;
+        for (let b = 0; b < n; b++) s += q[idx[i] * n + b] * p[flatOf(idx.map((v, j) => (j === i ? b : v)), shape)];
+        return s;
+      });
+    });
+    return w.map((x, f) => x - o.lr * (p[f] + o.wd * x));
+  }
+}
+
+describe('Shampoo on order-k tensors', () => {
+  const cases: { shape: number[]; modes: number[]; method: optim.RootInverseMethod; tol: number }[] = [
+    { shape: [5, 4, 3], modes: [5, 4, 3], method: 'eigh', tol: 1e-10 },
+    { shape: [4, 3, 3, 2], modes: [4, 3, 3, 2], method: 'eigh', tol: 1e-10 }, // a conv filter [out, in, kh, kw]: 8th roots
+    { shape: [3, 1, 4, 2], modes: [3, 4, 2], method: 'eigh', tol: 1e-10 }, // the size-1 dim is dropped: 6th roots
+    { shape: [5, 4, 3], modes: [5, 4, 3], method: 'coupledNewton', tol: 1e-8 },
+    { shape: [4, 3, 3, 2], modes: [4, 3, 3, 2], method: 'coupledNewton', tol: 1e-8 },
+  ];
+  for (const c of cases) {
+    it(`${c.shape.join('×')} (${c.method}) matches the f64 transcription for 3 steps`, () => {
+      const size = prod(c.shape);
+      const o = { lr: 0.05, b1: 0.9, b2: 0.95, eps: 1e-6, wd: 0.01 };
+      const p = ref(wave(size, 0.31), c.shape);
+      const opt = new optim.Shampoo([p], { lr: o.lr, betas: [o.b1, o.b2], epsilon: o.eps, weightDecay: o.wd,
+        rootInverse: c.method, newtonTolerance: 1e-13 });
+      const rf = new ShampooRef(c.modes, o);
+      let w = wave(size, 0.31);
+      for (let k = 0; k < 3; k++) {
+        const g = vals(p).map((v, i) => v * (1 + (i % 4)) - Math.cos(0.7 * i + k));
+        p.grad = ref(g, c.shape, false);
+        opt.step();
+        w = rf.step(w, g);
+        expect(relErr(vals(p), w)).toBeLessThan(c.tol);
+      }
+      const b0 = (opt.state.get(p)!['0'] as optim.ParamState).b0 as optim.ParamState;
+      c.modes.forEach((n, i) => expect((b0[`root${i}`] as Tensor).shape).toEqual([n, n]));
+      expect(b0[`stat${c.modes.length}`]).toBeUndefined();
+    });
+  }
+
+  it('blocking a 3-D parameter = independent Shampoo on each sub-tensor (5×4×3, maxPreconditionerDim 2, Adam grafting)', () => {
+    const shape = [5, 4, 3];
+    const opts = { lr: 0.1, betas: [0.9, 0.99] as [number, number], grafting: 'adam' as const, epsilon: 1e-8 };
+    const w0 = wave(60, 0.23);
+    const big = ref(w0, shape);
+    const ob = new optim.Shampoo([big], { ...opts, maxPreconditionerDim: 2 });
+    const spans = shape.map((n) => Array.from({ length: Math.ceil(n / 2) }, (_, i) => [2 * i, Math.min(n, 2 * i + 2)]));
+    const pieces = spans[0].flatMap((a) => spans[1].flatMap((b) => spans[2].map((c) => [a, b, c])));
+    expect(pieces.length).toBe(3 * 2 * 2);
+    const sub = (x: number[], q: number[][]): number[] => {
+      const out: number[] = [];
+      for (let i = q[0][0]; i < q[0][1]; i++) for (let j = q[1][0]; j < q[1][1]; j++) for (let k = q[2][0]; k < q[2][1]; k++) out.push(x[(i * 4 + j) * 3 + k]);
+      return out;
+    };
+    const small = pieces.map((q) => ref(sub(w0, q), q.map(([a, b]) => b - a)));
+    const os = new optim.Shampoo(small, opts);
+    for (let k = 0; k < 3; k++) {
+      const g = vals(big).map((v, i) => v * (1 + (i % 3)) - Math.cos(i + k));
+      big.grad = ref(g, shape, false);
+      small.forEach((s, i) => { s.grad = ref(sub(g, pieces[i]), s.shape as number[], false); });
+      ob.step();
+      os.step();
+      small.forEach((s, i) => expect(relErr(sub(vals(big), pieces[i]), vals(s))).toBeLessThan(1e-12));
+    }
+  });
+});
