@@ -31,7 +31,7 @@ const A_MAX: f32 = 15.0;
   return q;
 }
 
-@inline export function geluF32(x: f32): f32 {
+export function geluF32(x: f32): f32 {
   const u = x * x;
   let p = S8 * u + S7;
   p = p * u + S6; p = p * u + S5; p = p * u + S4; p = p * u + S3; p = p * u + S2; p = p * u + S1;
@@ -52,7 +52,7 @@ const A_MAX: f32 = 15.0;
 }
 
 /** One f64x2 half of the tail: t = (e·Q(ac))·(1/√(2π)) in f64, Q's piece chosen per lane. */
-@inline function tailx2(e: v128, ac: v128): v128 {
+function tailx2(e: v128, ac: v128): v128 {
   // evaluate only the piece(s) some lane needs (lane results do not depend on this choice)
   const near = f64x2.lt(ac, f64x2.splat(3.0));
   let q: v128;
@@ -64,7 +64,7 @@ const A_MAX: f32 = 15.0;
   return f32x4.demote_f64x2_zero(f64x2.mul(f64x2.mul(e, q), f64x2.splat(INV_SQRT_2PI_64)));
 }
 
-@inline export function geluf32x4(x: v128): v128 {
+export function geluf32x4(x: v128): v128 {
   const u = f32x4.mul(x, x);
   let p = f32x4.add(f32x4.mul(f32x4.splat(S8), u), f32x4.splat(S7));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(S6)); p = f32x4.add(f32x4.mul(p, u), f32x4.splat(S5));
