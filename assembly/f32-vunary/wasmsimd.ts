@@ -1,7 +1,7 @@
-// f32-vunary, 128-bit SIMD: contiguous rows of exp, sigmoid, silu, tanh, log, log1p, gelu, relu, neg, abs, sqrt,
-// square, reciprocal, rsqrt (in f64x2, as the scalar code), sign, floor, ceil, round run 4 lanes at a
-// time; other ops, strided rows and tails use the scalar loop of _lib/unary.ts. Each lane computes
-// the same sequence of IEEE operations as the scalar code, so results are bit-identical.
+// f32-vunary, 128-bit SIMD: contiguous rows of exp, sigmoid, silu, tanh, log, log1p, gelu, relu, neg,
+// abs, sqrt, square, reciprocal, rsqrt (in f64x2, as the scalar code), sign, floor, ceil, round run
+// 4 lanes at a time; the rest (sin, cos, expm1), strided rows and tails use the scalar loop of
+// _lib/unary.ts. Each lane computes the same IEEE operations as the scalar code: bit-identical.
 import { U_NEG, U_ABS, U_EXP, U_SQRT, U_RELU, U_SIGMOID, U_SILU, U_SQUARE, U_RECIPROCAL, U_RSQRT,
   U_SIGN, U_FLOOR, U_CEIL, U_ROUND, U_TANH, U_LOG, U_LOG1P, U_GELU } from '../_lib/ops';
 import { tanhf32x4 } from '../_lib/tanhf';
