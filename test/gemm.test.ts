@@ -171,6 +171,17 @@ describe('f32 matmul against a float64 oracle', () => {
     }
   });
 
+  test('stride-0 (broadcast) rows and columns inside the matrices', () => {
+    const m = 9, n = 13, k = 21;
+    for (const [as, bs] of [[[0, 1], [n, 1]], [[k, 1], [1, 0]], [[1, 0], [0, 1]]]) {
+      const A = matrix('f32', [m, k], as, 0, 41), B = matrix('f32', [k, n], bs, 0, 42);
+      const out = output('f32', [m, n]);
+      matmul(rt, A.view, B.view, out.view);
+      expect(check(A, B, m, n, k, (i, j) => out.get(0, i, j))).toBeLessThan(F32_TOL);
+      expect(out.touchedOutside()).toBe(0);
+    }
+  });
+
   test('column-major and general out layouts', () => {
     const m = 9, n = 11, k = 6;
     const { A, B } = operands('NN', m, n, k, 'f32', 5);
