@@ -26,6 +26,27 @@ function indexOf(f: number, s: number[]): number[] {
 }
 const flatOf = (idx: number[], s: number[]): number => idx.reduce((acc, v, i) => acc * s[i] + v, 0);
 
+/** x ×_i q: the mode-i product with an n_i × n_i matrix. */
+function modeMul(x: number[], shape: number[], i: number, q: ArrayLike<number>): number[] {
+  const n = shape[i];
+  return x.map((_, f) => {
+    const idx = indexOf(f, shape);
+    let s = 0;
+    for (let b = 0; b < n; b++) s += q[idx[i] * n + b] * x[flatOf(idx.map((v, j) => (j === i ? b : v)), shape)];
+    return s;
+  });
+}
+
+/** Q·diag(λ)·Qᵀ with Q the Jacobi eigenvectors of a fixed symmetric matrix. */
+function spdOf(lams: number[], k: number): Float64Array {
+  const n = lams.length, b = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) b[i * n + j] = b[j * n + i] = Math.sin(k * (i + 1) * (j + 2));
+  const { v } = optim.symEigJacobi(b, n);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let q = 0; q < n; q++) a[i * n + j] += v[i * n + q] * lams[q] * v[j * n + q];
+  return a;
+}
+
 /** (A + εI)^(−1/p) from Jacobi eigenvectors (an independent path from the optimizer's QL). */
 function rootRef(a: Float64Array, n: number, p: number, eps: number): Float64Array {
   const { w, v } = optim.symEigJacobi(a, n);
@@ -132,5 +153,70 @@ describe('Shampoo on order-k tensors', () => {
       os.step();
       small.forEach((s, i) => expect(relErr(sub(vals(big), pieces[i]), vals(s))).toBeLessThan(1e-12));
     }
+  });
+
+  it('both root methods drive a Kronecker-structured quadratic (κ = 25000) to the same minimum', () => {
+    // loss ½⟨W − T, (W − T) ×1 H1 ×2 H2 ×3 H3⟩ for W of shape 3×4×2
+    const shape = [3, 4, 2];
+    const H = [spdOf([10, 1, 0.1], 1.3), spdOf([5, 2, 0.5, 0.2], 0.7), spdOf([3, 0.3], 2.1)];
+    const T = wave(24, 0.9);
+    const grad = (w: number[]): number[] => H.reduce((x, h, i) => modeMul(x, shape, i, h), w.map((v, i) => v - T[i]));
+    const loss = (w: number[]): number => 0.5 * grad(w).reduce((a, g, i) => a + (w[i] - T[i]) * g, 0);
+    const run = (opt: optim.Optimizer, p: Tensor, n: number): number => {
+      for (let k = 0; k < n; k++) { p.grad = ref(grad(vals(p)), shape, false); opt.step(); }
+      return loss(vals(p)) / loss(new Array(24).fill(0));
+    };
+    const ratios: number[] = [];
+    const finals = (['eigh', 'coupledNewton'] as const).map((method) => {
+      const p = ref(new Array(24).fill(0), shape);
+      ratios.push(run(new optim.Shampoo([p], { lr: 0.3, betas: [0.9, 0.99], epsilon: 1e-10, rootInverse: method }), p, 150));
+      return vals(p);
+    });
+    expect(Math.max(...ratios)).toBeLessThan(1e-3);
+    expect(relErr(finals[1], finals[0])).toBeLessThan(1e-6);
+    // SGD near its stability limit 2/λmax = 2/150 is still ≥ 5× further off after as many steps
+    const q = ref(new Array(24).fill(0), shape);
+    expect(run(new optim.SGD([q], { lr: 0.012 }), q, 150)).toBeGreaterThan(5 * Math.max(...ratios));
+  });
+
+  it('a rejected coupled-Newton root falls back to the eigendecomposition, later ones keep the previous root', () => {
+    const shape = [4, 3, 2];
+    const make = (o: optim.ShampooOptions): [Tensor, optim.Shampoo] => {
+      const p = ref(wave(24, 0.5), shape);
+      return [p, new optim.Shampoo([p], { lr: 0.1, betas: [0, 1], ...o })];
+    };
+    const [pe, oe] = make({});
+    // one Newton step cannot reach an error of 1e-9 on any mode
+    const [pn, on] = make({ rootInverse: 'coupledNewton', newtonIterations: 1, inverseFailureThreshold: 1e-9 });
+    const [pl, ol] = make({ rootInverse: 'coupledNewton', newtonIterations: 1, inverseFailureThreshold: 10 });
+    const block = (o: optim.Optimizer, p: Tensor): optim.ParamState => (o.state.get(p)!['0'] as optim.ParamState).b0 as optim.ParamState;
+    for (const [p, o] of [[pe, oe], [pn, on], [pl, ol]] as const) { p.grad = ref(wave(24, 1.7), shape, false); o.step(); }
+    expect(vals(pn)).toEqual(vals(pe));
+    expect(block(on, pn).fails).toBe(3);
+    expect(block(ol, pl).fails).toBe(0); // accepted under a lax threshold: a rough root, a different step
+    expect(relErr(vals(pl), vals(pe))).toBeGreaterThan(1e-3);
+    const first = block(on, pn).root0;
+    pn.grad = ref(wave(24, 2.3), shape, false);
+    on.step();
+    expect(block(on, pn).root0).toBe(first);
+    expect(block(on, pn).fails).toBe(6);
+  });
+
+  it('state round trip (3-D, coupled Newton, blocks, AdaGrad grafting, frequency 2) resumes bit-identically', () => {
+    const shape = [5, 2, 3];
+    const opts: optim.ShampooOptions = { lr: 0.05, betas: [0.9, 0.99], rootInverse: 'coupledNewton', relativeEpsilon: true,
+      epsilon: 1e-8, maxPreconditionerDim: 3, grafting: 'adagrad', preconditionFrequency: 2, newtonTolerance: 1e-9 };
+    const p = ref(wave(30, 0.4), shape);
+    const opt = new optim.Shampoo([p], opts);
+    const run = (q: Tensor, o: optim.Optimizer, from: number, n: number): void => {
+      for (let k = from; k < from + n; k++) { q.grad = ref(vals(q).map((v, i) => v * (1 + (i % 5)) - Math.sin(i * k)), shape, false); o.step(); }
+    };
+    run(p, opt, 0, 5);
+    const q = ref(vals(p), shape);
+    const o2 = new optim.Shampoo([q], opts);
+    o2.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
+    run(p, opt, 5, 4);
+    run(q, o2, 5, 4);
+    expect(vals(q)).toEqual(vals(p));
   });
 });

@@ -142,7 +142,7 @@ describe('Shampoo', () => {
     expect(roots[3]).not.toBe(roots[2]); // step 4 recomputes
   });
 
-  it('cuts an ill-conditioned least-squares loss 1000× and round-trips its state bit-identically', () => {
+  it('cuts an ill-conditioned least-squares loss 1000× with either root method, to the same point, and round-trips its state bit-identically', () => {
     // rows of X scaled 10^(−0.75 … 0.75): the Hessian XXᵀ has condition number ≈ 1e3
     const X = Array.from({ length: 4 * 12 }, (_, i) => {
       const r = Math.floor(i / 12), c = i % 12;
@@ -156,17 +156,23 @@ describe('Shampoo', () => {
     const run = (p: Tensor, opt: optim.Optimizer, n: number): void => {
       for (let k = 0; k < n; k++) { p.grad = ref(grad(vals(p)), [3, 4], false); opt.step(); }
     };
-    const opts = { lr: 1, betas: [0, 1] as [number, number], epsilon: 1e-10 };
-    const p = ref(new Array(12).fill(0), [3, 4]);
-    const opt = new optim.Shampoo([p], opts);
-    run(p, opt, 150);
-    expect(loss(vals(p))).toBeLessThan(1e-3 * loss(new Array(12).fill(0)));
-    const q = ref(vals(p), [3, 4]);
-    const o2 = new optim.Shampoo([q], opts);
-    o2.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
-    run(p, opt, 5);
-    run(q, o2, 5);
-    expect(vals(q)).toEqual(vals(p));
+    const finals = (['eigh', 'coupledNewton'] as const).map((method) => {
+      const opts = { lr: 1, betas: [0, 1] as [number, number], epsilon: 1e-10, rootInverse: method };
+      const p = ref(new Array(12).fill(0), [3, 4]);
+      const opt = new optim.Shampoo([p], opts);
+      run(p, opt, 150);
+      expect(loss(vals(p))).toBeLessThan(1e-3 * loss(new Array(12).fill(0)));
+      const at = vals(p);
+      const q = ref(vals(p), [3, 4]);
+      const o2 = new optim.Shampoo([q], opts);
+      o2.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
+      run(p, opt, 5);
+      run(q, o2, 5);
+      expect(vals(q)).toEqual(vals(p));
+      return at;
+    });
+    // coupled Newton stops at max|M − I| ≤ 1e-6, so the two paths differ by about that much
+    expect(maxErr(finals[1], finals[0])).toBeLessThan(1e-5);
   });
 
   it('bad options name themselves', () => {
@@ -175,5 +181,15 @@ describe('Shampoo', () => {
     expect(() => new optim.Shampoo([p], { grafting: 'rms' as never })).toThrow(/grafting/);
     expect(() => new optim.Shampoo([p], { maxPreconditionerDim: 0 })).toThrow(/maxPreconditionerDim/);
     expect(() => new optim.Shampoo([p], { epsilon: 0 })).toThrow(/epsilon/);
+    expect(() => new optim.Shampoo([p], { rootInverse: 'newton' as never })).toThrow(/option 'rootInverse' expected one of 'eigh', 'coupledNewton', got 'newton'/);
+    expect(() => new optim.Shampoo([p], { relativeEpsilon: 1 as never })).toThrow(/option 'relativeEpsilon' expected a boolean, got 1/);
+    expect(() => new optim.Shampoo([p], { newtonIterations: 0 })).toThrow(/option 'newtonIterations' expected an integer ≥ 1, got 0/);
+    expect(() => new optim.Shampoo([p], { newtonIterations: 2.5 })).toThrow(/newtonIterations/);
+    expect(() => new optim.Shampoo([p], { newtonTolerance: 0 })).toThrow(/option 'newtonTolerance' expected a number > 0, got 0/);
+    expect(() => new optim.Shampoo([p], { inverseFailureThreshold: -1 })).toThrow(/option 'inverseFailureThreshold'/);
+    expect(() => new optim.Shampoo([p], { rootInverse: 'eigh', newtonTolerance: Infinity })).toThrow(/newtonTolerance/);
+    expect(() => new optim.Shampoo([{ params: [p], rootInverse: 'qr' as never }])).toThrow(/rootInverse/);
+    expect(() => new optim.Shampoo([p], { newtonIterations: -1 })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+    expect(() => new optim.Shampoo([p], { rootInverse: 'x' as never })).toThrow(d.DescentError);
   });
 });
