@@ -2,6 +2,9 @@
 // loops over NC/KC/MC blocks that pack A and B into tile-ordered panels (assembly/x32-packb,
 // x64-packb, x16-f32-packb) and hand them to a register-tiled macro-kernel (assembly/f32-gemm,
 // f64-gemm). Transposes and strided views are only strides given to the packers: no copies.
+// f32 A is read in place instead of packed where that measured faster (see runPart).
+// Default kernel: plain SIMD mul+add (deterministic across machines); setDeterministic(false)
+// opts into the relaxed-SIMD FMA kernel when the relaxed build is loaded.
 //
 // Invariants:
 // - Every C element is accumulated over k in the same order with the same KC blocking whatever
