@@ -286,6 +286,16 @@ test('SIMD rows (contiguous) and scalar rows (strided) give bit-identical result
     expect(r[1], op).toEqual(r[0]);
     freeAll(be, ...xs);
   }
+  for (const dtype of ['f64', 'i32'] as const) {
+    for (const op of dtype === 'i32' ? Object.keys(I32_UNARY) as UnaryOp[] : UNARY_OPS) {
+      const c = make(be, dtype, [n], 'contiguous', 5, (k, s) => values(dtype, k, s, 160).map((v) => (dtype === 'i32' ? v * 99991 : v)));
+      const st = make(be, dtype, [n], 'strided', 5);
+      be.copy(c.view, st.view);
+      const r = [c, st].map((x) => { const o = output(be, dtype, [n]); be.unary(op, x.view, o); const v = Array.from(be.read(o), String); freeAll(be, o); return v; });
+      expect(r[1], `${dtype} ${op}`).toEqual(r[0]);
+      freeAll(be, c, st);
+    }
+  }
   for (const dtype of ['f32', 'f64', 'i32'] as const) {
     const pairOf = (seed: number) => {
       const c = make(be, dtype, [n], 'contiguous', seed, (k, s) => values(dtype, k, s, 160));

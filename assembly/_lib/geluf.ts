@@ -64,7 +64,7 @@ function tailx2(e: v128, ac: v128): v128 {
   return f32x4.demote_f64x2_zero(f64x2.mul(f64x2.mul(e, q), f64x2.splat(INV_SQRT_2PI_64)));
 }
 
-export function geluf32x4(x: v128): v128 {
+@inline export function geluf32x4(x: v128): v128 {
   const u = f32x4.mul(x, x);
   let p = f32x4.add(f32x4.mul(f32x4.splat(S8), u), f32x4.splat(S7));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(S6)); p = f32x4.add(f32x4.mul(p, u), f32x4.splat(S5));

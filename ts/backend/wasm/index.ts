@@ -21,7 +21,7 @@ const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, 
 const I32_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu'];
 const COMPUTE: readonly DType[] = ['f32', 'f64', 'i32'];
 type K = WasmRuntime['exports'];
-const UNARY_KERNEL = { f32: 'f32_vunary_wasmsimd', f64: 'f64_vunary_scalar', i32: 's32_vunary_scalar' } as const;
+const UNARY_KERNEL = { f32: 'f32_vunary_wasmsimd', f64: 'f64_vunary_wasmsimd', i32: 's32_vunary_wasmsimd' } as const;
 const BINARY_KERNEL = { f32: 'f32_vbinary_wasmsimd', f64: 'f64_vbinary_wasmsimd', i32: 's32_vbinary_wasmsimd' } as const;
 const REDUCE_KERNEL = { f32: 'f32_reduce_wasmsimd', f64: 'f64_reduce_scalar', i32: 's32_reduce_scalar' } as const;
 const SCATTER_KERNEL = { f32: 'f32_scatteradd_scalar', f64: 'f64_scatteradd_scalar', i32: 's32_scatteradd_scalar' } as const;

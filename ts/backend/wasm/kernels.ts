@@ -11,7 +11,9 @@ export interface Kernels {
   f32_vunary_wasmsimd: Fn<[number, number, number, number]>;
   f32_vunary_scalar: Fn<[number, number, number, number]>;
   f64_vunary_scalar: Fn<[number, number, number, number]>;
+  f64_vunary_wasmsimd: Fn<[number, number, number, number]>;
   s32_vunary_scalar: Fn<[number, number, number, number]>;
+  s32_vunary_wasmsimd: Fn<[number, number, number, number]>;
   // (op, meta, a, b, out)
   f32_vbinary_wasmsimd: Fn<[number, number, number, number, number]>;
   f32_vbinary_scalar: Fn<[number, number, number, number, number]>;
