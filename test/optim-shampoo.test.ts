@@ -157,12 +157,13 @@ describe('Shampoo', () => {
       for (let k = 0; k < n; k++) { p.grad = ref(grad(vals(p)), [3, 4], false); opt.step(); }
     };
     const finals = (['eigh', 'coupledNewton'] as const).map((method) => {
-      const opts = { lr: 1, betas: [0, 1] as [number, number], epsilon: 1e-10, rootInverse: method };
+      const opts = { lr: 1, betas: [0, 1] as [number, number], epsilon: 1e-6, relativeEpsilon: true, rootInverse: method };
       const p = ref(new Array(12).fill(0), [3, 4]);
       const opt = new optim.Shampoo([p], opts);
       run(p, opt, 150);
       expect(loss(vals(p))).toBeLessThan(1e-3 * loss(new Array(12).fill(0)));
       const at = vals(p);
+      expect(((opt.state.get(p)!['0'] as optim.ParamState).b0 as optim.ParamState).fails).toBe(0); // no root was rejected
       const q = ref(vals(p), [3, 4]);
       const o2 = new optim.Shampoo([q], opts);
       o2.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
@@ -173,6 +174,16 @@ describe('Shampoo', () => {
     });
     // coupled Newton stops at max|M − I| ≤ 1e-6, so the two paths differ by about that much
     expect(maxErr(finals[1], finals[0])).toBeLessThan(1e-5);
+  });
+
+  it('coupled Newton defaults to the Google ridge (1e-6 relative to λmax); eigh keeps the Meta one (1e-12 absolute)', () => {
+    const p = ref([1, 2], [2]);
+    const n = new optim.Shampoo([p], { rootInverse: 'coupledNewton' }).paramGroups[0];
+    expect([n.epsilon, n.relativeEpsilon, n.newtonIterations, n.newtonTolerance, n.inverseFailureThreshold]).toEqual([1e-6, true, 100, 1e-6, 0.1]);
+    const e = new optim.Shampoo([p]).paramGroups[0];
+    expect([e.rootInverse, e.epsilon, e.relativeEpsilon]).toEqual(['eigh', 1e-12, false]);
+    const x = new optim.Shampoo([p], { rootInverse: 'coupledNewton', epsilon: 1e-9, relativeEpsilon: false }).paramGroups[0];
+    expect([x.epsilon, x.relativeEpsilon]).toEqual([1e-9, false]);
   });
 
   it('bad options name themselves', () => {

@@ -188,8 +188,12 @@ export function scaleByShampoo(group: ParamGroup): GradientTransformation {
  */
 export class Shampoo extends Optimizer {
   constructor(params: ParamsInput, opts: ShampooOptions = {}) {
-    const freq = opts.preconditionFrequency ?? 1;
-    super('Shampoo', params, { ...opts, startPreconditioningStep: opts.startPreconditioningStep ?? freq }, {
+    const freq = opts?.preconditionFrequency ?? 1;
+    // coupled Newton cannot resolve a rank-deficient statistic under an absolute 1e-12 ridge (κ ≈ 1e16
+    // in f64), so it defaults to Google's ridge: 1e-6 relative to λmax
+    const newton = opts?.rootInverse === 'coupledNewton';
+    super('Shampoo', params, { ...opts, startPreconditioningStep: opts?.startPreconditioningStep ?? freq,
+      epsilon: opts?.epsilon ?? (newton ? 1e-6 : 1e-12), relativeEpsilon: opts?.relativeEpsilon ?? newton }, {
       lr: nonNegative(1e-2), betas: { default: [0.9, 1], check: (w, n, v) => shampooBetas(w, n, v) },
       epsilon: positive(1e-12), weightDecay: nonNegative(0), maxPreconditionerDim: positiveInt(1024),
       preconditionFrequency: positiveInt(1), startPreconditioningStep: positiveInt(1), useBiasCorrection: flag(true),
