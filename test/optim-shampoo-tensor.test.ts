@@ -2,7 +2,7 @@
 // against a plain f64 transcription of Gupta et al. written here (index loops, Jacobi
 // eigenvectors), for a 3-D parameter and a 4-D conv filter, with both root methods; blocking of a
 // 3-D parameter; convergence on a Kronecker-structured quadratic; coupled-Newton fallback.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
 import * as optim from '../ts/optim/index.js';
 import type { Tensor } from '../ts/tensor.js';
@@ -98,6 +98,10 @@ class ShampooRef {
     return w.map((x, f) => x - o.lr * (p[f] + o.wd * x));
   }
 }
+
+beforeAll(async () => {
+  await d.init({ device: 'wasm', build: 'simd' });
+});
 
 describe('Shampoo on order-k tensors', () => {
   const cases: { shape: number[]; modes: number[]; method: optim.RootInverseMethod; tol: number }[] = [
@@ -220,5 +224,26 @@ describe('Shampoo on order-k tensors', () => {
     run(p, opt, 5, 4);
     run(q, o2, 5, 4);
     expect(vals(q)).toEqual(vals(p));
+  });
+
+  it('on the wasm device in f32 a 4-D filter follows the f64 reference run (both root methods)', () => {
+    const shape = [4, 3, 3, 2];
+    for (const rootInverse of ['eigh', 'coupledNewton'] as const) {
+      const w0 = wave(72, 0.31);
+      const p64 = ref(w0, shape);
+      const p32 = d.tensor(Float32Array.from(w0), { shape, device: 'wasm', requiresGrad: true });
+      const opts: optim.ShampooOptions = { lr: 0.05, betas: [0.9, 0.95], epsilon: 1e-6, rootInverse, grafting: 'adam' };
+      const o64 = new optim.Shampoo([p64], opts), o32 = new optim.Shampoo([p32], opts);
+      for (let k = 0; k < 3; k++) {
+        const g = Array.from(vals(p64), (v, i) => v * (1 + (i % 4)) - Math.cos(0.7 * i + k));
+        p64.grad = ref(g, shape, false);
+        p32.grad = d.tensor(Float32Array.from(g), { shape, device: 'wasm' });
+        o64.step();
+        o32.step();
+      }
+      expect(p32.device).toBe('wasm');
+      expect(p32.dtype).toBe('f32');
+      expect(relErr(vals(p32), vals(p64))).toBeLessThan(1e-5);
+    }
   });
 });
