@@ -31,7 +31,7 @@ function storageBits(dtype: DType, value: number): number {
   switch (dtype) {
     case 'f16': return f32ToF16(value);
     case 'bf16': return f32ToBf16(value);
-    case 'i32': return Number.isFinite(value) ? Math.max(-2147483648, Math.min(2147483647, Math.trunc(value))) : 0;
+    case 'i32': return Number.isNaN(value) ? 0 : Math.max(-2147483648, Math.min(2147483647, Math.trunc(value)));
     default: return value;
   }
 }
