@@ -70,13 +70,15 @@ function run<T extends Arr>(where: string, rt: GemmRuntime, Ctor: { new (n: numb
   const out = c ?? new Ctor(lenC);
   const ldc = checkMatrix(where, 'C', out, C, m, n, opts.ldc);
   const es = Ctor.BYTES_PER_ELEMENT;
-  const lenA = a.length, lenB = b.length;
+  // copy only the elements the strides reach (a caller's array may be a larger workspace)
+  const span = (rows: number, cols: number, ld: number) => (rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols);
+  const lenA = span(transA ? k : m, transA ? m : k, lda), lenB = span(transB ? n : k, transB ? k : n, ldb);
   const pa = rt.malloc(lenA * es), pb = rt.malloc(lenB * es), pc = rt.malloc(lenC * es);
   try {
     const View = Ctor as unknown as new (buf: ArrayBufferLike, p: number, len: number) => T;
     const mem = (p: number, len: number): T => new View(rt.memory.buffer, p, len);
-    mem(pa, lenA).set(a);
-    mem(pb, lenB).set(b);
+    mem(pa, lenA).set(a.subarray(0, lenA));
+    mem(pb, lenB).set(b.subarray(0, lenB));
     if (beta !== 0) mem(pc, lenC).set(out.subarray(0, lenC));
     gemm(rt, {
       kernel: es === 8 ? KERNEL_F64 : f32Kernel(rt), m, n, k, alpha, beta,
