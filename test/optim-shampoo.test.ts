@@ -184,6 +184,13 @@ describe('Shampoo', () => {
     expect([e.rootInverse, e.epsilon, e.relativeEpsilon]).toEqual(['eigh', 1e-12, false]);
     const x = new optim.Shampoo([p], { rootInverse: 'coupledNewton', epsilon: 1e-9, relativeEpsilon: false }).paramGroups[0];
     expect([x.epsilon, x.relativeEpsilon]).toEqual([1e-9, false]);
+    // per group: a group that picks the other method gets that method's defaults unless it sets them
+    const q = ref([3], [1]), r = ref([4], [1]);
+    const gs = new optim.Shampoo([{ params: [p] }, { params: [q], rootInverse: 'coupledNewton' }, { params: [r], rootInverse: 'coupledNewton', epsilon: 1e-3 }]).paramGroups;
+    expect(gs.map((g) => [g.epsilon, g.relativeEpsilon])).toEqual([[1e-12, false], [1e-6, true], [1e-3, true]]);
+    const mixed = new optim.Shampoo([p], { rootInverse: 'coupledNewton' });
+    mixed.addParamGroup({ params: [q], rootInverse: 'eigh' });
+    expect([mixed.paramGroups[1].epsilon, mixed.paramGroups[1].relativeEpsilon]).toEqual([1e-12, false]);
   });
 
   it('bad options name themselves', () => {
@@ -191,7 +198,7 @@ describe('Shampoo', () => {
     expect(() => new optim.Shampoo([p], { betas: [0.9, 0] })).toThrow(/betas\[1\]/);
     expect(() => new optim.Shampoo([p], { grafting: 'rms' as never })).toThrow(/grafting/);
     expect(() => new optim.Shampoo([p], { maxPreconditionerDim: 0 })).toThrow(/maxPreconditionerDim/);
-    expect(() => new optim.Shampoo([p], { epsilon: 0 })).toThrow(/epsilon/);
+    expect(() => new optim.Shampoo([p], { epsilon: 0 })).toThrow(/option 'epsilon' expected a number > 0, got 0/);
     expect(() => new optim.Shampoo([p], { rootInverse: 'newton' as never })).toThrow(/option 'rootInverse' expected one of 'eigh', 'coupledNewton', got 'newton'/);
     expect(() => new optim.Shampoo([p], { relativeEpsilon: 1 as never })).toThrow(/option 'relativeEpsilon' expected a boolean, got 1/);
     expect(() => new optim.Shampoo([p], { newtonIterations: 0 })).toThrow(/option 'newtonIterations' expected an integer ≥ 1, got 0/);

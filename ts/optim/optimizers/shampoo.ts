@@ -22,15 +22,16 @@ import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
 import { type RootInverseMethod, type ShampooRootOptions, shampooInverseRoot } from '../inverse_root.js';
 import { check } from '../../errors.js';
-import { checkChoice, checkNumber, choice, flag, nonNegative, positive, positiveInt, unitInterval } from '../validate.js';
+import { type OptionSpec, checkBool, checkChoice, checkNumber, choice, flag, nonNegative, positive, positiveInt,
+  unitInterval } from '../validate.js';
 
 export type Grafting = 'none' | 'sgd' | 'adagrad' | 'adam';
 
 export interface ShampooOptions {
-  lr?: number; betas?: [number, number]; epsilon?: number; weightDecay?: number; maxPreconditionerDim?: number;
+  lr?: number; betas?: [number, number]; epsilon?: number | null; weightDecay?: number; maxPreconditionerDim?: number;
   preconditionFrequency?: number; startPreconditioningStep?: number; useBiasCorrection?: boolean;
   grafting?: Grafting; graftingEpsilon?: number; graftingBeta2?: number;
-  rootInverse?: RootInverseMethod; relativeEpsilon?: boolean; newtonIterations?: number; newtonTolerance?: number;
+  rootInverse?: RootInverseMethod; relativeEpsilon?: boolean | null; newtonIterations?: number; newtonTolerance?: number;
   inverseFailureThreshold?: number;
 }
 
@@ -189,25 +190,36 @@ export function scaleByShampoo(group: ParamGroup): GradientTransformation {
 export class Shampoo extends Optimizer {
   constructor(params: ParamsInput, opts: ShampooOptions = {}) {
     const freq = opts?.preconditionFrequency ?? 1;
-    // coupled Newton cannot resolve a rank-deficient statistic under an absolute 1e-12 ridge (κ ≈ 1e16
-    // in f64), so it defaults to Google's ridge: 1e-6 relative to λmax
-    const newton = opts?.rootInverse === 'coupledNewton';
-    super('Shampoo', params, { ...opts, startPreconditioningStep: opts?.startPreconditioningStep ?? freq,
-      epsilon: opts?.epsilon ?? (newton ? 1e-6 : 1e-12), relativeEpsilon: opts?.relativeEpsilon ?? newton }, {
+    super('Shampoo', params, { ...opts, startPreconditioningStep: opts?.startPreconditioningStep ?? freq }, {
       lr: nonNegative(1e-2), betas: { default: [0.9, 1], check: (w, n, v) => shampooBetas(w, n, v) },
-      epsilon: positive(1e-12), weightDecay: nonNegative(0), maxPreconditionerDim: positiveInt(1024),
+      epsilon: orNull((w, n, v) => checkNumber(w, n, v, { min: 0, minOpen: true })),
+      weightDecay: nonNegative(0), maxPreconditionerDim: positiveInt(1024),
       preconditionFrequency: positiveInt(1), startPreconditioningStep: positiveInt(1), useBiasCorrection: flag(true),
       grafting: choice<Grafting>('none', ['none', 'sgd', 'adagrad', 'adam']), graftingEpsilon: positive(1e-10),
       graftingBeta2: unitInterval(0.999),
       rootInverse: { default: 'eigh', check: (w, n, v) => checkChoice<RootInverseMethod>(w, n, v, ['eigh', 'coupledNewton']) },
-      relativeEpsilon: flag(false), newtonIterations: positiveInt(100), newtonTolerance: positive(1e-6),
+      relativeEpsilon: orNull(checkBool), newtonIterations: positiveInt(100), newtonTolerance: positive(1e-6),
       inverseFailureThreshold: positive(0.1),
     });
+  }
+  /**
+   * epsilon and relativeEpsilon left unset (null) follow the group's root method: Meta's 1e-12
+   * absolute for eigh, Google's 1e-6 relative to λmax for coupled Newton, which cannot resolve a
+   * rank-deficient statistic under an absolute 1e-12 ridge (a condition number near 1e16 in f64).
+   */
+  protected override checkGroup(g: ParamGroup): void {
+    const newton = g.rootInverse === 'coupledNewton';
+    if (g.epsilon === null) g.epsilon = newton ? 1e-6 : 1e-12;
+    if (g.relativeEpsilon === null) g.relativeEpsilon = newton;
   }
   protected makeTransform(g: ParamGroup): GradientTransformation {
     return chain(scaleByShampoo(g), addDecayedWeights(() => g.weightDecay as number), scaleByLearningRate(() => g.lr));
   }
 }
+
+/** An option whose null (its default) means "decided per group" (see Shampoo.checkGroup). */
+const orNull = (f: (w: string, n: string, v: unknown) => unknown): OptionSpec =>
+  ({ default: null, check: (w, n, v) => (v === null ? null : f(w, n, v)) });
 
 /** β1 in [0, 1); β2 in (0, 1] (β2 = 1 means sums, Shampoo's original form). */
 function shampooBetas(w: string, n: string, v: unknown): [number, number] {
