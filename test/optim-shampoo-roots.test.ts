@@ -120,5 +120,6 @@ describe('coupled Newton inverse p-th root', () => {
     expect(() => optim.inverseRoot(a, 3, 0, 1e-6)).toThrow(/p > 0/);
     expect(() => optim.symEig([1, 2, 3, 4] as never, 2)).toThrow(/Float64Array/);
     expect(() => optim.powerIteration(a, 3, { numIters: -2 })).toThrow(/numIters/);
+    expect(() => optim.coupledNewtonInverseRoot(a, 3, 2, null as never)).toThrow(/options: expected an object, got null/);
   });
 });

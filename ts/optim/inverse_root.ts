@@ -50,9 +50,11 @@ function nonNegativeNumber(what: string, v: number): number {
 /** Largest eigenvalue of the symmetric PSD matrix a by power iteration (Rayleigh quotient; stops at relative change ≤ tolerance). */
 export function powerIteration(a: Float64Array, n: number, opts: { numIters?: number; tolerance?: number } = {}): { value: number; iterations: number } {
   checkSquare('powerIteration', a, n);
+  if (opts === null || typeof opts !== 'object') fail('powerIteration: options', 'an object', opts);
   const iters = positiveInt('powerIteration: numIters', opts.numIters ?? 100);
   const tol = nonNegativeNumber('powerIteration: tolerance', opts.tolerance ?? 1e-6);
-  // a fixed start that is orthogonal to no coordinate vector (Google uses a seeded uniform draw)
+  // a fixed start with no zero entry (Google draws a seeded uniform one); an underestimate, from a
+  // start nearly orthogonal to the top eigenvector, is caught by coupledNewton's Frobenius cap
   let v = Float64Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin(1.7 * i + 0.3));
   let s = 0;
   for (let it = 1; it <= iters; it++) {
@@ -120,6 +122,7 @@ function maxDiffFromIdentity(m: Float64Array, n: number): number {
  */
 export function coupledNewtonInverseRoot(a: Float64Array, n: number, p: number, opts: CoupledNewtonOptions = {}): CoupledNewtonResult {
   checkSquare('coupledNewtonInverseRoot', a, n);
+  if (opts === null || typeof opts !== 'object') fail('coupledNewtonInverseRoot: options', 'an object', opts);
   positiveInt('coupledNewtonInverseRoot: p', p);
   const eps = nonNegativeNumber('coupledNewtonInverseRoot: ridgeEpsilon', opts.ridgeEpsilon ?? 1e-6);
   const iters = positiveInt('coupledNewtonInverseRoot: numIters', opts.numIters ?? 100);
