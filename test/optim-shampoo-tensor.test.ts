@@ -136,6 +136,20 @@ describe('Shampoo on order-k tensors', () => {
     });
   }
 
+  it('size-1 dims are dropped: [3, 1] and [1, 3, 1] step like the vector [3], a scalar like a 1-vector', () => {
+    for (const shape of [[3], [3, 1], [1, 3, 1]]) {
+      const p = ref([0, 0, 0], shape);
+      p.grad = ref([3, -4, 0], shape, false);
+      new optim.Shampoo([p], { lr: 1, betas: [0, 1] }).step();
+      // g/‖g‖: one statistic, exponent −1/2 (the 1e-12 ridge amplifies rounding in gᵀ's null space)
+      expect(relErr(vals(p), [-0.6, 0.8, 0])).toBeLessThan(1e-8);
+    }
+    const s = d.tensor(Float64Array.of(1), { shape: [], device: 'reference', requiresGrad: true });
+    s.grad = d.tensor(Float64Array.of(-2), { shape: [], device: 'reference' });
+    new optim.Shampoo([s], { lr: 0.5, betas: [0, 1] }).step();
+    expect(vals(s)[0]).toBeCloseTo(1.5, 12);
+  });
+
   it('blocking a 3-D parameter = independent Shampoo on each sub-tensor (5×4×3, maxPreconditionerDim 2, Adam grafting)', () => {
     const shape = [5, 4, 3];
     const opts = { lr: 0.1, betas: [0.9, 0.99] as [number, number], grafting: 'adam' as const, epsilon: 1e-8 };
