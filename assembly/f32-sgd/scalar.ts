@@ -1,7 +1,7 @@
 // Plain scalar twin of the fused SGD update (plain, heavy-ball momentum with dampening, Nesterov):
 // the ground truth the SIMD variant is tested against, bit-identical. PyTorch `_single_tensor_sgd`
 // order (ALGORITHMS.md §1).
-import { sgdTail, SGD_NESTEROV, SGD_MAXIMIZE, SGD_FIRST } from './_row';
+import { sgdMulti, sgdTail } from './_row';
 
 /**
  * One SGD step over n f32 elements, in place on p and buf:
@@ -19,8 +19,5 @@ export function f32_sgd_scalar(n: i32, p: usize, g: usize, buf: usize, lr: f32, 
 /** Multi-tensor entry: table holds count records of four u32 [n, p, g, buf] (byte pointers). */
 export function f32_sgd_multi_scalar(count: i32, table: usize, lr: f32, momentum: f32, dampening: f32,
                                      wd: f32, flags: i32): void {
-  for (let t = 0; t < count; t++) {
-    const r = table + <usize>t * 16;
-    f32_sgd_scalar(load<i32>(r), load<u32>(r, 4), load<u32>(r, 8), load<u32>(r, 12), lr, momentum, dampening, wd, flags);
-  }
+  sgdMulti(f32_sgd_scalar, count, table, lr, momentum, dampening, wd, flags);
 }
