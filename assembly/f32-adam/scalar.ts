@@ -1,7 +1,7 @@
 // Plain scalar twin of the fused Adam/AdamW/AMSGrad update: the readable ground truth the SIMD
 // variant is tested against (same operations in the same order, so bit-identical). Follows
 // PyTorch's `_single_tensor_adam` order (ALGORITHMS.md §2); the host folds the scalars.
-import { adamTail, ADAM_AMSGRAD, ADAM_MAXIMIZE } from './_row';
+import { adamMulti, adamTail } from './_row';
 
 /**
  * One Adam step over n f32 elements, in place on p, m, v (and vmax when AMSGrad):
@@ -25,9 +25,5 @@ export function f32_adam_scalar(n: i32, p: usize, g: usize, m: usize, v: usize, 
  */
 export function f32_adam_multi_scalar(count: i32, table: usize, beta1: f32, beta2: f32, eps: f32,
                                       stepSize: f32, bc2sqrt: f32, decay: f32, l2: f32, flags: i32): void {
-  for (let t = 0; t < count; t++) {
-    const r = table + <usize>t * 24;
-    f32_adam_scalar(load<i32>(r), load<u32>(r, 4), load<u32>(r, 8), load<u32>(r, 12), load<u32>(r, 16),
-      load<u32>(r, 20), beta1, beta2, eps, stepSize, bc2sqrt, decay, l2, flags);
-  }
+  adamMulti(f32_adam_scalar, count, table, beta1, beta2, eps, stepSize, bc2sqrt, decay, l2, flags);
 }

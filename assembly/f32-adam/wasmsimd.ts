@@ -1,14 +1,15 @@
 // SIMD128 fused Adam/AdamW/AMSGrad update: four lanes per iteration with exactly the scalar
 // twin's operations (f32x4 mul, add, div, sqrt, max; no FMA), so results are bit-identical to
 // f32_adam_scalar; the n % 4 remainder runs the scalar code.
-import { adamTail, ADAM_AMSGRAD, ADAM_MAXIMIZE } from './_row';
+import { gradIn4, maximizes } from '../_lib/optim_row';
+import { adamMulti, adamTail, ADAM_AMSGRAD } from './_row';
 
 /** Same contract as f32_adam_scalar (see there); one pass over p, g, m, v (and vmax). */
 export function f32_adam_wasmsimd(n: i32, p: usize, g: usize, m: usize, v: usize, vmax: usize,
                                   beta1: f32, beta2: f32, eps: f32, stepSize: f32, bc2sqrt: f32,
                                   decay: f32, l2: f32, flags: i32): void {
   const ams = (flags & ADAM_AMSGRAD) != 0;
-  const maximize = (flags & ADAM_MAXIMIZE) != 0;
+  const maximize = maximizes(flags);
   const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2);
   const c1 = f32x4.splat(1 - beta1), c2 = f32x4.splat(1 - beta2);
   const ep = f32x4.splat(eps), st = f32x4.splat(stepSize), bc = f32x4.splat(bc2sqrt);
@@ -16,10 +17,8 @@ export function f32_adam_wasmsimd(n: i32, p: usize, g: usize, m: usize, v: usize
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
     const o = <usize>i << 2;
-    let gi = v128.load(g + o);
-    if (maximize) gi = f32x4.neg(gi);
     const pi = f32x4.mul(v128.load(p + o), dc);
-    gi = f32x4.add(gi, f32x4.mul(wd, pi));
+    const gi = gradIn4(v128.load(g + o), pi, wd, maximize);
     const mi = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(gi, c1));
     const vi = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(gi, gi), c2));
     v128.store(m + o, mi);
@@ -38,9 +37,5 @@ export function f32_adam_wasmsimd(n: i32, p: usize, g: usize, m: usize, v: usize
 /** Multi-tensor entry, same table layout as f32_adam_multi_scalar. */
 export function f32_adam_multi_wasmsimd(count: i32, table: usize, beta1: f32, beta2: f32, eps: f32,
                                         stepSize: f32, bc2sqrt: f32, decay: f32, l2: f32, flags: i32): void {
-  for (let t = 0; t < count; t++) {
-    const r = table + <usize>t * 24;
-    f32_adam_wasmsimd(load<i32>(r), load<u32>(r, 4), load<u32>(r, 8), load<u32>(r, 12), load<u32>(r, 16),
-      load<u32>(r, 20), beta1, beta2, eps, stepSize, bc2sqrt, decay, l2, flags);
-  }
+  adamMulti(f32_adam_wasmsimd, count, table, beta1, beta2, eps, stepSize, bc2sqrt, decay, l2, flags);
 }
