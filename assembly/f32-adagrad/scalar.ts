@@ -1,6 +1,6 @@
 // Plain scalar twin of the fused Adagrad update (Duchi, Hazan & Singer 2011), PyTorch order
 // (ALGORITHMS.md §3): the ground truth the SIMD variant is tested against, bit-identical.
-import { adagradTail, ADAGRAD_MAXIMIZE } from './_row';
+import { adagradMulti, adagradTail } from './_row';
 
 /**
  * One Adagrad step over n f32 elements, in place on p and sum:
@@ -14,8 +14,5 @@ export function f32_adagrad_scalar(n: i32, p: usize, g: usize, sum: usize, clr: 
 
 /** Multi-tensor entry: table holds count records of four u32 [n, p, g, sum] (byte pointers). */
 export function f32_adagrad_multi_scalar(count: i32, table: usize, clr: f32, eps: f32, wd: f32, flags: i32): void {
-  for (let t = 0; t < count; t++) {
-    const r = table + <usize>t * 16;
-    f32_adagrad_scalar(load<i32>(r), load<u32>(r, 4), load<u32>(r, 8), load<u32>(r, 12), clr, eps, wd, flags);
-  }
+  adagradMulti(f32_adagrad_scalar, count, table, clr, eps, wd, flags);
 }
