@@ -1,6 +1,6 @@
 // Plain scalar twin of the fused RMSprop update (Hinton's lecture 6e; PyTorch order, ALGORITHMS.md
 // §3, eps added outside the square root): the ground truth the SIMD variant is tested against.
-import { rmspropTail, RMSPROP_CENTERED, RMSPROP_MAXIMIZE } from './_row';
+import { rmspropMulti, rmspropTail } from './_row';
 
 /**
  * One RMSprop step over n f32 elements, in place on p, v (and gavg when centered, buf when μ > 0):
@@ -18,9 +18,5 @@ export function f32_rmsprop_scalar(n: i32, p: usize, g: usize, v: usize, gavg: u
 /** Multi-tensor entry: table holds count records of six u32 [n, p, g, v, gavg, buf] (byte pointers). */
 export function f32_rmsprop_multi_scalar(count: i32, table: usize, lr: f32, alpha: f32, eps: f32, wd: f32,
                                          momentum: f32, flags: i32): void {
-  for (let t = 0; t < count; t++) {
-    const r = table + <usize>t * 24;
-    f32_rmsprop_scalar(load<i32>(r), load<u32>(r, 4), load<u32>(r, 8), load<u32>(r, 12), load<u32>(r, 16),
-      load<u32>(r, 20), lr, alpha, eps, wd, momentum, flags);
-  }
+  rmspropMulti(f32_rmsprop_scalar, count, table, lr, alpha, eps, wd, momentum, flags);
 }

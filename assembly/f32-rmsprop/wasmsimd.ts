@@ -1,11 +1,12 @@
 // SIMD128 fused RMSprop update; lane-wise the scalar twin's operations (bit-identical).
-import { rmspropTail, RMSPROP_CENTERED, RMSPROP_MAXIMIZE } from './_row';
+import { gradIn4, maximizes } from '../_lib/optim_row';
+import { rmspropMulti, rmspropTail, RMSPROP_CENTERED } from './_row';
 
 /** Same contract as f32_rmsprop_scalar. */
 export function f32_rmsprop_wasmsimd(n: i32, p: usize, g: usize, v: usize, gavg: usize, buf: usize, lr: f32,
                                      alpha: f32, eps: f32, wd: f32, momentum: f32, flags: i32): void {
   const centered = (flags & RMSPROP_CENTERED) != 0;
-  const maximize = (flags & RMSPROP_MAXIMIZE) != 0;
+  const maximize = maximizes(flags);
   const hasMom = momentum > 0;
   const va = f32x4.splat(alpha), vca = f32x4.splat(1 - alpha), ve = f32x4.splat(eps), vwd = f32x4.splat(wd);
   const vlr = f32x4.splat(lr), vmu = f32x4.splat(momentum);
@@ -13,9 +14,7 @@ export function f32_rmsprop_wasmsimd(n: i32, p: usize, g: usize, v: usize, gavg:
   for (let i = 0; i < n4; i += 4) {
     const o = <usize>i << 2;
     const pi = v128.load(p + o);
-    let gi = v128.load(g + o);
-    if (maximize) gi = f32x4.neg(gi);
-    gi = f32x4.add(gi, f32x4.mul(vwd, pi));
+    const gi = gradIn4(v128.load(g + o), pi, vwd, maximize);
     const vi = f32x4.add(f32x4.mul(v128.load(v + o), va), f32x4.mul(f32x4.mul(gi, gi), vca));
     v128.store(v + o, vi);
     let avg: v128;
@@ -40,9 +39,5 @@ export function f32_rmsprop_wasmsimd(n: i32, p: usize, g: usize, v: usize, gavg:
 /** Multi-tensor entry, same table layout as f32_rmsprop_multi_scalar. */
 export function f32_rmsprop_multi_wasmsimd(count: i32, table: usize, lr: f32, alpha: f32, eps: f32, wd: f32,
                                            momentum: f32, flags: i32): void {
-  for (let t = 0; t < count; t++) {
-    const r = table + <usize>t * 24;
-    f32_rmsprop_wasmsimd(load<i32>(r), load<u32>(r, 4), load<u32>(r, 8), load<u32>(r, 12), load<u32>(r, 16),
-      load<u32>(r, 20), lr, alpha, eps, wd, momentum, flags);
-  }
+  rmspropMulti(f32_rmsprop_wasmsimd, count, table, lr, alpha, eps, wd, momentum, flags);
 }
