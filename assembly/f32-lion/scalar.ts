@@ -1,6 +1,6 @@
 // Plain scalar twin of the fused Lion update (Chen et al., "Symbolic Discovery of Optimization
 // Algorithms", 2023): the ground truth the SIMD variant is tested against, bit-identical.
-import { lionTail } from './_row';
+import { lionMulti, lionTail } from './_row';
 
 /**
  * One Lion step over n f32 elements, in place on p and m:
@@ -14,8 +14,5 @@ export function f32_lion_scalar(n: i32, p: usize, g: usize, m: usize, lr: f32, b
 
 /** Multi-tensor entry: table holds count records of four u32 [n, p, g, m] (byte pointers). */
 export function f32_lion_multi_scalar(count: i32, table: usize, lr: f32, beta1: f32, beta2: f32, decay: f32): void {
-  for (let t = 0; t < count; t++) {
-    const r = table + <usize>t * 16;
-    f32_lion_scalar(load<i32>(r), load<u32>(r, 4), load<u32>(r, 8), load<u32>(r, 12), lr, beta1, beta2, decay);
-  }
+  lionMulti(f32_lion_scalar, count, table, lr, beta1, beta2, decay);
 }

@@ -1,6 +1,6 @@
 // SIMD128 fused Lion update; lane-wise the scalar twin's operations (bit-identical), sign() by
 // two compares and bit-selects so that 0 and NaN pass through unchanged as in the scalar code.
-import { lionTail } from './_row';
+import { lionMulti, lionTail } from './_row';
 
 /** Same contract as f32_lion_scalar. */
 export function f32_lion_wasmsimd(n: i32, p: usize, g: usize, m: usize, lr: f32, beta1: f32, beta2: f32, decay: f32): void {
@@ -22,8 +22,5 @@ export function f32_lion_wasmsimd(n: i32, p: usize, g: usize, m: usize, lr: f32,
 
 /** Multi-tensor entry, same table layout as f32_lion_multi_scalar. */
 export function f32_lion_multi_wasmsimd(count: i32, table: usize, lr: f32, beta1: f32, beta2: f32, decay: f32): void {
-  for (let t = 0; t < count; t++) {
-    const r = table + <usize>t * 16;
-    f32_lion_wasmsimd(load<i32>(r), load<u32>(r, 4), load<u32>(r, 8), load<u32>(r, 12), lr, beta1, beta2, decay);
-  }
+  lionMulti(f32_lion_wasmsimd, count, table, lr, beta1, beta2, decay);
 }
