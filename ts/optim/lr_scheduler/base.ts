@@ -6,7 +6,8 @@
 // (SequentialLR's milestones). The constructor of every subclass ends with `this.initialStep()`,
 // which, like PyTorch, applies epoch 0 at once.
 
-import { DescentError, check } from '../../errors.js';
+import { DescentError, check, checkOptions } from '../../errors.js';
+import { checkNumber, type NumberRule } from '../validate.js';
 
 /** What a scheduler needs from an optimizer: its param groups (our facades satisfy it). */
 export interface SchedulableGroup {
@@ -84,6 +85,31 @@ export abstract class LRScheduler {
 
   protected get groups(): SchedulableGroup[] {
     return this.optimizer.paramGroups;
+  }
+
+  /** Chainable form, nothing to change this epoch: every group's current lr. */
+  protected held(): number[] {
+    return this.groups.map((g) => g.lr);
+  }
+
+  /** Chainable form: every group's current lr times `f`. */
+  protected scaled(f: number): number[] {
+    return this.groups.map((g) => g.lr * f);
+  }
+
+  /** Closed form: every base lr times `f`. */
+  protected baseScaled(f: number): number[] {
+    return this.baseLrs.map((b) => b * f);
+  }
+
+  /** Constructor check: option names outside `allowed` are errors naming this scheduler. */
+  protected allowOptions(opts: object | undefined, allowed: readonly string[]): void {
+    checkOptions(this.where, opts, allowed);
+  }
+
+  /** Constructor check: a numeric option obeying `rule`, errors naming this scheduler. */
+  protected numberOption(name: string, v: unknown, rule: NumberRule): number {
+    return checkNumber(this.where, name, v, rule);
   }
 
   /** Field names left out of `stateDict()` (functions and the optimizer itself). */

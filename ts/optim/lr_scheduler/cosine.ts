@@ -2,9 +2,14 @@
 // recursive form (which keeps stacking with other schedulers and, past TMax, climbs back up), and
 // CosineAnnealingWarmRestarts with period TMult-growth.
 
-import { checkOptions } from '../../errors.js';
 import { checkNumber } from '../validate.js';
 import { LRScheduler, type SchedulableOptimizer } from './base.js';
+
+/** etaMin + (b − etaMin)·(1 + cos(π t/T))/2 for every base lr b: the closed form of both schedules. */
+function annealed(baseLrs: number[], etaMin: number, t: number, T: number): number[] {
+  const c = (1 + Math.cos(Math.PI * t / T)) / 2;
+  return baseLrs.map((b) => etaMin + (b - etaMin) * c);
+}
 
 export interface CosineAnnealingLROptions { TMax: number; etaMin?: number }
 
@@ -17,16 +22,16 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
   constructor(optimizer: SchedulableOptimizer, opts: CosineAnnealingLROptions) {
     super(optimizer, 'CosineAnnealingLR');
-    checkOptions('CosineAnnealingLR', opts, ['TMax', 'etaMin']);
-    this.TMax = checkNumber('CosineAnnealingLR', 'TMax', opts?.TMax, { min: 1, int: true });
-    this.etaMin = checkNumber('CosineAnnealingLR', 'etaMin', opts.etaMin ?? 0, { min: 0 });
+    this.allowOptions(opts, ['TMax', 'etaMin']);
+    this.TMax = this.numberOption('TMax', opts?.TMax, { min: 1, int: true });
+    this.etaMin = this.numberOption('etaMin', opts.etaMin ?? 0, { min: 0 });
     this.initialStep();
   }
   protected getLr(): number[] {
     const t = this.lastEpoch;
     const T = this.TMax;
     const e = this.etaMin;
-    if (t === 0) return this.groups.map((g) => g.lr);
+    if (t === 0) return this.held();
     if (this.stepCount === 1 && t > 0) return this.closedFormLr();
     if ((t - 1 - T) % (2 * T) === 0) {
       // At the bottom of a cycle the ratio form would divide by zero; PyTorch adds the step instead.
@@ -36,8 +41,7 @@ export class CosineAnnealingLR extends LRScheduler {
     return this.groups.map((g) => ratio * (g.lr - e) + e);
   }
   protected override closedFormLr(): number[] {
-    const c = (1 + Math.cos(Math.PI * this.lastEpoch / this.TMax)) / 2;
-    return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * c);
+    return annealed(this.baseLrs, this.etaMin, this.lastEpoch, this.TMax);
   }
 }
 
@@ -52,11 +56,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   TCur: number;
   constructor(optimizer: SchedulableOptimizer, opts: CosineAnnealingWarmRestartsOptions) {
     super(optimizer, 'CosineAnnealingWarmRestarts');
-    checkOptions('CosineAnnealingWarmRestarts', opts, ['T0', 'TMult', 'etaMin']);
-    this.T0 = checkNumber('CosineAnnealingWarmRestarts', 'T0', opts?.T0, { min: 1, int: true });
+    this.allowOptions(opts, ['T0', 'TMult', 'etaMin']);
+    this.T0 = this.numberOption('T0', opts?.T0, { min: 1, int: true });
     this.Ti = this.T0;
-    this.TMult = checkNumber('CosineAnnealingWarmRestarts', 'TMult', opts.TMult ?? 1, { min: 1, int: true });
-    this.etaMin = checkNumber('CosineAnnealingWarmRestarts', 'etaMin', opts.etaMin ?? 0, { min: 0 });
+    this.TMult = this.numberOption('TMult', opts.TMult ?? 1, { min: 1, int: true });
+    this.etaMin = this.numberOption('etaMin', opts.etaMin ?? 0, { min: 0 });
     this.TCur = -1;
     this.initialStep();
   }
@@ -96,7 +100,6 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.apply(this.getLr());
   }
   protected getLr(): number[] {
-    const c = (1 + Math.cos(Math.PI * this.TCur / this.Ti)) / 2;
-    return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * c);
+    return annealed(this.baseLrs, this.etaMin, this.TCur, this.Ti);
   }
 }

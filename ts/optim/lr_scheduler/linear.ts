@@ -1,8 +1,6 @@
 // Warm-up and polynomial schedules: LinearLR, ConstantLR, PolynomialLR (PyTorch semantics, with
 // the chainable ratio form PyTorch steps with and the closed form it jumps with).
 
-import { checkOptions } from '../../errors.js';
-import { checkNumber } from '../validate.js';
 import { LRScheduler, type SchedulableOptimizer } from './base.js';
 
 export interface LinearLROptions { startFactor?: number; endFactor?: number; totalIters?: number }
@@ -17,24 +15,24 @@ export class LinearLR extends LRScheduler {
   totalIters: number;
   constructor(optimizer: SchedulableOptimizer, opts: LinearLROptions = {}) {
     super(optimizer, 'LinearLR');
-    checkOptions('LinearLR', opts, ['startFactor', 'endFactor', 'totalIters']);
+    this.allowOptions(opts, ['startFactor', 'endFactor', 'totalIters']);
     // PyTorch 1.13 allows a start factor of 0, which divides by zero on the next step; 2.x forbids it.
-    this.startFactor = checkNumber('LinearLR', 'startFactor', opts.startFactor ?? 1 / 3, { min: 0, minOpen: true, max: 1 });
-    this.endFactor = checkNumber('LinearLR', 'endFactor', opts.endFactor ?? 1, { min: 0, max: 1 });
-    this.totalIters = checkNumber('LinearLR', 'totalIters', opts.totalIters ?? 5, { min: 1, int: true });
+    this.startFactor = this.numberOption('startFactor', opts.startFactor ?? 1 / 3, { min: 0, minOpen: true, max: 1 });
+    this.endFactor = this.numberOption('endFactor', opts.endFactor ?? 1, { min: 0, max: 1 });
+    this.totalIters = this.numberOption('totalIters', opts.totalIters ?? 5, { min: 1, int: true });
     this.initialStep();
   }
   protected getLr(): number[] {
-    if (this.lastEpoch === 0) return this.groups.map((g) => g.lr * this.startFactor);
-    if (this.lastEpoch > this.totalIters) return this.groups.map((g) => g.lr);
+    if (this.lastEpoch === 0) return this.scaled(this.startFactor);
+    if (this.lastEpoch > this.totalIters) return this.held();
     const d = this.endFactor - this.startFactor;
     const ratio = 1 + d / (this.totalIters * this.startFactor + (this.lastEpoch - 1) * d);
-    return this.groups.map((g) => g.lr * ratio);
+    return this.scaled(ratio);
   }
   protected override closedFormLr(): number[] {
     const f = this.startFactor
       + (this.endFactor - this.startFactor) * Math.min(this.totalIters, this.lastEpoch) / this.totalIters;
-    return this.baseLrs.map((b) => b * f);
+    return this.baseScaled(f);
   }
 }
 
@@ -46,19 +44,19 @@ export class ConstantLR extends LRScheduler {
   totalIters: number;
   constructor(optimizer: SchedulableOptimizer, opts: ConstantLROptions = {}) {
     super(optimizer, 'ConstantLR');
-    checkOptions('ConstantLR', opts, ['factor', 'totalIters']);
-    this.factor = checkNumber('ConstantLR', 'factor', opts.factor ?? 1 / 3, { min: 0, minOpen: true, max: 1 });
-    this.totalIters = checkNumber('ConstantLR', 'totalIters', opts.totalIters ?? 5, { min: 0, int: true });
+    this.allowOptions(opts, ['factor', 'totalIters']);
+    this.factor = this.numberOption('factor', opts.factor ?? 1 / 3, { min: 0, minOpen: true, max: 1 });
+    this.totalIters = this.numberOption('totalIters', opts.totalIters ?? 5, { min: 0, int: true });
     this.initialStep();
   }
   protected getLr(): number[] {
-    if (this.lastEpoch === 0) return this.groups.map((g) => g.lr * this.factor);
-    if (this.lastEpoch !== this.totalIters) return this.groups.map((g) => g.lr);
-    return this.groups.map((g) => g.lr * (1 / this.factor));
+    if (this.lastEpoch === 0) return this.scaled(this.factor);
+    if (this.lastEpoch !== this.totalIters) return this.held();
+    return this.scaled(1 / this.factor);
   }
   protected override closedFormLr(): number[] {
     const f = this.factor + (this.lastEpoch >= this.totalIters ? 1 - this.factor : 0);
-    return this.baseLrs.map((b) => b * f);
+    return this.baseScaled(f);
   }
 }
 
@@ -70,19 +68,19 @@ export class PolynomialLR extends LRScheduler {
   power: number;
   constructor(optimizer: SchedulableOptimizer, opts: PolynomialLROptions = {}) {
     super(optimizer, 'PolynomialLR');
-    checkOptions('PolynomialLR', opts, ['totalIters', 'power']);
-    this.totalIters = checkNumber('PolynomialLR', 'totalIters', opts.totalIters ?? 5, { min: 1, int: true });
-    this.power = checkNumber('PolynomialLR', 'power', opts.power ?? 1, { min: 0 });
+    this.allowOptions(opts, ['totalIters', 'power']);
+    this.totalIters = this.numberOption('totalIters', opts.totalIters ?? 5, { min: 1, int: true });
+    this.power = this.numberOption('power', opts.power ?? 1, { min: 0 });
     this.initialStep();
   }
   protected getLr(): number[] {
-    if (this.lastEpoch === 0 || this.lastEpoch > this.totalIters) return this.groups.map((g) => g.lr);
+    if (this.lastEpoch === 0 || this.lastEpoch > this.totalIters) return this.held();
     const t = this.lastEpoch;
     const n = this.totalIters;
     const decay = ((1 - t / n) / (1 - (t - 1) / n)) ** this.power;
-    return this.groups.map((g) => g.lr * decay);
+    return this.scaled(decay);
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((b) => b * (1 - Math.min(this.totalIters, this.lastEpoch) / this.totalIters) ** this.power);
+    return this.baseScaled((1 - Math.min(this.totalIters, this.lastEpoch) / this.totalIters) ** this.power);
   }
 }

@@ -42,7 +42,7 @@ export class SequentialLR extends LRScheduler {
 
   /** The active child has already written the groups' lr; SequentialLR adds nothing. */
   protected getLr(): number[] {
-    return this.groups.map((g) => g.lr);
+    return this.held();
   }
 
   /** Jumps to `epoch`: the scheduler active then jumps to its own local epoch (closed form). */
