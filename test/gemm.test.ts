@@ -325,6 +325,11 @@ describe('threads', () => {
     expect(poolThreads()).toBe(1);
   });
 
+  test('without a shared memory the pool stays single-threaded', async () => {
+    expect(await startPool({ ...rt, memory: new WebAssembly.Memory({ initial: 1 }) }, 2)).toBe(1);
+    expect(poolThreads()).toBe(1);
+  });
+
   test('setThreads validates its argument and defaults to the core count', async () => {
     for (const bad of [0, 1.5, -2, 1000, NaN]) await expect(setThreads(rt, bad)).rejects.toThrow(DescentError);
     const os = await import('node:os');
