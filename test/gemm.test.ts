@@ -304,10 +304,10 @@ describe('kernels: SIMD against their scalar twins, bit for bit', () => {
 });
 
 describe('threads', () => {
-  test('2 threads give the same bits as 1 (rows split and columns split), small products stay single', async () => {
+  test('2 and 3 threads give the same bits as 1 (rows and columns split into claimed chunks)', async () => {
     const shapes: [Case, number, number, number][] = [['NN', 300, 280, 333], ['TN', 520, 10, 784], ['NT', 64, 900, 150], ['TT', 97, 403, 211]];
     const results: (Float32Array | Float64Array)[] = [];
-    for (const threads of [1, 2]) {
+    for (const threads of [1, 2, 3]) {
       expect(await startPool(rt, threads)).toBe(threads);
       expect(poolThreads()).toBe(threads);
       for (const [c, m, n, k] of shapes) {
@@ -316,11 +316,14 @@ describe('threads', () => {
         matmul(rt, A.view, B.view, out.view);
         expect(out.touchedOutside()).toBe(0);
         results.push(out.arr().slice());
-        if (threads === 2 && c === 'NN') expect(check(A, B, m, n, k, (i, j) => out.get(0, i, j))).toBeLessThan(F32_TOL);
+        if (threads > 1 && c === 'NN') expect(check(A, B, m, n, k, (i, j) => out.get(0, i, j))).toBeLessThan(F32_TOL);
         out.free(); free();
       }
     }
-    for (let s = 0; s < shapes.length; s++) expect(results[s + shapes.length], shapes[s].join(' ')).toEqual(results[s]);
+    for (let s = 0; s < shapes.length; s++) {
+      expect(results[s + shapes.length], shapes[s].join(' ')).toEqual(results[s]);
+      expect(results[s + 2 * shapes.length], shapes[s].join(' ')).toEqual(results[s]);
+    }
     await stopPool();
     expect(poolThreads()).toBe(1);
   });

@@ -1,15 +1,38 @@
-// The body of a GEMM pool worker. It is shipped as source text (Function.prototype.toString),
-// so it must be self-contained: no imports, no closures, no TypeScript-only runtime helpers.
+// The body of a GEMM pool worker and the chunk-claiming loop it shares with the calling thread.
+// Both are shipped to workers as source text (Function.prototype.toString), so they must be
+// self-contained: no imports, no closures, no TypeScript-only runtime helpers.
+//
 // Protocol over a small SharedArrayBuffer `ctrl` (Int32 slots, then the Float64 job record):
-//   slot 0 SEQ  — the main thread bumps it and notifies to start a job; −1 asks workers to stop;
-//   slot 1 DONE — each worker adds 1 when it has finished its part (or has none) and notifies;
-//   slot 2 FAIL — set to 1 by a worker whose part threw.
-// Worker `index` computes part index + 1 (part 0 is the calling thread's).
+//   slot 0 SEQ   — bumped (and notified) by the calling thread to wake workers; −1 stops them;
+//   slot 1 DONE  — chunks completed in the current job (notified when it reaches the total);
+//   slot 2 FAIL  — set to 1 when a chunk threw;
+//   slot 3 CLAIM — (total chunks << 16) | next unclaimed chunk; published after the job record.
+// Every thread, the caller included, claims chunks with a compare-and-swap until none is left,
+// so a worker the OS schedules late simply claims fewer (or none): a busy machine degrades to
+// one thread's speed instead of waiting on a descheduled worker. A successful claim implies
+// the job is unfinished, so the job record it then reads is the one the claim belongs to.
 
-type RunPart = (ex: WebAssembly.Exports, job: Float64Array, part: number) => void;
+type RunPart = (ex: WebAssembly.Exports, job: Float64Array, part: number, slot: number) => void;
 
-/** Runs in the worker; `runPart` is the driver's own function, passed as source. */
-export function gemmWorkerMain(runPart: RunPart, jobOffset: number, jobLen: number): void {
+/** Claims and runs chunks of the current job until none is left; `slot` picks the scratch. */
+export function runClaims(runPart: RunPart, ex: WebAssembly.Exports, job: Float64Array, flags: Int32Array, slot: number): void {
+  for (;;) {
+    const w = Atomics.load(flags, 3);
+    const total = w >>> 16;
+    if ((w & 0xffff) >= total) return;
+    if (Atomics.compareExchange(flags, 3, w, w + 1) !== w) continue;
+    try {
+      runPart(ex, job, w & 0xffff, slot);
+    } catch {
+      Atomics.store(flags, 2, 1); // the calling thread reports it
+    } finally {
+      if (Atomics.add(flags, 1, 1) + 1 === total) Atomics.notify(flags, 1);
+    }
+  }
+}
+
+/** Runs in the worker; `runPart` and `claims` are the driver's own functions, passed as source. */
+export function gemmWorkerMain(runPart: RunPart, claims: typeof runClaims, jobOffset: number, jobLen: number, spinMs: number): void {
   // Node's eval'd workers have globalThis.require (read as a property so that bundlers do not
   // rewrite it into their own shim, which would not exist in the worker)
   const req = (globalThis as unknown as { require?: (m: string) => { parentPort: unknown } }).require;
@@ -33,19 +56,13 @@ export function gemmWorkerMain(runPart: RunPart, jobOffset: number, jobLen: numb
     let seq = Atomics.load(flags, 0); // read before 'ready': no job can be posted earlier
     port.postMessage('ready');
     for (;;) {
+      // a short spin before sleeping keeps back-to-back GEMMs from paying a futex wake-up each
+      const until = performance.now() + spinMs;
+      while (Atomics.load(flags, 0) === seq && performance.now() < until) { /* spin */ }
       Atomics.wait(flags, 0, seq);
-      const now = Atomics.load(flags, 0);
-      if (now < 0) return;
-      if (now === seq) continue;
-      seq = now;
-      try {
-        if (index + 1 < job[18]) runPart(ex, job, index + 1);
-      } catch {
-        Atomics.store(flags, 2, 1); // the main thread reports it; this worker keeps serving
-      } finally {
-        Atomics.add(flags, 1, 1);
-        Atomics.notify(flags, 1);
-      }
+      seq = Atomics.load(flags, 0);
+      if (seq < 0) return;
+      claims(runPart, ex, job, flags, index + 1);
     }
   };
   if (port.on) port.on('message', start);

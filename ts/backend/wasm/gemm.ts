@@ -52,9 +52,10 @@ export function scratchBytes(kernel: number): number {
 
 /**
  * Computes part `part` of `job.parts` of C: a contiguous range of MR rows (splitN = 0) or NR
- * columns (splitN = 1). Self-contained on purpose; see the header.
+ * columns (splitN = 1), packing into scratch slot `slot` (one per thread). Self-contained on
+ * purpose; see the header.
  */
-export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number): void {
+export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number, slot: number): void {
   const kernel = job[0], m = job[1], n = job[2], k = job[3];
   const f64 = kernel === 2;
   const es = f64 ? 8 : 4, MR = 4, NR = f64 ? 4 : 8;
@@ -72,7 +73,7 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
   const lo = Math.min(extent, Math.floor((part * tiles) / parts) * unit);
   const hi = Math.min(extent, Math.floor(((part + 1) * tiles) / parts) * unit);
   const m0 = job[19] ? 0 : lo, m1 = job[19] ? m : hi, n0 = job[19] ? lo : 0, n1 = job[19] ? hi : n;
-  const pa = job[16] + part * job[17], pb = pa + MC * KC * es, tmp = pb + KC * NC * es;
+  const pa = job[16] + slot * job[17], pb = pa + MC * KC * es, tmp = pb + KC * NC * es;
   for (let jc = n0; jc < n1; jc += NC) {
     const nc = Math.min(NC, n1 - jc);
     for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += KC) {
@@ -128,7 +129,7 @@ export function scratchFor(rt: GemmRuntime, bytes: number): number {
 let executor: GemmExecutor = (rt, job) => {
   job[JOB.parts] = 1;
   job[JOB.scratch] = scratchFor(rt, job[JOB.scratchPerPart]);
-  runPart(rt.exports, job, 0);
+  runPart(rt.exports, job, 0, 0);
 };
 
 /** Installs the executor (the thread pool does this); returns the previous one. */
@@ -147,8 +148,7 @@ export function gemm(rt: GemmRuntime, g: GemmCall): void {
   job[JOB.b] = g.b; job[JOB.bRs] = g.bRs; job[JOB.bCs] = g.bCs; job[JOB.bKind] = g.bKind;
   job[JOB.c] = g.c; job[JOB.ldc] = g.ldc; job[JOB.alpha] = g.alpha; job[JOB.beta] = g.beta;
   job[JOB.scratchPerPart] = scratchBytes(g.kernel);
-  // split the longer side (in tiles) so each part keeps whole tiles
-  job[JOB.splitN] = Math.ceil(g.n / (g.kernel === KERNEL_F64 ? 4 : 8)) >= Math.ceil(g.m / 4) ? 1 : 0;
+  job[JOB.splitN] = 0; // one part: the pool (threads.ts) picks the side it splits
   executor(rt, job, 2 * g.m * g.n * Math.max(g.k, 1));
 }
 

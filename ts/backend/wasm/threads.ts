@@ -13,7 +13,7 @@
 // shared bit in the import before compiling and gets a plain single-threaded module.
 
 import { JOB_LEN, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
-import { gemmWorkerMain } from './gemm-worker.js';
+import { gemmWorkerMain, runClaims } from './gemm-worker.js';
 import { check } from '../../errors.js';
 
 /** A runtime the pool can serve: its module is shipped to workers with the shared memory. */
@@ -24,6 +24,8 @@ export interface PoolRuntime extends GemmRuntime {
 /** Below this many flops a product runs on the calling thread (≈ 0.2 ms of work; measured: 128³ was slower on two threads). */
 export const POOL_MIN_FLOPS = 2 ** 23;
 const JOB_OFFSET = 64;
+/** How long an idle worker spins before sleeping, in ms. */
+const SPIN_MS = 2;
 
 interface Pool {
   rt: PoolRuntime;
@@ -81,7 +83,7 @@ export async function startPool(rt: PoolRuntime, threads: number): Promise<numbe
   if (threads <= 1 || !(rt.memory.buffer instanceof SharedArrayBuffer) || !sharedMemoryUsable()) return 1;
   const ctrl = new SharedArrayBuffer(JOB_OFFSET + JOB_LEN * 8);
   const flags = new Int32Array(ctrl, 0, 4);
-  const source = `(${gemmWorkerMain.toString()})(${runPart.toString()}, ${JOB_OFFSET}, ${JOB_LEN});`;
+  const source = `(${gemmWorkerMain.toString()})(${runPart.toString()}, ${runClaims.toString()}, ${JOB_OFFSET}, ${JOB_LEN}, ${SPIN_MS});`;
   const workers = [];
   const ready: Promise<void>[] = [];
   const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
@@ -126,23 +128,43 @@ export async function stopPool(): Promise<void> {
   await Promise.all(p.workers.map((w) => w.terminate()));
 }
 
+/** Chunks per thread: enough that a thread the OS runs late leaves its share to the others. */
+const CHUNKS_PER_THREAD = 4;
+
+/**
+ * Which side of C the chunks split. Every chunk packs its own B columns and, unless A is read in
+ * place, its own A rows: splitting N repeats A's packing per chunk (free when A is used in place:
+ * f32, row-major), splitting M repeats B's. Take the cheaper side that has enough tiles.
+ */
+function chooseSplit(job: Float64Array, want: number): { splitN: number; parts: number } {
+  const [kernel, m, n, k] = [job[0], job[1], job[2], job[3]];
+  const nTiles = Math.ceil(n / (kernel === 2 ? 4 : 8)), mTiles = Math.ceil(m / 4);
+  const aInPlace = kernel !== 2 && job[7] === 0 && job[6] === 1;
+  const costN = aInPlace ? 0 : m * k, costM = k * n;
+  let splitN = costN <= costM ? 1 : 0;
+  if ((splitN ? nTiles : mTiles) < want) splitN = nTiles >= mTiles ? 1 : 0;
+  return { splitN, parts: Math.min(want, splitN ? nTiles : mTiles) };
+}
+
 const runOnPool: GemmExecutor = (rt, job, flops) => {
   const p = pool;
   const single = singleThread as GemmExecutor;
   if (!p || p.rt !== rt || flops < POOL_MIN_FLOPS) return single(rt, job, flops);
-  const tiles = Math.ceil(job[2] / (job[0] === 2 ? 4 : 8)) * job[19] + Math.ceil(job[1] / 4) * (1 - job[19]);
-  const parts = Math.min(p.workers.length + 1, tiles);
-  if (parts <= 1) return single(rt, job, flops);
-  job[18] = parts;
-  job[16] = scratchFor(rt, parts * job[17]);
+  const threads = p.workers.length + 1;
+  const split = chooseSplit(job, threads * CHUNKS_PER_THREAD);
+  if (split.parts <= 1) return single(rt, job, flops);
+  job[19] = split.splitN;
+  job[18] = split.parts;
+  const parts = split.parts;
+  job[16] = scratchFor(rt, threads * job[17]); // one scratch slot per thread, not per chunk
   p.job.set(job);
   Atomics.store(p.flags, 1, 0);
   Atomics.store(p.flags, 2, 0);
+  Atomics.store(p.flags, 3, parts << 16); // publishes the job: claims start at chunk 0
   Atomics.add(p.flags, 0, 1);
   Atomics.notify(p.flags, 0);
-  runPart(rt.exports, job, 0);
-  const all = p.workers.length;
-  for (let done = Atomics.load(p.flags, 1); done < all; done = Atomics.load(p.flags, 1)) {
+  runClaims(runPart, rt.exports, job, p.flags, 0);
+  for (let done = Atomics.load(p.flags, 1); done < parts; done = Atomics.load(p.flags, 1)) {
     if (p.canBlock) Atomics.wait(p.flags, 1, done, 50);
   }
   if (Atomics.load(p.flags, 2) !== 0) throw new Error('gemm: a pool worker failed on its part');
