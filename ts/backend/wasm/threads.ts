@@ -1,8 +1,10 @@
 // GEMM thread pool: workers (worker_threads in Node, Web Workers in cross-origin-isolated
-// browsers) instantiate the same wasm module on the same shared WebAssembly.Memory and each
-// computes a block of C's rows or columns. Results are bit-identical to one thread because the
-// driver splits M×N only (see gemm.ts). Products below POOL_MIN_FLOPS stay on the calling thread:
-// waking workers costs tens of microseconds.
+// browsers) instantiate the same wasm module on the same shared WebAssembly.Memory. A product is
+// cut into CHUNKS_PER_THREAD × threads blocks of C's rows or columns, which the calling thread
+// and the workers claim until none is left (gemm-worker.ts), so a worker the OS runs late costs
+// its share, not a wait. Results are bit-identical to one thread because the driver splits M×N
+// only (see gemm.ts). Products below POOL_MIN_FLOPS stay on the calling thread: waking workers
+// costs tens of microseconds.
 //
 // Each worker instantiates the module, which re-applies its active data segments (constant
 // tables) to the shared memory: the same bytes, and nothing writes below the heap base, so it is
