@@ -240,8 +240,9 @@ export default async function run() {
     '  a 4×8 register tile (8 f32x4 accumulators) chosen by measuring 11 tile shapes; KC 256, MC 128, NC 2048.',
     '- Default kernel: plain f32x4.mul + f32x4.add, deterministic across machines; the relaxed_madd kernel is opt-in',
     '  (setDeterministic(false)) because on this CPU it is not faster (the tile is issue-bound, not latency-bound).',
-    '- 2 threads: a worker pool on the shared wasm memory splits C into row or column blocks (never K), so results are',
-    '  bit-identical to one thread; products under 8 MFLOP stay on the calling thread.',
+    '- 2 threads: a worker pool on the shared wasm memory; C is cut into 4 row or column blocks per thread (never K),',
+    '  claimed by compare-and-swap, so results are bit-identical to one thread and a worker the OS runs late only loses',
+    '  its share; products under 8 MFLOP stay on the calling thread.',
   ];
   const text = lines.join('\n') + '\n';
   console.log(text);
