@@ -3,6 +3,7 @@
 import type { Device } from './backend/backend.js';
 import type { WasmRuntime } from './backend/wasm/runtime.js';
 import { poolThreads, setThreads } from './backend/wasm/threads.js';
+import { isDeterministic, setDeterministic } from './backend/wasm/gemm.js';
 import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
@@ -13,6 +14,12 @@ export interface InitOptions {
   threads?: number;
   /** Force a wasm build: 'simd' or 'relaxed' (default: the best the runtime validates). */
   build?: 'simd' | 'relaxed';
+  /**
+   * true (the default): plain SIMD multiply-add everywhere, so results are bit-identical on every
+   * machine and thread count. false: GEMM and softmax-cross-entropy use relaxed-SIMD FMA when the
+   * relaxed build runs (last bits may then differ between machines).
+   */
+  deterministic?: boolean;
 }
 
 let runtime: WasmRuntime | null = null;
@@ -22,7 +29,9 @@ let runtime: WasmRuntime | null = null;
  * @example await d.init(); // wasm, relaxed SIMD when the runtime has it
  */
 export async function init(opts: InitOptions = {}): Promise<void> {
-  checkOptions('init', opts, ['device', 'threads', 'build']);
+  checkOptions('init', opts, ['device', 'threads', 'build', 'deterministic']);
+  check(opts.deterministic === undefined || typeof opts.deterministic === 'boolean', 'BAD_OPTION',
+    () => `init: deterministic must be a boolean, got ${String(opts.deterministic)}`);
   const device = opts.device ?? 'wasm';
   check(device === 'wasm' || device === 'reference' || device === 'webgpu', 'BAD_OPTION',
     () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
@@ -39,10 +48,11 @@ export async function init(opts: InitOptions = {}): Promise<void> {
   } else if (opts.threads !== undefined) {
     await setThreads(runtime!, opts.threads);
   }
+  if (opts.deterministic !== undefined) setDeterministic(opts.deterministic);
   setDefaultDevice(device);
 }
 
 /** Which wasm build and features are running, and how many threads GEMM uses. */
-export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number }) | null {
-  return runtime ? { ...runtime.info, threads: poolThreads() } : null;
+export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number; deterministic: boolean }) | null {
+  return runtime ? { ...runtime.info, threads: poolThreads(), deterministic: isDeterministic() } : null;
 }

@@ -164,6 +164,8 @@ export function setDeterministic(on: boolean): void {
   deterministic = on;
 }
 
+export const isDeterministic = (): boolean => deterministic;
+
 /** The f32 kernel the runtime will use now. */
 export function f32Kernel(rt: GemmRuntime): number {
   return !deterministic && typeof rt.exports.f32_gemm_4x8_wasmrelaxedsimd === 'function' ? KERNEL_F32_RELAXED : KERNEL_F32;

@@ -93,7 +93,10 @@ export async function startPool(rt: PoolRuntime, threads: number): Promise<numbe
   for (let i = 0; i < threads - 1; i++) {
     const msg = { module: rt.module, memory: rt.memory, ctrl, index: i };
     if (NodeWorker) {
-      const w = new NodeWorker(source, { eval: true });
+      // The worker source is a CommonJS script, so an inherited --input-type=module (node -e) would
+      // break it; V8 flags (relaxed SIMD) are process-wide and need no per-worker execArgv.
+      const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? [] : undefined;
+      const w = new NodeWorker(source, { eval: true, execArgv });
       ready.push(new Promise((res, rej) => { w.once('message', () => res()); w.once('error', rej); }));
       w.postMessage(msg);
       workers.push(w);

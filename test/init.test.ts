@@ -1,0 +1,43 @@
+// init(): threads, deterministic and build options; the pool also starts from `node -e` entries.
+
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import * as d from '../ts/index.js';
+
+test('threads and deterministic options reach the runtime and backendInfo()', async () => {
+  await d.init({ threads: 1 });
+  expect(d.backendInfo()).toMatchObject({ threads: 1, deterministic: true });
+  await d.init({ threads: 2 });
+  expect(d.backendInfo()!.threads).toBe(2);
+  await expect(d.init({ threads: 0 })).rejects.toMatchObject({ code: 'BAD_OPTION' });
+  await expect(d.init({ deterministic: 'yes' as unknown as boolean })).rejects.toThrow(/deterministic must be a boolean/);
+});
+
+test('deterministic: true gives the same bits on both builds; false may use FMA and stays accurate', async () => {
+  const run = () => d.tidy(() => {
+    d.manualSeed(5);
+    const a = d.randn([67, 129]);
+    const b = d.randn([129, 33]);
+    return Array.from(a.matmul(b).dataSync());
+  });
+  await d.init({ build: 'simd', deterministic: true });
+  const simd = run();
+  await d.init({ build: 'relaxed', deterministic: true });
+  expect(d.backendInfo()!.build).toBe('relaxed');
+  expect(run()).toEqual(simd);
+  await d.init({ deterministic: false });
+  expect(d.backendInfo()!.deterministic).toBe(false);
+  const fma = run();
+  fma.forEach((v, i) => expect(Math.abs(v - simd[i])).toBeLessThan(1e-3 * (1 + Math.abs(simd[i]))));
+  await d.init({ deterministic: true });
+});
+
+test('the thread pool starts from `node --input-type=module -e` (workers do not inherit --input-type)', () => {
+  const bundle = fileURLToPath(new URL('../build/descent.node.js', import.meta.url));
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e',
+    `import * as d from ${JSON.stringify(bundle)}; await d.init({ threads: 2 });
+     const x = d.ones([256, 256]); console.log(d.backendInfo().threads, x.matmul(x).sum().item());`],
+  { encoding: 'utf8', timeout: 30000 });
+  expect(out.trim()).toBe(`2 ${256 * 256 * 256}`);
+});
