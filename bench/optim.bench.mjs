@@ -24,7 +24,7 @@ export { startPool, stopPool } from './ts/backend/wasm/threads.ts';
 async function load() {
   const file = await bundleSource(ENTRY, join('build', 'bench', 'optim-entry.js'));
   const m = await import(file);
-  await m.d.init({ device: 'wasm', build: 'simd' });
+  await m.d.init({ device: 'wasm', build: 'simd', threads: 1 }); // the 1-thread tables
   return { ...m, rt: m.getBackend('wasm').rt };
 }
 
@@ -64,7 +64,7 @@ function fullGemmIteration(m, rows, cols, bufs) {
   }
 }
 
-/** NS5 on `threads` GEMM threads (the pool started directly: init() does not start it yet). */
+/** NS5 on `threads` GEMM threads (the pool restarted here; init() above asked for one thread). */
 async function nsThreaded(m, threads) {
   const { rt, newtonSchulzWasm, resolveNewtonSchulz, startPool, stopPool } = m;
   const got = await startPool(rt, threads);
