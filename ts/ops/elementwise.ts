@@ -10,7 +10,7 @@ import { zerosLike } from './creation.js';
 import { sumTo } from './reduce.js';
 import {
   type TensorLike, assertTensor, broadcastShapes, broadcastView, checkSameDevice, describe, empty,
-  inCompute, liftPair,
+  inCompute, liftPair, scoped,
 } from './util.js';
 
 // ---- unary --------------------------------------------------------------------------------
@@ -97,16 +97,16 @@ function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 type BinaryVjp = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
 function defineBinary(op: BinaryOp, vjp: BinaryVjp | null): (a: TensorLike, b: TensorLike) => Tensor {
-  return (a: TensorLike, b: TensorLike) => {
-    const [ta, tb, made] = liftPair(a, b, op);
+  // scoped: lifted scalars are freed here, also when the op rejects its input (a graph node
+  // holds them until it is released).
+  return (a: TensorLike, b: TensorLike) => scoped(() => {
+    const [ta, tb] = liftPair(a, b, op);
     const y = binaryForward(op, ta, tb);
-    const out = vjp === null ? y : attach(y, [ta, tb], (g) => {
+    return vjp === null ? y : attach(y, [ta, tb], (g) => {
       const [ga, gb] = vjp(g, ta, tb, y);
       return [ga && sumTo(ga, ta.shape), gb && sumTo(gb, tb.shape)];
     }, op);
-    made.forEach((t) => t.dispose()); // a graph node holds them until it is released
-    return out;
-  };
+  });
 }
 
 export const add = defineBinary('add', (g) => [g, g]);
@@ -145,7 +145,10 @@ export const logicalAnd = (a: Tensor, b: Tensor): Tensor => mul(ne(a, 0), ne(b, 
 /** cond ? a : b elementwise with broadcasting; cond is true where nonzero. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   assertTensor(cond, 'where', 'cond');
-  const [ta, tb, made] = liftPair(a, b, 'where');
+  return scoped(() => whereLifted(cond, ...liftPair(a, b, 'where')));
+}
+
+function whereLifted(cond: Tensor, ta: Tensor, tb: Tensor): Tensor {
   const device = checkSameDevice('where', cond, ta, tb);
   const shape = broadcastShapes('where', cond.shape, ta.shape, tb.shape);
   const c = cond.dtype === 'i32' ? cond : noGrad(() => ne(cond, 0));
@@ -154,10 +157,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     cond.backend.where(broadcastView(c, shape), broadcastView(ca, shape), broadcastView(cb, shape), out);
     return out;
   });
-  if (c !== cond) c.dispose();
-  const out = attach(y, [ta, tb], (g) => [sumTo(where(cond, g, 0), ta.shape), sumTo(where(cond, 0, g), tb.shape)], 'where', [cond]);
-  made.forEach((t) => t.dispose()); // a graph node holds them until it is released
-  return out;
+  return attach(y, [ta, tb], (g) => [sumTo(where(cond, g, 0), ta.shape), sumTo(where(cond, 0, g), tb.shape)], 'where', [cond]);
 }
 
 /** Clamps into [min, max] (either may be null); the gradient passes where min ≤ x ≤ max. */

@@ -6,20 +6,20 @@ import { attach } from '../autograd/tape.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { tensor, zerosLike } from './creation.js';
-import { assertTensor, castTo, checkSameDevice, describe, empty, inCompute, normAxis } from './util.js';
+import { assertTensor, castTo, checkSameDevice, describe, empty, inCompute, normAxis, scoped } from './util.js';
 
 type IndexLike = Tensor | readonly number[];
 
-/** An i32 tensor of indices checked to lie in [0, n). Returns [index, madeHere]. */
-function checkedIndex(index: IndexLike, n: number, device: Tensor['device'], where: string): [Tensor, boolean] {
+/** An i32 tensor of indices checked to lie in [0, n); one made here belongs to the caller's scope. */
+function checkedIndex(index: IndexLike, n: number, device: Tensor['device'], where: string): Tensor {
   if (!(index instanceof Tensor)) {
     check(Array.isArray(index), 'BAD_ARGUMENT', () => `${where}: expected index to be a Tensor or an array of integers, got ${describe(index)}`);
     checkValues(index, n, where);
-    return [tensor([...index], { dtype: 'i32', device }), true];
+    return tensor([...index], { dtype: 'i32', device });
   }
   assertTensor(index, where, 'index');
   checkValues(index.dataSync(), n, where);
-  return index.dtype === 'i32' ? [index, false] : [castTo(index, 'i32'), true];
+  return index.dtype === 'i32' ? index : castTo(index, 'i32');
 }
 
 function checkValues(values: ArrayLike<unknown>, n: number, where: string): void {
@@ -35,35 +35,38 @@ function checkValues(values: ArrayLike<unknown>, n: number, where: string): void
 export function gather(x: Tensor, dim: number, index: IndexLike): Tensor {
   assertTensor(x, 'gather');
   const d = normAxis(dim, x.ndim, 'gather');
-  const [idx, made] = checkedIndex(index, x.shape[d], x.device, 'gather');
-  checkSameDevice('gather', x, idx);
-  check(idx.ndim === Math.max(x.ndim, 1) && idx.shape.every((n, i) => i === d || n <= (x.shape[i] ?? 1)), 'SHAPE_MISMATCH',
-    () => `gather: index shape ${fmtShape(idx.shape)} must have x's rank with sizes ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
-  return gatherChecked(x, d, idx, made);
+  return scoped(() => {
+    const idx = checkedIndex(index, x.shape[d], x.device, 'gather');
+    checkSameDevice('gather', x, idx);
+    check(idx.ndim === Math.max(x.ndim, 1) && idx.shape.every((n, i) => i === d || n <= (x.shape[i] ?? 1)), 'SHAPE_MISMATCH',
+      () => `gather: index shape ${fmtShape(idx.shape)} must have x's rank with sizes ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
+    return gatherChecked(x, d, idx);
+  });
 }
 
-function gatherChecked(x: Tensor, d: number, idx: Tensor, disposeIdx: boolean): Tensor {
+/** Gather with a validated index; the graph node holds idx, so the caller may dispose it. */
+function gatherChecked(x: Tensor, d: number, idx: Tensor): Tensor {
   const out = inCompute(x.dtype, [x], ([cx], cdt) => {
     const o = empty(idx.shape, cdt, x.device);
     x.backend.gather(cx, d, idx, o);
     return o;
   });
-  const y = attach(out, [x], (g) => [scatterAddChecked(zerosLike(x), d, idx, g)], 'gather', [idx]);
-  if (disposeIdx) idx.dispose(); // a graph node holds it until it is released
-  return y;
+  return attach(out, [x], (g) => [scatterAddChecked(zerosLike(x), d, idx, g)], 'gather', [idx]);
 }
 
 /** Rows (or slices along `dim`) of x picked by a 1-D index (torch.index_select). */
 export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
   assertTensor(x, 'indexSelect');
   const d = normAxis(dim, x.ndim, 'indexSelect');
-  const [idx, made] = checkedIndex(index, x.shape[d], x.device, 'indexSelect');
-  check(idx.ndim === 1, 'SHAPE_MISMATCH', () => `indexSelect: expected a 1-D index, got shape ${fmtShape(idx.shape)}`);
-  const shape = x.shape.map((n, i) => (i === d ? idx.shape[0] : n));
-  // The 1-D index seen as a gather index of the output's shape: stride 0 off `dim`.
-  const wide = new Tensor(idx.storage, shape, shape.map((_, i) => (i === d ? idx.strides[0] : 0)), idx.offset);
-  if (made) idx.dispose();
-  return gatherChecked(x, d, wide, true);
+  return scoped(() => {
+    const idx = checkedIndex(index, x.shape[d], x.device, 'indexSelect');
+    check(idx.ndim === 1, 'SHAPE_MISMATCH', () => `indexSelect: expected a 1-D index, got shape ${fmtShape(idx.shape)}`);
+    checkSameDevice('indexSelect', x, idx);
+    const shape = x.shape.map((n, i) => (i === d ? idx.shape[0] : n));
+    // The 1-D index seen as a gather index of the output's shape: stride 0 off `dim`.
+    const wide = new Tensor(idx.storage, shape, shape.map((_, i) => (i === d ? idx.strides[0] : 0)), idx.offset);
+    return gatherChecked(x, d, wide);
+  });
 }
 
 /** A copy of x with src added at index along `dim` (torch.scatter_add); index and src share a shape. */
@@ -71,14 +74,14 @@ export function scatterAdd(x: Tensor, dim: number, index: IndexLike, src: Tensor
   assertTensor(x, 'scatterAdd');
   assertTensor(src, 'scatterAdd', 'src');
   const d = normAxis(dim, x.ndim, 'scatterAdd');
-  const [idx, made] = checkedIndex(index, x.shape[d], x.device, 'scatterAdd');
-  checkSameDevice('scatterAdd', x, idx, src);
-  check(idx.ndim === x.ndim && idx.shape.every((n, i) => n === src.shape[i] && (i === d || n <= x.shape[i])) && src.ndim === idx.ndim,
-    'SHAPE_MISMATCH', () => `scatterAdd: index ${fmtShape(idx.shape)} and src ${fmtShape(src.shape)} must have equal shapes, ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
   check(src.dtype === x.dtype, 'BAD_DTYPE', () => `scatterAdd: src dtype ${src.dtype} must equal x's ${x.dtype}`);
-  const y = scatterAddChecked(x, d, idx, src);
-  if (made) idx.dispose(); // a graph node holds it until it is released
-  return y;
+  return scoped(() => {
+    const idx = checkedIndex(index, x.shape[d], x.device, 'scatterAdd');
+    checkSameDevice('scatterAdd', x, idx, src);
+    check(idx.ndim === x.ndim && idx.shape.every((n, i) => n === src.shape[i] && (i === d || n <= x.shape[i])) && src.ndim === idx.ndim,
+      'SHAPE_MISMATCH', () => `scatterAdd: index ${fmtShape(idx.shape)} and src ${fmtShape(src.shape)} must have equal shapes, ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
+    return scatterAddChecked(x, d, idx, src);
+  });
 }
 
 function scatterAddChecked(x: Tensor, d: number, idx: Tensor, src: Tensor): Tensor {
@@ -88,5 +91,5 @@ function scatterAddChecked(x: Tensor, d: number, idx: Tensor, src: Tensor): Tens
     x.backend.scatterAdd(o, d, idx, cs);
     return o;
   });
-  return attach(out, [x, src], (g) => [g, gatherChecked(g, d, idx, false)], 'scatterAdd', [idx]);
+  return attach(out, [x, src], (g) => [g, gatherChecked(g, d, idx)], 'scatterAdd', [idx]);
 }

@@ -7,7 +7,7 @@ import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
 import { reshape, transpose } from './shape.js';
-import { assertTensor, broadcastShapes, broadcastView, checkSameDevice, empty, inCompute } from './util.js';
+import { assertTensor, broadcastShapes, broadcastView, checkSameDevice, empty, inCompute, scoped } from './util.js';
 
 function matmul2(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape.slice(-2);
@@ -41,10 +41,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   assertTensor(a, 'matmul', 'a');
   assertTensor(b, 'matmul', 'b');
   check(a.ndim >= 1 && b.ndim >= 1, 'SHAPE_MISMATCH', () => `matmul: both operands need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
-  const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
-  const y = matmul2(a2, b2);
-  if (a.ndim > 1 && b.ndim > 1) return y;
-  const shape = y.shape.filter((_, i) => !((a.ndim === 1 && i === y.ndim - 2) || (b.ndim === 1 && i === y.ndim - 1)));
-  return reshape(y, shape);
+  if (a.ndim > 1 && b.ndim > 1) return matmul2(a, b);
+  // The 1-D operands' matrix views and the 2-D product are temporaries (freed also on a throw).
+  return scoped(() => {
+    const y = matmul2(a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a, b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b);
+    const shape = y.shape.filter((_, i) => !((a.ndim === 1 && i === y.ndim - 2) || (b.ndim === 1 && i === y.ndim - 1)));
+    return reshape(y, shape);
+  });
 }

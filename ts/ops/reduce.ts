@@ -9,7 +9,7 @@ import { check, checkOptions, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, exp, log, lt, mul, pow, sqrt, square, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
-import { assertTensor, empty, inCompute, normAxes, normAxis } from './util.js';
+import { assertTensor, empty, inCompute, normAxes, normAxis, scoped } from './util.js';
 
 export type Axes = number | readonly number[] | null | undefined;
 export interface ReduceOptions { keepdim?: boolean }
@@ -119,8 +119,10 @@ const countOf = (x: Tensor, axes: Axes): number => normAxes(axes, x.ndim, 'reduc
 /** Mean over `axes`; i32 input is averaged as f32. */
 export function mean(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
   checkOptions('mean', opts, ['keepdim']);
-  const xf = x.dtype === 'i32' ? x.to('f32') : x;
-  return div(sum(xf, axes, opts), countOf(x, axes));
+  return scoped(() => {
+    const xf = x.dtype === 'i32' ? x.to('f32') : x;
+    return div(sum(xf, axes, opts), countOf(x, axes));
+  });
 }
 
 export interface VarOptions extends ReduceOptions { correction?: number }
@@ -130,12 +132,14 @@ export function variance(x: Tensor, axes?: Axes, opts?: VarOptions): Tensor {
   checkOptions('var', opts, ['keepdim', 'correction']);
   const correction = opts?.correction ?? 1;
   check(typeof correction === 'number' && correction >= 0, 'BAD_OPTION', () => `var: correction must be a number ≥ 0, got ${String(correction)}`);
-  const mu = mean(x, axes, { keepdim: true });
-  const ss = sum(square(sub(x, mu)), axes, { keepdim: opts?.keepdim ?? false });
-  return div(ss, Math.max(0, countOf(x, axes) - correction));
+  return scoped(() => {
+    const mu = mean(x, axes, { keepdim: true });
+    const ss = sum(square(sub(x, mu)), axes, { keepdim: opts?.keepdim ?? false });
+    return div(ss, Math.max(0, countOf(x, axes) - correction));
+  });
 }
 
-export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => sqrt(variance(x, axes, opts));
+export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => scoped(() => sqrt(variance(x, axes, opts)));
 
 /**
  * Vector p-norm over `axes` (all when omitted): p = 2 (default), 1, Infinity, -Infinity or any
@@ -144,10 +148,17 @@ export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => sqrt(v
 export function norm(x: Tensor, p = 2, axes?: Axes, opts?: ReduceOptions): Tensor {
   assertTensor(x, 'norm');
   check(typeof p === 'number' && (p > 0 || p === -Infinity), 'BAD_ARGUMENT', () => `norm: expected p > 0, Infinity or -Infinity, got ${String(p)}`);
-  if (p === Infinity) return max(abs(x), axes, opts);
-  if (p === -Infinity) return min(abs(x), axes, opts);
-  if (p === 1) return sum(abs(x), axes, opts);
-  if (p !== 2) return pow(sum(pow(abs(x), p), axes, opts), 1 / p);
+  return scoped(() => {
+    if (p === Infinity) return max(abs(x), axes, opts);
+    if (p === -Infinity) return min(abs(x), axes, opts);
+    if (p === 1) return sum(abs(x), axes, opts);
+    if (p !== 2) return pow(sum(pow(abs(x), p), axes, opts), 1 / p);
+    return norm2(x, axes, opts);
+  });
+}
+
+/** The p = 2 norm with its own VJP (0 at a zero norm, where the composed form would give NaN). */
+function norm2(x: Tensor, axes: Axes, opts: ReduceOptions | undefined): Tensor {
   const [ax, keepdim] = parse('norm', x, axes, opts);
   const y = noGrad(() => sqrt(sum(square(x), ax, opts)));
   return attach(y, [x], (g) => {
@@ -159,12 +170,14 @@ export function norm(x: Tensor, p = 2, axes?: Axes, opts?: ReduceOptions): Tenso
 /** log Σ exp(x) over `axes`, stable: the max is subtracted first (and ±Inf rows handled). */
 export function logsumexp(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
   const [ax, keepdim] = parse('logsumexp', x, axes, opts);
-  const m = noGrad(() => {
-    const raw = max(x, ax, { keepdim: true });
-    return where(lt(abs(raw), Infinity), raw, 0);
+  return scoped(() => {
+    const m = noGrad(() => {
+      const raw = max(x, ax, { keepdim: true });
+      return where(lt(abs(raw), Infinity), raw, 0);
+    });
+    const s = log(sum(exp(sub(x, m)), ax, { keepdim }));
+    return add(s, keepdim ? m : reshape(m, keptShape(x.shape, ax, false)));
   });
-  const s = log(sum(exp(sub(x, m)), ax, { keepdim }));
-  return add(s, keepdim ? m : reshape(m, keptShape(x.shape, ax, false)));
 }
 
 /** Sums `g` down to `shape` (undoing broadcasting); returns g itself when shapes agree. */

@@ -3,7 +3,7 @@
 
 import type { Device, View } from '../backend/backend.js';
 import { type DType, computeDType, encode } from '../dtype.js';
-import { getBackend } from '../engine.js';
+import { getBackend, popScope, pushScope } from '../engine.js';
 import { DescentError, check, fmtShape } from '../errors.js';
 import { Tensor, contiguousStrides, sizeOf } from '../tensor.js';
 
@@ -35,9 +35,9 @@ export function scalar(v: number, dtype: DType, device: Device): Tensor {
 }
 
 /** Lifts numbers next to a tensor operand: a number takes the tensor's dtype unless it is a
- * fractional value next to an i32 tensor (then f32), as PyTorch does with Python scalars. */
-export function liftPair(a: TensorLike, b: TensorLike, where: string): [Tensor, Tensor, Tensor[]] {
-  const made: Tensor[] = [];
+ * fractional value next to an i32 tensor (then f32), as PyTorch does with Python scalars. The
+ * lifted 0-d tensors belong to the caller's scope (see `scoped`). */
+export function liftPair(a: TensorLike, b: TensorLike, where: string): [Tensor, Tensor] {
   const lift = (x: TensorLike, other: TensorLike, name: string): Tensor => {
     if (x instanceof Tensor) return assertTensor(x, where, name);
     check(typeof x === 'number' || typeof x === 'boolean', 'BAD_ARGUMENT',
@@ -46,11 +46,9 @@ export function liftPair(a: TensorLike, b: TensorLike, where: string): [Tensor, 
     const o = assertTensor(other, where);
     const v = Number(x);
     const dt: DType = o.dtype === 'i32' && !Number.isInteger(v) ? 'f32' : o.dtype;
-    const t = scalar(v, dt, o.device);
-    made.push(t);
-    return t;
+    return scalar(v, dt, o.device);
   };
-  return [lift(a, b, 'first operand'), lift(b, a, 'second operand'), made];
+  return [lift(a, b, 'first operand'), lift(b, a, 'second operand')];
 }
 
 export function checkSameDevice(where: string, ...ts: Tensor[]): Device {
@@ -131,6 +129,24 @@ export function inCompute(dtype: DType, inputs: Tensor[], run: (xs: Tensor[], cd
   const back = castTo(r, dtype);
   r.dispose();
   return back;
+}
+
+/**
+ * Runs an op body in its own tidy scope: temporaries it makes (lifted scalars, casts, the inner
+ * steps of a composed op) are freed, on success and when it throws, and only the result survives.
+ * Graph nodes hold what a backward needs, so freeing here cannot break autograd.
+ */
+export function scoped<T extends Tensor>(fn: () => T): T {
+  pushScope();
+  let r: T;
+  try {
+    r = fn();
+  } catch (e) {
+    popScope(new Set());
+    throw e;
+  }
+  popScope(new Set([r]));
+  return r;
 }
 
 export function fail(code: ConstructorParameters<typeof DescentError>[0], msg: string): never {

@@ -1,0 +1,88 @@
+// Review regressions for the core tensor layer: temporaries of composed ops and of rejected calls
+// are freed (memory() returns to where it was), plus PyTorch edge cases found in review.
+
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as d from '../ts/index.js';
+
+beforeAll(async () => {
+  await d.init({ device: 'wasm' });
+});
+
+const DEVICES = ['wasm', 'reference'] as const;
+
+/** Runs fn on inputs made beforehand; the result (or error) must leave memory() as it was. */
+function expectFlat(device: (typeof DEVICES)[number], fn: () => unknown, throws: boolean): void {
+  const before = d.memory()[device];
+  let result: unknown;
+  if (throws) expect(() => fn()).toThrow(d.DescentError);
+  else result = fn();
+  d.dispose(result);
+  expect(d.memory()[device]).toEqual(before);
+}
+
+describe.each(DEVICES)('no leaked temporaries (%s)', (device) => {
+  test('composed ops free their inner steps outside tidy', () => {
+    const f = d.tensor([1, 2, 4], { device });
+    const i = d.tensor([1, 2, 4], { dtype: 'i32', device });
+    const m = d.tensor([[1, 2], [3, 4]], { device });
+    const f2 = d.tensor([1, 2], { device });
+    const fIdx = d.tensor([[0], [1]], { dtype: 'f32', device });
+    const iIdx = d.tensor([[1, 0]], { dtype: 'i32', device });
+    const one = d.ones([1, 2], { device });
+    const cases: (() => unknown)[] = [
+      () => f.mean(), () => i.mean(), () => f.var(), () => f.std(), () => d.norm(f), () => d.norm(f, 3),
+      () => d.norm(f, Infinity), () => d.norm(f, 1), () => d.logsumexp(m, 1), () => d.matmul(f2, m),
+      () => d.matmul(m, f2), () => d.matmul(f, f), () => d.gather(m, 1, fIdx),
+      () => d.indexSelect(m, 0, [1, 1, 0]), () => d.scatterAdd(m, 0, iIdx, one),
+    ];
+    for (const c of cases) expectFlat(device, c, false);
+    d.dispose([f, i, m, f2, fIdx, iIdx, one]);
+  });
+
+  test('rejected calls leave memory() unchanged', () => {
+    const f = d.tensor([1, 2, 3], { device });
+    const i = d.tensor([1, 2, 3], { dtype: 'i32', device });
+    const m = d.tensor([[1, 2], [3, 4]], { device });
+    const c2 = d.tensor([1, 0], { device });
+    const idx = d.tensor([[1, 0]], { dtype: 'i32', device });
+    const fIdx2 = d.tensor([[1]], { dtype: 'f32', device });
+    const fIdx3 = d.tensor([[1, 0, 1]], { dtype: 'f32', device });
+    const src64 = d.tensor([[1, 2]], { dtype: 'f64', device });
+    const cases: (() => unknown)[] = [
+      () => d.pow(i, -1), // lifted scalar, then INVALID_DATA
+      () => d.where(c2, f, 0), // lifted scalar, then SHAPE_MISMATCH
+      () => d.matmul(f, m), // 1-D operand's matrix view, then SHAPE_MISMATCH
+      () => d.gather(m, 0, [1, 0]), // index tensor made from the array, then SHAPE_MISMATCH
+      () => d.indexSelect(m, 0, fIdx2), // cast index, then SHAPE_MISMATCH
+      () => d.scatterAdd(m, 0, fIdx3, m), // cast index, then SHAPE_MISMATCH
+      () => d.scatterAdd(m, 0, idx, src64),
+    ];
+    for (const c of cases) expectFlat(device, c, true);
+    d.dispose([f, i, m, c2, idx, fIdx2, fIdx3, src64]);
+  });
+});
+
+test('indexSelect rejects an index tensor on another device', () => {
+  const x = d.tensor([[1, 2], [3, 4]], { device: 'reference' });
+  const idx = d.tensor([1], { dtype: 'i32', device: 'wasm' });
+  expect(() => d.indexSelect(x, 0, idx)).toThrow(/one device/);
+  d.dispose([x, idx]);
+});
+
+test('composed ops still differentiate after their temporaries are freed', () => {
+  const x = d.tensor([[1, 2], [3, 5]], { requiresGrad: true });
+  const start = d.memory().wasm;
+  const s = d.std(x, 1);
+  const l = d.logsumexp(x, 0);
+  const sl = s.add(l);
+  const y = sl.sum();
+  y.backward();
+  // std over a row [a, b] (correction 1): d/dx = (x - mean) / std; logsumexp over a column: softmax.
+  const sm = (a: number, b: number) => Math.exp(a) / (Math.exp(a) + Math.exp(b));
+  const want = [-0.5 / Math.SQRT1_2 + sm(1, 3), 0.5 / Math.SQRT1_2 + sm(2, 5), -1 / Math.SQRT2 + sm(3, 1), 1 / Math.SQRT2 + sm(5, 2)];
+  Array.from(x.grad!.dataSync()).forEach((v, k) => expect(v).toBeCloseTo(want[k], 5));
+  d.dispose([s, l, sl, y, x.grad]);
+  x.grad = null;
+  expect(d.memory().wasm).toEqual(start);
+  x.dispose();
+});
