@@ -19,6 +19,7 @@ import type { SchedulableGroup } from './lr_scheduler/base.js';
 import type { GradientTransformation, ParamState } from './transform.js';
 import { type EncodedState, decodeState, encodeState, tensorsIn } from './state_io.js';
 import type { OptionSchema } from './validate.js';
+import { conformState } from './state_check.js';
 import { fusedEligible } from './fused.js';
 
 export interface ParamGroup extends SchedulableGroup {
@@ -220,30 +221,63 @@ export abstract class Optimizer {
     return { state, paramGroups };
   }
 
-  /** Restores a stateDict() (also after JSON.stringify/parse); the groups must have the same sizes. */
+  /**
+   * The state this optimizer would create for `p` under `group`'s options (loadStateDict checks a
+   * loaded state against it); null where the state has no fixed layout to check against.
+   */
+  protected stateTemplate(group: ParamGroup, p: Tensor): ParamState | null {
+    return noGrad(() => this.makeTransform(group).init(p));
+  }
+
+  /**
+   * Restores a stateDict() (also after JSON.stringify/parse): the groups must have the same sizes,
+   * their options be this optimizer's, and each state have the keys and shapes this optimizer
+   * would create for that parameter (floating dtypes are cast). Nothing changes on a bad dict.
+   */
   loadStateDict(sd: OptimizerStateDict): void {
     const where = `${this.name}.loadStateDict`;
-    check(sd !== null && typeof sd === 'object' && Array.isArray(sd.paramGroups) && typeof sd.state === 'object',
+    check(sd !== null && typeof sd === 'object' && Array.isArray(sd.paramGroups) && sd.state !== null && typeof sd.state === 'object',
       'BAD_ARGUMENT', () => `${where}: expected {state, paramGroups}`);
     check(sd.paramGroups.length === this.paramGroups.length, 'BAD_ARGUMENT',
       () => `${where}: expected ${this.paramGroups.length} param groups, got ${sd.paramGroups.length}`);
-    const params = this.paramGroups.flatMap((g) => g.params);
-    sd.paramGroups.forEach((sg, i) => {
-      const n = Array.isArray(sg.params) ? sg.params.length : -1;
+    const allowed = new Set([...Object.keys(this.schema), 'params', 'initialLr']);
+    const staged = sd.paramGroups.map((sg, i) => {
+      const n = Array.isArray(sg?.params) ? sg.params.length : -1;
       check(n === this.paramGroups[i].params.length, 'BAD_ARGUMENT',
         () => `${where}: group ${i} expected ${this.paramGroups[i].params.length} params, got ${n}`);
-    });
-    const decoded = new Map<Tensor, ParamState>();
-    for (const [k, v] of Object.entries(sd.state)) {
-      const p = params[Number(k)];
-      if (p === undefined) throw new DescentError('BAD_ARGUMENT', `${where}: state for parameter ${k}, but there are ${params.length}`);
-      decoded.set(p, decodeState(v, p.device, `${where}: state[${k}]`));
-    }
-    sd.paramGroups.forEach((sg, i) => {
-      const g = this.paramGroups[i];
+      for (const k of Object.keys(sg)) {
+        check(allowed.has(k), 'BAD_ARGUMENT', () => `${where}: paramGroups[${i}] has option '${k}', which ${this.name} does not have; `
+          + `expected ${[...allowed].map((a) => `'${a}'`).join(', ')}`);
+      }
+      const g: ParamGroup = { ...this.paramGroups[i] };
       for (const [k, spec] of Object.entries(this.schema)) if (k in sg) g[k] = spec.check(where, k, sg[k]);
       if (typeof sg.initialLr === 'number') g.initialLr = sg.initialLr;
+      this.checkGroup(g);
+      return g;
     });
+    const params = this.paramGroups.flatMap((g) => g.params);
+    const groupOf = staged.flatMap((g) => g.params.map(() => g));
+    const decoded = new Map<Tensor, ParamState>();
+    try {
+      for (const [k, v] of Object.entries(sd.state)) {
+        const i = Number(k);
+        const p = params[i];
+        if (p === undefined) throw new DescentError('BAD_ARGUMENT', `${where}: state for parameter ${k}, but there are ${params.length}`);
+        const s = decodeState(v, p.device, `${where}: state[${k}]`);
+        decoded.set(p, s);
+        const template = this.stateTemplate(groupOf[i], p);
+        if (template === null) continue;
+        try {
+          decoded.set(p, conformState(s, template, p, `${where}: state[${k}]`));
+        } finally {
+          for (const t of tensorsIn(template)) t.dispose();
+        }
+      }
+    } catch (e) {
+      for (const s of decoded.values()) for (const t of tensorsIn(s)) if (!t.isDisposed) t.dispose();
+      throw e;
+    }
+    staged.forEach((g, i) => Object.assign(this.paramGroups[i], g, { params: this.paramGroups[i].params }));
     for (const s of this.state.values()) for (const t of tensorsIn(s)) t.dispose();
     this.state.clear();
     for (const [p, s] of decoded) {

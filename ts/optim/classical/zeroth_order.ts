@@ -14,7 +14,7 @@ import { getRngState, setRngState } from '../../ops/random.js';
 import { noGrad } from '../../autograd/tape.js';
 import { tidy } from '../../lifetime.js';
 import { Optimizer, writeParam, type Closure, type ParamsInput } from '../optimizer.js';
-import type { GradientTransformation } from '../transform.js';
+import type { GradientTransformation, ParamState } from '../transform.js';
 import { choice, nonNegative, positive, positiveInt } from '../validate.js';
 
 export interface ZerothOrderOptions {
@@ -34,6 +34,11 @@ export class ZerothOrder extends Optimizer {
       lr: nonNegative(1e-3), mu: positive(1e-3), method: choice<'gaussian' | 'spsa'>('gaussian', ['gaussian', 'spsa']),
       numDirections: positiveInt(1), seed: nonNegative(0),
     });
+  }
+
+  /** No transformation state to check a loaded state against (step keeps its own). */
+  protected override stateTemplate(): ParamState | null {
+    return null;
   }
 
   protected makeTransform(): GradientTransformation {

@@ -51,6 +51,11 @@ export class LBFGS extends Optimizer {
     super.addParamGroup(input);
   }
 
+  /** No transformation state to check a loaded state against (step keeps its own). */
+  protected override stateTemplate(): ParamState | null {
+    return null;
+  }
+
   protected makeTransform(): GradientTransformation {
     throw new DescentError('UNSUPPORTED', 'LBFGS: updates are made by step(closure), not by a transformation');
   }
