@@ -82,7 +82,9 @@ export function poolThreads(): number {
  */
 export async function startPool(rt: PoolRuntime, threads: number): Promise<number> {
   await stopPool();
-  if (threads <= 1 || !(rt.memory.buffer instanceof SharedArrayBuffer) || !sharedMemoryUsable()) return 1;
+  // sharedMemoryUsable() first: a page that is not cross-origin isolated has no SharedArrayBuffer
+  // global at all, so the instanceof test alone would throw a ReferenceError there
+  if (threads <= 1 || !sharedMemoryUsable() || !(rt.memory.buffer instanceof SharedArrayBuffer)) return 1;
   const ctrl = new SharedArrayBuffer(JOB_OFFSET + JOB_LEN * 8);
   const flags = new Int32Array(ctrl, 0, 4);
   const source = `(${gemmWorkerMain.toString()})(${runPart.toString()}, ${runClaims.toString()}, ${JOB_OFFSET}, ${JOB_LEN}, ${SPIN_MS});`;
