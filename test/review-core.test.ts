@@ -86,3 +86,13 @@ test('composed ops still differentiate after their temporaries are freed', () =>
   expect(d.memory().wasm).toEqual(start);
   x.dispose();
 });
+
+test('reference max/min reduce a large block (no call-stack overflow) and propagate NaN', () => {
+  const x = d.arange(300000, undefined, 1, { dtype: 'f32', device: 'reference' });
+  expect(d.max(x).item()).toBe(299999);
+  expect(d.min(x).item()).toBe(0);
+  const n = d.tensor([[1, NaN, 3], [-1, -2, -0.5]], { device: 'reference' });
+  expect(d.max(n, 1).toArray()).toEqual([NaN, -0.5]);
+  expect(d.min(n, 1).toArray()).toEqual([NaN, -2]);
+  d.dispose([x, n]);
+});

@@ -87,8 +87,9 @@ function reduceBlock(op: ReduceOp, xs: number[], int: boolean): number {
   switch (op) {
     case 'sum': return xs.reduce((a, b) => (int ? (a + b) | 0 : a + b), 0);
     case 'prod': return xs.reduce((a, b) => (int ? Math.imul(a, b) : a * b), 1);
-    case 'max': return xs.some(Number.isNaN) ? NaN : Math.max(...xs);
-    case 'min': return xs.some(Number.isNaN) ? NaN : Math.min(...xs);
+    // A loop, not Math.max(...xs): spreading a large block overflows the call stack.
+    case 'max': return xs.reduce((a, b) => (a > b || Number.isNaN(a) ? a : b), -Infinity);
+    case 'min': return xs.reduce((a, b) => (a < b || Number.isNaN(a) ? a : b), Infinity);
     case 'argmax': case 'argmin': {
       let best = 0;
       for (let i = 1; i < xs.length && !Number.isNaN(xs[best]); i++) {
