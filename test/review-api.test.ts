@@ -117,3 +117,23 @@ describe('every optimizer reloads its own state (the load-time check accepts wha
     }
   }
 });
+
+describe('schedulers and param groups added after them', () => {
+  const { lrScheduler } = optim;
+  const build: [string, (o: optim.Optimizer) => { step: (m?: number) => void }][] = [
+    ['LambdaLR', (o) => new lrScheduler.LambdaLR(o, { lrLambda: (e: number) => 0.5 ** e })],
+    ['CosineAnnealingLR', (o) => new lrScheduler.CosineAnnealingLR(o, { TMax: 10 })],
+    ['OneCycleLR', (o) => new lrScheduler.OneCycleLR(o, { maxLr: 1, totalSteps: 10 })],
+    ['StepLR', (o) => new lrScheduler.StepLR(o, { stepSize: 1 })],
+    ['ReduceLROnPlateau', (o) => { const s = new lrScheduler.ReduceLROnPlateau(o, { patience: 0 }); return { step: () => s.step(1) }; }],
+  ];
+  for (const [name, mk] of build) {
+    it(`${name}: stepping fails with a clear error instead of writing NaN/undefined into the new group's lr`, () => {
+      const o = new optim.SGD([param(2)], { lr: 1, momentum: 0.9 });
+      const s = mk(o);
+      o.addParamGroup({ params: [param(2)], lr: 2 });
+      expectError(() => { for (let i = 0; i < 3; i++) s.step(); }, 'BAD_ARGUMENT', '2 param groups', 'built for 1');
+      for (const g of o.paramGroups) expect(Number.isFinite(g.lr)).toBe(true);
+    });
+  }
+});

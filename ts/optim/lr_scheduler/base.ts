@@ -58,6 +58,7 @@ export abstract class LRScheduler {
 
   /** Advances one epoch and writes the new learning rates into the optimizer's groups. */
   step(): void {
+    this.checkGroups('step');
     this.stepCount += 1;
     this.lastEpoch += 1;
     this.apply(this.getLr());
@@ -67,9 +68,21 @@ export abstract class LRScheduler {
   stepTo(epoch: number): void {
     check(Number.isInteger(epoch) && epoch >= 0, 'BAD_ARGUMENT',
       () => `${this.where}.stepTo: expected a non-negative integer epoch, got ${epoch}`);
+    this.checkGroups('stepTo');
     this.stepCount += 1;
     this.lastEpoch = epoch;
     this.apply(this.closedFormLr());
+  }
+
+  /**
+   * A group added to the optimizer after this scheduler was built has no base lr here (PyTorch
+   * silently leaves it out of the schedule); stepping would write undefined/NaN into its lr.
+   */
+  private checkGroups(method: string): void {
+    const n = this.optimizer.paramGroups.length;
+    check(n === this.baseLrs.length, 'BAD_ARGUMENT',
+      () => `${this.where}.${method}: the optimizer has ${n} param groups, but this scheduler was built for ${this.baseLrs.length}; `
+        + 'build the scheduler after the last addParamGroup');
   }
 
   protected apply(lrs: number[]): void {

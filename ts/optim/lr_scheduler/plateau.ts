@@ -63,6 +63,9 @@ export class ReduceLROnPlateau {
   step(metric: number): void {
     check(typeof metric === 'number' && !Number.isNaN(metric), 'BAD_ARGUMENT',
       () => `${W}.step: expected the metric as a number, got ${String(metric)}`);
+    const n = this.optimizer.paramGroups.length;
+    check(n === this.minLrs.length, 'BAD_ARGUMENT', () => `${W}.step: the optimizer has ${n} param groups, but this scheduler `
+      + `was built for ${this.minLrs.length}; build the scheduler after the last addParamGroup`);
     this.lastEpoch += 1;
     if (this.isBetter(metric)) {
       this.best = metric;
