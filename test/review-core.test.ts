@@ -96,3 +96,18 @@ test('reference max/min reduce a large block (no call-stack overflow) and propag
   expect(d.min(n, 1).toArray()).toEqual([NaN, -2]);
   d.dispose([x, n]);
 });
+
+test('where takes two scalars (torch.where(cond, 1.5, 2)): f32, or i32 when both are integers', () => {
+  const c = d.tensor([[1, 0], [0, 2]]);
+  const start = d.memory().wasm;
+  const y = d.where(c, 1.5, -2);
+  expect(y.dtype).toBe('f32');
+  expect(y.toArray()).toEqual([[1.5, -2], [-2, 1.5]]);
+  const k = d.where(c, 3, 4);
+  expect(k.dtype).toBe('i32');
+  expect(k.toArray()).toEqual([[3, 4], [4, 3]]);
+  expect(() => d.where(c, 'x' as unknown as number, 1)).toThrow(/expected a to be a Tensor or a number, got string x/);
+  d.dispose([y, k]);
+  expect(d.memory().wasm).toEqual(start);
+  c.dispose();
+});

@@ -10,7 +10,7 @@ import { zerosLike } from './creation.js';
 import { sumTo } from './reduce.js';
 import {
   type TensorLike, assertTensor, broadcastShapes, broadcastView, checkSameDevice, describe, empty,
-  inCompute, liftPair, scoped,
+  inCompute, liftPair, scalar, scoped,
 } from './util.js';
 
 // ---- unary --------------------------------------------------------------------------------
@@ -142,10 +142,20 @@ export const logicalAnd = (a: Tensor, b: Tensor): Tensor => mul(ne(a, 0), ne(b, 
 
 // ---- where and clamp ----------------------------------------------------------------------
 
-/** cond ? a : b elementwise with broadcasting; cond is true where nonzero. */
+/**
+ * cond ? a : b elementwise with broadcasting; cond is true where nonzero. a and b may both be
+ * numbers (as torch.where): the result is i32 when both are integers, else f32, on cond's device.
+ */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   assertTensor(cond, 'where', 'cond');
-  return scoped(() => whereLifted(cond, ...liftPair(a, b, 'where')));
+  return scoped(() => {
+    if (a instanceof Tensor || b instanceof Tensor) return whereLifted(cond, ...liftPair(a, b, 'where'));
+    for (const [name, v] of [['a', a], ['b', b]] as const) {
+      check(typeof v === 'number', 'BAD_ARGUMENT', () => `where: expected ${name} to be a Tensor or a number, got ${describe(v)}`);
+    }
+    const dt: DType = Number.isInteger(a) && Number.isInteger(b) ? 'i32' : 'f32';
+    return whereLifted(cond, scalar(a, dt, cond.device), scalar(b, dt, cond.device));
+  });
 }
 
 function whereLifted(cond: Tensor, ta: Tensor, tb: Tensor): Tensor {
