@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
 import type { Tensor } from '../ts/tensor.js';
 import * as optim from '../ts/optim/index.js';
+import * as nn from '../ts/nn/index.js';
 import { DescentError } from '../ts/errors.js';
 
 function expectError(f: () => unknown, code: string, ...words: string[]): void {
@@ -136,4 +137,22 @@ describe('schedulers and param groups added after them', () => {
       for (const g of o.paramGroups) expect(Number.isFinite(g.lr)).toBe(true);
     });
   }
+});
+
+describe('pool layers check their options where they are built', () => {
+  const cases: [string, () => unknown, string][] = [
+    ['MaxPool2d padding -1', () => new nn.MaxPool2d(2, { padding: -1 }), 'padding'],
+    ['MaxPool2d padding over half the kernel', () => new nn.MaxPool2d(2, { padding: 2 }), 'padding'],
+    ['MaxPool2d stride 0', () => new nn.MaxPool2d(2, { stride: 0 }), 'stride'],
+    ['MaxPool2d dilation 0', () => new nn.MaxPool2d(2, { dilation: 0 }), 'dilation'],
+    ['MaxPool2d ceilMode string', () => new nn.MaxPool2d(2, { ceilMode: 'yes' as never }), 'ceilMode'],
+    ['AvgPool2d padding -1', () => new nn.AvgPool2d(2, { padding: -1 }), 'padding'],
+    ['AvgPool2d divisorOverride 0', () => new nn.AvgPool2d(2, { divisorOverride: 0 }), 'divisorOverride'],
+    ['AvgPool2d countIncludePad string', () => new nn.AvgPool2d(2, { countIncludePad: 'no' as never }), 'countIncludePad'],
+  ];
+  for (const [name, f, word] of cases) it(name, () => expectError(f, word === 'divisorOverride' ? 'BAD_ARGUMENT' : 'BAD_OPTION', word));
+
+  it("avgPool2d's countIncludePad must be a boolean (a truthy string used to mean true)", () => {
+    expectError(() => nn.functional.avgPool2d(d.ones([1, 1, 3, 3]), 3, { padding: 1, countIncludePad: 'no' as never }), 'BAD_OPTION', 'countIncludePad');
+  });
 });

@@ -16,7 +16,8 @@ import { type Pair, checkInput, composite, int, pair } from './util.js';
 export interface MaxPool2dOptions { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
 export interface AvgPool2dOptions { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
 
-function window(where: string, kernelSize: Pair, o: MaxPool2dOptions | undefined): Window {
+/** Validates kernel, stride, padding (≤ kernel/2), dilation and ceilMode; the pool layers call it at construction. */
+export function poolWindow(where: string, kernelSize: Pair, o: MaxPool2dOptions | undefined): Window {
   const kernel = pair(where, 'kernelSize', kernelSize, 1);
   const padding = pair(where, 'padding', o?.padding ?? 0, 0);
   check(padding[0] * 2 <= kernel[0] && padding[1] * 2 <= kernel[1], 'BAD_OPTION',
@@ -45,7 +46,7 @@ function pooled(x: Tensor, body: (xb: Tensor) => Tensor): Tensor {
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts?: MaxPool2dOptions): Tensor {
   checkOptions('maxPool2d', opts, ['stride', 'padding', 'dilation', 'ceilMode']);
   checkInput('maxPool2d', x, [3, 4], 'a [N, C, H, W] or [C, H, W] input');
-  const win = window('maxPool2d', kernelSize, opts);
+  const win = poolWindow('maxPool2d', kernelSize, opts);
   const [ho, wo] = outShape('maxPool2d', x, win);
   return pooled(x, (xb) => {
     const [n, c] = xb.shape;
@@ -73,16 +74,24 @@ function divisors(h: number, wd: number, win: Window, ho: number, wo: number, in
   return out.every((v) => v === out[0]) ? out[0] : out;
 }
 
+/** avgPool2d's own options: divisorOverride (an integer ≥ 1 or null) and countIncludePad (a boolean, default true). */
+export function avgPoolExtras(where: string, opts: AvgPool2dOptions | undefined): { override: number | null; includePad: boolean } {
+  const override = opts?.divisorOverride ?? null;
+  if (override !== null) int(where, 'divisorOverride', override, 1);
+  const includePad = opts?.countIncludePad ?? true;
+  check(typeof includePad === 'boolean', 'BAD_OPTION', () => `${where}: countIncludePad must be a boolean, got ${String(includePad)}`);
+  return { override, includePad };
+}
+
 /** Mean over kh×kw windows of x [N, C, H, W] or [C, H, W] (padding counts as 0). */
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts?: AvgPool2dOptions): Tensor {
   checkOptions('avgPool2d', opts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
   checkInput('avgPool2d', x, [3, 4], 'a [N, C, H, W] or [C, H, W] input');
-  const win = window('avgPool2d', kernelSize, { stride: opts?.stride, padding: opts?.padding, ceilMode: opts?.ceilMode });
-  const override = opts?.divisorOverride ?? null;
-  if (override !== null) int('avgPool2d', 'divisorOverride', override, 1);
+  const win = poolWindow('avgPool2d', kernelSize, { stride: opts?.stride, padding: opts?.padding, ceilMode: opts?.ceilMode });
+  const { override, includePad } = avgPoolExtras('avgPool2d', opts);
   const [ho, wo] = outShape('avgPool2d', x, win);
   const [h, wd] = x.shape.slice(-2);
-  const div0 = override ?? divisors(h, wd, win, ho, wo, opts?.countIncludePad ?? true);
+  const div0 = override ?? divisors(h, wd, win, ho, wo, includePad);
   return pooled(x, (xb) => {
     const [n, c] = xb.shape;
     const s = sum(windows(xb, win, 0), 2);

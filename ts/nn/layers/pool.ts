@@ -1,8 +1,9 @@
-// Pooling layers: thin modules over functional maxPool2d/avgPool2d (options validated up front).
+// Pooling layers: thin modules over functional maxPool2d/avgPool2d (option names and values
+// validated at construction, as Conv2d does, so a bad layer fails where it is built).
 
 import { checkOptions } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
-import { type AvgPool2dOptions, type MaxPool2dOptions, avgPool2d, maxPool2d } from '../functional/pool.js';
+import { type AvgPool2dOptions, type MaxPool2dOptions, avgPool2d, avgPoolExtras, maxPool2d, poolWindow } from '../functional/pool.js';
 import { type Pair, pair } from '../functional/util.js';
 import { Module } from '../module.js';
 
@@ -15,6 +16,7 @@ export class MaxPool2d extends Module {
     super();
     checkOptions('MaxPool2d', opts, ['stride', 'padding', 'dilation', 'ceilMode']);
     this.kernelSize = pair('MaxPool2d', 'kernelSize', kernelSize, 1);
+    poolWindow('MaxPool2d', kernelSize, opts);
     this.opts = { ...opts };
   }
 
@@ -36,6 +38,8 @@ export class AvgPool2d extends Module {
     super();
     checkOptions('AvgPool2d', opts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
     this.kernelSize = pair('AvgPool2d', 'kernelSize', kernelSize, 1);
+    poolWindow('AvgPool2d', kernelSize, { stride: opts.stride, padding: opts.padding, ceilMode: opts.ceilMode });
+    avgPoolExtras('AvgPool2d', opts);
     this.opts = { ...opts };
   }
 
