@@ -89,9 +89,10 @@ export async function startPool(rt: PoolRuntime, threads: number): Promise<numbe
   const flags = new Int32Array(ctrl, 0, 4);
   const source = `(${gemmWorkerMain.toString()})(${runPart.toString()}, ${runClaims.toString()}, ${JOB_OFFSET}, ${JOB_LEN}, ${SPIN_MS});`;
   const workers = [];
-  const ready: Promise<void>[] = [];
+  const ready: Promise<boolean>[] = [];
   const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
   const NodeWorker = node ? (await import('node:worker_threads')).Worker : undefined;
+  const url = NodeWorker ? '' : URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   for (let i = 0; i < threads - 1; i++) {
     const msg = { module: rt.module, memory: rt.memory, ctrl, index: i };
     if (NodeWorker) {
@@ -99,22 +100,32 @@ export async function startPool(rt: PoolRuntime, threads: number): Promise<numbe
       // break it; V8 flags (relaxed SIMD) are process-wide and need no per-worker execArgv.
       const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? [] : undefined;
       const w = new NodeWorker(source, { eval: true, execArgv });
-      ready.push(new Promise((res, rej) => { w.once('message', () => res()); w.once('error', rej); }));
+      ready.push(new Promise((res, rej) => { w.once('message', () => res(true)); w.once('error', rej); }));
       w.postMessage(msg);
       workers.push(w);
     } else {
-      const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-      const w = new Worker(url);
-      ready.push(new Promise((res, rej) => { w.onmessage = () => res(); w.onerror = (e) => rej(e); }));
+      // A page's Content-Security-Policy may forbid blob: workers (worker-src, or script-src
+      // without blob:); the browser then throws or fires 'error'. GEMM then stays on the calling
+      // thread (backendInfo().threads says 1) instead of init() failing.
+      let w: Worker;
+      try { w = new Worker(url); } catch { ready.push(Promise.resolve(false)); break; }
+      ready.push(new Promise((res) => { w.onmessage = () => res(true); w.onerror = () => res(false); }));
       w.postMessage(msg);
       workers.push(w);
     }
   }
+  let started: boolean[];
   try {
-    await Promise.all(ready);
+    started = await Promise.all(ready);
   } catch (e) {
     await Promise.all(workers.map((w) => w.terminate()));
     throw e;
+  } finally {
+    if (url) URL.revokeObjectURL(url);
+  }
+  if (!started.every(Boolean)) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    return 1;
   }
   // an idle pool must not keep Node alive
   for (const w of workers) (w as { unref?: () => void }).unref?.();
