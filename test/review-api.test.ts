@@ -156,3 +156,19 @@ describe('pool layers check their options where they are built', () => {
     expectError(() => nn.functional.avgPool2d(d.ones([1, 1, 3, 3]), 3, { padding: 1, countIncludePad: 'no' as never }), 'BAD_OPTION', 'countIncludePad');
   });
 });
+
+describe('attention call options are checked, not silently ignored', () => {
+  it('TransformerBlock.call rejects an unknown option (a typo used to leave the block causal)', () => {
+    const block = new nn.TransformerBlock(4, 2);
+    expectError(() => block.call(d.randn([1, 3, 4]), { causal: false } as never), 'BAD_OPTION', "'causal'");
+    expectError(() => block.call(d.randn([1, 3, 4]), { isCausal: 'no' as never }), 'BAD_OPTION', 'isCausal');
+  });
+  it('MultiheadAttention flags must be booleans', () => {
+    const mha = new nn.MultiheadAttention(4, 2);
+    const x = d.randn([3, 1, 4]);
+    for (const k of ['needWeights', 'averageAttnWeights', 'isCausal']) {
+      expectError(() => mha.call(x, x, x, { [k]: 'no' } as never), 'BAD_OPTION', k);
+    }
+    expect(mha.call(x, x, x, { needWeights: false })[1]).toBeNull();
+  });
+});

@@ -53,6 +53,11 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
 
   forward(query: Tensor, key: Tensor, value: Tensor, opts?: AttentionCallOptions): [Tensor, Tensor | null] {
     checkOptions('MultiheadAttention', opts, ['attnMask', 'keyPaddingMask', 'needWeights', 'averageAttnWeights', 'isCausal']);
+    const flags = { // a non-boolean (a truthy 'no') would otherwise pick the branch silently
+      needWeights: bool('MultiheadAttention', 'needWeights', opts?.needWeights, true),
+      averageAttnWeights: bool('MultiheadAttention', 'averageAttnWeights', opts?.averageAttnWeights, true),
+      isCausal: bool('MultiheadAttention', 'isCausal', opts?.isCausal, false),
+    };
     const layout = this.batchFirst ? '[N, L, E]' : '[L, N, E]';
     for (const [n, t] of [['query', query], ['key', key], ['value', value]] as const) {
       checkInput('MultiheadAttention', t, [2, 3], `${n} of layout ${layout} or [L, E]`);
@@ -62,7 +67,7 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
     const inputs = [query, key, value, ...this.parameters()];
     return composite(inputs, () => {
       const toNLE = (t: Tensor) => (t.ndim === 2 ? unsqueeze(t, 0) : this.batchFirst ? t : transpose(t, 0, 1));
-      const [out, w] = this.attend(toNLE(query), toNLE(key), toNLE(value), opts ?? {});
+      const [out, w] = this.attend(toNLE(query), toNLE(key), toNLE(value), { ...opts, ...flags });
       const y = query.ndim === 2 ? squeeze(out, 0) : this.batchFirst ? out : transpose(out, 0, 1);
       return [y, w === null || query.ndim === 3 ? w : squeeze(w, 0)];
     });

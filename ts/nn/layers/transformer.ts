@@ -2,6 +2,7 @@
 // self-attention and a GELU MLP, each behind LayerNorm and a residual. Child names match torch's
 // TransformerEncoderLayer(norm_first=True, activation='gelu'), whose weights load directly.
 
+import { checkOptions } from '../../errors.js';
 import { add } from '../../ops/elementwise.js';
 import type { Tensor } from '../../tensor.js';
 import { dropout } from '../functional/dropout.js';
@@ -47,7 +48,8 @@ export class TransformerBlock extends Module<[Tensor, { isCausal?: boolean }?]> 
   }
 
   forward(x: Tensor, opts?: { isCausal?: boolean }): Tensor {
-    const isCausal = opts?.isCausal ?? true;
+    checkOptions('TransformerBlock', opts, ['isCausal']);
+    const isCausal = bool('TransformerBlock', 'isCausal', opts?.isCausal, true);
     return composite([x, ...this.parameters()], () => {
       const h = this.norm1.forward(x);
       const [a] = this.selfAttn.forward(h, h, h, { isCausal, needWeights: false });
