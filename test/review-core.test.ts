@@ -111,3 +111,18 @@ test('where takes two scalars (torch.where(cond, 1.5, 2)): f32, or i32 when both
   expect(d.memory().wasm).toEqual(start);
   c.dispose();
 });
+
+test('shape ops check their dims like torch: cat of 0-d, transpose of 1-D, unsqueeze and narrow messages', () => {
+  const a = d.tensor(1);
+  const b = d.tensor(2);
+  const v = d.tensor([1, 2]);
+  const start = d.memory().wasm;
+  expect(() => d.cat([a, b])).toThrow(/cat: expected tensors of at least 1 dim, got a 0-d tensor at position 0/);
+  expect(() => d.transpose(v, 3, 7)).toThrow(/transpose: axis 3 is out of range for a 1-d tensor/);
+  expect(() => d.unsqueeze(v, 5)).toThrow('unsqueeze: axis 5 is out of range for a 1-d tensor (expected -2..1)');
+  expect(() => d.narrow(v, 0, 0.5, 1)).toThrow(/narrow: range start 0.5 length 1/);
+  expect(d.memory().wasm).toEqual(start);
+  const kept = [v.transpose(), d.transpose(v, 0, -1), d.transpose(a, 0, -1), d.unsqueeze(v, -2), d.stack([a, b])];
+  expect(kept.map((t) => t.shape)).toEqual([[2], [2], [], [1, 2], [2]]);
+  d.dispose([a, b, v, kept]);
+});

@@ -18,6 +18,8 @@ function checkList(where: string, tensors: readonly Tensor[]): void {
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   checkList('cat', tensors);
   const first = tensors[0];
+  tensors.forEach((t, i) => check(t.ndim > 0, 'SHAPE_MISMATCH',
+    () => `cat: expected tensors of at least 1 dim, got a 0-d tensor at position ${i} (use stack)`));
   const d = normAxis(dim, first.ndim, 'cat');
   for (const t of tensors) {
     check(t.ndim === first.ndim && t.shape.every((n, i) => i === d || n === first.shape[i]), 'SHAPE_MISMATCH',

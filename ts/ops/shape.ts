@@ -107,7 +107,9 @@ export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
 
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   assertTensor(x, 'unsqueeze');
-  const a = normAxis(axis, x.ndim + 1, 'unsqueeze');
+  check(Number.isInteger(axis) && axis >= -(x.ndim + 1) && axis <= x.ndim, 'BAD_AXIS',
+    () => `unsqueeze: axis ${String(axis)} is out of range for a ${x.ndim}-d tensor (expected ${-(x.ndim + 1)}..${x.ndim})`);
+  const a = axis < 0 ? axis + x.ndim + 1 : axis;
   return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
@@ -122,13 +124,14 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return attach(y, [x], (g) => [permute(g, inverse)], 'permute');
 }
 
-export function transpose(x: Tensor, dim0 = 0, dim1 = 1): Tensor {
+/** Swaps two dims; with no dims given, a tensor of < 2 dims is returned as a view (torch's t()). */
+export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
   assertTensor(x, 'transpose');
   const p = x.shape.map((_, i) => i);
-  if (x.ndim < 2) return permute(x, p);
-  const a = normAxis(dim0, x.ndim, 'transpose');
-  const b = normAxis(dim1, x.ndim, 'transpose');
-  [p[a], p[b]] = [p[b], p[a]];
+  if (x.ndim < 2 && dim0 === undefined && dim1 === undefined) return permute(x, p);
+  const a = normAxis(dim0 ?? 0, x.ndim, 'transpose');
+  const b = normAxis(dim1 ?? 1, x.ndim, 'transpose');
+  if (x.ndim > 0) [p[a], p[b]] = [p[b], p[a]]; // a 0-d tensor accepts dims -1 and 0, as torch
   return permute(x, p);
 }
 
@@ -159,7 +162,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   assertTensor(x, 'narrow');
   const d = normAxis(dim, x.ndim, 'narrow');
   const s = start < 0 ? start + x.shape[d] : start;
-  check(Number.isInteger(length) && length >= 0 && s >= 0 && s + length <= x.shape[d], 'BAD_ARGUMENT',
+  check(Number.isInteger(start) && Number.isInteger(length) && length >= 0 && s >= 0 && s + length <= x.shape[d], 'BAD_ARGUMENT',
     () => `narrow: range start ${start} length ${length} is outside dim ${dim} of size ${x.shape[d]}`);
   return slice(x, d, s, s + length);
 }
