@@ -172,3 +172,24 @@ describe('attention call options are checked, not silently ignored', () => {
     expect(mha.call(x, x, x, { needWeights: false })[1]).toBeNull();
   });
 });
+
+describe('zeroGrad and loadStateDict flags', () => {
+  it('Module.zeroGrad({ setToNone: false }) zero-fills (it used to ignore the option and drop the grads)', () => {
+    const m = new nn.Linear(2, 3);
+    m.call(d.ones([1, 2])).sum().backward();
+    const live = d.memory().reference.tensors;
+    m.zeroGrad({ setToNone: false });
+    expect(d.memory().reference.tensors).toBe(live);
+    for (const p of m.parameters()) expect(Array.from(p.grad!.dataSync()).every((v) => v === 0)).toBe(true);
+    m.zeroGrad();
+    for (const p of m.parameters()) expect(p.grad).toBeNull();
+    expectError(() => m.zeroGrad({ setToNon: true } as never), 'BAD_OPTION', 'setToNon');
+  });
+  it('setToNone and strict must be booleans (a truthy string used to pass)', () => {
+    const m = new nn.Linear(2, 2);
+    const o = new optim.SGD(m.parameters());
+    expectError(() => o.zeroGrad({ setToNone: 'no' as never }), 'BAD_OPTION', 'setToNone');
+    expectError(() => m.zeroGrad({ setToNone: 'no' as never }), 'BAD_OPTION', 'setToNone');
+    expectError(() => m.loadStateDict({ weight: d.zeros([2, 2]) }, { strict: 'no' as never }), 'BAD_OPTION', 'strict');
+  });
+});

@@ -13,6 +13,7 @@ import { keep } from '../lifetime.js';
 import { noGrad } from '../autograd/tape.js';
 import { Tensor } from '../tensor.js';
 import { detach, to } from '../ops/shape.js';
+import { zerosLike } from '../ops/creation.js';
 import { assertTensor, castTo } from '../ops/util.js';
 import { type JsonTensor, fromJson, toJson } from './state.js';
 import { composite } from './functional/util.js';
@@ -189,11 +190,19 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return this;
   }
 
-  /** Drops every parameter's gradient (PyTorch's default set_to_none); the grads are disposed. */
-  zeroGrad(): void {
+  /**
+   * Clears every parameter's gradient: disposes it and sets `.grad = null` (PyTorch's default
+   * set_to_none), or with `{ setToNone: false }` replaces it by zeros.
+   */
+  zeroGrad(opts?: { setToNone?: boolean }): void {
+    checkOptions('zeroGrad', opts, ['setToNone']);
+    const toNone = opts?.setToNone ?? true;
+    check(typeof toNone === 'boolean', 'BAD_OPTION', () => `zeroGrad: option 'setToNone' expected a boolean, got ${String(toNone)}`);
     for (const p of this.parameters()) {
-      if (p.grad !== null) p.grad.dispose();
-      p.grad = null;
+      const old = p.grad;
+      if (old === null) continue;
+      p.grad = toNone ? null : keep(noGrad(() => zerosLike(old)));
+      old.dispose();
     }
   }
 
@@ -232,11 +241,13 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   loadStateDict(sd: StateDict | JsonStateDict, opts?: { strict?: boolean }): LoadResult {
     checkOptions('loadStateDict', opts, ['strict']);
+    const strict = opts?.strict ?? true;
+    check(typeof strict === 'boolean', 'BAD_OPTION', () => `loadStateDict: option 'strict' expected a boolean, got ${String(strict)}`);
     check(sd !== null && typeof sd === 'object', 'BAD_ARGUMENT', () => `loadStateDict: expected an object of tensors, got ${String(sd)}`);
     const targets = this.stateTargets();
     const missingKeys = [...targets.keys()].filter((k) => !(k in sd));
     const unexpectedKeys = Object.keys(sd).filter((k) => !targets.has(k));
-    if (opts?.strict ?? true) {
+    if (strict) {
       check(missingKeys.length === 0 && unexpectedKeys.length === 0, 'BAD_ARGUMENT',
         () => `loadStateDict: keys differ: missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`);
     }

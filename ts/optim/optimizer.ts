@@ -197,7 +197,8 @@ export abstract class Optimizer {
   /** Clears gradients: disposes them and sets `.grad = null` (default), or zero-fills them. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
     checkOptions(`${this.name}.zeroGrad`, opts, ['setToNone']);
-    const toNone = opts.setToNone ?? true;
+    const toNone = opts?.setToNone ?? true;
+    check(typeof toNone === 'boolean', 'BAD_OPTION', () => `${this.name}.zeroGrad: option 'setToNone' expected a boolean, got ${String(toNone)}`);
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (p.grad === null) continue;
