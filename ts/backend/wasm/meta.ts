@@ -38,6 +38,8 @@ export function collapse(shape: readonly number[], strides: readonly (readonly n
   return { shape: outShape, strides: outStrides };
 }
 
+const I32_MAX = 0x7fffffff;
+
 /** Words a META block needs. */
 export const metaWords = (nd: number, nops: number): number => 2 + nd * (2 + nops) + nops;
 
@@ -64,6 +66,17 @@ export class MetaScratch {
       this.words = need;
       this.ptr = this.rt.malloc(this.words * 4);
     }
+    // every META word is an i32 in the kernels: a dim (or the row count) of 2^31 or more — only
+    // possible through stride-0 broadcasts, which take no memory — would wrap and silently give
+    // wrong results
+    let rows = 1;
+    for (let d = 0; d < nd; d++) {
+      if (d < nd - 1) rows *= s.shape[d];
+      if (s.shape[d] > I32_MAX || rows > I32_MAX) {
+        throw new DescentError('UNSUPPORTED',
+          `wasm: a kernel would iterate over shape [${s.shape.join(', ')}] (e.g. a reduction over a broadcast view); the kernels count in 32 bits, so each dim and the product of all but the last must be ≤ 2^31 − 1`);
+      }
+    }
     const w = this.rt.views.i32(this.ptr, need);
     w[0] = nd;
     w[1] = nops;
@@ -71,7 +84,7 @@ export class MetaScratch {
     for (let k = 0; k < nops; k++) {
       for (let d = 0; d < nd; d++) {
         const st = s.strides[k][d];
-        if (!(st >= 0 && st <= 0x7fffffff)) {
+        if (!(st >= 0 && st <= I32_MAX)) {
           throw new DescentError('BAD_ARGUMENT', `wasm: stride must be an integer in [0, 2^31), got ${st}`);
         }
         w[2 + nd * (1 + k) + d] = st;
