@@ -66,7 +66,7 @@ export async function loadRuntime(opts: LoadOptions = {}): Promise<WasmRuntime> 
   // GEMM pool can use them; where it cannot be shared the import's shared bit is cleared instead.
   const shared = f.sharedMemory && sharedMemoryUsable();
   const memory = createMemory({ shared, maximumPages: 65536 });
-  const module = await WebAssembly.compile(shareMemoryImport(await wasmBytes(build), shared));
+  const module = await compileKernels(shareMemoryImport(await wasmBytes(build), shared));
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort: wasmAbort } });
   const exports = instance.exports as Kernels & WebAssembly.Exports;
   const alloc = new Allocator(memory, exports.descent_heap_base());
@@ -83,6 +83,22 @@ export async function loadRuntime(opts: LoadOptions = {}): Promise<WasmRuntime> 
     malloc: (bytes) => alloc.malloc(bytes),
     release: (ptr) => alloc.release(ptr),
   };
+}
+
+/**
+ * Compiles the kernels. A page whose Content-Security-Policy has script-src without
+ * 'wasm-unsafe-eval' may compile no wasm at all: that is reported as a DescentError that says so.
+ */
+async function compileKernels(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    const csp = /Content.Security/i.test(why)
+      ? "; the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src (without init(), the reference device needs no wasm)"
+      : '';
+    throw new DescentError('UNSUPPORTED', `wasm: the kernels could not be compiled: ${why}${csp}`);
+  }
 }
 
 /** Kernels are compiled with --noAssert and never call abort; if one did, say so plainly. */
