@@ -193,3 +193,25 @@ describe('zeroGrad and loadStateDict flags', () => {
     expectError(() => m.loadStateDict({ weight: d.zeros([2, 2]) }, { strict: 'no' as never }), 'BAD_OPTION', 'strict');
   });
 });
+
+describe('NAdam and RAdam take maximize (torch ≥ 2.1)', () => {
+  for (const [name, mk] of [
+    ['NAdam', (ps: Tensor[], o: object) => new optim.NAdam(ps, o)],
+    ['RAdam', (ps: Tensor[], o: object) => new optim.RAdam(ps, o)],
+  ] as const) {
+    it(`${name}({ maximize: true }) on g = minimizing on −g`, () => {
+      const a = param(5), b = d.keep(a.detach().clone());
+      b.requiresGrad = true;
+      const up = mk([a], { maximize: true, weightDecay: 0.1 }), down = mk([b], { weightDecay: 0.1 });
+      for (let s = 0; s < 8; s++) {
+        const g = d.randn([5], { dtype: 'f64' });
+        a.grad?.dispose(); b.grad?.dispose();
+        a.grad = d.keep(g.clone());
+        b.grad = d.keep(g.neg());
+        g.dispose();
+        up.step(); down.step();
+      }
+      expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    });
+  }
+});

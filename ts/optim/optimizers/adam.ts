@@ -83,15 +83,15 @@ export class AdamW extends Adam {
 
 export interface NAdamOptions {
   lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; momentumDecay?: number;
-  decoupledWeightDecay?: boolean;
+  decoupledWeightDecay?: boolean; maximize?: boolean;
 }
 
-/** NAdam (Dozat, 2016) with PyTorch's momentum-decay schedule; defaults lr 2e-3, momentumDecay 4e-3. */
+/** NAdam (Dozat, 2016) with PyTorch's momentum-decay schedule; defaults lr 2e-3, momentumDecay 4e-3; `maximize` as torch ≥ 2.1. */
 export class NAdam extends Optimizer {
   constructor(params: ParamsInput, opts: NAdamOptions = {}) {
     super('NAdam', params, opts, {
       lr: nonNegative(2e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0),
-      momentumDecay: nonNegative(4e-3), decoupledWeightDecay: flag(false),
+      momentumDecay: nonNegative(4e-3), decoupledWeightDecay: flag(false), maximize: flag(false),
     });
   }
   protected makeTransform(g: ParamGroup): GradientTransformation {
@@ -99,14 +99,16 @@ export class NAdam extends Optimizer {
   }
 }
 
-export interface RAdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; decoupledWeightDecay?: boolean }
+export interface RAdamOptions {
+  lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; decoupledWeightDecay?: boolean; maximize?: boolean;
+}
 
-/** RAdam (Liu et al., 2020), PyTorch semantics; default lr 1e-3. */
+/** RAdam (Liu et al., 2020), PyTorch semantics; default lr 1e-3; `maximize` as torch ≥ 2.1. */
 export class RAdam extends Optimizer {
   constructor(params: ParamsInput, opts: RAdamOptions = {}) {
     super('RAdam', params, opts, {
       lr: nonNegative(1e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0),
-      decoupledWeightDecay: flag(false),
+      decoupledWeightDecay: flag(false), maximize: flag(false),
     });
   }
   protected makeTransform(g: ParamGroup): GradientTransformation {
