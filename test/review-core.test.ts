@@ -126,3 +126,26 @@ test('shape ops check their dims like torch: cat of 0-d, transpose of 1-D, unsqu
   expect(kept.map((t) => t.shape)).toEqual([[2], [2], [], [1, 2], [2]]);
   d.dispose([a, b, v, kept]);
 });
+
+test('norm(x, p) gradients match torch at zero elements and zero norms, for any p', () => {
+  const grad = (p: number, data: number[]) => d.tidy(() => {
+    const x = d.tensor(data, { dtype: 'f64', requiresGrad: true });
+    const [g] = d.gradients(d.norm(x, p), [x]);
+    return Array.from(g.dataSync());
+  });
+  // torch 1.13: torch.norm(x, p).backward() on these inputs.
+  expect(grad(3, [0, 0])).toEqual([0, 0]);
+  expect(grad(0.5, [0, 1])).toEqual([0, 1]);
+  expect(grad(2, [0, 0])).toEqual([0, 0]);
+  const g3 = grad(3, [1, -2, 0]);
+  [0.2311204247835449, -0.9244816991341795, 0].forEach((v, i) => expect(g3[i]).toBeCloseTo(v, 12));
+  const g15 = grad(1.5, [1, -2, 0.5]);
+  [0.6206870223051937, -0.8777840049329767, 0.43889200246648835].forEach((v, i) => expect(g15[i]).toBeCloseTo(v, 12));
+  // The VJP differentiates again (finite-difference checked), with a zero element where the
+  // second derivative exists there (p ≥ 2; for p < 2 it is infinite at 0).
+  for (const [p, z] of [[2, 0], [3, 0], [1.5, 0.4]]) {
+    const x = d.tensor([0.7, -1.3, z], { dtype: 'f64', requiresGrad: true });
+    expect(d.gradgradcheck((z: d.Tensor) => d.norm(z, p), [x])).toBe(true);
+    x.dispose();
+  }
+});

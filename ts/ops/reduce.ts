@@ -7,7 +7,7 @@ import { computeDType } from '../dtype.js';
 import { attach, noGrad } from '../autograd/tape.js';
 import { check, checkOptions, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { abs, add, div, eq, exp, log, lt, mul, pow, sqrt, square, sub, where } from './elementwise.js';
+import { abs, add, div, eq, exp, log, lt, mul, pow, sign, sqrt, square, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
 import { assertTensor, empty, inCompute, normAxes, normAxis, scoped } from './util.js';
 
@@ -143,7 +143,7 @@ export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => scoped
 
 /**
  * Vector p-norm over `axes` (all when omitted): p = 2 (default), 1, Infinity, -Infinity or any
- * p > 0. The p = 2 gradient at a zero norm is 0, as in PyTorch.
+ * p > 0. The gradient is 0 at a zero norm and at zero elements, as in PyTorch.
  */
 export function norm(x: Tensor, p = 2, axes?: Axes, opts?: ReduceOptions): Tensor {
   assertTensor(x, 'norm');
@@ -152,18 +152,24 @@ export function norm(x: Tensor, p = 2, axes?: Axes, opts?: ReduceOptions): Tenso
     if (p === Infinity) return max(abs(x), axes, opts);
     if (p === -Infinity) return min(abs(x), axes, opts);
     if (p === 1) return sum(abs(x), axes, opts);
-    if (p !== 2) return pow(sum(pow(abs(x), p), axes, opts), 1 / p);
-    return norm2(x, axes, opts);
+    return pNorm(x, p, axes, opts);
   });
 }
 
-/** The p = 2 norm with its own VJP (0 at a zero norm, where the composed form would give NaN). */
-function norm2(x: Tensor, axes: Axes, opts: ReduceOptions | undefined): Tensor {
+/**
+ * (Σ|x|^p)^(1/p) with PyTorch's VJP: g · sign(x)·|x|^(p-1) / ‖x‖^(p-1), taken as 0 where x = 0 or
+ * the norm is 0 (the composed form gives NaN there). |x| and the norm are swapped for 1 at those
+ * zeros, so no inf reaches a masked branch and the gradient differentiates again without NaN.
+ */
+function pNorm(x: Tensor, p: number, axes: Axes, opts: ReduceOptions | undefined): Tensor {
   const [ax, keepdim] = parse('norm', x, axes, opts);
-  const y = noGrad(() => sqrt(sum(square(x), ax, opts)));
+  const y = noGrad(() => (p === 2 ? sqrt(sum(square(x), ax, opts)) : pow(sum(pow(abs(x), p), ax, opts), 1 / p)));
   return attach(y, [x], (g) => {
     const yk = unreduce(y, x.shape, ax, keepdim);
-    return [where(eq(yk, 0), 0, div(mul(unreduce(g, x.shape, ax, keepdim), x), yk))];
+    const zeroNorm = eq(yk, 0);
+    const scaled = p === 2 ? x : mul(sign(x), pow(where(eq(x, 0), 1, abs(x)), p - 1));
+    const denom = p === 2 ? where(zeroNorm, 1, yk) : pow(where(zeroNorm, 1, yk), p - 1);
+    return [where(zeroNorm, 0, div(mul(unreduce(g, x.shape, ax, keepdim), scaled), denom))];
   }, 'norm');
 }
 
