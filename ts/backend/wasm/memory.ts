@@ -6,7 +6,11 @@
 //   bytes, so ptrs are unique even for 0-byte requests; live blocks never overlap.
 // - Small requests (≤ 256 KiB) round up to one of four classes per power of two and are reused
 //   from that class's free list. Large requests round to 64 KiB, are served best-fit from free
-//   large blocks (split when much bigger), and merge with free neighbours when released.
+//   runs (split when bigger), and merge with free neighbours when released.
+// - Before memory grows, the small free lists are flushed into the runs (merging neighbours)
+//   and the request is tried best-fit there: without this, blocks parked in one size class could
+//   never serve another, so a program whose tensor sizes drift would grow memory by the sum of
+//   every class's peak instead of the peak of all live bytes.
 // - The bump pointer `top` only grows through memory.grow; a free block that ends at `top` is
 //   given back to the bump region so long-running loops do not ratchet memory up.
 // - Callers must not keep typed-array views across a call that may grow memory (views() makes
@@ -52,9 +56,9 @@ export class Allocator {
   private top: number;
   private readonly live = new Map<number, number>();
   private readonly small = new Map<number, number[]>();
-  /** Free large blocks: start → size, and end → start for merging. */
-  private readonly largeFree = new Map<number, number>();
-  private readonly largeEnd = new Map<number, number>();
+  /** Free runs (large blocks, and small ones once flushed): start → size, and end → start for merging. */
+  private readonly runs = new Map<number, number>();
+  private readonly runEnd = new Map<number, number>();
   private inUse = 0;
 
   constructor(private readonly memory: WebAssembly.Memory, heapBase: number) {
@@ -71,7 +75,12 @@ export class Allocator {
     }
     const large = bytes > SMALL_MAX;
     const size = large ? alignUp(bytes, LARGE_STEP) : sizeClass(bytes);
-    const ptr = (large ? this.takeLarge(size) : this.small.get(size)?.pop()) ?? this.bump(size);
+    let ptr = large ? this.takeRun(size) : this.small.get(size)?.pop();
+    if (ptr === undefined && this.top + size > this.memory.buffer.byteLength) {
+      this.flushSmall();
+      ptr = this.takeRun(size);
+    }
+    ptr ??= this.bump(size);
     this.live.set(ptr, size);
     this.inUse += size;
     return ptr;
@@ -83,7 +92,7 @@ export class Allocator {
     if (size === undefined) throw new DescentError('BAD_ARGUMENT', `release: ${ptr} is not a live block`);
     this.live.delete(ptr);
     this.inUse -= size;
-    if (size > SMALL_MAX) this.freeLarge(ptr, size);
+    if (size > SMALL_MAX) this.freeRun(ptr, size);
     else if (ptr + size === this.top) this.lowerTop(ptr);
     else {
       const list = this.small.get(size);
@@ -109,43 +118,50 @@ export class Allocator {
     return ptr;
   }
 
-  private takeLarge(size: number): number | undefined {
+  /** Best-fit from the free runs; the rest of a bigger run stays free (sizes are multiples of 64). */
+  private takeRun(size: number): number | undefined {
     let best = -1;
     let bestSize = Infinity;
-    for (const [p, s] of this.largeFree) if (s >= size && s < bestSize) { best = p; bestSize = s; }
+    for (const [p, s] of this.runs) if (s >= size && s < bestSize) { best = p; bestSize = s; }
     if (best < 0) return undefined;
-    this.unlinkLarge(best);
-    if (bestSize - size >= LARGE_STEP) this.linkLarge(best + size, bestSize - size);
+    this.unlinkRun(best);
+    if (bestSize > size) this.linkRun(best + size, bestSize - size);
     return best;
   }
 
-  private freeLarge(ptr: number, size: number): void {
-    const after = this.largeFree.get(ptr + size);
-    if (after !== undefined) { this.unlinkLarge(ptr + size); size += after; }
-    const before = this.largeEnd.get(ptr);
-    if (before !== undefined) { size += ptr - before; this.unlinkLarge(before); ptr = before; }
-    if (ptr + size === this.top) this.lowerTop(ptr);
-    else this.linkLarge(ptr, size);
+  /** Moves every block parked in a small free list into the runs, merging neighbours. */
+  private flushSmall(): void {
+    for (const [size, list] of this.small) for (const p of list) this.freeRun(p, size);
+    this.small.clear();
   }
 
-  /** Moves `top` down to ptr, absorbing free large blocks that now end at the top. */
+  private freeRun(ptr: number, size: number): void {
+    const after = this.runs.get(ptr + size);
+    if (after !== undefined) { this.unlinkRun(ptr + size); size += after; }
+    const before = this.runEnd.get(ptr);
+    if (before !== undefined) { size += ptr - before; this.unlinkRun(before); ptr = before; }
+    if (ptr + size === this.top) this.lowerTop(ptr);
+    else this.linkRun(ptr, size);
+  }
+
+  /** Moves `top` down to ptr, absorbing free runs that now end at the top. */
   private lowerTop(ptr: number): void {
     this.top = ptr;
-    for (let start = this.largeEnd.get(this.top); start !== undefined; start = this.largeEnd.get(this.top)) {
-      this.unlinkLarge(start);
+    for (let start = this.runEnd.get(this.top); start !== undefined; start = this.runEnd.get(this.top)) {
+      this.unlinkRun(start);
       this.top = start;
     }
   }
 
-  private linkLarge(ptr: number, size: number): void {
-    this.largeFree.set(ptr, size);
-    this.largeEnd.set(ptr + size, ptr);
+  private linkRun(ptr: number, size: number): void {
+    this.runs.set(ptr, size);
+    this.runEnd.set(ptr + size, ptr);
   }
 
-  private unlinkLarge(ptr: number): void {
-    const size = this.largeFree.get(ptr)!;
-    this.largeFree.delete(ptr);
-    this.largeEnd.delete(ptr + size);
+  private unlinkRun(ptr: number): void {
+    const size = this.runs.get(ptr)!;
+    this.runs.delete(ptr);
+    this.runEnd.delete(ptr + size);
   }
 }
 
