@@ -149,3 +149,14 @@ test('norm(x, p) gradients match torch at zero elements and zero norms, for any 
     x.dispose();
   }
 });
+
+test('grad/valueAndGrad reject unknown options instead of ignoring them', () => {
+  const f = (a: d.Tensor, b: d.Tensor) => a.mul(b).sum();
+  expect(() => d.grad(f, { argnum: 1 } as never)).toThrow("valueAndGrad: unknown option 'argnum'; expected one of 'argnums'");
+  expect(() => d.grad(f, { argnums: '1' } as never)).toThrow(/argnums must be an integer or an array of integers, got string 1/);
+  const a = d.tensor([1, 2]);
+  const b = d.tensor([3, 4]);
+  const g = d.grad(f, { argnums: 1 })(a, b) as d.Tensor;
+  expect(g.toArray()).toEqual([1, 2]);
+  d.dispose([a, b, g]);
+});

@@ -6,7 +6,7 @@
 // to the caller's tidy scope; everything else made here is freed before returning.
 
 import { trackInScope } from '../engine.js';
-import { check } from '../errors.js';
+import { check, checkOptions } from '../errors.js';
 import { tidy } from '../lifetime.js';
 import type { Tensor } from '../tensor.js';
 import { zerosLike } from '../ops/creation.js';
@@ -71,7 +71,10 @@ export interface GradOptions { argnums?: number | readonly number[] }
  * @example const [loss, g] = d.valueAndGrad((w) => w.square().sum())(w0);
  */
 export function valueAndGrad<F extends Fn>(f: F, opts?: GradOptions): (...args: Parameters<F>) => [Tensor, Tensors] {
+  checkOptions('valueAndGrad', opts, ['argnums']);
   const argnums = opts?.argnums ?? 0;
+  check(typeof argnums === 'number' || Array.isArray(argnums), 'BAD_OPTION',
+    () => `valueAndGrad: argnums must be an integer or an array of integers, got ${describe(argnums)}`);
   const nums = typeof argnums === 'number' ? [argnums] : [...argnums];
   return (...args) => tidy(() => {
     nums.forEach((n) => check(Number.isInteger(n) && n >= 0 && n < args.length, 'BAD_ARGUMENT',
