@@ -78,3 +78,19 @@ describe('allocator: memory stays bounded by the peak of live bytes', () => {
     expect(a.malloc(mem.buffer.byteLength - HEAP - 64)).toBe(HEAP);
   });
 });
+
+test('overlapping init({ threads }) calls end with the last request, and GEMM stays exact meanwhile', async () => {
+  const a = d.randn([256, 256]), b = d.randn([256, 256]);
+  await d.init({ threads: 1 });
+  const want = a.matmul(b).toArray();
+  // the 3-thread pool takes longer to start than the 2-thread one; before pool changes were
+  // serialised it finished last and overwrote the later request (leaking the other's workers)
+  const pending = Promise.all([d.init({ threads: 3 }), d.init({ threads: 2 })]);
+  expect(a.matmul(b).toArray()).toEqual(want); // while the pools start
+  await pending;
+  expect(d.backendInfo()!.threads).toBe(2);
+  expect(a.matmul(b).toArray()).toEqual(want);
+  await Promise.all([d.init({ threads: 2 }), d.init({ threads: 1 })]);
+  expect(d.backendInfo()!.threads).toBe(1);
+  d.dispose([a, b]);
+});

@@ -80,8 +80,29 @@ export function poolThreads(): number {
  * Falls back to one thread where memory is not shared or workers are unavailable; returns
  * the thread count actually in use.
  */
-export async function startPool(rt: PoolRuntime, threads: number): Promise<number> {
-  await stopPool();
+export function startPool(rt: PoolRuntime, threads: number): Promise<number> {
+  return serialised(() => startPoolNow(rt, threads));
+}
+
+/** Stops the workers; GEMM runs on the calling thread afterwards. */
+export function stopPool(): Promise<void> {
+  return serialised(stopPoolNow);
+}
+
+/**
+ * Pool changes run one after another, in call order: two overlapping init({ threads }) calls
+ * would otherwise both find no pool, both start one, and the slower start would win (whichever
+ * was asked last) while the other's workers were never terminated.
+ */
+let poolChange: Promise<unknown> = Promise.resolve();
+function serialised<T>(change: () => Promise<T>): Promise<T> {
+  const run = poolChange.then(change);
+  poolChange = run.catch(() => undefined);
+  return run;
+}
+
+async function startPoolNow(rt: PoolRuntime, threads: number): Promise<number> {
+  await stopPoolNow();
   // sharedMemoryUsable() first: a page that is not cross-origin isolated has no SharedArrayBuffer
   // global at all, so the instanceof test alone would throw a ReferenceError there
   if (threads <= 1 || !sharedMemoryUsable() || !(rt.memory.buffer instanceof SharedArrayBuffer)) return 1;
@@ -136,8 +157,7 @@ export async function startPool(rt: PoolRuntime, threads: number): Promise<numbe
   return threads;
 }
 
-/** Stops the workers; GEMM runs on the calling thread afterwards. */
-export async function stopPool(): Promise<void> {
+async function stopPoolNow(): Promise<void> {
   const p = pool;
   if (!p) return;
   pool = undefined;
