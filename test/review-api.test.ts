@@ -215,3 +215,16 @@ describe('NAdam and RAdam take maximize (torch ≥ 2.1)', () => {
     });
   }
 });
+
+describe('bad arguments that used to escape as raw TypeErrors or pass as truthy', () => {
+  it("addParamGroup with a non-iterable 'params' is a DescentError", () => {
+    const o = new optim.SGD([param(2)]);
+    expectError(() => o.addParamGroup({ params: 5 as never }), 'BAD_ARGUMENT', "'params'");
+    expectError(() => o.addParamGroup({ params: null as never }), 'BAD_ARGUMENT', "'params'");
+  });
+  it("clipGradNorm's errorIfNonfinite must be a boolean", () => {
+    const p = param(3);
+    p.grad = d.keep(d.ones([3], { dtype: 'f64' }));
+    expectError(() => optim.clipGradNorm([p], 1, 2, { errorIfNonfinite: 'yes' as never }), 'BAD_OPTION', 'errorIfNonfinite');
+  });
+});

@@ -10,7 +10,7 @@ import { clamp, mul } from '../ops/elementwise.js';
 import { norm } from '../ops/reduce.js';
 import { noGrad } from '../autograd/tape.js';
 import { keep } from '../lifetime.js';
-import { checkNumber } from './validate.js';
+import { checkBool, checkNumber } from './validate.js';
 
 type Params = Tensor | Iterable<Tensor>;
 
@@ -40,6 +40,7 @@ export function clipGradNorm(params: Params, maxNorm: number, normType = 2,
   check(normType === Infinity || (typeof normType === 'number' && normType > 0 && Number.isFinite(normType)), 'BAD_ARGUMENT',
     () => `${where}: expected normType > 0 or Infinity, got ${String(normType)}`);
   checkOptions(where, opts, ['errorIfNonfinite']);
+  const errorIfNonfinite = checkBool(where, 'errorIfNonfinite', opts?.errorIfNonfinite ?? false);
   const ps = withGrads(where, params);
   if (ps.length === 0) return 0;
   return noGrad(() => {
@@ -51,7 +52,7 @@ export function clipGradNorm(params: Params, maxNorm: number, normType = 2,
     });
     const total = normType === Infinity ? Math.max(...norms)
       : norms.reduce((a, n) => a + n ** normType, 0) ** (1 / normType);
-    if (opts.errorIfNonfinite && !Number.isFinite(total)) {
+    if (errorIfNonfinite && !Number.isFinite(total)) {
       throw new DescentError('INVALID_DATA', `${where}: the total norm of order ${normType} of the gradients is ${total}; expected a finite value (errorIfNonfinite is set)`);
     }
     const coef = Math.min(maxNorm / (total + 1e-6), 1);

@@ -119,6 +119,8 @@ export abstract class Optimizer {
       () => `${where}: expected a param group {params, ...options}, got ${String(input)}`);
     const { params, ...rest } = input;
     checkOptions(where, rest, [...Object.keys(this.schema), 'initialLr']);
+    check(params instanceof Tensor || (params !== null && typeof params === 'object' && Symbol.iterator in params), 'BAD_ARGUMENT',
+      () => `${where}: 'params' expected a tensor or an iterable of tensors, got ${String(params)}`);
     const ps = params instanceof Tensor ? [params] : [...params];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     ps.forEach((p, i) => {
