@@ -1,6 +1,8 @@
 // Review regressions for the core tensor layer: temporaries of composed ops and of rejected calls
 // are freed (memory() returns to where it was), plus PyTorch edge cases found in review.
 
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 
@@ -159,4 +161,21 @@ test('grad/valueAndGrad reject unknown options instead of ignoring them', () => 
   const g = d.grad(f, { argnums: 1 })(a, b) as d.Tensor;
   expect(g.toArray()).toEqual([1, 2]);
   d.dispose([a, b, g]);
+});
+
+test('a tensor dropped without dispose() leaves memory() whole once collected (tensors and bytes)', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const collect = async (done: () => boolean) => {
+    for (let i = 0; i < 50 && !done(); i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  await collect(() => false); // earlier tests' dropped handles go first
+  const start = d.memory().reference;
+  (() => { d.ones([1000], { device: 'reference' }).add(1); })();
+  expect(d.memory().reference.bytes).toBe(start.bytes + 8000);
+  await collect(() => d.memory().reference.bytes === start.bytes);
+  expect(d.memory().reference).toEqual(start);
 });

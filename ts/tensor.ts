@@ -11,7 +11,12 @@ import { onTensorFreed, savedAccess } from './autograd/tape.js';
 
 export type NestedArray = number | boolean | NestedArray[];
 
-const registry = new FinalizationRegistry<Storage>((s) => releaseStorage(s));
+// A handle dropped without dispose(): the GC gives back its share of the storage and its count
+// in memory(), as dispose() would.
+const registry = new FinalizationRegistry<Storage>((s) => {
+  countTensor(s.device, -1);
+  releaseStorage(s);
+});
 
 export function contiguousStrides(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
