@@ -4,7 +4,9 @@
 //      shared memory, GEMM pool on Web Workers, 2 threads expected);
 //   2. 'plain': served WITHOUT them (no SharedArrayBuffer: one thread on a non-shared memory);
 //   3. 'isolated+CSP': isolated, plus a Content-Security-Policy that allows wasm but not blob:
-//      workers (the pool cannot start: one thread expected, and init() must still succeed).
+//      workers (the pool cannot start: one thread expected, and init() must still succeed);
+//   4. 'CSP without wasm': script-src 'self' only (no wasm may compile): init() must reject with
+//      DescentError UNSUPPORTED, and the reference device must still work without init().
 // Each page checks elementwise ops, reductions, a 512×512 matmul against the reference device,
 // an MLP backward against the reference device, an optimizer step, f16/bf16 casts, kernels.sgemm,
 // a DescentError, GEMM with deterministic:false, the forced 'simd' build, the library running
@@ -33,6 +35,7 @@ const MODES = [
   { name: 'isolated', headers: ISOLATE, threads: 2 },
   { name: 'plain', headers: {}, threads: 1 },
   { name: 'isolated+CSP', headers: { ...ISOLATE, 'Content-Security-Policy': "script-src 'self' 'wasm-unsafe-eval'" }, threads: 1 },
+  { name: 'CSP without wasm', headers: { 'Content-Security-Policy': "script-src 'self'" }, threads: 0 },
 ];
 
 // A module worker that runs the library off the main thread (where Atomics.wait may block) and
@@ -225,6 +228,23 @@ async function pageChecks(expectThreads) {
   return out;
 }
 
+/** Runs in a page that may compile no wasm (threads 0): init() fails cleanly, reference works. */
+async function noWasmChecks() {
+  const d = await import('/build/descent.browser.js');
+  const out = [];
+  try {
+    await d.init();
+    out.push({ name: 'init() rejects', ok: false, detail: 'init() succeeded' });
+  } catch (e) {
+    out.push({ name: 'init() rejects with DescentError UNSUPPORTED', ok: e instanceof d.DescentError && e.code === 'UNSUPPORTED',
+      detail: `${e.code}: ${e.message}` });
+  }
+  const x = d.tensor([1, 2, 3]);
+  const s = x.mul(x).sum().item();
+  out.push({ name: 'reference device without init()', ok: x.device === 'reference' && s === 14, detail: `device ${x.device}, Σx² = ${s}` });
+  return out;
+}
+
 async function runOnce(browser, mode) {
   const server = await serve(mode.headers);
   const url = `http://127.0.0.1:${server.address().port}/`;
@@ -232,16 +252,21 @@ async function runOnce(browser, mode) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // the CSP page's blocked blob: worker is the expected outcome there, not an error
-    if (m.type() === 'error' && !(mode.headers['Content-Security-Policy'] && /blob:.*Content Security Policy/.test(m.text()))) {
+    // a CSP page's blocked blob: worker or wasm compile is the expected outcome there, not an error
+    if (m.type() === 'error' && !(mode.headers['Content-Security-Policy'] && /Content Security Policy/i.test(m.text()))) {
       errors.push(`console: ${m.text()}`);
     }
   });
   try {
     await page.goto(url);
-    const results = await page.evaluate(`(${pageChecks.toString()})(${mode.threads})`);
-    results.push({ name: 'GEMM pool workers alive at the end', ok: page.workers().length === mode.threads - 1,
-      detail: `${page.workers().length}` });
+    const results = mode.threads === 0
+      ? await page.evaluate(`(${noWasmChecks.toString()})()`)
+      : await page.evaluate(`(${pageChecks.toString()})(${mode.threads})`);
+    // terminated workers (earlier pools, the module worker) leave page.workers() asynchronously
+    const want = Math.max(0, mode.threads - 1);
+    for (let i = 0; i < 30 && page.workers().length !== want; i++) await new Promise((r) => setTimeout(r, 100));
+    results.push({ name: 'GEMM pool workers alive at the end', ok: page.workers().length === want,
+      detail: `${page.workers().length} (${page.workers().map((w) => w.url().slice(0, 40)).join(', ') || 'none'})` });
     results.push({ name: 'no page errors', ok: errors.length === 0, detail: errors.join(' | ') || 'none' });
     return results;
   } finally {
