@@ -47,12 +47,22 @@ export function sharedMemoryUsable(): boolean {
   return typeof g.process?.versions?.node === 'string' || g.crossOriginIsolated === true;
 }
 
+/**
+ * A Node built-in, imported by a computed name: an app that bundles descent's browser build
+ * (esbuild, webpack, Vite) would fail on a literal import('node:…') it cannot resolve for the
+ * web, though these imports only run in Node.
+ */
+function nodeBuiltin<T>(name: string): Promise<T> {
+  const spec = 'node:' + name;
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ spec) as Promise<T>;
+}
+
 /** Number of hardware threads (navigator.hardwareConcurrency, os.availableParallelism in Node). */
 export async function coreCount(): Promise<number> {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
   try {
-    const os = await import('node:os');
+    const os = await nodeBuiltin<typeof import('node:os')>('os');
     return os.availableParallelism?.() ?? os.cpus().length;
   } catch {
     return 1;
@@ -112,7 +122,7 @@ async function startPoolNow(rt: PoolRuntime, threads: number): Promise<number> {
   const workers = [];
   const ready: Promise<boolean>[] = [];
   const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-  const NodeWorker = node ? (await import('node:worker_threads')).Worker : undefined;
+  const NodeWorker = node ? (await nodeBuiltin<typeof import('node:worker_threads')>('worker_threads')).Worker : undefined;
   const url = NodeWorker ? '' : URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   for (let i = 0; i < threads - 1; i++) {
     const msg = { module: rt.module, memory: rt.memory, ctrl, index: i };
