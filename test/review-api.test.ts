@@ -1,6 +1,6 @@
 // A PyTorch user's review of the nn/optim API: state dicts that do not fit fail at load (not at the
 // next step), option values are checked and used, and training keeps memory flat.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
 import type { Tensor } from '../ts/tensor.js';
 import * as optim from '../ts/optim/index.js';
@@ -227,4 +227,72 @@ describe('bad arguments that used to escape as raw TypeErrors or pass as truthy'
     p.grad = d.keep(d.ones([3], { dtype: 'f64' }));
     expectError(() => optim.clipGradNorm([p], 1, 2, { errorIfNonfinite: 'yes' as never }), 'BAD_OPTION', 'errorIfNonfinite');
   });
+});
+
+describe('stacked schedulers and a manual lr change follow torch 1.13', () => {
+  // torch 1.13: SGD groups lr 0.1/0.05; ExponentialLR(0.9), StepLR(3, 0.5), CosineAnnealingLR(8, 0.001)
+  // all stepped each epoch; after epoch 5 every group's lr is set to 0.3 by hand.
+  const TORCH = [[0.1, 0.05], [0.08661263919675227, 0.04332534971524831], [0.06928089406702932, 0.034711981748001726], [0.025441594404129093, 0.012841891626702205], [0.016836911364635696, 0.008635661364635693], [0.009737017332236201, 0.00518052658195197], [0.3, 0.3], [0.07091082223554503, 0.07091082223554503], [0.001, 0.001], [0.004217963140691307, 0.002314951453473475], [0.011758976254450888, 0.005168878831148201], [0.021197781398282104, 0.008697120903675162], [0.014832451738565743, 0.005719951738565732], [0.01807504331987758, 0.0067353108201933685], [0.01984980952847263, 0.007249440988187054], [0.009939692384746748, 0.0035495144932634233], [0.009260104660399737, 0.00328139341039973], [0.0080549568550193, 0.0028789127629178088], [0.0033289895777312644, 0.001262214127910924], [0.00261674797390069, 0.0011101482790595212], [0.001980031397492598, 0.0009993732847113465]];
+  it('matches to 1e-12 for 20 epochs', () => {
+    const o = new optim.SGD([{ params: [param(2)], lr: 0.1 }, { params: [param(2)], lr: 0.05 }], { lr: 0.1, momentum: 0.9 });
+    const L = optim.lrScheduler;
+    const scheds = [new L.ExponentialLR(o, { gamma: 0.9 }), new L.StepLR(o, { stepSize: 3, gamma: 0.5 }),
+      new L.CosineAnnealingLR(o, { TMax: 8, etaMin: 0.001 })];
+    const got = [o.paramGroups.map((g) => g.lr)];
+    for (let e = 0; e < 20; e++) {
+      for (const s of scheds) s.step();
+      if (e === 5) for (const g of o.paramGroups) g.lr = 0.3;
+      got.push(o.paramGroups.map((g) => g.lr));
+    }
+    TORCH.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(got[i][j] - v) / v).toBeLessThan(1e-12)));
+  });
+});
+
+describe('memory stays flat over 50 training steps', () => {
+  const makers: [string, (ps: Tensor[]) => optim.Optimizer][] = [
+    ['SGD momentum', (p) => new optim.SGD(p, { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 1e-3 })],
+    ['Adam', (p) => new optim.Adam(p)],
+    ['AdamW amsgrad', (p) => new optim.AdamW(p, { amsgrad: true })],
+    ['RMSprop centered momentum', (p) => new optim.RMSprop(p, { lr: 1e-3, centered: true, momentum: 0.9 })],
+    ['Adagrad', (p) => new optim.Adagrad(p)],
+    ['Adadelta', (p) => new optim.Adadelta(p)],
+    ['NAdam', (p) => new optim.NAdam(p)],
+    ['RAdam', (p) => new optim.RAdam(p)],
+    ['Adamax', (p) => new optim.Adamax(p)],
+    ['Lion', (p) => new optim.Lion(p)],
+    ['Muon', (p) => new optim.Muon(p.filter((x) => x.ndim === 2))],
+    ['Shampoo', (p) => new optim.Shampoo(p, { grafting: 'adam' })],
+    ['LBFGS', (p) => new optim.LBFGS(p, { historySize: 5, maxIter: 3 })],
+  ];
+  beforeAll(async () => {
+    await d.init({ device: 'wasm', build: 'simd' });
+  });
+  // reference f64/f32 run the composed transformations; wasm f32 the fused kernels where they exist.
+  for (const [device, dtype] of [['reference', 'f64'], ['reference', 'f32'], ['wasm', 'f32']] as const) {
+    for (const [name, mk] of makers) {
+      it(`${name} ${device} ${dtype}`, () => {
+        d.manualSeed(0);
+        const f = { dtype, device };
+        const model = new nn.Sequential(new nn.Linear(4, 8, f), new nn.ReLU(), new nn.Linear(8, 3, f));
+        const x = d.randn([16, 4], f), y = d.randn([16, 3], f);
+        const opt = mk(model.parameters());
+        const closure = (): Tensor => {
+          opt.zeroGrad();
+          const l = d.tidy(() => model.call(x).sub(y).square().mean());
+          l.backward();
+          return l;
+        };
+        const seen: { tensors: number; bytes: number }[] = [];
+        for (let s = 0; s < 50; s++) {
+          if (name === 'LBFGS') (opt.step(closure) as Tensor).dispose();
+          else { const l = closure(); opt.step(); l.dispose(); }
+          const m = d.memory()[device];
+          seen.push({ tensors: m.tensors, bytes: m.bytes });
+        }
+        expect(seen[49]).toEqual(seen[5]);
+        model.dispose();
+        x.dispose(); y.dispose();
+      });
+    }
+  }
 });
