@@ -179,3 +179,20 @@ test('a tensor dropped without dispose() leaves memory() whole once collected (t
   await collect(() => d.memory().reference.bytes === start.bytes);
   expect(d.memory().reference).toEqual(start);
 });
+
+test('mean/var/std check their own arguments (no raw TypeError, messages name the op, keepdim must be boolean)', () => {
+  const x = d.tensor([[1, 2], [3, 5]]);
+  expect(() => d.mean(null as unknown as d.Tensor)).toThrow('mean: expected argument to be a Tensor, got null');
+  expect(() => d.var(null as unknown as d.Tensor)).toThrow('var: expected argument to be a Tensor, got null');
+  expect(() => d.std(x, 5)).toThrow(/^std: axis 5 is out of range for a 2-d tensor/);
+  expect(() => x.mean(2)).toThrow(/^mean: axis 2 is out of range/);
+  expect(() => x.sum(0, { keepdim: 'yes' } as never)).toThrow("sum: keepdim must be a boolean, got string yes");
+  expect(() => d.std(x, 0, { correction: -1 })).toThrow('std: correction must be a number ≥ 0, got -1');
+  const r = [x.mean(-1), d.var(x, 0, { correction: 0 }), d.std(x, [0, 1], { keepdim: true }), d.mean(d.tensor([1, 2], { dtype: 'i32' }))];
+  expect(r[0].toArray()).toEqual([1.5, 4]);
+  expect(r[1].toArray()).toEqual([1, 2.25]);
+  expect(r[2].shape).toEqual([1, 1]);
+  expect(r[2].item()).toBeCloseTo(Math.sqrt(8.75 / 3), 6);
+  expect(r[3].toArray()).toEqual(1.5);
+  d.dispose([x, r]);
+});

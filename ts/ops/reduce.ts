@@ -9,7 +9,7 @@ import { check, checkOptions, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, exp, log, lt, mul, pow, sign, sqrt, square, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
-import { assertTensor, empty, inCompute, normAxes, normAxis, scoped } from './util.js';
+import { assertTensor, describe, empty, inCompute, normAxes, normAxis, scoped } from './util.js';
 
 export type Axes = number | readonly number[] | null | undefined;
 export interface ReduceOptions { keepdim?: boolean }
@@ -38,7 +38,9 @@ function reduceForward(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean
 function parse(where: string, x: Tensor, axes: Axes, opts: ReduceOptions | undefined): [number[], boolean] {
   assertTensor(x, where);
   checkOptions(where, opts, ['keepdim']);
-  return [normAxes(axes, x.ndim, where), opts?.keepdim ?? false];
+  const keepdim = opts?.keepdim ?? false;
+  check(typeof keepdim === 'boolean', 'BAD_OPTION', () => `${where}: keepdim must be a boolean, got ${describe(keepdim)}`);
+  return [normAxes(axes, x.ndim, where), keepdim];
 }
 
 /** g broadcast back over the reduced axes of `shape`. */
@@ -114,32 +116,35 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | null | u
 export const argmax = (x: Tensor, axis?: number | null, opts?: ReduceOptions): Tensor => argExtremum('argmax', x, axis, opts);
 export const argmin = (x: Tensor, axis?: number | null, opts?: ReduceOptions): Tensor => argExtremum('argmin', x, axis, opts);
 
-const countOf = (x: Tensor, axes: Axes): number => normAxes(axes, x.ndim, 'reduce').reduce((a, i) => a * x.shape[i], 1);
+const countOf = (x: Tensor, axes: number[]): number => axes.reduce((a, i) => a * x.shape[i], 1);
 
 /** Mean over `axes`; i32 input is averaged as f32. */
 export function mean(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
-  checkOptions('mean', opts, ['keepdim']);
+  const [ax] = parse('mean', x, axes, opts);
   return scoped(() => {
     const xf = x.dtype === 'i32' ? x.to('f32') : x;
-    return div(sum(xf, axes, opts), countOf(x, axes));
+    return div(sum(xf, ax, opts), countOf(x, ax));
   });
 }
 
 export interface VarOptions extends ReduceOptions { correction?: number }
 
 /** Variance with Bessel's `correction` (default 1, as torch.var): Σ(x-μ)² / (N - correction). */
-export function variance(x: Tensor, axes?: Axes, opts?: VarOptions): Tensor {
-  checkOptions('var', opts, ['keepdim', 'correction']);
+export const variance = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => varianceOf('var', x, axes, opts);
+export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => scoped(() => sqrt(varianceOf('std', x, axes, opts)));
+
+function varianceOf(where: string, x: Tensor, axes: Axes, opts: VarOptions | undefined): Tensor {
+  assertTensor(x, where);
+  checkOptions(where, opts, ['keepdim', 'correction']);
+  const [ax, keepdim] = parse(where, x, axes, { keepdim: opts?.keepdim });
   const correction = opts?.correction ?? 1;
-  check(typeof correction === 'number' && correction >= 0, 'BAD_OPTION', () => `var: correction must be a number ≥ 0, got ${String(correction)}`);
+  check(typeof correction === 'number' && correction >= 0, 'BAD_OPTION', () => `${where}: correction must be a number ≥ 0, got ${String(correction)}`);
   return scoped(() => {
-    const mu = mean(x, axes, { keepdim: true });
-    const ss = sum(square(sub(x, mu)), axes, { keepdim: opts?.keepdim ?? false });
-    return div(ss, Math.max(0, countOf(x, axes) - correction));
+    const mu = mean(x, ax, { keepdim: true });
+    const ss = sum(square(sub(x, mu)), ax, { keepdim });
+    return div(ss, Math.max(0, countOf(x, ax) - correction));
   });
 }
-
-export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => scoped(() => sqrt(variance(x, axes, opts)));
 
 /**
  * Vector p-norm over `axes` (all when omitted): p = 2 (default), 1, Infinity, -Infinity or any
