@@ -6,7 +6,9 @@
 //   3. 'isolated+CSP': isolated, plus a Content-Security-Policy that allows wasm but not blob:
 //      workers (the pool cannot start: one thread expected, and init() must still succeed);
 //   4. 'CSP without wasm': script-src 'self' only (no wasm may compile): init() must reject with
-//      DescentError UNSUPPORTED, and the reference device must still work without init().
+//      DescentError UNSUPPORTED, and the reference device must still work without init();
+//   5. 'isolated, app bundle': as 1, but the page loads the bundle after an app's own esbuild
+//      (platform browser) has bundled it again, as apps using the package's "browser" export do.
 // Each page checks elementwise ops, reductions, a 512×512 matmul against the reference device,
 // an MLP backward against the reference device, an optimizer step, f16/bf16 casts, kernels.sgemm,
 // a DescentError, GEMM with deterministic:false, the forced 'simd' build, the library running
@@ -25,17 +27,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
 
 const ISOLATE = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+const LIB = '/build/descent.browser.js';
 const MODES = [
   { name: 'isolated', headers: ISOLATE, threads: 2 },
   { name: 'plain', headers: {}, threads: 1 },
   { name: 'isolated+CSP', headers: { ...ISOLATE, 'Content-Security-Policy': "script-src 'self' 'wasm-unsafe-eval'" }, threads: 1 },
   { name: 'CSP without wasm', headers: { 'Content-Security-Policy': "script-src 'self'" }, threads: 0 },
+  { name: 'isolated, app bundle', headers: ISOLATE, threads: 2, lib: '/__app.js' },
 ];
 
 // A module worker that runs the library off the main thread (where Atomics.wait may block) and
@@ -47,11 +52,15 @@ try {
   postMessage({ info: d.backendInfo(), c: d.kernels.sgemm(n, n, n, a, b) });
 } catch (e) { postMessage({ error: String(e && e.stack || e) }); }`;
 
-/** Serves the repo root read-only on 127.0.0.1:<free port> with the given response headers. */
-function serve(headers) {
+/** Serves the repo root read-only on 127.0.0.1:<free port> with the given response headers, plus the app bundle at /__app.js. */
+function serve(headers, appBundle) {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (path === '/favicon.ico') { res.writeHead(204, headers); return res.end(); }
+    if (path === '/__app.js') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' });
+      return res.end(readFileSync(appBundle));
+    }
     if (path === '/__worker.mjs') {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' });
       return res.end(WORKER);
@@ -69,7 +78,7 @@ function serve(headers) {
 }
 
 /** Runs in the page: every check returns { name, ok, detail }. */
-async function pageChecks(expectThreads) {
+async function pageChecks(expectThreads, lib) {
   const out = [];
   const t = async (name, fn) => {
     try {
@@ -86,8 +95,8 @@ async function pageChecks(expectThreads) {
     return m;
   };
   const median = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
-  const d = await import('/build/descent.browser.js');
-  const env = { crossOriginIsolated: globalThis.crossOriginIsolated, sab: typeof SharedArrayBuffer, cores: navigator.hardwareConcurrency };
+  const d = await import(lib);
+  const env = { lib, crossOriginIsolated: globalThis.crossOriginIsolated, sab: typeof SharedArrayBuffer, cores: navigator.hardwareConcurrency };
   await d.init();
   const info = d.backendInfo();
   // Chromium validates relaxed SIMD without flags, so the relaxed build is expected
@@ -245,8 +254,8 @@ async function noWasmChecks() {
   return out;
 }
 
-async function runOnce(browser, mode) {
-  const server = await serve(mode.headers);
+async function runOnce(browser, mode, appBundle) {
+  const server = await serve(mode.headers, appBundle);
   const url = `http://127.0.0.1:${server.address().port}/`;
   const page = await browser.newPage();
   const errors = [];
@@ -261,7 +270,7 @@ async function runOnce(browser, mode) {
     await page.goto(url);
     const results = mode.threads === 0
       ? await page.evaluate(`(${noWasmChecks.toString()})()`)
-      : await page.evaluate(`(${pageChecks.toString()})(${mode.threads})`);
+      : await page.evaluate(`(${pageChecks.toString()})(${mode.threads}, ${JSON.stringify(mode.lib ?? LIB)})`);
     // terminated workers (earlier pools, the module worker) leave page.workers() asynchronously
     const want = Math.max(0, mode.threads - 1);
     for (let i = 0; i < 30 && page.workers().length !== want; i++) await new Promise((r) => setTimeout(r, 100));
@@ -277,6 +286,12 @@ async function runOnce(browser, mode) {
 
 const exe = process.env.CHROMIUM ?? execSync('command -v chromium || command -v chromium-browser', { encoding: 'utf8', shell: '/bin/sh' }).trim();
 const profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
+// an app's bundler resolving the package's "browser" export: it must bundle for the web as it is
+const appBundle = join(profile, 'app.js');
+await build({
+  stdin: { contents: `export * from '.${LIB}';`, resolveDir: root, sourcefile: 'app.js' },
+  bundle: true, platform: 'browser', format: 'esm', target: 'es2022', outfile: appBundle, logLevel: 'error',
+});
 const browser = await chromium.launchPersistentContext(profile, {
   executablePath: exe, ignoreDefaultArgs: ['--headless'],
   args: ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
@@ -287,7 +302,7 @@ try {
   console.log(`browser: ${exe} ${browser.browser()?.version() ?? ''}`);
   for (const mode of MODES) {
     console.log(`\n== ${mode.name}: ${JSON.stringify(mode.headers)}`);
-    for (const r of await runOnce(browser, mode)) {
+    for (const r of await runOnce(browser, mode, appBundle)) {
       if (!r.ok) failed++;
       console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.detail}`);
     }
