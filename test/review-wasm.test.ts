@@ -5,6 +5,9 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 import { Allocator, createMemory } from '../ts/backend/wasm/memory.js';
+import { getBackend } from '../ts/engine.js';
+import type { Storage, View } from '../ts/backend/backend.js';
+import type { DType } from '../ts/dtype.js';
 
 beforeAll(async () => {
   await d.init({ device: 'wasm' });
@@ -93,4 +96,46 @@ test('overlapping init({ threads }) calls end with the last request, and GEMM st
   await Promise.all([d.init({ threads: 2 }), d.init({ threads: 1 })]);
   expect(d.backendInfo()!.threads).toBe(1);
   d.dispose([a, b]);
+});
+
+describe('backend seam: a bad view is a DescentError, never a trap or a write outside the views', () => {
+  const be = () => getBackend('wasm');
+  const view = (storage: Storage, shape: number[], strides?: number[], offset = 0): View =>
+    ({ storage, offset, shape, strides: strides ?? shape.map((_, i) => shape.slice(i + 1).reduce((p, n) => p * n, 1)) });
+  const filled = (dtype: DType, n: number, v: number) => { const s = be().alloc(dtype, n); be().fill(s, v); return s; };
+
+  test('reading an empty view anywhere gives an empty array', () => {
+    const s = filled('f32', 4, 1);
+    expect(be().read(view(s, [0], [1], 1e9)).length).toBe(0);
+    expect(be().read(view(s, [0, 3], [3, 1], 4)).length).toBe(0);
+    be().free(s);
+  });
+
+  test('gather/scatterAdd: index larger than x/target outside dim is SHAPE_MISMATCH (was an out-of-view read/write)', () => {
+    const x = filled('f32', 4, 1), idx = filled('i32', 8, 0), out = filled('f32', 8, 0), guard = filled('f32', 64, 7);
+    expectCode(() => be().gather(view(x, [1, 4]), 1, view(idx, [4, 2]), view(out, [4, 2])), 'SHAPE_MISMATCH');
+    expectCode(() => be().scatterAdd(view(x, [1, 4]), 1, view(idx, [4, 2]), view(out, [4, 2])), 'SHAPE_MISMATCH');
+    expect(Array.from(be().read(view(guard, [64])))).toEqual(new Array(64).fill(7));
+    // index smaller than x outside dim is fine
+    be().gather(view(guard, [4, 16]), 1, view(idx, [2, 4]), view(out, [2, 4]));
+    expect(Array.from(be().read(view(out, [8])))).toEqual(new Array(8).fill(7));
+    for (const s of [x, idx, out, guard]) be().free(s);
+  });
+
+  test('matmul checks ranks, inner and batch dims and dtypes', () => {
+    const f = filled('f32', 64, 1), g = filled('f64', 64, 1), i = filled('i32', 64, 1), o = filled('f32', 64, 0);
+    const mm = (a: View, b: View, out: View) => () => be().matmul(a, b, out);
+    expectCode(mm(view(f, [2, 4]), view(f, [2, 1]), view(o, [2, 1])), 'SHAPE_MISMATCH'); // k 4 vs 2
+    expectCode(mm(view(f, [2, 2]), view(f, [2, 3]), view(o, [2, 2])), 'SHAPE_MISMATCH'); // n
+    expectCode(mm(view(f, [3, 2]), view(f, [2, 2]), view(o, [2, 2])), 'SHAPE_MISMATCH'); // m
+    expectCode(mm(view(f, [3, 2, 2]), view(f, [2, 2, 2]), view(o, [3, 2, 2])), 'SHAPE_MISMATCH'); // batch
+    expectCode(mm(view(f, [4]), view(f, [4]), view(o, [])), 'SHAPE_MISMATCH'); // rank < 2
+    expectCode(mm(view(f, [2, 2]), view(i, [2, 2]), view(o, [2, 2])), 'BAD_DTYPE');
+    expectCode(mm(view(f, [2, 2]), view(f, [2, 2]), view(i, [2, 2])), 'BAD_DTYPE');
+    expectCode(mm(view(g, [2, 2]), view(f, [2, 2]), view(g, [2, 2])), 'BAD_DTYPE');
+    // broadcast batch (size 1 or missing) still works
+    be().matmul(view(f, [1, 2, 3]), view(f, [4, 3, 2]), view(o, [4, 2, 2]));
+    expect(Array.from(be().read(view(o, [16])))).toEqual(new Array(16).fill(3));
+    for (const s of [f, g, i, o]) be().free(s);
+  });
 });

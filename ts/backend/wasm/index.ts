@@ -8,7 +8,7 @@ import {
   type Backend, type BinaryOp, type ReduceOp, type Storage, type UnaryOp, type View,
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
-import { DescentError, check } from '../../errors.js';
+import { DescentError, check, fmtShape } from '../../errors.js';
 import { matmul as gemmMatmul } from './gemm.js';
 import { MetaScratch, collapse } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
@@ -81,6 +81,8 @@ export class WasmBackend implements Backend {
     const ptr = this.ptr(v, 'read');
     const dtype = v.storage.dtype;
     const n = sizeOf(v.shape);
+    // an empty view's address is never dereferenced (and may lie past the memory's end)
+    if (n === 0) return this.typed(dtype, 0, 0);
     if (isContiguous(v)) return this.typed(dtype, ptr, n).slice();
     const tmp = this.rt.malloc(n * BYTES[dtype]);
     try {
@@ -218,6 +220,18 @@ export class WasmBackend implements Backend {
   }
 
   matmul(a: View, b: View, out: View): void {
+    const od = out.storage.dtype;
+    checkDType(od, ['f32', 'f64'], 'matmul', 'out');
+    const operands: readonly DType[] = od === 'f64' ? ['f64'] : ['f32', 'bf16', 'f16'];
+    checkDType(a.storage.dtype, operands, 'matmul', 'a');
+    checkDType(b.storage.dtype, operands, 'matmul', 'b');
+    // the driver reads k rows of b and m rows of a per batch entry, so shapes must agree exactly
+    const r = out.shape.length, ra = a.shape.length, rb = b.shape.length;
+    const batchOk = (x: readonly number[], rx: number) => rx <= r
+      && x.slice(0, rx - 2).every((n, i) => n === 1 || n === out.shape[r - rx + i]);
+    check(ra >= 2 && rb >= 2 && r >= 2 && a.shape[ra - 1] === b.shape[rb - 2] && out.shape[r - 2] === a.shape[ra - 2]
+      && out.shape[r - 1] === b.shape[rb - 1] && batchOk(a.shape, ra) && batchOk(b.shape, rb), 'SHAPE_MISMATCH',
+    () => `matmul: expected a [..., m, k], b [..., k, n] and out [..., m, n] with broadcastable batch dims, got a ${fmtShape(a.shape)}, b ${fmtShape(b.shape)}, out ${fmtShape(out.shape)}`);
     for (const v of [a, b, out]) this.ptr(v, 'matmul');
     gemmMatmul(this.rt, a, b, out);
   }
@@ -273,6 +287,9 @@ export class WasmBackend implements Backend {
   private checkDim(dim: number, x: View, other: View, where: string): void {
     check(Number.isInteger(dim) && dim >= 0 && dim < Math.max(1, x.shape.length) && x.shape.length === other.shape.length,
       'BAD_AXIS', () => `${where}: expected dim in [0, ${x.shape.length}) and equal ranks, got dim ${dim}, ranks ${x.shape.length} and ${other.shape.length}`);
+    // the kernels walk `other`'s shape through x's strides: a larger dim would leave x's view
+    check(other.shape.every((n, d) => d === dim || n <= x.shape[d]), 'SHAPE_MISMATCH',
+      () => `${where}: expected index ${fmtShape(other.shape)} to be ≤ ${fmtShape(x.shape)} outside dim ${dim}`);
   }
 }
 
