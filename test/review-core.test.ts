@@ -196,3 +196,14 @@ test('mean/var/std check their own arguments (no raw TypeError, messages name th
   expect(r[3].toArray()).toEqual(1.5);
   d.dispose([x, r]);
 });
+
+test('*Like creators reject a non-tensor with a DescentError (was a raw TypeError)', () => {
+  for (const [name, f] of [['zerosLike', d.zerosLike], ['onesLike', d.onesLike], ['randLike', d.randLike], ['randnLike', d.randnLike]] as const) {
+    expect(() => f(null as unknown as d.Tensor)).toThrow(`${name}: expected argument to be a Tensor, got null`);
+  }
+  expect(() => d.fullLike(undefined as unknown as d.Tensor, 1)).toThrow('fullLike: expected argument to be a Tensor, got undefined');
+  const x = d.tensor([[1, 2]], { dtype: 'f64' });
+  const r = [d.zerosLike(x), d.fullLike(x, 7, { dtype: 'f32' })];
+  expect(r.map((t) => [t.dtype, t.shape, t.toArray()])).toEqual([['f64', [1, 2], [[0, 0]]], ['f32', [1, 2], [[7, 7]]]]);
+  d.dispose([x, r]);
+});

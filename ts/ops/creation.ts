@@ -9,7 +9,7 @@ import { getBackend, getDefaultDevice } from '../engine.js';
 import { check, checkOptions } from '../errors.js';
 import { type NestedArray, Tensor } from '../tensor.js';
 import { integers, normals, uniforms } from './random.js';
-import { checkShape, describe, sizeOf } from './util.js';
+import { assertTensor, checkShape, describe, sizeOf } from './util.js';
 
 export interface CreateOptions { dtype?: DType; device?: Device; requiresGrad?: boolean }
 const CREATE_KEYS = ['dtype', 'device', 'requiresGrad'];
@@ -95,10 +95,17 @@ export function full(shape: readonly number[], value: number, opts?: CreateOptio
   return filled('full', shape, value, opts);
 }
 
-const likeOpts = (x: Tensor, opts?: CreateOptions): CreateOptions => ({ dtype: x.dtype, device: x.device, ...opts });
-export const zerosLike = (x: Tensor, opts?: CreateOptions): Tensor => zeros(x.shape, likeOpts(x, opts));
-export const onesLike = (x: Tensor, opts?: CreateOptions): Tensor => ones(x.shape, likeOpts(x, opts));
-export const fullLike = (x: Tensor, value: number, opts?: CreateOptions): Tensor => full(x.shape, value, likeOpts(x, opts));
+/** x's shape and x's dtype and device under `opts` (checked first, so a non-tensor x is a DescentError). */
+function like(where: string, x: Tensor, opts?: CreateOptions): [readonly number[], CreateOptions] {
+  assertTensor(x, where);
+  return [x.shape, { dtype: x.dtype, device: x.device, ...opts }];
+}
+export const zerosLike = (x: Tensor, opts?: CreateOptions): Tensor => zeros(...like('zerosLike', x, opts));
+export const onesLike = (x: Tensor, opts?: CreateOptions): Tensor => ones(...like('onesLike', x, opts));
+export function fullLike(x: Tensor, value: number, opts?: CreateOptions): Tensor {
+  const [shape, o] = like('fullLike', x, opts);
+  return full(shape, value, o);
+}
 
 /** Values start, start+step, ... below end (torch.arange); `arange(n)` is 0..n-1. */
 export function arange(start: number, end?: number, step = 1, opts?: CreateOptions): Tensor {
@@ -143,8 +150,8 @@ function randomTensor(where: string, shape: readonly number[], opts: CreateOptio
 export const rand = (shape: readonly number[], opts?: CreateOptions): Tensor => randomTensor('rand', shape, opts, uniforms);
 /** Standard normal from the seeded Philox stream. */
 export const randn = (shape: readonly number[], opts?: CreateOptions): Tensor => randomTensor('randn', shape, opts, normals);
-export const randLike = (x: Tensor, opts?: CreateOptions): Tensor => rand(x.shape, likeOpts(x, opts));
-export const randnLike = (x: Tensor, opts?: CreateOptions): Tensor => randn(x.shape, likeOpts(x, opts));
+export const randLike = (x: Tensor, opts?: CreateOptions): Tensor => rand(...like('randLike', x, opts));
+export const randnLike = (x: Tensor, opts?: CreateOptions): Tensor => randn(...like('randnLike', x, opts));
 
 /** Integers uniform in [low, high); dtype i32 unless asked otherwise. */
 export function randint(low: number, high: number, shape: readonly number[], opts?: CreateOptions): Tensor {
