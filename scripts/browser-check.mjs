@@ -1,5 +1,5 @@
 // Manual browser check of the bundle (not part of `npm test` / CI): loads build/descent.browser.js
-// in headless Chromium and runs a set of ops there, in three pages —
+// in headless Chromium and runs a set of ops there, in five pages —
 //   1. 'isolated': served WITH Cross-Origin-Opener-Policy/Embedder-Policy (crossOriginIsolated:
 //      shared memory, GEMM pool on Web Workers, 2 threads expected);
 //   2. 'plain': served WITHOUT them (no SharedArrayBuffer: one thread on a non-shared memory);
@@ -15,15 +15,15 @@
 // inside a module Web Worker, bit-identical C across thread counts, and times a 1024² sgemm on
 // 1 and 2 threads (interleaved rounds, median; the numbers are as noisy as the machine's load).
 //
-// Needs (not installed by `npm install`'s CI path, on purpose):
-//   apt-get install -y --no-install-recommends chromium
-//   npm install --save-dev --save-exact playwright-core@1.65.1 --ignore-scripts
+// Needs a Chromium binary (`npm test` and CI never start one; playwright-core, a dev dependency,
+// downloads no browser):
+//   apt-get install -y --no-install-recommends chromium     # Debian 12: Chromium 156
 //   npm run build            # or `npm run bundle` when build/*.wasm is current
 // Run:  npm run check:browser        (CHROMIUM=/path/to/chrome to pick another binary)
 // Prints one line per check and exits 1 if any failed.
 import { createServer } from 'node:http';
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,7 @@ function serve(headers, appBundle) {
       return res.end('<!doctype html><title>descent browser check</title>');
     }
     const file = join(root, path);
-    if (!file.startsWith(root + '/') || !existsSync(file)) { res.writeHead(404); return res.end(); }
+    if (!file.startsWith(root + '/') || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404); return res.end(); }
     res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
     res.end(readFileSync(file));
   });
@@ -284,7 +284,16 @@ async function runOnce(browser, mode, appBundle) {
   }
 }
 
-const exe = process.env.CHROMIUM ?? execSync('command -v chromium || command -v chromium-browser', { encoding: 'utf8', shell: '/bin/sh' }).trim();
+if (!existsSync(join(root, LIB))) {
+  console.error(`browser-check: ${LIB.slice(1)} is missing; run \`npm run build\` first`);
+  process.exit(1);
+}
+const exe = process.env.CHROMIUM
+  ?? execSync('command -v chromium || command -v chromium-browser || true', { encoding: 'utf8', shell: '/bin/sh' }).trim();
+if (!exe) {
+  console.error('browser-check: no chromium on PATH; apt-get install -y --no-install-recommends chromium, or set CHROMIUM');
+  process.exit(1);
+}
 const profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
 // an app's bundler resolving the package's "browser" export: it must bundle for the web as it is
 const appBundle = join(profile, 'app.js');
