@@ -10,7 +10,8 @@
 //   5. 'isolated, app bundle': as 1, but the page loads the bundle after an app's own esbuild
 //      (platform browser) has bundled it again, as apps using the package's "browser" export do.
 // Each page checks elementwise ops, reductions, a 512×512 matmul against the reference device,
-// an MLP backward against the reference device, an optimizer step, f16/bf16 casts, kernels.sgemm,
+// an MLP backward against the reference device, AdamW steps, a Conv2d net trained by
+// MuonWithAuxAdam, fused cross-entropy against the reference device, f16/bf16 casts, kernels.sgemm,
 // a DescentError, GEMM with deterministic:false, the forced 'simd' build, the library running
 // inside a module Web Worker, bit-identical C across thread counts, and times a 1024² sgemm on
 // 1 and 2 threads (interleaved rounds, median; the numbers are as noisy as the machine's load).
@@ -157,6 +158,30 @@ async function pageChecks(expectThreads, lib) {
       losses.push(loss.item());
     }
     return { ok: losses[29] < losses[0] * 0.7, detail: `loss ${losses[0].toFixed(4)} → ${losses[29].toFixed(4)}` };
+  });
+  await t('Conv2d net + MuonWithAuxAdam; fused crossEntropy vs reference', () => {
+    d.manualSeed(5);
+    const { nn } = d;
+    const model = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Flatten(), new nn.Linear(4 * 4 * 4, 3));
+    const x = d.randn([16, 1, 8, 8]), y = d.randint(0, 3, [16]);
+    const ps = model.parameters();
+    const opt = new d.optim.MuonWithAuxAdam([
+      { params: ps.filter((q) => q.shape.length >= 2), useMuon: true, lr: 0.02 },
+      { params: ps.filter((q) => q.shape.length < 2), useMuon: false, lr: 1e-2 }]);
+    const losses = [];
+    for (let i = 0; i < 20; i++) {
+      opt.zeroGrad();
+      const loss = nn.functional.crossEntropy(model.call(x), y);
+      loss.backward();
+      opt.step();
+      losses.push(loss.item());
+    }
+    const logits = d.randn([32, 10]), labels = d.randint(0, 10, [32]);
+    const ce = nn.functional.crossEntropy(logits, labels).item();
+    const ceRef = nn.functional.crossEntropy(logits.to('reference'), labels.to('reference')).item();
+    return { ok: losses[19] < losses[0] * 0.8 && Math.abs(ce - ceRef) < 1e-5,
+      detail: `loss ${losses[0].toFixed(4)} → ${losses[19].toFixed(4)}; crossEntropy ${ce.toFixed(6)} (ref ${ceRef.toFixed(6)})` };
   });
   await t('f16/bf16 casts', () => {
     const x = d.tensor([1.337, 65504, 1e-8, -2.5, 3.140625]);
