@@ -207,3 +207,13 @@ test('*Like creators reject a non-tensor with a DescentError (was a raw TypeErro
   expect(r.map((t) => [t.dtype, t.shape, t.toArray()])).toEqual([['f64', [1, 2], [[0, 0]]], ['f32', [1, 2], [[7, 7]]]]);
   d.dispose([x, r]);
 });
+
+test('gradients() with inputs that are not an array is a DescentError (was a raw TypeError)', () => {
+  const x = d.tensor([1, 2], { requiresGrad: true });
+  const y = x.square().sum();
+  expect(() => d.gradients(y, x as unknown as d.Tensor[])).toThrow(/gradients: expected inputs to be an array of tensors, got Tensor\(\[2\], f32/);
+  expect(() => d.gradients(y, null as unknown as d.Tensor[])).toThrow('gradients: expected inputs to be an array of tensors, got null');
+  const [g] = d.gradients(y, [x]);
+  expect(g.toArray()).toEqual([2, 4]);
+  d.dispose([x, y, g]);
+});

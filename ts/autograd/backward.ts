@@ -293,6 +293,7 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
 export function gradients(root: Tensor, inputs: readonly Tensor[], gradient?: Tensor | null, opts?: BackwardOptions): Tensor[] {
   checkRoot(root, 'gradients');
   const o = parseOptions('gradients', opts);
+  check(Array.isArray(inputs), 'BAD_ARGUMENT', () => `gradients: expected inputs to be an array of tensors, got ${describe(inputs)}`);
   inputs.forEach((t, i) => {
     assertTensor(t, 'gradients', `inputs[${i}]`);
     check(t.requiresGrad, 'AUTOGRAD', () => `gradients: inputs[${i}] (${t.toString()}) does not require grad`);
