@@ -6,6 +6,9 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 import { Allocator, createMemory } from '../ts/backend/wasm/memory.js';
 import { getBackend } from '../ts/engine.js';
+import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
+import { scratchFor } from '../ts/backend/wasm/gemm.js';
+import { MetaScratch } from '../ts/backend/wasm/meta.js';
 import type { Storage, View } from '../ts/backend/backend.js';
 import type { DType } from '../ts/dtype.js';
 
@@ -137,5 +140,41 @@ describe('backend seam: a bad view is a DescentError, never a trap or a write ou
     be().matmul(view(f, [1, 2, 3]), view(f, [4, 3, 2]), view(o, [4, 2, 2]));
     expect(Array.from(be().read(view(o, [16])))).toEqual(new Array(16).fill(3));
     for (const s of [f, g, i, o]) be().free(s);
+  });
+});
+
+describe('scratch blocks survive a failed regrowth (no use after free)', () => {
+  /** A runtime whose allocator refuses requests above `limit` bytes and tracks live blocks. */
+  async function limited(limit: number) {
+    const rt = await loadRuntime({ build: 'simd' });
+    const live = new Set<number>();
+    return {
+      rt, live,
+      exports: rt.exports, memory: rt.memory, module: rt.module, views: rt.views, info: rt.info,
+      get bytesInUse() { return rt.bytesInUse; },
+      malloc(bytes: number) {
+        if (bytes > limit) throw new d.DescentError('OUT_OF_MEMORY', `test: ${bytes} > ${limit}`);
+        const p = rt.malloc(bytes); live.add(p); return p;
+      },
+      release(p: number) { live.delete(p); rt.release(p); },
+    };
+  }
+
+  test('GEMM packing scratch', async () => {
+    const r = await limited(1 << 20);
+    scratchFor(r, 4096);
+    expect(() => scratchFor(r, 2 << 20)).toThrow(expect.objectContaining({ code: 'OUT_OF_MEMORY' }));
+    expect(r.live.has(scratchFor(r, 4096))).toBe(true); // before: the block released just before the failure
+  });
+
+  test('META scratch', async () => {
+    const r = await limited(1 << 20);
+    const meta = new MetaScratch(r as unknown as WasmRuntime);
+    const small = { shape: [2, 3], strides: [[3, 1]] };
+    const p = meta.write(small);
+    const huge = { shape: new Array(100000).fill(1), strides: [new Array(100000).fill(0)] }; // 1.2 MB of META
+    expect(() => meta.write(huge)).toThrow(expect.objectContaining({ code: 'OUT_OF_MEMORY' }));
+    expect(meta.write(small)).toBe(p);
+    expect(r.live.has(p)).toBe(true); // before: p was released while META kept writing into it
   });
 });

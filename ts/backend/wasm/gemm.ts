@@ -120,7 +120,9 @@ const scratch = new WeakMap<GemmRuntime, { ptr: number; bytes: number }>();
 export function scratchFor(rt: GemmRuntime, bytes: number): number {
   const s = scratch.get(rt);
   if (s && s.bytes >= bytes) return s.ptr;
-  if (s) rt.release(s.ptr);
+  // forget the old block before anything can throw: if malloc fails (OUT_OF_MEMORY) the next
+  // call must not hand out the block just released
+  if (s) { scratch.delete(rt); rt.release(s.ptr); }
   const ptr = rt.malloc(bytes);
   scratch.set(rt, { ptr, bytes });
   return ptr;

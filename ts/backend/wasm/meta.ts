@@ -62,9 +62,11 @@ export class MetaScratch {
     const nops = s.strides.length;
     const need = metaWords(nd, nops);
     if (need > this.words) {
+      // the new block first: if malloc fails (OUT_OF_MEMORY) the old one stays ours and valid
+      const ptr = this.rt.malloc(need * 4);
       this.rt.release(this.ptr);
+      this.ptr = ptr;
       this.words = need;
-      this.ptr = this.rt.malloc(this.words * 4);
     }
     // every META word is an i32 in the kernels: a dim (or the row count) of 2^31 or more — only
     // possible through stride-0 broadcasts, which take no memory — would wrap and silently give
