@@ -217,3 +217,34 @@ test('gradients() with inputs that are not an array is a DescentError (was a raw
   expect(g.toArray()).toEqual([2, 4]);
   d.dispose([x, y, g]);
 });
+
+test('0-d tensors cannot be sliced, narrowed, split or chunked (were NaN offsets / silent empty lists), as torch', () => {
+  const s = d.tensor(3);
+  const start = d.memory().wasm;
+  expect(() => d.slice(s, 0, 0, 1)).toThrow('slice: cannot slice a 0-d tensor (expected at least 1 dim)');
+  expect(() => d.narrow(s, 0, 0, 1)).toThrow('narrow: cannot narrow a 0-d tensor');
+  expect(() => d.split(s, 1)).toThrow('split: cannot split a 0-d tensor');
+  expect(() => d.chunk(s, 1)).toThrow('chunk: cannot chunk a 0-d tensor');
+  expect(d.memory().wasm).toEqual(start);
+  s.dispose();
+});
+
+test("sliceScatter (public) validates its arguments and still serves as slice's adjoint", () => {
+  const g = d.tensor([[1, 2], [3, 4]]);
+  const bad: [number[], number, number, number, RegExp][] = [
+    [[2, 2], -1, 0, 2, /does not fit the slice \[0::2\] of dim 1 in \[2, 2\]/],
+    [[3, 5], 1, 0, 1, /does not fit/],
+    [[2, 5], 2, 0, 1, /sliceScatter: axis 2 is out of range/],
+    [[2, 5], 1, -1, 1, /expected an integer start ≥ 0 and step > 0, got -1 and 1/],
+    [[5], 0, 0, 1, /to have src's rank 2/],
+  ];
+  const before = d.memory().wasm;
+  for (const [shape, dim, st, step, msg] of bad) expect(() => d.sliceScatter(g, shape, dim, st, step)).toThrow(msg);
+  expect(d.memory().wasm).toEqual(before);
+  const ok = d.sliceScatter(g, [2, 5], 1, 1, 3);
+  expect(ok.toArray()).toEqual([[0, 1, 0, 0, 2], [0, 3, 0, 0, 4]]);
+  const x = d.arange(10, undefined, 1, { dtype: 'f64', requiresGrad: true });
+  const [gx] = d.gradients(d.slice(x, 0, -7, null, 3).mul(d.tensor([1, 2, 3], { dtype: 'f64' })).sum(), [x]);
+  expect(gx.toArray()).toEqual([0, 0, 0, 1, 0, 0, 2, 0, 0, 3]);
+  d.dispose([g, ok, x, gx]);
+});

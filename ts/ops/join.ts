@@ -57,6 +57,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 /** Views of size `sizes` along `dim` (a number = equal chunks of that size, the last may be smaller). */
 export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
   assertTensor(x, 'split');
+  check(x.ndim > 0, 'BAD_AXIS', () => 'split: cannot split a 0-d tensor (expected at least 1 dim)');
   const d = normAxis(dim, x.ndim, 'split');
   const n = x.shape[d];
   let parts: number[];
@@ -76,6 +77,7 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   assertTensor(x, 'chunk');
   check(Number.isInteger(chunks) && chunks > 0, 'BAD_ARGUMENT', () => `chunk: expected a positive number of chunks, got ${chunks}`);
+  check(x.ndim > 0, 'BAD_AXIS', () => 'chunk: cannot chunk a 0-d tensor (expected at least 1 dim)');
   const d = normAxis(dim, x.ndim, 'chunk');
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }

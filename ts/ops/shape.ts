@@ -10,7 +10,7 @@ import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { zeros } from './creation.js';
 import { sumTo } from './reduce.js';
-import { assertTensor, castTo, describe, empty, normAxes, normAxis, sizeOf } from './util.js';
+import { assertTensor, castTo, checkShape, describe, empty, normAxes, normAxis, sizeOf } from './util.js';
 
 const viewOf = (x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor =>
   new Tensor(x.storage, shape, strides, offset);
@@ -136,6 +136,7 @@ export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
 }
 
 function sliceRange(x: Tensor, dim: number, start: number, end: number | null | undefined, step: number, where: string) {
+  check(x.ndim > 0, 'BAD_AXIS', () => `${where}: cannot slice a 0-d tensor (expected at least 1 dim)`);
   const d = normAxis(dim, x.ndim, where);
   check(Number.isInteger(step) && step > 0, 'BAD_ARGUMENT', () => `${where}: step must be a positive integer, got ${String(step)}`);
   check(Number.isInteger(start) && (end === null || end === undefined || Number.isInteger(end)), 'BAD_ARGUMENT',
@@ -160,6 +161,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number | null, st
 /** `length` elements along `dim` from `start` (torch.narrow); a view. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   assertTensor(x, 'narrow');
+  check(x.ndim > 0, 'BAD_AXIS', () => 'narrow: cannot narrow a 0-d tensor (expected at least 1 dim)');
   const d = normAxis(dim, x.ndim, 'narrow');
   const s = start < 0 ? start + x.shape[d] : start;
   check(Number.isInteger(start) && Number.isInteger(length) && length >= 0 && s >= 0 && s + length <= x.shape[d], 'BAD_ARGUMENT',
@@ -168,8 +170,19 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 }
 
 /** Zeros of `shape` with `g` written into the slice [start::step] of `dim` (slice's adjoint). */
-export function sliceScatter(g: Tensor, shape: readonly number[], dim: number, start: number, step: number): Tensor {
-  const out = zeros(shape, { dtype: g.dtype, device: g.device });
+export function sliceScatter(g: Tensor, shape: readonly number[], dim: number, start: number, step = 1): Tensor {
+  assertTensor(g, 'sliceScatter', 'src');
+  const full = checkShape(shape, 'sliceScatter');
+  check(g.ndim > 0 && full.length === g.ndim, 'SHAPE_MISMATCH',
+    () => `sliceScatter: expected shape ${fmtShape(full)} to have src's rank ${g.ndim} (at least 1)`);
+  dim = normAxis(dim, g.ndim, 'sliceScatter');
+  const n = full[dim];
+  const len = g.shape[dim];
+  check(Number.isInteger(start) && Number.isInteger(step) && start >= 0 && step > 0, 'BAD_ARGUMENT',
+    () => `sliceScatter: expected an integer start ≥ 0 and step > 0, got ${String(start)} and ${String(step)}`);
+  check(g.shape.every((m, i) => i === dim || m === full[i]) && (len === 0 || start + (len - 1) * step < n), 'SHAPE_MISMATCH',
+    () => `sliceScatter: src ${fmtShape(g.shape)} does not fit the slice [${start}::${step}] of dim ${dim} in ${fmtShape(full)}`);
+  const out = zeros(full, { dtype: g.dtype, device: g.device });
   const strides = out.strides.map((st, i) => (i === dim ? st * step : st));
   out.backend.copy(g, { storage: out.storage, offset: start * out.strides[dim], shape: g.shape, strides });
   return attach(out, [g], (gg) => [slice(gg, dim, start, start + g.shape[dim] * step, step)], 'sliceScatter');
