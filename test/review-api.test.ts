@@ -296,3 +296,13 @@ describe('memory stays flat over 50 training steps', () => {
     }
   }
 });
+
+describe('an optimizer whose parameters were replaced', () => {
+  it('step() after Module.to() fails naming the cause, instead of silently updating nothing', () => {
+    const m = new nn.Linear(2, 2);
+    const o = new optim.SGD(m.parameters(), { lr: 0.1 });
+    m.to('f64');
+    m.call(d.ones([1, 2], { dtype: 'f64' })).sum().backward();
+    expectError(() => o.step(), 'DISPOSED', 'Module.to()', 'params[0]');
+  });
+});

@@ -151,6 +151,11 @@ export abstract class Optimizer {
   }
 
   protected stepGroup(group: ParamGroup): void {
+    // A disposed parameter has no gradient and would be skipped: training would silently stop.
+    // The usual cause is Module.to(), which replaces parameters (torch's keeps them in place).
+    group.params.forEach((p, i) => check(!p.isDisposed, 'DISPOSED',
+      () => `${this.name}.step: params[${i}] of group ${this.paramGroups.indexOf(group)} (shape [${p.shape}]) was disposed; `
+        + 'Module.to() replaces parameters, so build the optimizer after moving or casting the model'));
     const ps = group.params.filter((p) => p.grad !== null);
     if (ps.length === 0) return;
     ps.forEach((p) => {
