@@ -248,3 +248,17 @@ test("sliceScatter (public) validates its arguments and still serves as slice's 
   expect(gx.toArray()).toEqual([0, 0, 0, 1, 0, 0, 2, 0, 0, 3]);
   d.dispose([g, ok, x, gx]);
 });
+
+test('0-d inputs: argmax/argmin along axis 0 give 0 (as torch); index ops say they need ≥ 1 dim', () => {
+  const s = d.tensor(5);
+  const r = [d.argmax(s, 0), d.argmin(s, -1), d.argmax(s, 0, { keepdim: true })];
+  expect(r.map((t) => [t.shape, t.item()])).toEqual([[[], 0], [[], 0], [[], 0]]);
+  expect(() => d.argmax(s, 1)).toThrow(/argmax: axis 1 is out of range for a 0-d tensor/);
+  const src = d.tensor([1]);
+  const start = d.memory().wasm;
+  expect(() => d.gather(s, 0, [0])).toThrow('gather: expected a tensor of at least 1 dim, got a 0-d tensor');
+  expect(() => d.indexSelect(s, 0, [0])).toThrow('indexSelect: expected a tensor of at least 1 dim, got a 0-d tensor');
+  expect(() => d.scatterAdd(s, 0, [0], src)).toThrow('scatterAdd: expected a tensor of at least 1 dim, got a 0-d tensor');
+  expect(d.memory().wasm).toEqual(start);
+  d.dispose([s, src, r]);
+});

@@ -34,11 +34,12 @@ function checkValues(values: ArrayLike<unknown>, n: number, where: string): void
 /** out[i][j] = x[index[i][j]][j] for dim 0 (torch.gather); index has x's rank, shape ≤ x's off `dim`. */
 export function gather(x: Tensor, dim: number, index: IndexLike): Tensor {
   assertTensor(x, 'gather');
+  check(x.ndim > 0, 'BAD_AXIS', () => 'gather: expected a tensor of at least 1 dim, got a 0-d tensor');
   const d = normAxis(dim, x.ndim, 'gather');
   return scoped(() => {
     const idx = checkedIndex(index, x.shape[d], x.device, 'gather');
     checkSameDevice('gather', x, idx);
-    check(idx.ndim === Math.max(x.ndim, 1) && idx.shape.every((n, i) => i === d || n <= (x.shape[i] ?? 1)), 'SHAPE_MISMATCH',
+    check(idx.ndim === x.ndim && idx.shape.every((n, i) => i === d || n <= x.shape[i]), 'SHAPE_MISMATCH',
       () => `gather: index shape ${fmtShape(idx.shape)} must have x's rank with sizes ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
     return gatherChecked(x, d, idx);
   });
@@ -57,6 +58,7 @@ function gatherChecked(x: Tensor, d: number, idx: Tensor): Tensor {
 /** Rows (or slices along `dim`) of x picked by a 1-D index (torch.index_select). */
 export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
   assertTensor(x, 'indexSelect');
+  check(x.ndim > 0, 'BAD_AXIS', () => 'indexSelect: expected a tensor of at least 1 dim, got a 0-d tensor');
   const d = normAxis(dim, x.ndim, 'indexSelect');
   return scoped(() => {
     const idx = checkedIndex(index, x.shape[d], x.device, 'indexSelect');
@@ -73,6 +75,7 @@ export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
 export function scatterAdd(x: Tensor, dim: number, index: IndexLike, src: Tensor): Tensor {
   assertTensor(x, 'scatterAdd');
   assertTensor(src, 'scatterAdd', 'src');
+  check(x.ndim > 0, 'BAD_AXIS', () => 'scatterAdd: expected a tensor of at least 1 dim, got a 0-d tensor');
   const d = normAxis(dim, x.ndim, 'scatterAdd');
   check(src.dtype === x.dtype, 'BAD_DTYPE', () => `scatterAdd: src dtype ${src.dtype} must equal x's ${x.dtype}`);
   return scoped(() => {

@@ -109,7 +109,8 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | null | u
     r.dispose();
     return k;
   }
-  return reduceForward(op, x, [normAxis(axis, x.ndim, op)], keepdim);
+  const a = normAxis(axis, x.ndim, op); // a 0-d tensor takes axis 0 or -1 and has nothing to reduce (torch: 0)
+  return reduceForward(op, x, x.ndim === 0 ? [] : [a], keepdim);
 }
 
 /** Index (i32) of the first maximum along `axis`, or into the flattened tensor when omitted. */
