@@ -306,3 +306,24 @@ describe('an optimizer whose parameters were replaced', () => {
     expectError(() => o.step(), 'DISPOSED', 'Module.to()', 'params[0]');
   });
 });
+
+describe('scheduler loadStateDict checks what it loads', () => {
+  const { lrScheduler } = optim;
+  it('a state saved for another number of param groups fails at load (not as NaN lrs later)', () => {
+    const one = new optim.SGD([param(2)], { lr: 1 });
+    const two = new optim.SGD([{ params: [param(2)] }, { params: [param(2)] }], { lr: 1 });
+    const saved = new lrScheduler.CosineAnnealingLR(one, { TMax: 10 }).stateDict();
+    const s = new lrScheduler.CosineAnnealingLR(two, { TMax: 10 });
+    expectError(() => s.loadStateDict(saved), 'BAD_ARGUMENT', 'baseLrs', '2 param groups');
+    s.step();
+    for (const g of two.paramGroups) expect(Number.isFinite(g.lr)).toBe(true);
+    const p = new lrScheduler.ReduceLROnPlateau(two);
+    expectError(() => p.loadStateDict(new lrScheduler.ReduceLROnPlateau(one).stateDict()), 'BAD_ARGUMENT', 'minLrs');
+  });
+  it('a value of the wrong kind fails and nothing is loaded', () => {
+    const o = new optim.SGD([param(2)], { lr: 1 });
+    const s = new lrScheduler.StepLR(o, { stepSize: 2 });
+    expectError(() => s.loadStateDict({ lastEpoch: 5, stepSize: '3' }), 'BAD_ARGUMENT', 'stepSize');
+    expect(s.lastEpoch).toBe(0);
+  });
+});

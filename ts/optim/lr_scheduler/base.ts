@@ -148,7 +148,27 @@ export abstract class LRScheduler {
       if (!(k in own)) {
         throw new DescentError('BAD_ARGUMENT', `${this.where}.loadStateDict: unknown key '${k}'; expected one of ${Object.keys(own).join(', ')}`);
       }
+      checkStateValue(`${this.where}.loadStateDict`, k, v, own[k], PER_GROUP.includes(k) ? this.groups.length : null);
+    }
+    for (const [k, v] of Object.entries(state)) {
       (this as unknown as Record<string, unknown>)[k] = JSON.parse(JSON.stringify(v)) as unknown;
     }
+  }
+}
+
+/** Scheduler fields holding one value per param group. */
+const PER_GROUP = ['baseLrs', 'lastLr'];
+
+/**
+ * A loaded scheduler field must have the kind of value the scheduler holds (a number, a list, …),
+ * and a per-group list one entry per param group: a state saved for another optimizer fails at
+ * load, not as NaN learning rates later. Shared with ReduceLROnPlateau.
+ */
+export function checkStateValue(where: string, key: string, v: unknown, own: unknown, groups: number | null): void {
+  const kind = (x: unknown): string => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x);
+  check(kind(v) === kind(own), 'BAD_ARGUMENT', () => `${where}: '${key}' expected ${kind(own) === 'array' ? 'an' : 'a'} ${kind(own)}, got ${kind(v)}`);
+  if (groups !== null && Array.isArray(v)) {
+    check(v.length === groups, 'BAD_ARGUMENT',
+      () => `${where}: '${key}' has ${v.length} entries, but the optimizer has ${groups} param groups`);
   }
 }

@@ -4,7 +4,7 @@
 
 import { check, checkOptions } from '../../errors.js';
 import { checkChoice, checkNumber, perGroup } from '../validate.js';
-import type { SchedulableOptimizer, SchedulerState } from './base.js';
+import { type SchedulableOptimizer, type SchedulerState, checkStateValue } from './base.js';
 
 export interface ReduceLROnPlateauOptions {
   mode?: 'min' | 'max';
@@ -103,9 +103,13 @@ export class ReduceLROnPlateau {
   }
 
   loadStateDict(state: SchedulerState): void {
+    check(state !== null && typeof state === 'object', 'BAD_ARGUMENT', () => `${W}.loadStateDict: expected a state object, got ${String(state)}`);
     const own = this.stateDict();
     for (const [k, v] of Object.entries(state)) {
       check(k in own, 'BAD_ARGUMENT', () => `${W}.loadStateDict: unknown key '${k}'; expected one of ${Object.keys(own).join(', ')}`);
+      checkStateValue(`${W}.loadStateDict`, k, v, own[k], k === 'minLrs' || k === 'lastLr' ? this.optimizer.paramGroups.length : null);
+    }
+    for (const [k, v] of Object.entries(state)) {
       (this as unknown as Record<string, unknown>)[k] = k === 'best' ? Number(v) : JSON.parse(JSON.stringify(v)) as unknown;
     }
   }
