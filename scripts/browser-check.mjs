@@ -15,6 +15,8 @@
 // a DescentError, GEMM with deterministic:false, the forced 'simd' build, the library running
 // inside a module Web Worker, bit-identical C across thread counts, and times a 1024² sgemm on
 // 1 and 2 threads (interleaved rounds, median; the numbers are as noisy as the machine's load).
+// Where the pool runs it also reads the renderer's per-thread CPU time (Linux /proc) to show
+// that the DedicatedWorker thread does a share of the GEMM work.
 //
 // Needs a Chromium binary (`npm test` and CI never start one; playwright-core, a dev dependency,
 // downloads no browser):
@@ -24,7 +26,7 @@
 // Prints one line per check and exits 1 if any failed.
 import { createServer } from 'node:http';
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -279,6 +281,48 @@ async function noWasmChecks() {
   return out;
 }
 
+/** CPU ms per thread of Chromium's renderer processes (Linux /proc; null elsewhere), keyed "pid/tid name". */
+function rendererThreadCpu() {
+  if (!existsSync('/proc/self/task')) return null;
+  const out = {};
+  for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+        out[`${pid}/${tid} ${name}`] = (Number(f[11]) + Number(f[12])) * 10; // utime + stime at 100 Hz
+      }
+    } catch { /* the process or thread ended meanwhile */ }
+  }
+  return out;
+}
+
+/**
+ * Evidence that the pool's Web Worker computes (wall-clock speed-ups are at the mercy of the
+ * machine's load): CPU time of the renderer's DedicatedWorker threads over 20 sgemm 1024² calls.
+ */
+async function workerShare(page, lib) {
+  const before = rendererThreadCpu();
+  if (!before) return { name: 'pool worker CPU share', ok: true, detail: 'not measured (no /proc)' };
+  const wall = await page.evaluate(`(async () => {
+    const d = await import(${JSON.stringify(lib)}), n = 1024;
+    const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i)), b = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i));
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) d.kernels.sgemm(n, n, n, a, b);
+    return performance.now() - t0;
+  })()`);
+  const after = rendererThreadCpu();
+  let worker = 0, total = 0;
+  for (const [k, v] of Object.entries(after)) {
+    const dv = v - (before[k] ?? 0);
+    total += dv;
+    if (k.includes(' DedicatedWorker')) worker += dv;
+  }
+  return { name: 'pool worker CPU share', ok: worker >= 0.1 * total,
+    detail: `20 sgemm 1024² in ${wall.toFixed(0)} ms wall: renderer CPU ${total} ms, of which DedicatedWorker threads ${worker} ms (${(100 * worker / Math.max(1, total)).toFixed(0)}%)` };
+}
+
 async function runOnce(browser, mode, appBundle) {
   const server = await serve(mode.headers, appBundle);
   const url = `http://127.0.0.1:${server.address().port}/`;
@@ -296,6 +340,7 @@ async function runOnce(browser, mode, appBundle) {
     const results = mode.threads === 0
       ? await page.evaluate(`(${noWasmChecks.toString()})()`)
       : await page.evaluate(`(${pageChecks.toString()})(${mode.threads}, ${JSON.stringify(mode.lib ?? LIB)})`);
+    if (mode.threads === 2) results.push(await workerShare(page, mode.lib ?? LIB));
     // terminated workers (earlier pools, the module worker) leave page.workers() asynchronously
     const want = Math.max(0, mode.threads - 1);
     for (let i = 0; i < 30 && page.workers().length !== want; i++) await new Promise((r) => setTimeout(r, 100));
