@@ -262,3 +262,11 @@ test('0-d inputs: argmax/argmin along axis 0 give 0 (as torch); index ops say th
   expect(d.memory().wasm).toEqual(start);
   d.dispose([s, src, r]);
 });
+
+test('flatten of a 0-d tensor checks its dims (were ignored) and gives shape [1]', () => {
+  const s = d.tensor(5);
+  expect(() => d.flatten(s, 2)).toThrow(/flatten: axis 2 is out of range for a 0-d tensor/);
+  const r = [d.flatten(s), d.flatten(s, 0, -1)];
+  expect(r.map((t) => t.shape)).toEqual([[1], [1]]);
+  d.dispose([s, r]);
+});

@@ -91,9 +91,9 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   assertTensor(x, 'flatten');
-  if (x.ndim === 0) return reshape(x, [1]);
-  const a = normAxis(startDim, x.ndim, 'flatten');
+  const a = normAxis(startDim, x.ndim, 'flatten'); // a 0-d tensor takes dims 0 and -1 (torch)
   const b = normAxis(endDim, x.ndim, 'flatten');
+  if (x.ndim === 0) return reshape(x, [1]);
   check(a <= b, 'BAD_AXIS', () => `flatten: startDim (${startDim}) must not come after endDim (${endDim})`);
   return reshape(x, [...x.shape.slice(0, a), sizeOf(x.shape.slice(a, b + 1)), ...x.shape.slice(b + 1)]);
 }
