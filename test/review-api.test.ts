@@ -327,3 +327,13 @@ describe('scheduler loadStateDict checks what it loads', () => {
     expect(s.lastEpoch).toBe(0);
   });
 });
+
+describe('initialLr in a param group', () => {
+  it('must be a number ≥ 0 (it was stored unchecked)', () => {
+    const o = new optim.SGD([param(2)]);
+    expectError(() => o.addParamGroup({ params: [param(2)], initialLr: 'x' }), 'BAD_OPTION', 'initialLr');
+    const sd = o.stateDict();
+    sd.paramGroups[0].initialLr = -1;
+    expectError(() => o.loadStateDict(sd), 'BAD_OPTION', 'initialLr');
+  });
+});

@@ -273,7 +273,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /**
    * Moves every parameter and buffer to a device, or casts floating ones to a dtype. New leaf
-   * tensors replace the old (which are disposed): build optimizers after moving, as in PyTorch.
+   * tensors replace the old (which are disposed). Unlike torch's to(), which keeps the Parameter
+   * objects, this invalidates an optimizer built before: build optimizers after moving (a stale
+   * one fails at step() with DISPOSED).
    */
   to(target: DType | Device): this {
     const isDevice = (DEVICES as readonly string[]).includes(target);

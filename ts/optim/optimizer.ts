@@ -18,7 +18,7 @@ import { enableGrad, noGrad } from '../autograd/tape.js';
 import type { SchedulableGroup } from './lr_scheduler/base.js';
 import type { GradientTransformation, ParamState } from './transform.js';
 import { type EncodedState, decodeState, encodeState, tensorsIn } from './state_io.js';
-import type { OptionSchema } from './validate.js';
+import { type OptionSchema, checkNumber } from './validate.js';
 import { conformState } from './state_check.js';
 import { fusedEligible } from './fused.js';
 
@@ -133,7 +133,7 @@ export abstract class Optimizer {
     for (const [k, spec] of Object.entries(this.schema)) {
       group[k] = spec.check(this.name, k, rest[k] === undefined ? this.defaults[k] : rest[k]);
     }
-    if (rest.initialLr !== undefined) group.initialLr = rest.initialLr as number;
+    if (rest.initialLr !== undefined) group.initialLr = checkNumber(where, 'initialLr', rest.initialLr, { min: 0 });
     this.checkGroup(group);
     this.paramGroups.push(group);
   }
@@ -259,7 +259,7 @@ export abstract class Optimizer {
       }
       const g: ParamGroup = { ...this.paramGroups[i] };
       for (const [k, spec] of Object.entries(this.schema)) if (k in sg) g[k] = spec.check(where, k, sg[k]);
-      if (typeof sg.initialLr === 'number') g.initialLr = sg.initialLr;
+      if (sg.initialLr !== undefined) g.initialLr = checkNumber(where, 'initialLr', sg.initialLr, { min: 0 });
       this.checkGroup(g);
       return g;
     });
