@@ -187,6 +187,7 @@ test('mean/var/std check their own arguments (no raw TypeError, messages name th
   expect(() => d.std(x, 5)).toThrow(/^std: axis 5 is out of range for a 2-d tensor/);
   expect(() => x.mean(2)).toThrow(/^mean: axis 2 is out of range/);
   expect(() => x.sum(0, { keepdim: 'yes' } as never)).toThrow("sum: keepdim must be a boolean, got string yes");
+  expect(() => x.argmax(0, { keepdim: 1 } as never)).toThrow('argmax: keepdim must be a boolean, got number 1');
   expect(() => d.std(x, 0, { correction: -1 })).toThrow('std: correction must be a number ≥ 0, got -1');
   const r = [x.mean(-1), d.var(x, 0, { correction: 0 }), d.std(x, [0, 1], { keepdim: true }), d.mean(d.tensor([1, 2], { dtype: 'i32' }))];
   expect(r[0].toArray()).toEqual([1.5, 4]);

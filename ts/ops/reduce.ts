@@ -37,10 +37,14 @@ function reduceForward(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean
 
 function parse(where: string, x: Tensor, axes: Axes, opts: ReduceOptions | undefined): [number[], boolean] {
   assertTensor(x, where);
+  return [normAxes(axes, x.ndim, where), keepdimOf(where, opts)];
+}
+
+function keepdimOf(where: string, opts: ReduceOptions | undefined): boolean {
   checkOptions(where, opts, ['keepdim']);
   const keepdim = opts?.keepdim ?? false;
   check(typeof keepdim === 'boolean', 'BAD_OPTION', () => `${where}: keepdim must be a boolean, got ${describe(keepdim)}`);
-  return [normAxes(axes, x.ndim, where), keepdim];
+  return keepdim;
 }
 
 /** g broadcast back over the reduced axes of `shape`. */
@@ -98,8 +102,7 @@ export const min = (x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor => ext
 
 function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | null | undefined, opts?: ReduceOptions): Tensor {
   assertTensor(x, op);
-  checkOptions(op, opts, ['keepdim']);
-  const keepdim = opts?.keepdim ?? false;
+  const keepdim = keepdimOf(op, opts);
   if (axis === null || axis === undefined) {
     const flat = reshape(x, [x.size]);
     const r = reduceForward(op, flat, x.ndim === 0 ? [] : [0], false);
