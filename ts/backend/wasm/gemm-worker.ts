@@ -41,7 +41,13 @@ export function gemmWorkerMain(runPart: RunPart, claims: typeof runClaims, jobOf
     on?: (ev: string, f: (m: unknown) => void) => void;
     onmessage?: (e: { data: unknown }) => void;
   };
-  const start = (msg: unknown): void => {
+  // The handler is never bound to a name: a bundler's keepNames (esbuild's, or a CDN's such as
+  // esm.sh) would wrap a named function in a call to its own helper (__name), which this
+  // shipped source does not carry, and the worker would fail to start
+  const listen = port.on
+    ? (f: (m: unknown) => void) => port.on!('message', f)
+    : (f: (m: unknown) => void) => { port.onmessage = (e) => f(e.data); };
+  listen((msg: unknown): void => {
     const { module, memory, ctrl, index } = msg as { module: WebAssembly.Module; memory: WebAssembly.Memory; ctrl: SharedArrayBuffer; index: number };
     const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
     for (const imp of WebAssembly.Module.imports(module)) {
@@ -64,7 +70,5 @@ export function gemmWorkerMain(runPart: RunPart, claims: typeof runClaims, jobOf
       if (seq < 0) return;
       claims(runPart, ex, job, flags, index + 1);
     }
-  };
-  if (port.on) port.on('message', start);
-  else port.onmessage = (e) => start(e.data);
+  });
 }
