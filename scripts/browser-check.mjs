@@ -8,7 +8,8 @@
 //   4. 'CSP without wasm': script-src 'self' only (no wasm may compile): init() must reject with
 //      DescentError UNSUPPORTED, and the reference device must still work without init();
 //   5. 'isolated, app bundle': as 1, but the page loads the bundle after an app's own esbuild
-//      (platform browser) has bundled it again, as apps using the package's "browser" export do.
+//      (platform browser, minify, keepNames) has bundled it again, as apps using the package's
+//      "browser" export do (keepNames used to break the GEMM worker's shipped source).
 // Each page checks elementwise ops, reductions, a 512×512 matmul against the reference device,
 // an MLP backward against the reference device, AdamW steps, a Conv2d net trained by
 // MuonWithAuxAdam, fused cross-entropy against the reference device, f16/bf16 casts, kernels.sgemm,
@@ -369,7 +370,7 @@ const profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
 const appBundle = join(profile, 'app.js');
 await build({
   stdin: { contents: `export * from '.${LIB}';`, resolveDir: root, sourcefile: 'app.js' },
-  bundle: true, platform: 'browser', format: 'esm', target: 'es2022', outfile: appBundle, logLevel: 'error',
+  bundle: true, platform: 'browser', format: 'esm', target: 'es2022', minify: true, keepNames: true, outfile: appBundle, logLevel: 'error',
 });
 const browser = await chromium.launchPersistentContext(profile, {
   executablePath: exe, ignoreDefaultArgs: ['--headless'],
