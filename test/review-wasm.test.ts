@@ -178,3 +178,15 @@ describe('scratch blocks survive a failed regrowth (no use after free)', () => {
     expect(r.live.has(p)).toBe(true); // before: p was released while META kept writing into it
   });
 });
+
+test('tensors made before the wasm device was re-initialised can still be disposed', async () => {
+  const build = d.backendInfo()!.build;
+  const start = d.memory().wasm;
+  const old = d.ones([5]);
+  await d.init({ build: build === 'simd' ? 'relaxed' : 'simd' });
+  expectCode(() => old.add(1), 'DEVICE_MISMATCH'); // using it is an error, as before
+  old.dispose(); // before: DEVICE_MISMATCH from free, so the tensor and its bytes were never released
+  expect(old.isDisposed).toBe(true);
+  expect(d.memory().wasm).toEqual(start);
+  await d.init({ build });
+});

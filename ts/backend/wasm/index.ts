@@ -54,8 +54,10 @@ export class WasmBackend implements Backend {
   }
 
   free(s: Storage): void {
-    const w = asWasm(s, 'free', this.rt);
-    this.rt.release(w.ptr);
+    // a storage of an earlier runtime (init() re-initialised the device) is given back to that
+    // runtime's allocator: disposing it, or leaving a tidy() that made it, must still work
+    const w = asWasm(s, 'free');
+    ((w.owner as WasmRuntime | undefined) ?? this.rt).release(w.ptr);
     w.ptr = -1;
   }
 
