@@ -337,3 +337,40 @@ describe('initialLr in a param group', () => {
     expectError(() => o.loadStateDict(sd), 'BAD_OPTION', 'initialLr');
   });
 });
+
+describe('per-group options override the defaults (one optimizer, two groups = two optimizers)', () => {
+  const cases: [string, (ps: optim.ParamsInput, o: Record<string, unknown>) => optim.Optimizer, Record<string, unknown>, Record<string, unknown>][] = [
+    ['SGD', (p, o) => new optim.SGD(p, o), { lr: 0.1, momentum: 0.9 }, { lr: 0.01, weightDecay: 0.1, nesterov: true }],
+    ['Adam', (p, o) => new optim.Adam(p, o), { lr: 1e-2 }, { lr: 1e-3, weightDecay: 0.1, amsgrad: true, betas: [0.8, 0.9] }],
+    ['AdamW', (p, o) => new optim.AdamW(p, o), { lr: 1e-2 }, { weightDecay: 0.3, eps: 1e-3 }],
+    ['RMSprop', (p, o) => new optim.RMSprop(p, o), { lr: 1e-2 }, { centered: true, momentum: 0.5, alpha: 0.9 }],
+    ['Adagrad', (p, o) => new optim.Adagrad(p, o), { lr: 1e-2 }, { lrDecay: 0.1, weightDecay: 0.2 }],
+    ['Lion', (p, o) => new optim.Lion(p, o), { lr: 1e-3 }, { weightDecay: 0.5, betas: [0.5, 0.9] }],
+  ];
+  beforeAll(async () => {
+    await d.init({ device: 'wasm', build: 'simd' });
+  });
+  for (const device of ['reference', 'wasm'] as const) {
+    for (const [name, mk, defaults, override] of cases) {
+      it(`${name} on ${device}`, () => {
+        d.manualSeed(1);
+        const init = [d.randn([4, 3]), d.randn([5])];
+        const fresh = (): Tensor[] => init.map((t) => { const p = d.keep(d.tidy(() => t.to(device).clone())); p.requiresGrad = true; return p; });
+        const [a0, a1] = fresh(), [b0, b1] = fresh();
+        const grouped = mk([{ params: [a0] }, { params: [a1], ...override }], defaults);
+        const first = mk([b0], defaults), second = mk([b1], { ...defaults, ...override });
+        for (let s = 0; s < 5; s++) {
+          const gs = [d.randn([4, 3]), d.randn([5])];
+          for (const [p, g] of [[a0, gs[0]], [b0, gs[0]], [a1, gs[1]], [b1, gs[1]]] as const) {
+            p.grad?.dispose();
+            p.grad = d.keep(d.tidy(() => g.to(device).clone()));
+          }
+          grouped.step(); first.step(); second.step();
+        }
+        expect(Array.from(a0.dataSync())).toEqual(Array.from(b0.dataSync()));
+        expect(Array.from(a1.dataSync())).toEqual(Array.from(b1.dataSync()));
+        expect(Array.from(a1.dataSync())).not.toEqual(Array.from(fresh()[1].dataSync()));
+      });
+    }
+  }
+});
