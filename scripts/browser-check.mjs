@@ -101,8 +101,9 @@ async function pageChecks(expectThreads, lib) {
   const median = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
   const d = await import(lib);
   const env = { lib, crossOriginIsolated: globalThis.crossOriginIsolated, sab: typeof SharedArrayBuffer, cores: navigator.hardwareConcurrency };
+  const t0 = performance.now();
   await d.init();
-  const info = d.backendInfo();
+  const info = { ...d.backendInfo(), initMs: Math.round(performance.now() - t0) };
   // Chromium validates relaxed SIMD without flags, so the relaxed build is expected
   out.push({ name: 'init', ok: info?.build === 'relaxed' && info.threads === expectThreads, detail: JSON.stringify({ ...env, ...info }) });
 
