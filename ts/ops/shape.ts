@@ -10,19 +10,14 @@ import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { zeros } from './creation.js';
 import { sumTo } from './reduce.js';
-import { assertTensor, castTo, checkShape, describe, empty, normAxes, normAxis, sizeOf } from './util.js';
+import { assertTensor, castTo, checkShape, contiguousStrides, describe, empty, normAxes, normAxis, sizeOf } from './util.js';
 
 const viewOf = (x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor =>
   new Tensor(x.storage, shape, strides, offset);
 
 /** Strides that let `shape` view x's elements in row-major order, or null when only a copy can. */
 function viewStrides(x: Tensor, shape: readonly number[]): number[] | null {
-  if (x.isContiguous() || x.size === 0) {
-    const st = new Array<number>(shape.length);
-    let acc = 1;
-    for (let i = shape.length - 1; i >= 0; i--) { st[i] = acc; acc *= shape[i]; }
-    return st;
-  }
+  if (x.isContiguous() || x.size === 0) return contiguousStrides(shape);
   // Split x's dims into chunks that are contiguous with each other, then map each chunk onto a run
   // of the new dims (PyTorch's computeStride).
   const out = new Array<number>(shape.length);

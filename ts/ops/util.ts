@@ -4,7 +4,7 @@
 import type { Device, View } from '../backend/backend.js';
 import { type DType, computeDType, encode } from '../dtype.js';
 import { getBackend, popScope, pushScope } from '../engine.js';
-import { DescentError, check, fmtShape } from '../errors.js';
+import { check, fmtShape } from '../errors.js';
 import { Tensor, contiguousStrides, sizeOf } from '../tensor.js';
 
 export type TensorLike = Tensor | number;
@@ -147,10 +147,6 @@ export function scoped<T extends Tensor>(fn: () => T): T {
   }
   popScope(new Set([r]));
   return r;
-}
-
-export function fail(code: ConstructorParameters<typeof DescentError>[0], msg: string): never {
-  throw new DescentError(code, msg);
 }
 
 export { contiguousStrides, sizeOf };
