@@ -374,3 +374,22 @@ describe('per-group options override the defaults (one optimizer, two groups = t
     }
   }
 });
+
+describe('Shampoo per-group preconditionFrequency', () => {
+  it('a group overriding only the frequency starts preconditioning at its own frequency, as a separate Shampoo does', () => {
+    d.manualSeed(2);
+    const w = d.randn([4, 3], { dtype: 'f64', device: 'reference' });
+    const mkP = (): Tensor => { const p = d.keep(w.clone()); p.requiresGrad = true; return p; };
+    const [a0, a1, b1] = [mkP(), mkP(), mkP()];
+    const grouped = new optim.Shampoo([{ params: [a0] }, { params: [a1], preconditionFrequency: 3 }]);
+    const alone = new optim.Shampoo([b1], { preconditionFrequency: 3 });
+    expect(grouped.paramGroups[1].startPreconditioningStep).toBe(3);
+    expect(grouped.paramGroups[0].startPreconditioningStep).toBe(1);
+    for (let s = 0; s < 4; s++) {
+      const g = d.randn([4, 3], { dtype: 'f64', device: 'reference' });
+      for (const p of [a0, a1, b1]) { p.grad?.dispose(); p.grad = d.keep(g.clone()); }
+      grouped.step(); alone.step();
+    }
+    expect(Array.from(a1.dataSync())).toEqual(Array.from(b1.dataSync()));
+  });
+});

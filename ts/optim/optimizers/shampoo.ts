@@ -189,12 +189,11 @@ export function scaleByShampoo(group: ParamGroup): GradientTransformation {
  */
 export class Shampoo extends Optimizer {
   constructor(params: ParamsInput, opts: ShampooOptions = {}) {
-    const freq = opts?.preconditionFrequency ?? 1;
-    super('Shampoo', params, { ...opts, startPreconditioningStep: opts?.startPreconditioningStep ?? freq }, {
+    super('Shampoo', params, opts, {
       lr: nonNegative(1e-2), betas: { default: [0.9, 1], check: (w, n, v) => shampooBetas(w, n, v) },
       epsilon: orNull((w, n, v) => checkNumber(w, n, v, { min: 0, minOpen: true })),
       weightDecay: nonNegative(0), maxPreconditionerDim: positiveInt(1024),
-      preconditionFrequency: positiveInt(1), startPreconditioningStep: positiveInt(1), useBiasCorrection: flag(true),
+      preconditionFrequency: positiveInt(1), startPreconditioningStep: orNull(positiveInt(1).check), useBiasCorrection: flag(true),
       grafting: choice<Grafting>('none', ['none', 'sgd', 'adagrad', 'adam']), graftingEpsilon: positive(1e-10),
       graftingBeta2: unitInterval(0.999),
       rootInverse: { default: 'eigh', check: (w, n, v) => checkChoice<RootInverseMethod>(w, n, v, ['eigh', 'coupledNewton']) },
@@ -211,6 +210,9 @@ export class Shampoo extends Optimizer {
     const newton = g.rootInverse === 'coupledNewton';
     if (g.epsilon === null) g.epsilon = newton ? 1e-6 : 1e-12;
     if (g.relativeEpsilon === null) g.relativeEpsilon = newton;
+    // Unset, preconditioning starts at the group's own frequency (a group that overrides only
+    // preconditionFrequency must not inherit a start derived from the defaults' frequency).
+    if (g.startPreconditioningStep === null) g.startPreconditioningStep = g.preconditionFrequency;
   }
   protected makeTransform(g: ParamGroup): GradientTransformation {
     return chain(scaleByShampoo(g), addDecayedWeights(() => g.weightDecay as number), scaleByLearningRate(() => g.lr));
