@@ -35,6 +35,20 @@ test('a reduction over ≥ 2^31 broadcast elements is a DescentError, not a sile
   one.dispose();
 });
 
+test('an op whose output exceeds the 4 GiB wasm32 memory is OUT_OF_MEMORY and leaves memory where it was', () => {
+  const one = d.ones([1]), col = d.ones([2 ** 15, 1]), row = d.ones([1, 2 ** 15]);
+  const rt = (getBackend('wasm') as unknown as { rt: WasmRuntime }).rt;
+  const start = d.memory().wasm, bytes = rt.bytesInUse;
+  expectCode(() => d.zeros([2 ** 31]), 'OUT_OF_MEMORY');
+  expectCode(() => d.zeros([2 ** 29], { dtype: 'f64' }), 'OUT_OF_MEMORY');
+  expectCode(() => d.tidy(() => one.expand([2 ** 30]).contiguous()), 'OUT_OF_MEMORY');
+  expectCode(() => d.tidy(() => col.add(row)), 'OUT_OF_MEMORY');
+  expectCode(() => d.tidy(() => col.matmul(row)), 'OUT_OF_MEMORY');
+  expect(d.memory().wasm).toEqual(start);
+  expect(rt.bytesInUse).toBe(bytes);
+  d.dispose([one, col, row]);
+});
+
 describe('allocator: memory stays bounded by the peak of live bytes', () => {
   const HEAP = 4096;
   const fresh = () => {
@@ -68,7 +82,10 @@ describe('allocator: memory stays bounded by the peak of live bytes', () => {
       const drift = Math.floor(step / 2000);
       if (live.length === 0 || (rand() < 0.52 && liveBytes < (16 << 20))) {
         const bytes = Math.floor(2 ** (6 + ((rand() * 8 + drift) % 15)));
-        live.push([a.malloc(bytes), bytes]);
+        const p = a.malloc(bytes);
+        expect(p % 64).toBe(0);
+        if (live.some(([q, n]) => p < q + n && q < p + bytes)) throw new Error(`block ${p}+${bytes} overlaps a live one`);
+        live.push([p, bytes]);
         liveBytes += bytes;
         peak = Math.max(peak, liveBytes);
       } else {
