@@ -271,3 +271,25 @@ test('flatten of a 0-d tensor checks its dims (were ignored) and gives shape [1]
   expect(r.map((t) => t.shape)).toEqual([[1], [1]]);
   d.dispose([s, r]);
 });
+
+test('a kernel that throws leaves no cast temporaries or half-made outputs behind', () => {
+  const h = d.tensor([1, 2], { dtype: 'f16', device: 'reference' });
+  const m = d.tensor([[1, 2], [3, 4]], { dtype: 'bf16', device: 'reference' });
+  const backend = h.backend as unknown as Record<string, unknown>;
+  const saved = { unary: backend.unary, matmul: backend.matmul, reduce: backend.reduce };
+  const boom = () => { throw new d.DescentError('OUT_OF_MEMORY', 'injected kernel failure'); };
+  Object.assign(backend, { unary: boom, matmul: boom, reduce: boom });
+  try {
+    const start = d.memory().reference;
+    expect(() => d.exp(h)).toThrow('injected kernel failure');
+    expect(() => d.matmul(m, m)).toThrow('injected kernel failure');
+    expect(() => d.sum(m, 1)).toThrow('injected kernel failure');
+    expect(d.memory().reference).toEqual(start);
+  } finally {
+    Object.assign(backend, saved);
+  }
+  const r = [d.exp(h), d.matmul(m, m), d.sum(m, 1)];
+  expect(r.map((t) => t.dtype)).toEqual(['f16', 'bf16', 'bf16']);
+  expect(r[1].toArray()).toEqual([[7, 10], [15, 22]]);
+  d.dispose([h, m, r]);
+});

@@ -118,17 +118,15 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
 
 /**
  * Runs a kernel in the compute dtype of `dtype`: converts `inputs` when they are halves or of
- * another dtype, and rounds the result back to `dtype`. Temporaries are freed here.
+ * another dtype, and rounds the result back to `dtype`. Temporaries are freed here, also when
+ * the kernel throws.
  */
 export function inCompute(dtype: DType, inputs: Tensor[], run: (xs: Tensor[], cdt: DType) => Tensor): Tensor {
-  const cdt = computeDType(dtype);
-  const xs = inputs.map((x) => (x.dtype === cdt ? x : castTo(x, cdt)));
-  const r = run(xs, cdt);
-  xs.forEach((x, i) => { if (x !== inputs[i]) x.dispose(); });
-  if (r.dtype === dtype || r.dtype === 'i32') return r;
-  const back = castTo(r, dtype);
-  r.dispose();
-  return back;
+  return scoped(() => {
+    const cdt = computeDType(dtype);
+    const r = run(inputs.map((x) => (x.dtype === cdt ? x : castTo(x, cdt))), cdt);
+    return r.dtype === dtype || r.dtype === 'i32' ? r : castTo(r, dtype);
+  });
 }
 
 /**
