@@ -393,3 +393,14 @@ describe('Shampoo per-group preconditionFrequency', () => {
     expect(Array.from(a1.dataSync())).toEqual(Array.from(b1.dataSync()));
   });
 });
+
+describe('small option checks', () => {
+  it('norm eps must be finite (Infinity used to pass and flatten every output)', () => {
+    expectError(() => new nn.LayerNorm(3, { eps: Infinity }), 'BAD_OPTION', 'eps');
+    expectError(() => new nn.BatchNorm1d(3, { eps: Infinity }), 'BAD_OPTION', 'eps');
+    expectError(() => new nn.BatchNorm2d(3, { eps: '1e-5' as never }), 'BAD_OPTION', 'eps');
+  });
+  it('optimizer options given as an array are an error (they used to mean "all defaults")', () => {
+    expectError(() => new optim.Adam([param(2)], [1e-3] as never), 'BAD_OPTION', 'array');
+  });
+});

@@ -87,6 +87,7 @@ export abstract class Optimizer {
   gradientQuantizer: ((g: Tensor) => Tensor) | null = null;
 
   constructor(readonly name: string, params: ParamsInput, opts: object | undefined, private readonly schema: OptionSchema) {
+    check(!Array.isArray(opts), 'BAD_OPTION', () => `${name}: expected an options object, got an array`);
     checkOptions(name, opts, Object.keys(schema));
     const o = (opts ?? {}) as Record<string, unknown>;
     this.defaults = Object.fromEntries(Object.entries(schema).map(([k, spec]) =>

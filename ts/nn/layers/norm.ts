@@ -29,7 +29,7 @@ abstract class BatchNorm extends Module {
     const f = factory(where, opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     this.numFeatures = positive(where, 'numFeatures', numFeatures);
     this.eps = opts?.eps ?? 1e-5;
-    check(typeof this.eps === 'number' && this.eps >= 0, 'BAD_OPTION', () => `${where}: eps must be a number ≥ 0, got ${String(opts?.eps)}`);
+    check(Number.isFinite(this.eps) && this.eps >= 0, 'BAD_OPTION', () => `${where}: eps must be a finite number ≥ 0, got ${String(opts?.eps)}`);
     this.momentum = opts?.momentum === undefined ? 0.1 : opts.momentum;
     check(this.momentum === null || (typeof this.momentum === 'number' && this.momentum >= 0 && this.momentum <= 1), 'BAD_OPTION',
       () => `${where}: momentum must be in [0, 1] or null, got ${String(opts?.momentum)}`);
@@ -108,7 +108,7 @@ export class LayerNorm extends Module {
       () => `LayerNorm: normalizedShape must be a positive integer or a non-empty array of them, got ${String(normalizedShape)}`);
     this.normalizedShape = shape;
     this.eps = opts?.eps ?? 1e-5;
-    check(typeof this.eps === 'number' && this.eps >= 0, 'BAD_OPTION', () => `LayerNorm: eps must be a number ≥ 0, got ${String(opts?.eps)}`);
+    check(Number.isFinite(this.eps) && this.eps >= 0, 'BAD_OPTION', () => `LayerNorm: eps must be a finite number ≥ 0, got ${String(opts?.eps)}`);
     const affine = bool('LayerNorm', 'elementwiseAffine', opts?.elementwiseAffine, true);
     const withBias = bool('LayerNorm', 'bias', opts?.bias, true);
     this.registerParameter('weight', affine ? fillOnes(blank(shape, f)) : null);
