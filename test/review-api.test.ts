@@ -404,3 +404,21 @@ describe('small option checks', () => {
     expectError(() => new optim.Adam([param(2)], [1e-3] as never), 'BAD_OPTION', 'array');
   });
 });
+
+describe('train()/eval() reach Dropout and BatchNorm nested in Sequentials', () => {
+  it('eval: deterministic output and frozen running stats; train: stats update again', () => {
+    const bn = new nn.BatchNorm1d(4, { dtype: 'f64', device: 'reference' });
+    const drop = new nn.Dropout(0.5);
+    const model = new nn.Sequential(new nn.Linear(4, 4, { dtype: 'f64', device: 'reference' }), new nn.Sequential(new nn.Sequential(drop, bn)));
+    const x = d.randn([8, 4], { dtype: 'f64', device: 'reference' });
+    model.eval();
+    expect([drop.training, bn.training]).toEqual([false, false]);
+    const y1 = Array.from(model.call(x).dataSync()), y2 = Array.from(model.call(x).dataSync());
+    expect(y1).toEqual(y2);
+    expect(bn.numBatchesTracked!.item()).toBe(0);
+    model.train();
+    model.call(x);
+    expect(bn.numBatchesTracked!.item()).toBe(1);
+    expect(Array.from(bn.runningMean!.dataSync()).some((v) => v !== 0)).toBe(true);
+  });
+});
