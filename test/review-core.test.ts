@@ -293,3 +293,19 @@ test('a kernel that throws leaves no cast temporaries or half-made outputs behin
   expect(r[1].toArray()).toEqual([[7, 10], [15, 22]]);
   d.dispose([h, m, r]);
 });
+
+test('cat skips 1-D empty tensors (torch\'s legacy rule, for out = cat([out, x]) from tensor([])), by position', () => {
+  const e = d.tensor([], { dtype: 'f64' });
+  const a = d.ones([2, 2]);
+  const b = d.ones([1, 2]);
+  const r = [d.cat([e, a]), d.cat([a, e, b]), d.cat([e, d.ones([2, 3])], 1), d.cat([e, e])];
+  expect(r.map((t) => t.shape)).toEqual([[2, 2], [3, 2], [2, 3], [0]]);
+  expect(r[0].dtype).toBe('f64'); // the skipped tensor still takes part in dtype promotion
+  expect(() => d.cat([e, a], 2)).toThrow(/cat: axis 2 is out of range for a 2-d tensor/);
+  const x = d.tensor([1, 2], { requiresGrad: true });
+  const z = d.tensor([], { requiresGrad: true });
+  const [gx, gz] = d.gradients(d.cat([x, z, x]).mul(d.tensor([1, 2, 3, 4])).sum(), [x, z]);
+  expect(gx.toArray()).toEqual([4, 6]);
+  expect(gz.shape).toEqual([0]);
+  d.dispose([e, a, b, r, x, z, gx, gz]);
+});

@@ -5,6 +5,7 @@ import { promote } from '../dtype.js';
 import { attach } from '../autograd/tape.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { zeros } from './creation.js';
 import { narrow, unsqueeze } from './shape.js';
 import { assertTensor, castTo, checkSameDevice, describe, empty, normAxis } from './util.js';
 
@@ -14,29 +15,42 @@ function checkList(where: string, tensors: readonly Tensor[]): void {
   checkSameDevice(where, ...tensors);
 }
 
-/** Concatenates along `dim`; all other dims must agree. */
+/** A 1-D tensor of size 0 joins any cat and adds nothing (PyTorch's legacy rule: cat([torch.tensor([]), x])). */
+const isLegacyEmpty = (t: Tensor): boolean => t.ndim === 1 && t.shape[0] === 0;
+
+/** Concatenates along `dim`; all other dims must agree (1-D empty tensors are skipped, as torch). */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   checkList('cat', tensors);
-  const first = tensors[0];
   tensors.forEach((t, i) => check(t.ndim > 0, 'SHAPE_MISMATCH',
     () => `cat: expected tensors of at least 1 dim, got a 0-d tensor at position ${i} (use stack)`));
+  const kept = tensors.some((t) => !isLegacyEmpty(t)) ? tensors.filter((t) => !isLegacyEmpty(t)) : [tensors[0]];
+  const first = kept[0];
   const d = normAxis(dim, first.ndim, 'cat');
-  for (const t of tensors) {
+  for (const t of kept) {
     check(t.ndim === first.ndim && t.shape.every((n, i) => i === d || n === first.shape[i]), 'SHAPE_MISMATCH',
       () => `cat: shapes ${fmtShape(first.shape)} and ${fmtShape(t.shape)} differ outside dim ${d}`);
   }
   const dtype = tensors.map((t) => t.dtype).reduce(promote);
-  const shape = first.shape.map((n, i) => (i === d ? tensors.reduce((a, t) => a + t.shape[d], 0) : n));
+  const shape = first.shape.map((n, i) => (i === d ? kept.reduce((a, t) => a + t.shape[d], 0) : n));
   const out = empty(shape, dtype, first.device);
+  // Where each input starts along d, by position (one tensor may be passed twice); undefined if skipped.
+  const starts: (number | undefined)[] = [];
   let at = 0;
   for (const t of tensors) {
+    if (kept.length !== tensors.length && isLegacyEmpty(t)) {
+      starts.push(undefined);
+      continue;
+    }
     const src = t.dtype === dtype ? t : castTo(t, dtype);
     out.backend.copy(src, { storage: out.storage, offset: at * out.strides[d], shape: t.shape, strides: out.strides });
     if (src !== t) src.dispose();
+    starts.push(at);
     at += t.shape[d];
   }
-  const starts = tensors.map((_, i) => tensors.slice(0, i).reduce((a, t) => a + t.shape[d], 0));
-  return attach(out, tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i], t.shape[d])), 'cat');
+  return attach(out, tensors, (g) => tensors.map((t, i) => {
+    const s = starts[i];
+    return s === undefined ? zeros(t.shape, { dtype: g.dtype, device: g.device }) : narrow(g, d, s, t.shape[d]);
+  }), 'cat');
 }
 
 /** Stacks equal-shaped tensors along a new `dim`. */
