@@ -7,7 +7,7 @@ import * as d from '../ts/index.js';
 import { Allocator, createMemory } from '../ts/backend/wasm/memory.js';
 import { getBackend } from '../ts/engine.js';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
-import { scratchFor } from '../ts/backend/wasm/gemm.js';
+import { gemm, scratchFor } from '../ts/backend/wasm/gemm.js';
 import { MetaScratch } from '../ts/backend/wasm/meta.js';
 import type { Storage, View } from '../ts/backend/backend.js';
 import type { DType } from '../ts/dtype.js';
@@ -206,4 +206,14 @@ test('tensors made before the wasm device was re-initialised can still be dispos
   expect(old.isDisposed).toBe(true);
   expect(d.memory().wasm).toEqual(start);
   await d.init({ build });
+});
+
+test('a part that traps on a pool thread surfaces as a DescentError, not a bare Error', async () => {
+  await d.init({ threads: 2 });
+  const rt = (getBackend('wasm') as unknown as { rt: WasmRuntime }).rt;
+  const past = 0xf0000000; // every operand lies past the memory's end (3.75 GiB, never reached here)
+  expect(rt.memory.buffer.byteLength).toBeLessThan(past);
+  const call = { kernel: 0, m: 256, n: 256, k: 256, a: past, aRs: 256, aCs: 1, aKind: 0, b: past, bRs: 256, bCs: 1, bKind: 0, c: past, ldc: 256, alpha: 1, beta: 0 };
+  expectCode(() => gemm(rt, call), 'UNSUPPORTED');
+  await d.init({ threads: 1 });
 });

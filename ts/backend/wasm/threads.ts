@@ -16,7 +16,7 @@
 
 import { JOB_LEN, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
 import { gemmWorkerMain, runClaims } from './gemm-worker.js';
-import { check } from '../../errors.js';
+import { DescentError, check } from '../../errors.js';
 
 /** A runtime the pool can serve: its module is shipped to workers with the shared memory. */
 export interface PoolRuntime extends GemmRuntime {
@@ -215,7 +215,10 @@ const runOnPool: GemmExecutor = (rt, job, flops) => {
   for (let done = Atomics.load(p.flags, 1); done < parts; done = Atomics.load(p.flags, 1)) {
     if (p.canBlock) Atomics.wait(p.flags, 1, done, 50);
   }
-  if (Atomics.load(p.flags, 2) !== 0) throw new Error('gemm: a pool worker failed on its part');
+  if (Atomics.load(p.flags, 2) !== 0) {
+    // only a driver bug can get here (the backend validates every view before a product)
+    throw new DescentError('UNSUPPORTED', 'gemm: a thread failed on its part of the product (internal error); please report it');
+  }
 };
 
 /**
