@@ -63,7 +63,7 @@ describe('sgemm / dgemm', () => {
       [() => sgemmOn(rt, 2.5, 2, 3, a, b), /integers ≥ 0.*m 2.5/],
       [() => sgemmOn(rt, -1, 2, 3, a, b), /integers ≥ 0/],
       [() => sgemmOn(rt, 3, 2, 3, a, b), /A \(3×3, row stride 3\) needs at least 9 elements, got 6/],
-      [() => sgemmOn(rt, 2, 2, 3, a, b, { lda: 2 }), /lda to be an integer ≥ 3.*got 2/],
+      [() => sgemmOn(rt, 2, 2, 3, a, b, { lda: 2 }), /lda to be an integer ≥ 3.*got number 2/],
       [() => sgemmOn(rt, 2, 2, 3, a, b, { ldb: 1.5 }), /ldb/],
       [() => sgemmOn(rt, 2, 2, 3, a, b, { c: new Float32Array(3) }), /C \(2×2, row stride 2\) needs at least 4 elements, got 3/],
       [() => sgemmOn(rt, 2, 2, 3, a, b, { beta: 1 }), /beta = 1 reads C, but no c was given/],

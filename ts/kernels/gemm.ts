@@ -8,6 +8,8 @@ import { getBackend } from '../engine.js';
 import { DescentError, check, checkOptions } from '../errors.js';
 import type { WasmBackend } from '../backend/wasm/index.js';
 import { KERNEL_F64, OPERAND_SAME, f32Kernel, gemm, type GemmRuntime } from '../backend/wasm/gemm.js';
+import { withBlocks } from '../backend/wasm/scratch.js';
+import { describe } from '../ops/util.js';
 
 export interface GemmOptions<T> {
   /** A is stored transposed (k×m, row-major). Default false. */
@@ -40,7 +42,7 @@ function checkMatrix(where: string, name: string, arr: unknown, Ctor: typeof Flo
     () => `${where}: expected ${name} to be a ${Ctor.name}, got ${arr === null ? 'null' : typeof arr === 'object' ? arr.constructor?.name : typeof arr}`);
   const l = ld ?? Math.max(1, cols);
   check(isCount(l) && l >= Math.max(1, cols), 'BAD_ARGUMENT',
-    () => `${where}: expected ld${name.toLowerCase()} to be an integer ≥ ${Math.max(1, cols)} (the stored row length), got ${String(l)}`);
+    () => `${where}: expected ld${name.toLowerCase()} to be an integer ≥ ${Math.max(1, cols)} (the stored row length), got ${describe(l)}`);
   const need = rows === 0 || cols === 0 ? 0 : (rows - 1) * l + cols;
   check(arr.length >= need, 'BAD_ARGUMENT',
     () => `${where}: ${name} (${rows}×${cols}, row stride ${l}) needs at least ${need} elements, got ${arr.length}`);
@@ -67,14 +69,15 @@ function run<T extends Arr>(where: string, rt: GemmRuntime, Ctor: { new (n: numb
   }
   const ldcGiven = opts.ldc ?? n;
   const lenC = m === 0 || n === 0 ? 0 : (m - 1) * (isCount(ldcGiven) ? ldcGiven : n) + n;
+  check(c !== undefined || lenC * Ctor.BYTES_PER_ELEMENT <= 2 ** 32, 'OUT_OF_MEMORY',
+    () => `${where}: C (${m}×${n}, row stride ${ldcGiven}) needs ${lenC} elements, more than the 4 GiB a wasm memory can hold`);
   const out = c ?? new Ctor(lenC);
   const ldc = checkMatrix(where, 'C', out, C, m, n, opts.ldc);
   const es = Ctor.BYTES_PER_ELEMENT;
   // copy only the elements the strides reach (a caller's array may be a larger workspace)
   const span = (rows: number, cols: number, ld: number) => (rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols);
   const lenA = span(transA ? k : m, transA ? m : k, lda), lenB = span(transB ? n : k, transB ? k : n, ldb);
-  const pa = rt.malloc(lenA * es), pb = rt.malloc(lenB * es), pc = rt.malloc(lenC * es);
-  try {
+  return withBlocks(rt, [lenA * es, lenB * es, lenC * es], ([pa, pb, pc]) => {
     const View = Ctor as unknown as new (buf: ArrayBufferLike, p: number, len: number) => T;
     const mem = (p: number, len: number): T => new View(rt.memory.buffer, p, len);
     mem(pa, lenA).set(a.subarray(0, lenA));
@@ -91,9 +94,7 @@ function run<T extends Arr>(where: string, rt: GemmRuntime, Ctor: { new (n: numb
     if (ldc === n) out.set(res);
     else for (let i = 0; i < m; i++) out.set(res.subarray(i * ldc, i * ldc + n), i * ldc);
     return out;
-  } finally {
-    rt.release(pa); rt.release(pb); rt.release(pc);
-  }
+  });
 }
 
 function runtime(): GemmRuntime {

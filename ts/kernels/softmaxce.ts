@@ -6,6 +6,7 @@ import { getBackend } from '../engine.js';
 import { check } from '../errors.js';
 import type { WasmBackend } from '../backend/wasm/index.js';
 import { softmaxCrossEntropyPtr } from '../backend/wasm/softmaxce.js';
+import { withBlocks } from '../backend/wasm/scratch.js';
 import { describe } from '../ops/util.js';
 
 export interface SoftmaxCrossEntropyResult {
@@ -34,13 +35,10 @@ export function softmaxCrossEntropy(logits: Float32Array, labels: Int32Array, ro
   }
   const rt = (getBackend('wasm') as WasmBackend).rt;
   const n = rows * cols;
-  const pX = rt.malloc(n * 4), pY = rt.malloc(rows * 4), pL = rt.malloc(rows * 4), pD = rt.malloc(n * 4);
-  try {
+  return withBlocks(rt, [n * 4, rows * 4, rows * 4, n * 4], ([pX, pY, pL, pD]) => {
     rt.views.f32(pX, n).set(logits);
     rt.views.i32(pY, rows).set(labels);
     if (rows > 0) softmaxCrossEntropyPtr(rt, pX, pY, rows, cols, pL, pD, 1);
     return { loss: rt.views.f32(pL, rows).slice(), dlogits: rt.views.f32(pD, n).slice() };
-  } finally {
-    for (const p of [pX, pY, pL, pD]) rt.release(p);
-  }
+  });
 }

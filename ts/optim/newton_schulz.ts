@@ -14,7 +14,7 @@
 import { DescentError, check, checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { getBackend } from '../engine.js';
-import { empty } from '../ops/util.js';
+import { describe, empty } from '../ops/util.js';
 import { add, mul } from '../ops/elementwise.js';
 import { norm } from '../ops/reduce.js';
 import { matmul } from '../ops/linalg.js';
@@ -23,6 +23,7 @@ import { noGrad } from '../autograd/tape.js';
 import { tidy } from '../lifetime.js';
 import type { WasmRuntime } from '../backend/wasm/runtime.js';
 import { gemm, f32Kernel, OPERAND_SAME } from '../backend/wasm/gemm.js';
+import { withBlocks } from '../backend/wasm/scratch.js';
 import { checkChoice, checkNumber } from './validate.js';
 
 export const NS_COEFFICIENTS: readonly [number, number, number] = [3.4445, -4.775, 2.0315];
@@ -78,8 +79,7 @@ export function newtonSchulzWasm(rt: WasmRuntime, g: number, out: number, rows: 
   ex.f32_ns5_scale_wasmsimd(n, g, out, scaleOf(Math.sqrt(ex.f32_ns5_sumsq_wasmsimd(n, g)), o));
   if (o.steps === 0 || n === 0) return;
   const [xRs, xCs] = tall ? [1, r] : [cols, 1];
-  const other = rt.malloc(n * 4), gram = rt.malloc(r * r * 4), poly = rt.malloc(r * r * 4);
-  try {
+  withBlocks(rt, [n * 4, r * r * 4, r * r * 4], ([other, gram, poly]) => {
     let x = out, y = other;
     for (let s = 0; s < o.steps; s++) {
       symmetricProduct(rt, r, n / r, x, xRs, xCs, x, xCs, xRs, gram, 1, 0);
@@ -97,11 +97,7 @@ export function newtonSchulzWasm(rt: WasmRuntime, g: number, out: number, rows: 
       [x, y] = [y, x];
     }
     if (x !== out) ex.f32_ns5_scale_wasmsimd(n, x, out, 1);
-  } finally {
-    rt.release(other);
-    rt.release(gram);
-    rt.release(poly);
-  }
+  });
 }
 
 function wasmRuntime(where: string): WasmRuntime {
@@ -116,20 +112,17 @@ function wasmRuntime(where: string): WasmRuntime {
  */
 export function newtonSchulz(g: Float32Array, rows: number, cols: number, opts: NewtonSchulzOptions = {}): Float32Array {
   const where = 'newtonSchulz';
-  check(g instanceof Float32Array, 'BAD_ARGUMENT', () => `${where}: expected a Float32Array, got ${String(g)}`);
+  check(g instanceof Float32Array, 'BAD_ARGUMENT', () => `${where}: expected a Float32Array, got ${describe(g)}`);
   checkNumber(where, 'rows', rows, { min: 1, int: true });
   checkNumber(where, 'cols', cols, { min: 1, int: true });
   check(g.length === rows * cols, 'SHAPE_MISMATCH', () => `${where}: ${rows}×${cols} needs ${rows * cols} values, got ${g.length}`);
   const o = resolveNewtonSchulz(where, opts);
   const rt = wasmRuntime(where);
-  const buf = rt.malloc(g.length * 4);
-  try {
+  return withBlocks(rt, [g.length * 4], ([buf]) => {
     rt.views.f32(buf, g.length).set(g);
     newtonSchulzWasm(rt, buf, buf, rows, cols, o);
     return rt.views.f32(buf, g.length).slice();
-  } finally {
-    rt.release(buf);
-  }
+  });
 }
 
 /** The same iteration composed from tensor ops (any device and float dtype). */
