@@ -41,3 +41,13 @@ test('the thread pool starts from `node --input-type=module -e` (workers do not 
   { encoding: 'utf8', timeout: 30000 });
   expect(out.trim()).toBe(`2 ${256 * 256 * 256}`);
 });
+
+test('concurrent init calls apply in call order (the last one wins)', async () => {
+  await Promise.all([d.init({ build: 'relaxed', threads: 2 }), d.init({ build: 'simd', threads: 1 })]);
+  expect(d.backendInfo()).toMatchObject({ build: 'simd', threads: 1 });
+  await Promise.all([d.init({ build: 'simd' }), d.init({ build: 'relaxed' })]);
+  expect(d.backendInfo()!.build).toBe('relaxed');
+  await expect(Promise.all([d.init({ threads: -1 }), d.init()])).rejects.toMatchObject({ code: 'BAD_OPTION' });
+  await d.init(); // a rejected call does not block the queue
+  expect(d.backendInfo()!.build).toBe('relaxed');
+});

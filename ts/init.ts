@@ -28,7 +28,16 @@ let runtime: WasmRuntime | null = null;
  * Loads the kernels and sets the default device. Safe to call again to change the device.
  * @example await d.init(); // wasm, relaxed SIMD when the runtime has it
  */
-export async function init(opts: InitOptions = {}): Promise<void> {
+export function init(opts: InitOptions = {}): Promise<void> {
+  // Calls run one after another in call order, so the last call's options are the ones in force.
+  const run = queue.then(() => initNow(opts));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+async function initNow(opts: InitOptions): Promise<void> {
   checkOptions('init', opts, ['device', 'threads', 'build', 'deterministic']);
   check(opts.deterministic === undefined || typeof opts.deterministic === 'boolean', 'BAD_OPTION',
     () => `init: deterministic must be a boolean, got ${String(opts.deterministic)}`);
