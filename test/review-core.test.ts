@@ -309,3 +309,16 @@ test('cat skips 1-D empty tensors (torch\'s legacy rule, for out = cat([out, x])
   expect(gz.shape).toEqual([0]);
   d.dispose([e, a, b, r, x, z, gx, gz]);
 });
+
+test('i32 creation rejects values that overflow int32 or are not finite (were wrapped or set to 0), truncates fractions', () => {
+  const start = d.memory().wasm;
+  expect(() => d.tensor([1, 3e9], { dtype: 'i32' })).toThrow('tensor: value 3000000000 at flat position 1 does not fit dtype i32');
+  expect(() => d.tensor([NaN], { dtype: 'i32' })).toThrow(/value NaN at flat position 0 does not fit/);
+  expect(() => d.tensor(new Float64Array([Infinity]), { dtype: 'i32' })).toThrow(/value Infinity/);
+  expect(() => d.full([2], -3e9, { dtype: 'i32' })).toThrow(/full: value -3000000000/);
+  expect(() => d.arange(2 ** 31 - 1, 2 ** 31 + 1)).toThrow(/arange: value 2147483648 at flat position 1/);
+  expect(d.memory().wasm).toEqual(start);
+  const r = [d.tensor([1.7, -2.5, 2 ** 31 - 1, -(2 ** 31)], { dtype: 'i32' }), d.full([1], 7.9, { dtype: 'i32' })];
+  expect(r.map((t) => t.toArray())).toEqual([[1, -2, 2147483647, -2147483648], [7]]);
+  d.dispose(r);
+});

@@ -26,7 +26,18 @@ function resolve(where: string, opts: CreateOptions | undefined, defaultDType: D
   return { dtype, device, requiresGrad };
 }
 
-function make(shape: readonly number[], values: ArrayLike<number>, o: ReturnType<typeof resolve>): Tensor {
+/** i32 storage takes finite values whose truncation fits 32 bits (torch: 'cannot be converted without overflow'). */
+function checkInt32(where: string, values: ArrayLike<number>): void {
+  if (values instanceof Int32Array) return;
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.trunc(values[i]);
+    check(v >= -2147483648 && v <= 2147483647, 'INVALID_DATA',
+      () => `${where}: value ${values[i]} at flat position ${i} does not fit dtype i32 (expected a finite number in [-2^31, 2^31 - 1])`);
+  }
+}
+
+function make(where: string, shape: readonly number[], values: ArrayLike<number>, o: ReturnType<typeof resolve>): Tensor {
+  if (o.dtype === 'i32') checkInt32(where, values);
   const b = getBackend(o.device);
   const t = new Tensor(b.alloc(o.dtype, values.length), shape);
   b.write(t.storage, encode(o.dtype, values));
@@ -37,6 +48,7 @@ function make(shape: readonly number[], values: ArrayLike<number>, o: ReturnType
 function filled(where: string, shape: unknown, value: number, opts: CreateOptions | undefined): Tensor {
   const s = checkShape(shape, where);
   const o = resolve(where, opts);
+  if (o.dtype === 'i32') checkInt32(where, [value]);
   const b = getBackend(o.device);
   const t = new Tensor(b.alloc(o.dtype, sizeOf(s)), s);
   b.fill(t.storage, value);
@@ -78,14 +90,14 @@ export function tensor(data: NestedArray | TypedInput, opts?: CreateOptions & { 
     const o = resolve('tensor', opts, inferred, ['shape']);
     const shape = opts?.shape === undefined ? [data.length] : checkShape(opts.shape, 'tensor');
     check(sizeOf(shape) === data.length, 'SHAPE_MISMATCH', () => `tensor: shape [${shape.join(', ')}] needs ${sizeOf(shape)} values, got ${data.length}`);
-    return make(shape, data as ArrayLike<number>, o);
+    return make('tensor', shape, data as ArrayLike<number>, o);
   }
   check(typeof data === 'number' || typeof data === 'boolean' || Array.isArray(data), 'INVALID_DATA',
     () => `tensor: expected a number, a nested array or a typed array, got ${describe(data)}`);
   const o = resolve('tensor', opts, 'f32', ['shape']);
   check(opts?.shape === undefined, 'BAD_OPTION', () => 'tensor: the shape option applies to typed arrays only; nested arrays carry their shape');
   const { shape, values } = flattenNested(data, 'tensor');
-  return make(shape, values, o);
+  return make('tensor', shape, values, o);
 }
 
 export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor => filled('zeros', shape, 0, opts);
@@ -118,7 +130,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreateOptio
   const allInt = [start, end, step].every(Number.isInteger);
   const o = resolve('arange', opts, allInt ? 'i32' : 'f32');
   const n = Math.ceil((end - start) / step);
-  return make([n], Array.from({ length: n }, (_, i) => start + i * step), o);
+  return make('arange', [n], Array.from({ length: n }, (_, i) => start + i * step), o);
 }
 
 /** `steps` evenly spaced values from start to end inclusive, computed symmetrically as torch does. */
@@ -127,7 +139,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   const o = resolve('linspace', opts);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
-  return make([steps], Array.from({ length: steps }, (_, i) => (i < half ? start + i * step : end - (steps - 1 - i) * step)), o);
+  return make('linspace', [steps], Array.from({ length: steps }, (_, i) => (i < half ? start + i * step : end - (steps - 1 - i) * step)), o);
 }
 
 /** n×m identity (m defaults to n). */
@@ -136,14 +148,14 @@ export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
   const o = resolve('eye', opts);
   const v = new Float64Array(n * m);
   for (let i = 0; i < Math.min(n, m); i++) v[i * m + i] = 1;
-  return make([n, m], v, o);
+  return make('eye', [n, m], v, o);
 }
 
 function randomTensor(where: string, shape: readonly number[], opts: CreateOptions | undefined, gen: (n: number, f64: boolean) => Float64Array): Tensor {
   const s = checkShape(shape, where);
   const o = resolve(where, opts);
   check(o.dtype !== 'i32', 'BAD_DTYPE', () => `${where}: expected a floating dtype, got i32 (use randint)`);
-  return make(s, gen(sizeOf(s), o.dtype === 'f64'), o);
+  return make(where, s, gen(sizeOf(s), o.dtype === 'f64'), o);
 }
 
 /** Uniform [0, 1) from the seeded Philox stream (see manualSeed). */
@@ -158,5 +170,5 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   check(Number.isInteger(low) && Number.isInteger(high) && high > low, 'BAD_ARGUMENT',
     () => `randint: expected integers low < high, got ${describe(low)} and ${describe(high)}`);
   const s = checkShape(shape, 'randint');
-  return make(s, integers(sizeOf(s), low, high), resolve('randint', opts, 'i32'));
+  return make('randint', s, integers(sizeOf(s), low, high), resolve('randint', opts, 'i32'));
 }
