@@ -186,13 +186,22 @@ function pNorm(x: Tensor, p: number, axes: Axes, opts: ReduceOptions | undefined
 export function logsumexp(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
   const [ax, keepdim] = parse('logsumexp', x, axes, opts);
   return scoped(() => {
-    const m = noGrad(() => {
-      const raw = max(x, ax, { keepdim: true });
-      return where(lt(abs(raw), Infinity), raw, 0);
-    });
+    const m = stableShift(x, ax);
     const s = log(sum(exp(sub(x, m)), ax, { keepdim }));
     return add(s, keepdim ? m : reshape(m, keptShape(x.shape, ax, false)));
   });
+}
+
+/**
+ * The shift that keeps exp(x − m) from overflowing: max over `axes` (keepdim), with non-finite
+ * maxima replaced by 0 so all-(−Inf) rows stay −Inf instead of NaN. Detached: log-sum-exp's
+ * gradient does not depend on the shift.
+ */
+export function stableShift(x: Tensor, axes: number[]): Tensor {
+  return noGrad(() => scoped(() => {
+    const raw = max(x, axes, { keepdim: true });
+    return where(lt(abs(raw), Infinity), raw, 0);
+  }));
 }
 
 /** Sums `g` down to `shape` (undoing broadcasting); returns g itself when shapes agree. */
