@@ -276,11 +276,14 @@ test('a kernel that throws leaves no cast temporaries or half-made outputs behin
   const h = d.tensor([1, 2], { dtype: 'f16', device: 'reference' });
   const m = d.tensor([[1, 2], [3, 4]], { dtype: 'bf16', device: 'reference' });
   const backend = h.backend as unknown as Record<string, unknown>;
-  const saved = { unary: backend.unary, matmul: backend.matmul, reduce: backend.reduce };
+  const saved = { unary: backend.unary, matmul: backend.matmul, reduce: backend.reduce, copy: backend.copy };
   const boom = () => { throw new d.DescentError('OUT_OF_MEMORY', 'injected kernel failure'); };
-  Object.assign(backend, { unary: boom, matmul: boom, reduce: boom });
+  const f32 = d.tensor([1, 2], { device: 'reference' });
+  Object.assign(backend, { unary: boom, matmul: boom, reduce: boom, copy: boom });
   try {
     const start = d.memory().reference;
+    expect(() => d.cat([h, f32])).toThrow('injected kernel failure');
+    expect(() => d.clone(h)).toThrow('injected kernel failure');
     expect(() => d.exp(h)).toThrow('injected kernel failure');
     expect(() => d.matmul(m, m)).toThrow('injected kernel failure');
     expect(() => d.sum(m, 1)).toThrow('injected kernel failure');
@@ -291,7 +294,7 @@ test('a kernel that throws leaves no cast temporaries or half-made outputs behin
   const r = [d.exp(h), d.matmul(m, m), d.sum(m, 1)];
   expect(r.map((t) => t.dtype)).toEqual(['f16', 'bf16', 'bf16']);
   expect(r[1].toArray()).toEqual([[7, 10], [15, 22]]);
-  d.dispose([h, m, r]);
+  d.dispose([h, m, r, f32]);
 });
 
 test('cat skips 1-D empty tensors (torch\'s legacy rule, for out = cat([out, x]) from tensor([])), by position', () => {

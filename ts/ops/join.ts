@@ -7,7 +7,7 @@ import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { zeros } from './creation.js';
 import { narrow, unsqueeze } from './shape.js';
-import { assertTensor, castTo, checkSameDevice, describe, empty, normAxis } from './util.js';
+import { assertTensor, castTo, checkSameDevice, describe, empty, normAxis, scoped } from './util.js';
 
 function checkList(where: string, tensors: readonly Tensor[]): void {
   check(Array.isArray(tensors) && tensors.length > 0, 'BAD_ARGUMENT', () => `${where}: expected a non-empty array of tensors, got ${describe(tensors)}`);
@@ -32,7 +32,12 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   const dtype = tensors.map((t) => t.dtype).reduce(promote);
   const shape = first.shape.map((n, i) => (i === d ? kept.reduce((a, t) => a + t.shape[d], 0) : n));
-  const out = empty(shape, dtype, first.device);
+  return scoped(() => catInto(empty(shape, dtype, first.device), tensors, kept, d));
+}
+
+/** Copies the inputs into `out` along d (in a scope: a failing copy frees out and the casts). */
+function catInto(out: Tensor, tensors: readonly Tensor[], kept: readonly Tensor[], d: number): Tensor {
+  const dtype = out.dtype;
   // Where each input starts along d, by position (one tensor may be passed twice); undefined if skipped.
   const starts: (number | undefined)[] = [];
   let at = 0;

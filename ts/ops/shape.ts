@@ -10,7 +10,7 @@ import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { zeros } from './creation.js';
 import { sumTo } from './reduce.js';
-import { assertTensor, castTo, checkShape, contiguousStrides, describe, empty, normAxes, normAxis, sizeOf } from './util.js';
+import { assertTensor, castTo, checkShape, contiguousStrides, describe, empty, normAxes, normAxis, scoped, sizeOf } from './util.js';
 
 const viewOf = (x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor =>
   new Tensor(x.storage, shape, strides, offset);
@@ -208,9 +208,11 @@ export function contiguous(x: Tensor): Tensor {
 /** A contiguous copy with its own storage. */
 export function clone(x: Tensor): Tensor {
   assertTensor(x, 'clone');
-  const out = empty(x.shape, x.dtype, x.device);
-  x.backend.copy(x, out);
-  return attach(out, [x], (g) => [g], 'clone');
+  return scoped(() => {
+    const out = empty(x.shape, x.dtype, x.device);
+    x.backend.copy(x, out); // a failing copy frees out with the scope
+    return attach(out, [x], (g) => [g], 'clone');
+  });
 }
 
 /** A new handle on the same storage that is cut from the graph. */
