@@ -6,6 +6,7 @@ import { attach } from '../autograd/tape.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { tensor, zerosLike } from './creation.js';
+import { narrow } from './shape.js';
 import { assertTensor, castTo, checkSameDevice, describe, empty, inCompute, normAxis, scoped } from './util.js';
 
 type IndexLike = Tensor | readonly number[];
@@ -81,9 +82,11 @@ export function scatterAdd(x: Tensor, dim: number, index: IndexLike, src: Tensor
   return scoped(() => {
     const idx = checkedIndex(index, x.shape[d], x.device, 'scatterAdd');
     checkSameDevice('scatterAdd', x, idx, src);
-    check(idx.ndim === x.ndim && idx.shape.every((n, i) => n === src.shape[i] && (i === d || n <= x.shape[i])) && src.ndim === idx.ndim,
-      'SHAPE_MISMATCH', () => `scatterAdd: index ${fmtShape(idx.shape)} and src ${fmtShape(src.shape)} must have equal shapes, ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
-    return scatterAddChecked(x, d, idx, src);
+    check(idx.ndim === x.ndim && src.ndim === idx.ndim && idx.shape.every((n, i) => n <= src.shape[i] && (i === d || n <= x.shape[i])),
+      'SHAPE_MISMATCH', () => `scatterAdd: index ${fmtShape(idx.shape)} must have x's rank with sizes ≤ src's ${fmtShape(src.shape)} and ≤ x's ${fmtShape(x.shape)} outside dim ${d}`);
+    // As torch, only src's leading index-shaped block is scattered (a view; its gradient is sliceScatter).
+    const used = idx.shape.reduce((s, n, i) => (s.shape[i] === n ? s : narrow(s, i, 0, n)), src);
+    return scatterAddChecked(x, d, idx, used);
   });
 }
 

@@ -7,7 +7,8 @@ import { computeDType } from '../dtype.js';
 import { attach, noGrad } from '../autograd/tape.js';
 import { check, checkOptions, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { abs, add, div, eq, exp, log, lt, mul, pow, sign, sqrt, square, sub, where } from './elementwise.js';
+import { abs, add, div, eq, exp, log, lt, mul, ne, pow, sign, sqrt, square, sub, where } from './elementwise.js';
+import { zerosLike } from './creation.js';
 import { expand, reshape } from './shape.js';
 import { assertTensor, describe, empty, inCompute, normAxes, normAxis, scoped } from './util.js';
 
@@ -156,8 +157,10 @@ function varianceOf(where: string, x: Tensor, axes: Axes, opts: VarOptions | und
  */
 export function norm(x: Tensor, p = 2, axes?: Axes, opts?: ReduceOptions): Tensor {
   assertTensor(x, 'norm');
-  check(typeof p === 'number' && (p > 0 || p === -Infinity), 'BAD_ARGUMENT', () => `norm: expected p > 0, Infinity or -Infinity, got ${String(p)}`);
+  check(typeof p === 'number' && (p >= 0 || p === -Infinity), 'BAD_ARGUMENT', () => `norm: expected p ≥ 0, Infinity or -Infinity, got ${String(p)}`);
   return scoped(() => {
+    // p = 0 counts nonzero entries (torch); its gradient is zero everywhere.
+    if (p === 0) return attach(sum(ne(x, 0), axes, opts).to(x.dtype), [x], () => [zerosLike(x)], 'norm0');
     if (p === Infinity) return max(abs(x), axes, opts);
     if (p === -Infinity) return min(abs(x), axes, opts);
     if (p === 1) return sum(abs(x), axes, opts);
