@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
 import * as optim from '../ts/optim/index.js';
+const { nn } = d;
 
 interface NsCase { rows: number; cols: number; steps: number; normalize: 'add' | 'clamp'; g: number[]; out: number[]; sv: number[] }
 const fx = JSON.parse(readFileSync(new URL('./fixtures/optim_ns5.json', import.meta.url), 'utf8')) as
@@ -125,7 +126,7 @@ describe('Muon', () => {
   it('MuonWithAuxAdam routes by useMuon; Muon rejects vectors', () => {
     const W = d.randn([6, 4], { dtype: 'f64', device: 'reference', requiresGrad: true });
     const b = d.zeros([6], { dtype: 'f64', device: 'reference', requiresGrad: true });
-    const { muon, adam } = optim.splitForMuon([W, b]);
+    const { muon, adam } = optim.splitForMuon([W, b], { ends: 'muon' });
     expect(muon).toEqual([W]);
     expect(adam).toEqual([b]);
     const opt = new optim.MuonWithAuxAdam([{ params: muon, useMuon: true }, { params: adam, useMuon: false }]);
@@ -140,5 +141,21 @@ describe('Muon', () => {
     expect(() => new optim.MuonWithAuxAdam([{ params: [b] }])).toThrow(/useMuon/);
     expect(() => new optim.MuonWithAuxAdam([{ params: [b], useMuon: true }])).toThrow(/matrices/);
     expect(() => new optim.Muon([W], { adjustLrFn: 'rms' as never })).toThrow(/adjustLrFn/);
+  });
+
+  it('splitForMuon sends the embedding, the head and every parameter under 2-D to Adam, as Muon\'s authors do', () => {
+    const model = new nn.Sequential(new nn.Embedding(10, 8), new nn.Linear(8, 8), new nn.LayerNorm(8),
+      new nn.Linear(8, 8), new nn.Linear(8, 3));
+    const [emb, w1, b1, gain, shift, w3, b3, head, headBias] = model.parameters();
+    const { muon, adam } = optim.splitForMuon(model.parameters());
+    expect(muon).toEqual([w1, w3]);
+    expect(adam).toEqual([emb, b1, gain, shift, b3, head, headBias]);
+    expect(optim.splitForMuon(model.parameters(), { ends: 'muon', exclude: [w3] }).muon).toEqual([emb, w1, head]);
+    const conv = d.randn([4, 2, 3, 3], { requiresGrad: true });
+    expect(optim.splitForMuon([emb, conv, head]).muon).toEqual([conv]);
+    expect(() => optim.splitForMuon(model.parameters(), { ends: 'all' as never })).toThrow(/ends must be 'adam' or 'muon'/);
+    expect(() => optim.splitForMuon(model.parameters(), [w3] as never)).toThrow(/unknown option '0'/);
+    expect(() => optim.splitForMuon([emb, 3 as never])).toThrow(/params\[1\] expected a Tensor/);
+    d.dispose([model.parameters(), conv]);
   });
 });

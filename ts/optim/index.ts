@@ -13,7 +13,7 @@ export { Adam, AdamW, NAdam, RAdam, Adamax, type AdamOptions, type AdamWOptions,
 export { Adagrad, RMSprop, Adadelta, type AdagradOptions, type RMSpropOptions, type AdadeltaOptions } from './optimizers/adaptive.js';
 export { scaleByLion, scaleBySign, ema } from './transforms/sign.js';
 export { Lion, SignSGD, Signum, type LionOptions, type SignSGDOptions, type SignumOptions } from './optimizers/sign.js';
-export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type MuonOptions, type AdjustLrFn,
+export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type SplitForMuonOptions, type MuonOptions, type AdjustLrFn,
   type ScaleByMuonOptions } from './optimizers/muon.js';
 export { zeropowerViaNewtonSchulz, newtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton_schulz.js';
 export { Shampoo, scaleByShampoo, type ShampooOptions, type Grafting } from './optimizers/shampoo.js';

@@ -8,8 +8,8 @@
 // always uses the unadjusted lr. MuonWithAuxAdam routes hidden matrices to Muon and everything
 // else to Adam, as the reference's class of that name.
 
-import { check } from '../../errors.js';
-import type { Tensor } from '../../tensor.js';
+import { check, checkOptions } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
 import { zerosLike } from '../../ops/creation.js';
 import { add, mul, sub } from '../../ops/elementwise.js';
 import { reshape } from '../../ops/shape.js';
@@ -122,13 +122,38 @@ export class MuonWithAuxAdam extends Optimizer {
   }
 }
 
+export interface SplitForMuonOptions {
+  /** Matrices to keep off Muon besides the ends (e.g. a second embedding). */
+  exclude?: Iterable<Tensor>;
+  /**
+   * Where the first and last matrices (input embedding, classifier head) go: 'adam' (default, as
+   * Muon's authors prescribe) or 'muon'.
+   */
+  ends?: 'adam' | 'muon';
+}
+
 /**
- * The reference's routing: matrices (ndim ≥ 2) not listed in `exclude` (input embedding, output
- * head) go to Muon; the rest (biases, gains, excluded matrices) to Adam.
+ * Routes parameters (in model order, as `model.parameters()` lists them) the way Muon's authors
+ * prescribe: hidden matrices to Muon; the first and last matrices (the input embedding and the
+ * classifier head), every parameter with fewer than 2 dims (biases, gains) and `exclude` to Adam.
+ * Conv filters (ndim > 2) count as matrices, viewed as [out, in·kh·kw], as the authors do.
+ * @example const { muon, adam } = optim.splitForMuon(model.parameters());
  */
-export function splitForMuon(params: Iterable<Tensor>, exclude: Iterable<Tensor> = []): { muon: Tensor[]; adam: Tensor[] } {
-  const ex = new Set(exclude);
+export function splitForMuon(params: Iterable<Tensor>, opts: SplitForMuonOptions = {}): { muon: Tensor[]; adam: Tensor[] } {
+  checkOptions('splitForMuon', opts, ['exclude', 'ends']);
+  const ends = opts.ends ?? 'adam';
+  check(ends === 'adam' || ends === 'muon', 'BAD_OPTION', () => `splitForMuon: ends must be 'adam' or 'muon', got ${String(ends)}`);
+  check(params !== null && typeof params === 'object' && Symbol.iterator in params, 'BAD_ARGUMENT',
+    () => `splitForMuon: expected an iterable of tensors, got ${String(params)}`);
+  const list = [...params];
+  list.forEach((p, i) => check(p instanceof Tensor, 'BAD_ARGUMENT', () => `splitForMuon: params[${i}] expected a Tensor, got ${String(p)}`));
+  const exclude = opts.exclude ?? [];
+  check(exclude !== null && typeof exclude === 'object' && Symbol.iterator in exclude, 'BAD_OPTION',
+    () => `splitForMuon: exclude expected an iterable of tensors, got ${String(exclude)}`);
+  const matrices = list.filter((p) => p.ndim >= 2);
+  const off = new Set(exclude);
+  if (ends === 'adam') [matrices[0], matrices[matrices.length - 1]].forEach((p) => p && off.add(p));
   const muon: Tensor[] = [], adam: Tensor[] = [];
-  for (const p of params) (p.ndim >= 2 && !ex.has(p) ? muon : adam).push(p);
+  for (const p of list) (p.ndim >= 2 && !off.has(p) ? muon : adam).push(p);
   return { muon, adam };
 }
