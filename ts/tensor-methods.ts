@@ -10,6 +10,7 @@ import * as sh from './ops/shape.js';
 import * as ix from './ops/indexing.js';
 import { matmul } from './ops/linalg.js';
 import { split, chunk } from './ops/join.js';
+import * as everyday from './ops/everyday.js';
 import type { TensorLike } from './ops/util.js';
 import type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
 import { type BackwardOptions, backward, requiresGrad_, retainGrad } from './autograd/backward.js';
@@ -24,7 +25,8 @@ declare module './tensor.js' {
     square: Unary; reciprocal: Unary; floor: Unary; ceil: Unary; round: Unary;
     add: Binary; sub: Binary; mul: Binary; div: Binary; pow: Binary; maximum: Binary; minimum: Binary;
     eq: Binary; ne: Binary; lt: Binary; le: Binary; gt: Binary; ge: Binary;
-    clamp(min?: number | null, max?: number | null): Tensor;
+    clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
+    clip(min?: TensorLike | null, max?: TensorLike | null): Tensor;
     sum(axes?: Axes, opts?: ReduceOptions): Tensor;
     prod(axes?: Axes, opts?: ReduceOptions): Tensor;
     mean(axes?: Axes, opts?: ReduceOptions): Tensor;
@@ -56,6 +58,19 @@ declare module './tensor.js' {
     scatterAdd(dim: number, index: Tensor | readonly number[], src: Tensor): Tensor;
     split(sizes: number | readonly number[], dim?: number): Tensor[];
     chunk(chunks: number, dim?: number): Tensor[];
+    sort(dim?: number, opts?: everyday.SortOptions): everyday.Sorted;
+    argsort(dim?: number, opts?: everyday.SortOptions): Tensor;
+    topk(k: number, dim?: number, opts?: everyday.TopkOptions): everyday.Sorted;
+    cumsum(dim: number): Tensor;
+    cumprod(dim: number): Tensor;
+    softplus(opts?: everyday.SoftplusOptions): Tensor;
+    logSigmoid(): Tensor;
+    maskedFill(mask: Tensor, value: number | Tensor): Tensor;
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    diag(diagonal?: number): Tensor;
+    diagonal(offset?: number, dim1?: number, dim2?: number): Tensor;
+    outer(other: Tensor): Tensor;
     backward(gradient?: Tensor | null, opts?: BackwardOptions): void;
     requiresGrad_(on?: boolean): Tensor;
     retainGrad(): Tensor;
@@ -71,7 +86,8 @@ for (const name of unary) proto[name] = function (this: Tensor) { return ew[name
 for (const name of binary) proto[name] = function (this: Tensor, other: TensorLike) { return ew[name](this, other); };
 
 Object.assign(Tensor.prototype, {
-  clamp(this: Tensor, lo?: number | null, hi?: number | null) { return ew.clamp(this, lo ?? null, hi ?? null); },
+  clamp(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) { return ew.clamp(this, lo ?? null, hi ?? null); },
+  clip(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) { return ew.clamp(this, lo ?? null, hi ?? null); },
   sum(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.sum(this, a, o); },
   prod(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.prod(this, a, o); },
   mean(this: Tensor, a?: Axes, o?: ReduceOptions) { return red.mean(this, a, o); },
@@ -103,6 +119,19 @@ Object.assign(Tensor.prototype, {
   scatterAdd(this: Tensor, d: number, i: Tensor | readonly number[], s: Tensor) { return ix.scatterAdd(this, d, i, s); },
   split(this: Tensor, s: number | readonly number[], d?: number) { return split(this, s, d); },
   chunk(this: Tensor, c: number, d?: number) { return chunk(this, c, d); },
+  sort(this: Tensor, d?: number, o?: everyday.SortOptions) { return everyday.sort(this, d, o); },
+  argsort(this: Tensor, d?: number, o?: everyday.SortOptions) { return everyday.argsort(this, d, o); },
+  topk(this: Tensor, k: number, d?: number, o?: everyday.TopkOptions) { return everyday.topk(this, k, d, o); },
+  cumsum(this: Tensor, d: number) { return everyday.cumsum(this, d); },
+  cumprod(this: Tensor, d: number) { return everyday.cumprod(this, d); },
+  softplus(this: Tensor, o?: everyday.SoftplusOptions) { return everyday.softplus(this, o); },
+  logSigmoid(this: Tensor) { return everyday.logSigmoid(this); },
+  maskedFill(this: Tensor, m: Tensor, v: number | Tensor) { return everyday.maskedFill(this, m, v); },
+  tril(this: Tensor, k?: number) { return everyday.tril(this, k); },
+  triu(this: Tensor, k?: number) { return everyday.triu(this, k); },
+  diag(this: Tensor, k?: number) { return everyday.diag(this, k); },
+  diagonal(this: Tensor, o?: number, a?: number, b?: number) { return everyday.diagonal(this, o, a, b); },
+  outer(this: Tensor, o: Tensor) { return everyday.outer(this, o); },
   backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { backward(this, g, o); },
   requiresGrad_(this: Tensor, on?: boolean) { return requiresGrad_(this, on); },
   retainGrad(this: Tensor) { return retainGrad(this); },

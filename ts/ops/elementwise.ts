@@ -139,6 +139,7 @@ export const gt = defineBinary('gt', null);
 export const ge = defineBinary('ge', null);
 
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor => mul(ne(a, 0), ne(b, 0));
+const logicalOr = (a: Tensor, b: Tensor): Tensor => ne(add(ne(a, 0), ne(b, 0)), 0);
 
 // ---- where and clamp ----------------------------------------------------------------------
 
@@ -170,25 +171,37 @@ function whereLifted(cond: Tensor, ta: Tensor, tb: Tensor): Tensor {
   return attach(y, [ta, tb], (g) => [sumTo(where(cond, g, 0), ta.shape), sumTo(where(cond, 0, g), tb.shape)], 'where', [cond]);
 }
 
-/** Clamps into [min, max] (either may be null); the gradient passes where min ≤ x ≤ max. */
-export function clamp(x: Tensor, min: number | null = null, max: number | null = null): Tensor {
+/**
+ * Clamps into [min, max]; either bound may be null, a number or a tensor broadcasting with x
+ * (torch.clamp). Where min > max the result is max. The gradient goes to x where
+ * min ≤ x ≤ max, to min where x < min < max, and to max where x > max or max < min, as torch.
+ */
+export function clamp(x: Tensor, min: TensorLike | null = null, max: TensorLike | null = null): Tensor {
   assertTensor(x, 'clamp');
   for (const [name, v] of [['min', min], ['max', max]] as const) {
-    check(v === null || typeof v === 'number', 'BAD_ARGUMENT', () => `clamp: expected ${name} to be a number or null, got ${describe(v)}`);
+    check(v === null || typeof v === 'number' || v instanceof Tensor, 'BAD_ARGUMENT',
+      () => `clamp: expected ${name} to be a number, a Tensor or null, got ${describe(v)}`);
   }
   check(min !== null || max !== null, 'BAD_ARGUMENT', () => 'clamp: at least one of min and max must be given');
-  const y = noGrad(() => {
-    const lo = min === null ? x : maximum(x, min);
-    if (max === null) return lo;
-    const hi = minimum(lo, max);
-    if (lo !== x) lo.dispose();
-    return hi;
+  return scoped(() => {
+    const lo = min === null ? null : liftPair(x, min, 'clamp')[1];
+    const hi = max === null ? null : liftPair(x, max, 'clamp')[1];
+    const bounds = [lo, hi].filter((b): b is Tensor => b !== null);
+    checkSameDevice('clamp', x, ...bounds);
+    broadcastShapes('clamp', x.shape, ...bounds.map((b) => b.shape));
+    const y = noGrad(() => {
+      const above = lo === null ? x : maximum(x, lo);
+      return hi === null ? above : minimum(above, hi);
+    });
+    return attach(y, [x, ...bounds], (g) => {
+      const inside = lo === null ? le(x, hi!) : hi === null ? ge(x, lo) : logicalAnd(ge(x, lo), le(x, hi));
+      const grads = [where(inside, g, 0)];
+      if (lo !== null) grads.push(where(hi === null ? lt(x, lo) : logicalAnd(lt(x, lo), lt(lo, hi)), g, 0));
+      if (hi !== null) grads.push(where(lo === null ? gt(x, hi) : logicalOr(gt(x, hi), lt(hi, lo)), g, 0));
+      return grads.map((gi, i) => sumTo(gi, i === 0 ? x.shape : bounds[i - 1].shape));
+    }, 'clamp');
   });
-  return attach(y, [x], (g) => {
-    let pass = g;
-    if (min !== null) pass = mul(pass, ge(x, min));
-    if (max !== null) pass = mul(pass, le(x, max));
-    return [pass];
-  }, 'clamp');
 }
 
+/** torch.clip: another name for clamp. */
+export const clip = clamp;

@@ -1,0 +1,106 @@
+// Ordering along a dim: sort (stable, values and indices), argsort and topk. No backend has a sort
+// primitive, so the order is found on the host from one read of the data (NaN sorts as the
+// largest value, as torch); the values are then gathered on the device, which gives sort and
+// topk gather's gradient (scattered back into place), as in torch.
+
+import { noGrad } from '../autograd/tape.js';
+import { check, checkOptions } from '../errors.js';
+import { tidy } from '../lifetime.js';
+import type { Tensor } from '../tensor.js';
+import { tensor } from './creation.js';
+import { gather } from './indexing.js';
+import { contiguous, narrow, permute, reshape } from './shape.js';
+import { assertTensor, describe, normAxis } from './util.js';
+
+export interface SortOptions { descending?: boolean }
+export interface TopkOptions { largest?: boolean; sorted?: boolean }
+export interface Sorted { values: Tensor; indices: Tensor }
+
+function flag(where: string, name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  check(typeof v === 'boolean', 'BAD_OPTION', () => `${where}: ${name} must be a boolean, got ${describe(v)}`);
+  return v;
+}
+
+/** a before b? NaN is the largest value; equal keys keep index order (stable both ways). */
+function comparator(v: ArrayLike<number>, base: number, descending: boolean): (i: number, j: number) => number {
+  return (i, j) => {
+    const a = v[base + i];
+    const b = v[base + j];
+    const c = Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0;
+    return (descending ? -c : c) || i - j;
+  };
+}
+
+/** i32 indices that order x along `d` (contiguous, x's shape). x has at least 1 dim. */
+function order(x: Tensor, d: number, descending: boolean): Tensor {
+  const last = x.ndim - 1;
+  const perm = x.shape.map((_, i) => (i === d ? last : i === last ? d : i)); // swap d and last: its own inverse
+  const moved = noGrad(() => permute(x, perm));
+  const values = moved.dataSync();
+  moved.dispose();
+  const n = x.shape[d];
+  const idx = new Int32Array(values.length);
+  const row = Array.from({ length: n }, (_, i) => i);
+  for (let base = 0; base < values.length; base += n) {
+    row.sort(comparator(values, base, descending));
+    for (let i = 0; i < n; i++) idx[base + i] = row[i];
+    row.forEach((_, i) => { row[i] = i; });
+  }
+  return tidy(() => contiguous(permute(tensor(idx, { dtype: 'i32', device: x.device, shape: perm.map((i) => x.shape[i]) }), perm)));
+}
+
+/** A 0-d x is sorted as a 1-element vector and given back its 0-d shape (as torch). */
+function onVector(x: Tensor, run: (v: Tensor) => Sorted): Sorted {
+  if (x.ndim > 0) return run(x);
+  return tidy(() => {
+    const r = run(reshape(x, [1]));
+    return { values: reshape(r.values, []), indices: reshape(r.indices, []) };
+  });
+}
+
+/**
+ * Sorts along `dim` (default last), ascending unless `descending`; stable: equal values keep their
+ * order. Returns `{ values, indices }` (indices are i32); values carry the gradient.
+ * @example const { values, indices } = d.sort(d.tensor([3, 1, 2]));  // [1, 2, 3], [1, 2, 0]
+ */
+export function sort(x: Tensor, dim = -1, opts?: SortOptions): Sorted {
+  assertTensor(x, 'sort');
+  checkOptions('sort', opts, ['descending']);
+  const descending = flag('sort', 'descending', opts?.descending, false);
+  const d = normAxis(dim, x.ndim, 'sort');
+  return onVector(x, (v) => tidy(() => {
+    const indices = order(v, d, descending);
+    return { values: gather(v, d, indices), indices };
+  }));
+}
+
+/** The i32 indices that sort x along `dim` (stable; see sort). */
+export function argsort(x: Tensor, dim = -1, opts?: SortOptions): Tensor {
+  return tidy(() => {
+    const { values, indices } = sort(x, dim, opts);
+    values.dispose();
+    return indices;
+  });
+}
+
+/**
+ * The k largest (or, with `largest: false`, smallest) entries along `dim`, as `{ values, indices }`.
+ * `sorted` (default true) orders them best first; `sorted: false` keeps them in index order.
+ * Ties go to the lower index.
+ */
+export function topk(x: Tensor, k: number, dim = -1, opts?: TopkOptions): Sorted {
+  assertTensor(x, 'topk');
+  checkOptions('topk', opts, ['largest', 'sorted']);
+  const largest = flag('topk', 'largest', opts?.largest, true);
+  const sorted = flag('topk', 'sorted', opts?.sorted, true);
+  const d = normAxis(dim, x.ndim, 'topk');
+  const n = x.ndim === 0 ? 1 : x.shape[d];
+  check(Number.isInteger(k) && k >= 0 && k <= n, 'BAD_ARGUMENT',
+    () => `topk: expected an integer k in 0..${n} (the size of dim ${dim}), got ${describe(k)}`);
+  return onVector(x, (v) => tidy(() => {
+    let indices = narrow(order(v, d, largest), d, 0, k);
+    if (!sorted) indices = gather(indices, d, order(indices, d, false));
+    return { values: gather(v, d, indices), indices: contiguous(indices) };
+  }));
+}
