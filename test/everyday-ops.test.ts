@@ -22,7 +22,7 @@ function parity(what: string, shape: number[], seed: number, run: (x: d.Tensor) 
       const x = make(shape, data, 'f32', device).requiresGrad_();
       const outs = run(x);
       const float = outs.find((o) => o.dtype !== 'i32' && o.requiresGrad);
-      float?.backward(make(float.shape, randomValues(float.size, seed + 1), 'f32', device));
+      float?.backward(make([...float.shape], randomValues(float.size, seed + 1), 'f32', device));
       return { outs, grad: x.grad };
     });
     ref.outs.forEach((o, i) => {

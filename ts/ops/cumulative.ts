@@ -1,37 +1,27 @@
 // Cumulative sums and products along a dim. No backend has a scan primitive, so the scan runs on
-// the host over one read of the data, accumulating in f64 and rounding each output once (torch's
-// CPU kernels accumulate float in double too); the result is written back to x's device. The
-// gradients are built from these scans and elementwise ops, so they differentiate again.
+// the host over one read of the data (ts/ops/lines.ts), accumulating in f64 and rounding each
+// output once (torch's CPU kernels accumulate float in double too); the result goes back to x's
+// device. The gradients are built from these scans and elementwise ops, so they differentiate again.
 
-import { attach, noGrad } from '../autograd/tape.js';
+import { attach } from '../autograd/tape.js';
 import { isFloat } from '../dtype.js';
-import { tidy } from '../lifetime.js';
 import type { Tensor } from '../tensor.js';
-import { tensor } from './creation.js';
 import { div, eq, logicalAnd, mul, where } from './elementwise.js';
-import { contiguous, permute } from './shape.js';
+import { alongLines } from './lines.js';
 import { assertTensor, normAxis, scoped } from './util.js';
 
 type ScanOp = 'sum' | 'prod';
 
 /** Inclusive scan of x along d (from the end when `reverse`), same dtype, shape and device, no graph. */
 function scan(x: Tensor, d: number, op: ScanOp, reverse: boolean): Tensor {
-  const last = x.ndim - 1;
-  const perm = x.shape.map((_, i) => (i === d ? last : i === last ? d : i)); // swap d and last: its own inverse
-  const moved = noGrad(() => permute(x, perm));
-  const v = moved.dataSync();
-  moved.dispose();
-  const n = x.ndim === 0 ? 1 : x.shape[d];
-  const out = new Float64Array(v.length);
-  for (let base = 0; base < v.length; base += n) {
+  return alongLines(x, d, x.dtype, (v, out, base, n) => {
     let acc = op === 'sum' ? 0 : 1;
     for (let k = 0; k < n; k++) {
       const i = base + (reverse ? n - 1 - k : k);
       acc = op === 'sum' ? acc + v[i] : acc * v[i];
       out[i] = acc;
     }
-  }
-  return tidy(() => contiguous(permute(tensor(out, { dtype: x.dtype, device: x.device, shape: perm.map((i) => x.shape[i]) }), perm)));
+  });
 }
 
 /** cumsum along d, from the end when `reverse`; each direction's VJP is the other one. */

@@ -1,15 +1,14 @@
 // Ordering along a dim: sort (stable, values and indices), argsort and topk. No backend has a sort
-// primitive, so the order is found on the host from one read of the data (NaN sorts as the
-// largest value, as torch); the values are then gathered on the device, which gives sort and
-// topk gather's gradient (scattered back into place), as in torch.
+// primitive, so the order is found on the host from one read of the data (ts/ops/lines.ts; NaN
+// sorts as the largest value, as torch); the values are then gathered on the device, which gives
+// sort and topk gather's gradient (scattered back into place), as in torch.
 
-import { noGrad } from '../autograd/tape.js';
 import { check, checkOptions } from '../errors.js';
 import { tidy } from '../lifetime.js';
 import type { Tensor } from '../tensor.js';
-import { tensor } from './creation.js';
 import { gather } from './indexing.js';
-import { contiguous, narrow, permute, reshape } from './shape.js';
+import { alongLines } from './lines.js';
+import { contiguous, narrow, reshape } from './shape.js';
 import { assertTensor, describe, normAxis } from './util.js';
 
 export interface SortOptions { descending?: boolean }
@@ -32,22 +31,12 @@ function comparator(v: ArrayLike<number>, base: number, descending: boolean): (i
   };
 }
 
-/** i32 indices that order x along `d` (contiguous, x's shape). x has at least 1 dim. */
+/** i32 indices that order x along `d` (contiguous, x's shape). */
 function order(x: Tensor, d: number, descending: boolean): Tensor {
-  const last = x.ndim - 1;
-  const perm = x.shape.map((_, i) => (i === d ? last : i === last ? d : i)); // swap d and last: its own inverse
-  const moved = noGrad(() => permute(x, perm));
-  const values = moved.dataSync();
-  moved.dispose();
-  const n = x.shape[d];
-  const idx = new Int32Array(values.length);
-  const row = Array.from({ length: n }, (_, i) => i);
-  for (let base = 0; base < values.length; base += n) {
-    row.sort(comparator(values, base, descending));
-    for (let i = 0; i < n; i++) idx[base + i] = row[i];
-    row.forEach((_, i) => { row[i] = i; });
-  }
-  return tidy(() => contiguous(permute(tensor(idx, { dtype: 'i32', device: x.device, shape: perm.map((i) => x.shape[i]) }), perm)));
+  return alongLines(x, d, 'i32', (v, out, base, n) => {
+    const row = Array.from({ length: n }, (_, i) => i).sort(comparator(v, base, descending));
+    out.set(row, base);
+  });
 }
 
 /** A 0-d x is sorted as a 1-element vector and given back its 0-d shape (as torch). */
