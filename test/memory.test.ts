@@ -76,3 +76,75 @@ test('Symbol.dispose frees at scope exit', () => {
   }
   expect(d.memory().wasm.bytes).toBe(start.bytes);
 });
+
+// The README's training loop written as in PyTorch: no tidy, no dispose.
+function trainingLoop() {
+  const { nn, optim } = d;
+  const model = new nn.Sequential(new nn.Linear(4, 16), new nn.Tanh(), new nn.Linear(16, 1));
+  const opt = new optim.AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0.01 });
+  const sched = new optim.lrScheduler.CosineAnnealingLR(opt, { TMax: 50 });
+  const x = d.randn([64, 4]);
+  const y = x.sum(1, { keepdim: true }).sin();
+  const step = () => {
+    opt.zeroGrad();
+    const out = model.call(x);
+    const loss = nn.functional.mseLoss(out, y);
+    loss.backward();
+    nn.utils.clipGradNorm(model.parameters(), 1.0);
+    opt.step();
+    sched.step();
+    return { out, loss, lossValue: loss.item() };
+  };
+  return { model, opt, x, y, step };
+}
+
+test('a training loop without tidy keeps memory() flat over 2,000 steps', () => {
+  const { step } = trainingLoop();
+  for (let i = 0; i < 10; i++) step();
+  const settled = d.memory().wasm;
+  let last = Infinity;
+  for (let i = 0; i < 2000; i++) last = step().lossValue;
+  expect(d.memory().wasm).toEqual(settled);
+  expect(last).toBeLessThan(0.01);
+});
+
+test('the step sweep never frees what a user holds: old losses and outputs stay readable and usable', () => {
+  const { step, model, x } = trainingLoop();
+  const held = Array.from({ length: 5 }, () => step());
+  for (let i = 0; i < 5; i++) step();
+  for (const { out, loss, lossValue } of held) {
+    expect(loss.isParked && out.isParked).toBe(true);
+    expect(loss.isDisposed).toBe(false);
+    expect([loss.device, loss.dtype, out.shape]).toEqual(['wasm', 'f32', [64, 1]]);
+    expect(loss.item()).toBe(lossValue);
+  }
+  // Used in an op, a parked tensor is copied back to its device and computes as before.
+  const { out } = held[4];
+  const expected = Array.from(out.dataSync(), (v) => v * 2);
+  const doubled = d.tidy(() => out.mul(2));
+  expect(Array.from(doubled.dataSync())).toEqual(expected);
+  expect(out.isParked).toBe(false);
+  expect(out.isDisposed).toBe(false);
+  expect(out.device).toBe('wasm');
+  d.dispose([doubled, held.map((h) => [h.out, h.loss]), model.parameters(), x]);
+});
+
+test('the step sweep leaves a graph not yet backpropagated, views sharing storage and kept tensors', () => {
+  const { nn, optim } = d;
+  const w = d.randn([3, 2], { requiresGrad: true });
+  const opt = new optim.SGD([w], { lr: 0.1 });
+  w.grad = d.onesLike(w);
+  opt.step();                                        // the first step opens the nursery
+  const loss = d.randn([5, 3]).matmul(w).square().mean();
+  const base = d.randn([6]);
+  const view = base.reshape([2, 3]);
+  const kept = d.keep(d.randn([2]));
+  opt.step();
+  expect([loss.isParked, base.isParked, view.isParked, kept.isParked]).toEqual([false, false, false, false]);
+  loss.backward();                                   // the graph survived the step
+  expect(w.grad!.shape).toEqual([3, 2]);
+  opt.step();
+  expect(loss.isParked).toBe(true);
+  expect(nn.functional.mseLoss(loss, d.zerosLike(loss)).item()).toBeCloseTo(loss.item() ** 2, 5);
+  d.dispose([w, loss, base, view, kept]);
+});

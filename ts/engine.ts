@@ -4,6 +4,7 @@
 
 import type { Backend, Device, Storage } from './backend/backend.js';
 import { DescentError } from './errors.js';
+import type { Tensor } from './tensor.js';
 
 const backends = new Map<Device, Backend>();
 let defaultDevice: Device | null = null;
@@ -79,6 +80,7 @@ const scopes: Disposable[][] = [];
 
 export function trackInScope(t: Disposable): void {
   if (scopes.length > 0) scopes[scopes.length - 1].push(t);
+  else if (nurseryOpen) nursery.add(t as Tensor);
 }
 
 export function pushScope(): void {
@@ -96,8 +98,27 @@ export function popScope(keep: Set<Disposable>): void {
 
 /** Removes a tensor from every open scope so tidy() will not free it. */
 export function untrack(t: Disposable): void {
+  nursery.delete(t as Tensor);
   for (const s of scopes) {
     const i = s.indexOf(t);
     if (i >= 0) s.splice(i, 1);
   }
+}
+
+// ---- the step nursery ---------------------------------------------------------------------
+
+// Tensors made outside every tidy scope since the last optimizer step, which the next step sweeps
+// (lifetime.ts sweepStep). It opens at the first step: what came before is setup (data, models).
+const nursery = new Set<Tensor>();
+let nurseryOpen = false;
+
+/** The nursery for the sweep to walk and prune; the first call opens it. */
+export function openNursery(): Set<Tensor> {
+  nurseryOpen = true;
+  return nursery;
+}
+
+/** A parked tensor copied back to its device is swept again at the next step. */
+export function noteUnparked(t: Tensor): void {
+  nursery.add(t);
 }

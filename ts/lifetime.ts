@@ -1,7 +1,7 @@
 // tidy/keep/dispose: scope-based freeing of intermediate tensors (TensorFlow.js's model, with
 // PyTorch-style ops underneath).
 
-import { popScope, pushScope, untrack, type Disposable } from './engine.js';
+import { openNursery, popScope, pushScope, untrack, type Disposable } from './engine.js';
 import { Tensor } from './tensor.js';
 import { DescentError } from './errors.js';
 
@@ -41,7 +41,7 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
-/** Exempts a tensor from the enclosing tidy scopes; returns it. */
+/** Exempts a tensor from the enclosing tidy scopes and from the step sweep; returns it. */
 export function keep<T extends Tensor>(t: T): T {
   untrack(t);
   return t;
@@ -52,4 +52,25 @@ export function dispose(x: unknown): void {
   const all = new Set<Disposable>();
   collect(x, all);
   for (const t of all) t.dispose();
+}
+
+/**
+ * The step sweep, run at the start of every optimizer step, so a PyTorch-style loop without tidy
+ * keeps device memory flat: each tensor made outside tidy since the last step (the loss, the
+ * model's output, a batch) is parked — its values move into the JS heap, where the garbage
+ * collector frees them with the last handle, and its device storage is freed. A parked tensor
+ * stays readable and usable: the first op that needs it copies it back to its device. Skipped:
+ * tensors a live graph still needs (not yet backpropagated), views sharing storage with another
+ * handle, and leaves that require grad (parameters). Tensors made before the first step are setup
+ * and never swept; `keep(t)` exempts one.
+ */
+export function sweepStep(): void {
+  const made = openNursery();
+  for (const t of made) {
+    if (t.isDisposed || t.isParked || (t.requiresGrad && t.gradFn === null)) made.delete(t);
+    else if (!t.isHeld && !t.gradFn?.backward && t.storage.refs === 1) {
+      t.park();
+      made.delete(t);
+    }
+  }
 }

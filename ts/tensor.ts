@@ -3,13 +3,16 @@
 // attached by ts/tensor-methods.ts so this file owns only identity, lifetime and reads.
 
 import type { Backend, Device, Storage, View } from './backend/backend.js';
-import { type DType, decode } from './dtype.js';
-import { countTensor, getBackend, releaseStorage, retainStorage, trackInScope } from './engine.js';
-import { DescentError, fmtShape } from './errors.js';
+import { type DType, type StorageArray, decode } from './dtype.js';
+import { countTensor, getBackend, noteUnparked, releaseStorage, retainStorage, trackInScope } from './engine.js';
+import { DescentError, check, checkOptions, fmtShape } from './errors.js';
+import { type PrintOptions, formatTensor } from './tensor-print.js';
 import type { GradNode } from './autograd/node.js';
 import { onTensorFreed, savedAccess } from './autograd/tape.js';
 
 export type NestedArray = number | boolean | NestedArray[];
+/** A tensor as JSON (Tensor.toJSON); non-finite values are spelled as strings. */
+export interface JsonTensor { dtype: DType; shape: number[]; data: (number | string)[] }
 
 // A handle dropped without dispose(): the GC gives back its share of the storage and its count
 // in memory(), as dispose() would.
@@ -35,15 +38,19 @@ let nextId = 1;
 export class Tensor implements View {
   readonly id = nextId++;
   readonly shape: readonly number[];
-  readonly strides: readonly number[];
-  readonly offset: number;
+  #strides: readonly number[];
+  #offset: number;
   /** Autograd: set on leaves by the user, propagated to op outputs by the tape. */
   requiresGrad = false;
   /** Accumulated gradient of a leaf (assignable, as in PyTorch). */
   grad: Tensor | null = null;
   /** The graph node that produced this tensor (null for leaves and untracked results). */
   gradFn: GradNode | null = null;
-  #storage: Storage | null;
+  #storage: Storage | null = null;
+  // Parked by the step sweep (ts/lifetime.ts): the values in the JS heap, the device storage freed.
+  // The first use that needs storage copies them back (contiguous), so a parked handle stays
+  // readable and usable.
+  #parked: { data: StorageArray; dtype: DType; device: Device } | null = null;
   // Autograd holds: graph nodes that saved this tensor for their VJP. dispose() while held only
   // marks the handle disposed; the storage goes when the last hold is released (ts/autograd/).
   #holds = 0;
@@ -53,26 +60,37 @@ export class Tensor implements View {
   constructor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.#storage = storage;
     this.shape = Object.freeze([...shape]);
-    this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
-    this.offset = offset;
-    retainStorage(storage);
-    countTensor(storage.device, 1);
-    registry.register(this, storage, this);
+    this.#strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
+    this.#offset = offset;
+    this.#adopt(storage);
     trackInScope(this);
   }
 
+  #adopt(storage: Storage): void {
+    this.#storage = storage;
+    retainStorage(storage);
+    countTensor(storage.device, 1);
+    registry.register(this, storage, this);
+  }
+
+  get strides(): readonly number[] { return this.#strides; }
+  get offset(): number { return this.#offset; }
+
   get storage(): Storage {
+    if (this.#parked !== null) this.#unpark();
     if (this.#storage === null || (this.#disposeRequested && !savedAccess())) {
       throw new DescentError('DISPOSED', `tensor #${this.id} (shape ${fmtShape(this.shape)}) was used after dispose()`);
     }
     return this.#storage;
   }
 
-  get dtype(): DType { return this.storage.dtype; }
-  get device(): Device { return this.storage.device; }
+  get dtype(): DType { return this.#parked?.dtype ?? this.storage.dtype; }
+  get device(): Device { return this.#parked?.device ?? this.storage.device; }
   get ndim(): number { return this.shape.length; }
   get size(): number { return sizeOf(this.shape); }
-  get isDisposed(): boolean { return this.#storage === null || this.#disposeRequested; }
+  get isDisposed(): boolean { return (this.#storage === null && this.#parked === null) || this.#disposeRequested; }
+  /** Whether the step sweep moved this tensor's values to the JS heap (see `park`). */
+  get isParked(): boolean { return this.#parked !== null; }
   get backend(): Backend { return getBackend(this.device); }
 
   isContiguous(): boolean {
@@ -86,7 +104,7 @@ export class Tensor implements View {
 
   /** Frees this handle; storage goes when the last view of it is disposed. Idempotent. */
   dispose(): void {
-    if (this.#storage === null || this.#disposeRequested) return;
+    if (this.isDisposed) return;
     if (this.#holds > 0) this.#disposeRequested = true;
     else this.#free();
   }
@@ -106,14 +124,42 @@ export class Tensor implements View {
   }
 
   #free(): void {
+    if (this.#storage === null && this.#parked === null) return;
+    this.#parked = null;
+    this.#release();
+    this.#disposeRequested = false;
+    onTensorFreed(this);
+  }
+
+  #release(): void {
     const s = this.#storage;
     if (s === null) return;
     this.#storage = null;
-    this.#disposeRequested = false;
     registry.unregister(this);
     countTensor(s.device, -1);
     releaseStorage(s);
-    onTensorFreed(this);
+  }
+
+  /**
+   * Internal (step sweep): moves the values into the JS heap, where the garbage collector sees
+   * them, and frees the device storage. Only for a tensor no graph holds and no other view shares.
+   */
+  park(): void {
+    const s = this.storage;
+    this.#parked = { data: this.backend.read(this), dtype: s.dtype, device: s.device };
+    this.#release();
+    this.#strides = Object.freeze(contiguousStrides(this.shape));
+    this.#offset = 0;
+  }
+
+  #unpark(): void {
+    const { data, dtype, device } = this.#parked!;
+    const b = getBackend(device);
+    const s = b.alloc(dtype, data.length);
+    b.write(s, data);
+    this.#parked = null;
+    this.#adopt(s);
+    noteUnparked(this);
   }
 
   [Symbol.dispose](): void {
@@ -122,6 +168,7 @@ export class Tensor implements View {
 
   /** Values as a flat typed array (a copy; halves widened to Float32Array). CPU devices only. */
   dataSync(): Float64Array | Float32Array | Int32Array {
+    if (this.#parked !== null) return decode(this.dtype, this.#parked.data.slice());
     if (this.device === 'webgpu') {
       throw new DescentError('UNSUPPORTED', 'dataSync() cannot read a webgpu tensor synchronously; use `await t.data()`');
     }
@@ -152,8 +199,29 @@ export class Tensor implements View {
     return this.dataSync()[0];
   }
 
-  toString(): string {
-    return `Tensor(${fmtShape(this.shape)}, ${this.isDisposed ? 'disposed' : `${this.dtype}, ${this.device}`})`;
+  /**
+   * JSON form `{dtype, shape, data}` (non-finite values as 'NaN', 'Infinity', '-Infinity'), so
+   * `JSON.stringify(model.stateDict())` keeps the values and loadStateDict reads them back.
+   */
+  toJSON(): JsonTensor {
+    const data = Array.from(this.dataSync(), (v) => (Number.isFinite(v) ? v : String(v)));
+    return { dtype: this.dtype, shape: [...this.shape], data };
+  }
+
+  /**
+   * The values as PyTorch prints them: `tensor([[0.1000, 0.2000], ...], dtype=f32, device=wasm)`,
+   * summarized past 1,000 elements; `{ read: false }` prints shape, dtype and device only.
+   */
+  toString(opts?: PrintOptions): string {
+    checkOptions('toString', opts, ['read']);
+    check(opts?.read === undefined || typeof opts.read === 'boolean', 'BAD_OPTION',
+      () => `toString: option 'read' expected a boolean, got ${String(opts?.read)}`);
+    return formatTensor(this, opts);
+  }
+
+  /** console.log and util.inspect print `toString()` (keyed by the symbol, so browsers need no node:util). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
 

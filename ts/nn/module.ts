@@ -11,11 +11,11 @@ import { type DType, checkDType, isFloat } from '../dtype.js';
 import { check, checkOptions, fmtShape } from '../errors.js';
 import { keep } from '../lifetime.js';
 import { noGrad } from '../autograd/tape.js';
-import { Tensor } from '../tensor.js';
+import { type JsonTensor, Tensor } from '../tensor.js';
 import { detach, to } from '../ops/shape.js';
 import { zerosLike } from '../ops/creation.js';
 import { assertTensor, castTo } from '../ops/util.js';
-import { type JsonTensor, fromJson, toJson } from './state.js';
+import { fromJson } from './state.js';
 import { composite } from './functional/util.js';
 
 export type StateDict = Record<string, Tensor>;
@@ -49,12 +49,11 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   abstract forward(...args: In): Out;
 
   /**
-   * Runs forward (the `module(x)` of PyTorch). When no graph is recorded (noGrad, or nothing
-   * requires grad), forward's temporaries are freed on return.
+   * Runs forward (the `module(x)` of PyTorch). Forward's temporaries are freed on return, or
+   * with the recorded graph when backward releases it: only what forward returns stays.
    */
   call(...args: In): Out {
-    const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
-    return composite([...tensors, ...this.parameters()], () => this.forward(...args));
+    return composite(() => this.forward(...args));
   }
 
   /** Registers a parameter: a floating leaf that requires grad, owned by this module. */
@@ -229,7 +228,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const sd = this.stateDict();
     const out: JsonStateDict = {};
     for (const [k, t] of Object.entries(sd)) {
-      out[k] = toJson(t);
+      out[k] = t.toJSON();
       t.dispose();
     }
     return out;

@@ -13,7 +13,7 @@ import { Tensor } from '../tensor.js';
 import { isFloat } from '../dtype.js';
 import { add } from '../ops/elementwise.js';
 import { zerosLike } from '../ops/creation.js';
-import { keep, tidy } from '../lifetime.js';
+import { keep, sweepStep, tidy } from '../lifetime.js';
 import { enableGrad, noGrad } from '../autograd/tape.js';
 import type { SchedulableGroup } from './lr_scheduler/base.js';
 import type { GradientTransformation, ParamState } from './transform.js';
@@ -146,6 +146,7 @@ export abstract class Optimizer {
   step(closure?: Closure): number | Tensor | undefined {
     check(closure === undefined || typeof closure === 'function', 'BAD_ARGUMENT',
       () => `${this.name}.step: expected a closure function or nothing, got ${typeof closure}`);
+    sweepStep();
     const loss = closure ? enableGrad(closure) : undefined;
     for (const g of this.paramGroups) this.stepGroup(g);
     return loss;

@@ -60,7 +60,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts?: NLLOptions): Tenso
   const ignoreIndex = ignoreOption('nllLoss', opts?.ignoreIndex);
   const t = classTarget('nllLoss', target, p.targetShape, p.C, ignoreIndex);
   const w = optionalWeight('nllLoss', 'weight', opts?.weight, p.C);
-  return composite([p.x, w], () => nllCore(p, p.x, t, w, ignoreIndex, r));
+  return composite(() => nllCore(p, p.x, t, w, ignoreIndex, r));
 }
 
 /**
@@ -94,7 +94,7 @@ function crossEntropyWith(input: Tensor, target: Tensor, opts: CrossEntropyOptio
     const labels = Int32Array.from(v, (c) => (c === ignoreIndex ? -1 : c));
     return fusedCrossEntropy(p.x, labels, labels.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0), r);
   }
-  return composite([p.x, w], () => crossEntropyIndices(p, t, w, ignoreIndex, eps, r));
+  return composite(() => crossEntropyIndices(p, t, w, ignoreIndex, eps, r));
 }
 
 /** The unfused specification for class-index targets (PyTorch's cross_entropy_loss_label_smoothing). */
@@ -122,7 +122,7 @@ function probabilityTarget(p: Parsed, t: Tensor, w: Tensor | null, eps: number, 
       `(class-index targets must be i32 of shape ${fmtShape(p.targetShape)})`);
   check(ignoreIndex === undefined || ignoreIndex === -100, 'BAD_OPTION',
     () => `crossEntropy: ignoreIndex is not supported with probability targets, got ${String(ignoreIndex)}`);
-  return composite([p.x, t, w], () => {
+  return composite(() => {
     const logp = logSoftmax(p.x, p.classDim);
     const q = eps === 0 ? t : add(mul(t, 1 - eps), eps / p.C);
     const terms = mul(w === null ? logp : mul(logp, classView(w, p)), q);

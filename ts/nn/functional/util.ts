@@ -2,7 +2,6 @@
 // checks whose messages name the layer, the expectation and the input, and `composite`, which
 // frees a composite op's temporaries when no graph is being recorded through it.
 
-import { isGradEnabled } from '../../autograd/tape.js';
 import { check, fmtShape } from '../../errors.js';
 import { tidy } from '../../lifetime.js';
 import type { Tensor } from '../../tensor.js';
@@ -46,10 +45,11 @@ export function checkDim(where: string, x: Tensor, axis: number, size: number, w
 }
 
 /**
- * Runs a composite op. Without a graph through `inputs`, temporaries are freed on the spot
- * (tidy); with one, they belong to the graph and are freed with it or by the caller's tidy.
+ * Runs a composite op in a tidy scope, so only what it returns reaches the caller. Temporaries a
+ * recorded graph saved are held by its nodes (ts/autograd/node.ts): disposing them here only
+ * defers their freeing to the graph's release (after backward), so a PyTorch-style loop without
+ * tidy() leaks none of them.
  */
-export function composite<T>(inputs: readonly (Tensor | null | undefined)[], fn: () => T): T {
-  const recording = isGradEnabled() && inputs.some((t) => t?.requiresGrad);
-  return recording ? fn() : tidy(fn);
+export function composite<T>(fn: () => T): T {
+  return tidy(fn);
 }

@@ -2,6 +2,7 @@
 // block; every step updates ONE block with a gradient step (cyclic order, or uniformly random from
 // a seeded Philox stream) and leaves the others untouched.
 
+import { sweepStep } from '../../lifetime.js';
 import { check } from '../../errors.js';
 import { philox4x32 } from '../../ops/random.js';
 import { Optimizer, type Closure, type OptimizerStateDict, type ParamGroup, type ParamsInput } from '../optimizer.js';
@@ -37,6 +38,7 @@ export class BlockCoordinateDescent extends Optimizer {
 
   override step(closure?: Closure): number | ReturnType<Closure> | undefined {
     check(closure === undefined || typeof closure === 'function', 'BAD_ARGUMENT', () => 'BlockCoordinateDescent.step: expected a closure or nothing');
+    sweepStep();
     const loss = closure ? closure() : undefined;
     this.lastBlock = this.blockAt(this.count);
     this.stepGroup(this.paramGroups[this.lastBlock]);

@@ -7,7 +7,7 @@ import { check } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { add, sub } from '../../ops/elementwise.js';
 import { clone } from '../../ops/shape.js';
-import { keep, tidy } from '../../lifetime.js';
+import { keep, sweepStep, tidy } from '../../lifetime.js';
 import { noGrad } from '../../autograd/tape.js';
 import { Optimizer, writeParam, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { chain, scaleByLearningRate, type GradientTransformation } from '../transform.js';
@@ -59,6 +59,7 @@ export class SVRG extends Optimizer {
     check(typeof batchGrad === 'function', 'BAD_ARGUMENT', () => 'SVRG.step: expected a function that sets the minibatch gradients');
     const ps = this.params;
     check(ps.every((p) => this.state.has(p)), 'BAD_ARGUMENT', () => 'SVRG.step: call snapshot(fullGrad) before the first step');
+    sweepStep();
     batchGrad();
     const atW = this.grads('SVRG.step');
     const here = ps.map((p) => noGrad(() => clone(p)));

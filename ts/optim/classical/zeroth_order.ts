@@ -12,7 +12,7 @@ import { rand, randn } from '../../ops/creation.js';
 import { add, mul, sign, sub } from '../../ops/elementwise.js';
 import { getRngState, setRngState } from '../../ops/random.js';
 import { noGrad } from '../../autograd/tape.js';
-import { tidy } from '../../lifetime.js';
+import { sweepStep, tidy } from '../../lifetime.js';
 import { Optimizer, writeParam, type Closure, type ParamsInput } from '../optimizer.js';
 import type { GradientTransformation, ParamState } from '../transform.js';
 import { choice, nonNegative, positive, positiveInt } from '../validate.js';
@@ -76,6 +76,7 @@ export class ZerothOrder extends Optimizer {
   /** One step: per direction two loss evaluations, then w ← w − lr·mean_q(pg_q·z_q). Returns f(w) estimate (f⁺+f⁻)/2. */
   override step(closure?: Closure): number {
     check(typeof closure === 'function', 'BAD_ARGUMENT', () => 'ZerothOrder.step: requires a closure that returns the loss');
+    sweepStep();
     const g = this.paramGroups[0];
     const mu = g.mu as number, q = g.numDirections as number;
     const pgs: number[] = [];

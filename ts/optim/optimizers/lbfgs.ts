@@ -12,7 +12,7 @@ import { max, sum } from '../../ops/reduce.js';
 import { cat } from '../../ops/join.js';
 import { reshape, slice } from '../../ops/shape.js';
 import { noGrad, enableGrad } from '../../autograd/tape.js';
-import { keep, tidy } from '../../lifetime.js';
+import { keep, sweepStep, tidy } from '../../lifetime.js';
 import { Optimizer, writeParam, type Closure, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import type { GradientTransformation, ParamState } from '../transform.js';
 import { dot, strongWolfe } from '../line_search.js';
@@ -92,6 +92,7 @@ export class LBFGS extends Optimizer {
 
   override step(closure?: Closure): number | Tensor | undefined {
     check(typeof closure === 'function', 'BAD_ARGUMENT', () => 'LBFGS.step: requires a closure that re-evaluates the loss');
+    sweepStep();
     const g = this.paramGroups[0];
     const stateKey = this.params[0];
     const old = this.state.get(stateKey);
