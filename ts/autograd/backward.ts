@@ -235,7 +235,7 @@ function parseOptions(where: string, opts: BackwardOptions | undefined): { retai
 
 function checkRoot(root: Tensor, where: string): void {
   assertTensor(root, where, 'output');
-  check(root.requiresGrad, 'AUTOGRAD', () => `${where}: ${root.toString()} does not require grad and has no gradFn; ` +
+  check(root.requiresGrad, 'AUTOGRAD', () => `${where}: ${describe(root)} does not require grad and has no gradFn; ` +
     'set requiresGrad on a leaf it depends on (x.requiresGrad_()) and compute it outside noGrad');
 }
 
@@ -296,7 +296,7 @@ export function gradients(root: Tensor, inputs: readonly Tensor[], gradient?: Te
   check(Array.isArray(inputs), 'BAD_ARGUMENT', () => `gradients: expected inputs to be an array of tensors, got ${describe(inputs)}`);
   inputs.forEach((t, i) => {
     assertTensor(t, 'gradients', `inputs[${i}]`);
-    check(t.requiresGrad, 'AUTOGRAD', () => `gradients: inputs[${i}] (${t.toString()}) does not require grad`);
+    check(t.requiresGrad, 'AUTOGRAD', () => `gradients: inputs[${i}] (${describe(t)}) does not require grad`);
   });
   const seed = seedFor(root, gradient, 'gradients');
   const made = seed !== gradient;
@@ -333,7 +333,7 @@ const retained = new WeakMap<GradNode, Tensor>();
 /** Makes backward keep this non-leaf tensor's gradient in `.grad` (PyTorch's retain_grad); returns t. */
 export function retainGrad(t: Tensor): Tensor {
   assertTensor(t, 'retainGrad');
-  check(t.requiresGrad, 'AUTOGRAD', () => `retainGrad: ${t.toString()} does not require grad`);
+  check(t.requiresGrad, 'AUTOGRAD', () => `retainGrad: ${describe(t)} does not require grad`);
   if (t.gradFn !== null) retained.set(t.gradFn, t);
   return t;
 }
@@ -344,7 +344,7 @@ export function requiresGrad_(t: Tensor, on = true): Tensor {
   check(typeof on === 'boolean', 'BAD_ARGUMENT', () => `requiresGrad_: expected a boolean, got ${describe(on)}`);
   check(!on || t.dtype !== 'i32', 'BAD_DTYPE', () => 'requiresGrad_: only floating-point tensors can require gradients, got dtype i32');
   check(on || t.gradFn === null, 'AUTOGRAD',
-    () => `requiresGrad_: ${t.toString()} is the output of '${t.gradFn?.name}', not a leaf; use detach() to cut it from the graph`);
+    () => `requiresGrad_: ${describe(t)} is the output of '${t.gradFn?.name}', not a leaf; use detach() to cut it from the graph`);
   t.requiresGrad = on;
   return t;
 }

@@ -2,7 +2,7 @@
 
 export { Module } from './module.js';
 export type { AnyModule, StateDict, JsonStateDict, LoadResult } from './module.js';
-export type { JsonTensor } from './state.js';
+export type { JsonTensor } from '../tensor.js';
 export type { FactoryOptions } from './layers/factory.js';
 export { Sequential, ModuleList } from './layers/container.js';
 export { Linear } from './layers/linear.js';

@@ -1,21 +1,14 @@
-// The JSON form of tensors in state dicts: {dtype, shape, data}, with non-finite values spelled
-// as the strings "NaN", "Infinity" and "-Infinity" (JSON has no literal for them).
+// Reading back the JSON form of tensors (Tensor.toJSON: {dtype, shape, data}, with non-finite
+// values spelled as the strings "NaN", "Infinity" and "-Infinity", as JSON has no literal for them).
 
 import type { Device } from '../backend/backend.js';
-import { type DType, checkDType } from '../dtype.js';
+import { checkDType } from '../dtype.js';
 import { check, fmtShape } from '../errors.js';
 import { tensor } from '../ops/creation.js';
 import { sizeOf } from '../ops/util.js';
-import type { Tensor } from '../tensor.js';
-
-export interface JsonTensor { dtype: DType; shape: number[]; data: (number | string)[] }
+import type { JsonTensor, Tensor } from '../tensor.js';
 
 const SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-
-export function toJson(t: Tensor): JsonTensor {
-  const data = Array.from(t.dataSync(), (v) => (Number.isFinite(v) ? v : String(v)));
-  return { dtype: t.dtype, shape: [...t.shape], data };
-}
 
 export function fromJson(j: JsonTensor, device: Device): Tensor {
   check(j !== null && typeof j === 'object' && Array.isArray(j.shape) && Array.isArray(j.data), 'INVALID_DATA',

@@ -18,7 +18,7 @@ export function assertTensor(x: unknown, where: string, name = 'argument'): Tens
 export function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';
-  if (x instanceof Tensor) return x.toString();
+  if (x instanceof Tensor) return `Tensor(${fmtShape(x.shape)}, ${x.isDisposed ? 'disposed' : `${x.dtype}, ${x.device}`})`;
   return typeof x === 'object' ? (x.constructor?.name ?? 'object') : `${typeof x} ${String(x)}`;
 }
 

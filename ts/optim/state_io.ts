@@ -5,16 +5,15 @@
 
 import { DescentError, check } from '../errors.js';
 import type { Device } from '../backend/backend.js';
-import { type DType, isDType } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { isDType } from '../dtype.js';
+import { type JsonTensor, Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
 import type { ParamState, StateValue } from './transform.js';
 
-export interface EncodedTensor { dtype: DType; shape: number[]; data: (number | string)[] }
+export type EncodedTensor = JsonTensor;
 export type EncodedValue = number | null | { tensor: EncodedTensor } | EncodedState;
 export interface EncodedState { [key: string]: EncodedValue }
 
-const encodeNumber = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
 const decodeNumber = (x: number | string): number => (typeof x === 'number' ? x : Number(x));
 
 export function encodeState(s: ParamState): EncodedState {
@@ -26,7 +25,7 @@ export function encodeState(s: ParamState): EncodedState {
 function encodeValue(v: StateValue): EncodedValue {
   if (v === null || typeof v === 'number') return v;
   if (v instanceof Tensor) {
-    return { tensor: { dtype: v.dtype, shape: [...v.shape], data: Array.from(v.dataSync(), encodeNumber) } };
+    return { tensor: v.toJSON() };
   }
   return encodeState(v);
 }
