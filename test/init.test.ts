@@ -5,6 +5,37 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 
+// First in this file: nothing has called init() yet.
+test('the wasm device is ready on import: ops run there without init()', () => {
+  const t = d.ones([2, 2]);
+  expect(t.device).toBe('wasm');
+  expect(d.backendInfo()).not.toBeNull();
+  t.dispose();
+});
+
+test('where wasm cannot load, the import succeeds, ops name the cause, and the reference device still works', () => {
+  const bundle = fileURLToPath(new URL('../build/descent.node.js', import.meta.url));
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e',
+    `delete globalThis.WebAssembly; const d = await import(${JSON.stringify(bundle)});
+     try { d.ones([2]); } catch (e) { console.log(e.code, e.message); }
+     await d.init({ device: 'reference' }); console.log(d.ones([2]).sum().item(), d.ones([1]).device);`],
+  { encoding: 'utf8', timeout: 30000 });
+  expect(out).toMatch(/^NOT_INITIALIZED no default device: the wasm device failed to load when descent was imported \(wasm: .*WebAssembly/);
+  expect(out).toMatch(/use `await init\(\{ device: "reference" \}\)`\n2 reference\n$/);
+});
+
+test('a DEVICE_MISMATCH names the cause when init({ device }) switched devices between two tensors', async () => {
+  const early = d.ones([2]);
+  await d.init({ device: 'reference' });
+  const late = d.ones([2]);
+  expect(() => early.add(late)).toThrow(new RegExp(`add: all tensors must be on one device, got 'wasm' and 'reference' ` +
+    `\\(tensor #${early.id} was made on 'wasm' before init\\(\\{ device: 'reference' \\}\\) changed the default device\\)`));
+  await d.init();
+  const moved = d.ones([2], { device: 'reference' });  // asked for: no cause to name
+  expect(() => moved.add(d.ones([2]))).toThrow(/got 'reference' and 'wasm'; move one with \.to\(\)$/);
+  d.dispose([early, late, moved]);
+});
+
 test('threads and deterministic options reach the runtime and backendInfo()', async () => {
   await d.init({ threads: 1 });
   expect(d.backendInfo()).toMatchObject({ threads: 1, deterministic: true });

@@ -8,6 +8,16 @@ import type { Tensor } from './tensor.js';
 
 const backends = new Map<Device, Backend>();
 let defaultDevice: Device | null = null;
+/** Why there is no default device: the default device failed to load at import. */
+let loadFailure: string | null = null;
+/** The last change of default device, and the first tensor id made after it (for mismatch messages). */
+let lastSwitch: { from: Device; to: Device; firstId: number } | null = null;
+let tensorCount = 0;
+
+/** Tensor ids count up from 1, so an id tells whether a tensor predates a default-device change. */
+export function nextTensorId(): number {
+  return ++tensorCount;
+}
 
 export function registerBackend(b: Backend): void {
   backends.set(b.device, b);
@@ -29,14 +39,36 @@ export function hasBackend(device: Device): boolean {
 
 export function setDefaultDevice(d: Device): void {
   getBackend(d);
+  if (defaultDevice !== null && defaultDevice !== d) lastSwitch = { from: defaultDevice, to: d, firstId: tensorCount + 1 };
   defaultDevice = d;
+  loadFailure = null;
+}
+
+/** Records why the default device could not be loaded at import; ops then say so. */
+export function defaultDeviceFailed(cause: unknown): void {
+  loadFailure = cause instanceof Error ? cause.message : String(cause);
 }
 
 export function getDefaultDevice(): Device {
   if (defaultDevice === null) {
-    throw new DescentError('NOT_INITIALIZED', 'no default device: call `await init()` first (or pass { device: "reference" })');
+    throw new DescentError('NOT_INITIALIZED', loadFailure === null
+      ? 'no default device: call `await init()` first (or pass { device: "reference" })'
+      : `no default device: the wasm device failed to load when descent was imported (${loadFailure}); ` +
+        'fix that and call `await init()`, or use `await init({ device: "reference" })`');
   }
   return defaultDevice;
+}
+
+/**
+ * Why two tensors sit on different devices, when the default-device history explains it: the one
+ * on the old default was made before init({ device }) switched to the other's device.
+ */
+export function mismatchCause(a: { id: number; device: Device }, b: { id: number; device: Device }): string {
+  const s = lastSwitch;
+  if (s === null) return '';
+  const [old, cur] = a.device === s.from ? [a, b] : [b, a];
+  if (old.device !== s.from || cur.device !== s.to || old.id >= s.firstId || cur.id < s.firstId) return '';
+  return ` (tensor #${old.id} was made on '${s.from}' before init({ device: '${s.to}' }) changed the default device)`;
 }
 
 // ---- live memory accounting ---------------------------------------------------------------

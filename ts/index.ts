@@ -1,11 +1,16 @@
-// Public API of descent: `import * as d from 'descent'`, then `await d.init()`.
+// Public API of descent: `import * as d from 'descent'`; the default device is ready on import.
 
 import './tensor-methods.js';
 import { ReferenceBackend } from './backend/reference/index.js';
-import { registerBackend, setDefaultDevice } from './engine.js';
+import { defaultDeviceFailed, registerBackend } from './engine.js';
+import { init } from './init.js';
 
 registerBackend(new ReferenceBackend());
-setDefaultDevice('reference');
+// Ready on import (top-level await): ops never run before the default device is there, nor
+// silently on the slow reference device. init() stays for options (threads, build, device). If
+// wasm cannot load (a page's CSP without 'wasm-unsafe-eval'), the import still succeeds and
+// every op names the cause until an init() succeeds.
+await init().catch(defaultDeviceFailed);
 
 export { init, backendInfo } from './init.js';
 export type { InitOptions } from './init.js';

@@ -47,7 +47,9 @@ async function initNow(opts: InitOptions): Promise<void> {
   if (device === 'webgpu') {
     throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");
   }
-  if (!hasBackend('wasm') || (opts.build && runtime?.info.build !== opts.build)) {
+  // The reference device alone needs no wasm (so it works where wasm cannot load).
+  const loadWasm = !hasBackend('wasm') && (device === 'wasm' || opts.build !== undefined || opts.threads !== undefined);
+  if (loadWasm || (opts.build && runtime?.info.build !== opts.build)) {
     // Loaded lazily so the reference device works without instantiating any wasm.
     const [{ loadRuntime }, { WasmBackend }] = await Promise.all([
       import('./backend/wasm/runtime.js'), import('./backend/wasm/index.js')]);

@@ -4,7 +4,7 @@
 
 import type { Backend, Device, Storage, View } from './backend/backend.js';
 import { type DType, type StorageArray, decode } from './dtype.js';
-import { countTensor, getBackend, noteUnparked, releaseStorage, retainStorage, trackInScope } from './engine.js';
+import { countTensor, getBackend, nextTensorId, noteUnparked, releaseStorage, retainStorage, trackInScope } from './engine.js';
 import { DescentError, check, checkOptions, fmtShape } from './errors.js';
 import { type PrintOptions, formatTensor } from './tensor-print.js';
 import type { GradNode } from './autograd/node.js';
@@ -33,10 +33,8 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-let nextId = 1;
-
 export class Tensor implements View {
-  readonly id = nextId++;
+  readonly id = nextTensorId();
   readonly shape: readonly number[];
   #strides: readonly number[];
   #offset: number;

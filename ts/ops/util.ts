@@ -3,7 +3,7 @@
 
 import type { Device, View } from '../backend/backend.js';
 import { type DType, computeDType, encode } from '../dtype.js';
-import { getBackend, popScope, pushScope } from '../engine.js';
+import { getBackend, mismatchCause, popScope, pushScope } from '../engine.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor, contiguousStrides, sizeOf } from '../tensor.js';
 
@@ -55,7 +55,7 @@ export function checkSameDevice(where: string, ...ts: Tensor[]): Device {
   const d = ts[0].device;
   for (const t of ts) {
     check(t.device === d, 'DEVICE_MISMATCH',
-      () => `${where}: all tensors must be on one device, got '${d}' and '${t.device}'; move one with .to()`);
+      () => `${where}: all tensors must be on one device, got '${d}' and '${t.device}'${mismatchCause(ts[0], t)}; move one with .to()`);
   }
   return d;
 }
