@@ -143,6 +143,21 @@ describe('semantics the fixtures do not pin', () => {
     });
   });
 
+  test('f32 lines (packed keys, quickselect) order exactly as f64 lines (comparator), every k', () => {
+    d.tidy(() => {
+      const special = [NaN, -0, 0, Infinity, -Infinity, 1, 1, -1, NaN, 0.5, -0, 2 ** -140];
+      const values = [...special, ...randomValues(40, 41).map((v) => Math.round(v * 4) / 4)];
+      for (const descending of [false, true]) {
+        const want = list(d.argsort(d.tensor(values, { dtype: 'f64', device: 'reference' }), 0, { descending }));
+        expect(list(d.argsort(d.tensor(values, { device: 'wasm' }), 0, { descending })), `descending ${descending}`).toEqual(want);
+        const x = d.tensor(values, { device: 'wasm' });
+        for (let k = 0; k <= values.length; k++) {
+          expect(list(d.topk(x, k, 0, { largest: descending }).indices), `k ${k}`).toEqual(want.slice(0, k));
+        }
+      }
+    });
+  });
+
   test('topk with sorted: false keeps the chosen entries in index order', () => {
     d.tidy(() => {
       const x = d.tensor([[5, 1, 4, 9, 2]], { device: 'wasm' });

@@ -14,7 +14,7 @@ type ScanOp = 'sum' | 'prod';
 
 /** Inclusive scan of x along d (from the end when `reverse`), same dtype, shape and device, no graph. */
 function scan(x: Tensor, d: number, op: ScanOp, reverse: boolean): Tensor {
-  return alongLines(x, d, x.dtype, (v, out, base, n) => {
+  return alongLines(x, d, x.dtype, x.ndim === 0 ? 1 : x.shape[d], (v, base, n, out) => {
     let acc = op === 'sum' ? 0 : 1;
     for (let k = 0; k < n; k++) {
       const i = base + (reverse ? n - 1 - k : k);

@@ -8,7 +8,8 @@ import { tidy } from '../lifetime.js';
 import type { Tensor } from '../tensor.js';
 import { gather } from './indexing.js';
 import { alongLines } from './lines.js';
-import { contiguous, narrow, reshape } from './shape.js';
+import { orderLine } from './order-keys.js';
+import { reshape } from './shape.js';
 import { assertTensor, describe, normAxis } from './util.js';
 
 export interface SortOptions { descending?: boolean }
@@ -21,22 +22,9 @@ function flag(where: string, name: string, v: unknown, dflt: boolean): boolean {
   return v;
 }
 
-/** a before b? NaN is the largest value; equal keys keep index order (stable both ways). */
-function comparator(v: ArrayLike<number>, base: number, descending: boolean): (i: number, j: number) => number {
-  return (i, j) => {
-    const a = v[base + i];
-    const b = v[base + j];
-    const c = Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0;
-    return (descending ? -c : c) || i - j;
-  };
-}
-
-/** i32 indices that order x along `d` (contiguous, x's shape). */
-function order(x: Tensor, d: number, descending: boolean): Tensor {
-  return alongLines(x, d, 'i32', (v, out, base, n) => {
-    const row = Array.from({ length: n }, (_, i) => i).sort(comparator(v, base, descending));
-    out.set(row, base);
-  });
+/** i32 indices of the first k entries along `d` in sorted order (contiguous; k long along d). */
+function order(x: Tensor, d: number, descending: boolean, k = x.ndim === 0 ? 1 : x.shape[d]): Tensor {
+  return alongLines(x, d, 'i32', k, (v, base, n, out, outBase) => orderLine(v, base, n, k, descending, out, outBase));
 }
 
 /** A 0-d x is sorted as a 1-element vector and given back its 0-d shape (as torch). */
@@ -88,8 +76,8 @@ export function topk(x: Tensor, k: number, dim = -1, opts?: TopkOptions): Sorted
   check(Number.isInteger(k) && k >= 0 && k <= n, 'BAD_ARGUMENT',
     () => `topk: expected an integer k in 0..${n} (the size of dim ${dim}), got ${describe(k)}`);
   return onVector(x, (v) => tidy(() => {
-    let indices = narrow(order(v, d, largest), d, 0, k);
+    let indices = order(v, d, largest, k);
     if (!sorted) indices = gather(indices, d, order(indices, d, false));
-    return { values: gather(v, d, indices), indices: contiguous(indices) };
+    return { values: gather(v, d, indices), indices };
   }));
 }
