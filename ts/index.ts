@@ -13,7 +13,7 @@ registerBackend(new ReferenceBackend());
 await init().catch(defaultDeviceFailed);
 
 export { init, backendInfo } from './init.js';
-export type { InitOptions } from './init.js';
+export type { InitOptions, BackendInfo } from './init.js';
 export { Tensor, isTensor } from './tensor.js';
 export type { NestedArray } from './tensor.js';
 export { DescentError } from './errors.js';

@@ -63,7 +63,20 @@ async function initNow(opts: InitOptions): Promise<void> {
   setDefaultDevice(device);
 }
 
-/** Which wasm build and features are running, and how many threads GEMM uses. */
-export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number; deterministic: boolean }) | null {
+/** What backendInfo() reports (spelled out here so the published types name no WebAssembly type). */
+export interface BackendInfo {
+  readonly build: 'simd' | 'relaxed';
+  readonly simd: boolean;
+  readonly relaxedSimd: boolean;
+  /** Threads GEMM uses now, the calling thread included. */
+  readonly threads: number;
+  readonly sharedMemory: boolean;
+  /** Current size of the wasm memory in bytes. */
+  readonly memoryBytes: number;
+  readonly deterministic: boolean;
+}
+
+/** Which wasm build and features are running, and how many threads GEMM uses (null before wasm loads). */
+export function backendInfo(): BackendInfo | null {
   return runtime ? { ...runtime.info, threads: poolThreads(), deterministic: isDeterministic() } : null;
 }

@@ -19,6 +19,8 @@ import { enableGrad, isGradEnabled } from './tape.js';
 
 type Tensors = Tensor | readonly Tensor[];
 type Fn = (...args: never[]) => Tensor;
+/** One tensor per tensor of X: a tuple for a tuple, so `hv[0]` is a Tensor under noUncheckedIndexedAccess. */
+export type TensorsLike<X extends readonly Tensor[]> = { -readonly [K in keyof X]: Tensor };
 
 const asList = (x: Tensors, where: string, name: string): Tensor[] => {
   const list = Array.isArray(x) ? [...x] : [x as Tensor];
@@ -70,6 +72,9 @@ export interface GradOptions { argnums?: number | readonly number[] }
  * (default 0; an array gives an array of gradients).
  * @example const [loss, g] = d.valueAndGrad((w) => w.square().sum())(w0);
  */
+export function valueAndGrad<F extends Fn>(f: F, opts?: { argnums?: number }): (...args: Parameters<F>) => [Tensor, Tensor];
+export function valueAndGrad<F extends Fn, const A extends readonly number[]>(f: F, opts: { argnums: A }):
+  (...args: Parameters<F>) => [Tensor, { -readonly [K in keyof A]: Tensor }];
 export function valueAndGrad<F extends Fn>(f: F, opts?: GradOptions): (...args: Parameters<F>) => [Tensor, Tensors] {
   checkOptions('valueAndGrad', opts, ['argnums']);
   const argnums = opts?.argnums ?? 0;
@@ -92,8 +97,11 @@ export function valueAndGrad<F extends Fn>(f: F, opts?: GradOptions): (...args: 
 }
 
 /** f ↦ ∇f (see valueAndGrad). @example d.grad((x) => x.pow(3).sum())(x) // 3x² */
+export function grad<F extends Fn>(f: F, opts?: { argnums?: number }): (...args: Parameters<F>) => Tensor;
+export function grad<F extends Fn, const A extends readonly number[]>(f: F, opts: { argnums: A }):
+  (...args: Parameters<F>) => { -readonly [K in keyof A]: Tensor };
 export function grad<F extends Fn>(f: F, opts?: GradOptions): (...args: Parameters<F>) => Tensors {
-  const vg = valueAndGrad(f, opts);
+  const vg = valueAndGrad(f, opts as { argnums?: number });
   return (...args) => {
     const [value, g] = vg(...args);
     value.dispose();
@@ -105,6 +113,8 @@ export function grad<F extends Fn>(f: F, opts?: GradOptions): (...args: Paramete
  * [f(x), vᵀ·J] for f of one tensor (or an array of tensors, passed as separate arguments);
  * v has f(x)'s shape. (torch.autograd.functional.vjp)
  */
+export function vjp(f: Fn, x: Tensor, v: Tensor): [Tensor, Tensor];
+export function vjp<const X extends readonly Tensor[]>(f: Fn, x: X, v: Tensor): [Tensor, TensorsLike<X>];
 export function vjp(f: Fn, x: Tensors, v: Tensor): [Tensor, Tensors] {
   return tidy(() => {
     const xs = asList(x, 'vjp', 'x');
@@ -135,6 +145,8 @@ export function jvp(f: Fn, x: Tensors, v: Tensors): [Tensor, Tensor] {
 }
 
 /** [f(x), H·v] for scalar f: the gradient of ⟨∇f(x), v⟩. (torch.autograd.functional.hvp) */
+export function hvp(f: Fn, x: Tensor, v: Tensor): [Tensor, Tensor];
+export function hvp<const X extends readonly Tensor[]>(f: Fn, x: X, v: readonly Tensor[]): [Tensor, TensorsLike<X>];
 export function hvp(f: Fn, x: Tensors, v: Tensors): [Tensor, Tensors] {
   return tidy(() => {
     const xs = asList(x, 'hvp', 'x');

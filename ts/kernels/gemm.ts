@@ -116,13 +116,13 @@ export function dgemm(m: number, n: number, k: number, a: Float64Array, b: Float
   return dgemmOn(runtime(), m, n, k, a, b, opts);
 }
 
-/** sgemm on an explicit runtime (tests, benchmarks). */
+/** sgemm on an explicit runtime (tests, benchmarks). @internal (not in the published types) */
 export function sgemmOn(rt: GemmRuntime, m: number, n: number, k: number, a: Float32Array, b: Float32Array,
                         opts?: GemmOptions<Float32Array>): Float32Array {
   return run('kernels.sgemm', rt, Float32Array, m, n, k, a, b, opts);
 }
 
-/** dgemm on an explicit runtime (tests, benchmarks). */
+/** dgemm on an explicit runtime (tests, benchmarks). @internal (not in the published types) */
 export function dgemmOn(rt: GemmRuntime, m: number, n: number, k: number, a: Float64Array, b: Float64Array,
                         opts?: GemmOptions<Float64Array>): Float64Array {
   return run('kernels.dgemm', rt, Float64Array, m, n, k, a, b, opts);

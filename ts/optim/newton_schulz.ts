@@ -71,6 +71,7 @@ function symmetricProduct(rt: WasmRuntime, r: number, k: number, a: number, aRs:
 /**
  * Newton–Schulz on wasm memory: reads the rows×cols row-major f32 matrix at byte address `g` and
  * writes the result (same layout) at `out` (may equal g). Scratch is allocated and freed here.
+ * @internal (not in the published types: they name no WebAssembly type)
  */
 export function newtonSchulzWasm(rt: WasmRuntime, g: number, out: number, rows: number, cols: number, o: Resolved): void {
   const ex = rt.exports as unknown as Record<string, Fn>;
