@@ -76,7 +76,7 @@ describe('wasm matches the reference device', () => {
     parity('outer', [7], 14, (x) => [d.outer(x, x.mul(2))]);
     const specs: [string, number[], number[] | null][] = [
       ['ab,bc->ac', [3, 7], [7, 4]], ['abc,cd->dba', [3, 5, 7], [7, 2]], ['ab,ab->', [3, 7], [3, 7]],
-      ['aab,bc->c', [3, 3, 7], [7, 4]], ['abc->cb', [3, 5, 7], null], ['ab,cb', [3, 7], [5, 7]], ['aa->a', [6, 6], null],
+      ['aab,bc->c', [3, 3, 7], [7, 4]], ['abc->cb', [3, 5, 7], null], ['ab,cb', [3, 7], [5, 7]], ['aa->a', [6, 6], null], ['...ab,...bc->...ca', [2, 3, 7], [7, 4]],
     ];
     for (const [spec, sa, sb] of specs) {
       const other = sb && make(sb, randomValues(sizeOf(sb), 15), 'f32', 'reference');

@@ -9,45 +9,54 @@ import { diagonal } from './diagonal.js';
 import { mul } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { sum } from './reduce.js';
-import { permute, reshape } from './shape.js';
+import { expand, permute, reshape } from './shape.js';
 import { assertTensor, describe, scoped } from './util.js';
 
 interface Spec { inputs: string[][]; output: string[] }
 
-/** torch's implicit output: letters used exactly once, lowercase a–z then uppercase A–Z. */
+const ELLIPSIS = '...';
+const TERM = /^[a-zA-Z]*(\.\.\.)?[a-zA-Z]*$/;
+
+/** torch's implicit output: '...' dims first, then letters used exactly once, a–z then A–Z. */
 const labelRank = (c: string): number => (c >= 'a' ? c.charCodeAt(0) - 97 : c.charCodeAt(0) - 65 + 26);
 
-function parse(spec: string, count: number): Spec {
+/**
+ * Splits a spec into one label list per operand and the output's. '...' stands for the dims no
+ * letter names, right-aligned across operands; its dims get labels (U+0100 on) no spec can write.
+ */
+function parse(spec: string, xs: readonly Tensor[]): Spec {
   check(typeof spec === 'string', 'BAD_ARGUMENT', () => `einsum: expected a spec string such as 'ij,jk->ik', got ${describe(spec)}`);
-  const s = spec.replace(/\s+/g, '');
-  check(!s.includes('.'), 'UNSUPPORTED', () => `einsum: '...' (ellipsis) is not supported in '${spec}'; name every dim with a letter`);
-  const [lhs, rhs, ...extra] = s.split('->');
-  const inputs = lhs.split(',');
-  check(extra.length === 0 && [...inputs, rhs ?? ''].every((t) => /^[a-zA-Z]*$/.test(t)), 'BAD_ARGUMENT',
-    () => `einsum: spec '${spec}' must be letters a–z/A–Z, operands separated by ',', at most one '->'`);
-  check(inputs.length === count, 'BAD_ARGUMENT', () => `einsum: spec '${spec}' names ${inputs.length} operand(s), got ${count} tensor(s)`);
-  const letters = inputs.join('');
-  const output = rhs === undefined
-    ? [...new Set(letters)].filter((c) => letters.indexOf(c) === letters.lastIndexOf(c)).sort((a, b) => labelRank(a) - labelRank(b))
-    : [...rhs];
+  const [lhs, rhs, ...extra] = spec.replace(/\s+/g, '').split('->');
+  const terms = lhs.split(',');
+  check(extra.length === 0 && [...terms, rhs ?? ''].every((t) => TERM.test(t)), 'BAD_ARGUMENT',
+    () => `einsum: spec '${spec}' must be letters a–z/A–Z and at most one '...' per operand, operands separated by ',', at most one '->'`);
+  check(terms.length === xs.length, 'BAD_ARGUMENT', () => `einsum: spec '${spec}' names ${terms.length} operand(s), got ${xs.length} tensor(s)`);
+  const spans = terms.map((t, k) => xs[k].ndim - t.replace(ELLIPSIS, '').length);
+  terms.forEach((t, k) => check(spans[k] >= 0 && (spans[k] === 0 || t.includes(ELLIPSIS)), 'SHAPE_MISMATCH',
+    () => `einsum: operand ${k} has shape ${fmtShape(xs[k].shape)} but '${t}' names ${t.replace(ELLIPSIS, '').length} dim(s) in '${spec}'`));
+  const ell = Array.from({ length: Math.max(0, ...spans) }, (_, i) => String.fromCharCode(0x100 + i));
+  const labels = (t: string, span: number): string[] => {
+    const [head, tail] = t.split(ELLIPSIS);
+    return tail === undefined ? [...head] : [...head, ...ell.slice(ell.length - span), ...tail];
+  };
+  const inputs = terms.map((t, k) => labels(t, spans[k]));
+  const used = inputs.flat();
+  const once = (c: string): boolean => c < '\u0100' && used.indexOf(c) === used.lastIndexOf(c);
+  const output = rhs === undefined ? [...ell, ...[...new Set(used)].filter(once).sort((a, b) => labelRank(a) - labelRank(b))] : labels(rhs, ell.length);
   check(new Set(output).size === output.length, 'BAD_ARGUMENT', () => `einsum: output '${rhs}' repeats a letter in '${spec}'`);
-  for (const c of output) check(letters.includes(c), 'BAD_ARGUMENT', () => `einsum: output letter '${c}' does not appear in any operand of '${spec}'`);
-  return { inputs: inputs.map((t) => [...t]), output };
+  for (const c of output) check(used.includes(c), 'BAD_ARGUMENT', () => `einsum: output letter '${c}' does not appear in any operand of '${spec}'`);
+  return { inputs, output };
 }
 
-/** Checks ranks and that every letter has one size; returns the sizes. */
-function letterSizes(spec: string, sp: Spec, xs: readonly Tensor[]): Map<string, number> {
+/** Each label's size; sizes of one label must agree or be 1 (broadcast, as torch). */
+function labelSizes(spec: string, sp: Spec, xs: readonly Tensor[]): Map<string, number> {
   const sizes = new Map<string, number>();
-  sp.inputs.forEach((sub, k) => {
-    check(sub.length === xs[k].ndim, 'SHAPE_MISMATCH',
-      () => `einsum: operand ${k} has shape ${fmtShape(xs[k].shape)} but '${sub.join('')}' names ${sub.length} dim(s) in '${spec}'`);
-    sub.forEach((c, i) => {
-      const n = xs[k].shape[i];
-      check(!sizes.has(c) || sizes.get(c) === n, 'SHAPE_MISMATCH',
-        () => `einsum: letter '${c}' has size ${sizes.get(c)} and ${n} in '${spec}' (operand ${k}, shape ${fmtShape(xs[k].shape)})`);
-      sizes.set(c, n);
-    });
-  });
+  sp.inputs.forEach((sub, k) => sub.forEach((c, i) => {
+    const [had, n] = [sizes.get(c) ?? 1, xs[k].shape[i]];
+    check(had === n || had === 1 || n === 1, 'SHAPE_MISMATCH',
+      () => `einsum: ${c < '\u0100' ? `letter '${c}'` : "a '...' dim"} has size ${had} and ${n} in '${spec}' (operand ${k}, shape ${fmtShape(xs[k].shape)})`);
+    sizes.set(c, Math.max(had, n));
+  }));
   return sizes;
 }
 
@@ -84,21 +93,22 @@ function contract(a: Labeled, b: Labeled, output: string[], sizes: Map<string, n
 
 /**
  * Einstein summation over one or two operands (torch.einsum): 'ij,jk->ik' (matmul), 'bij,bjk->bik',
- * 'i,j->ij' (outer), 'ij,ij->' (dot), 'ii->' (trace), 'ii->i' (diagonal), 'ij->ji'; without '->'
- * the output is the letters used once, in alphabetical order. Gradients flow to both operands.
+ * '...ij,...jk->...ik' (batched, broadcast), 'i,j->ij' (outer), 'ij,ij->' (dot), 'ii->' (trace),
+ * 'ii->i' (diagonal), 'ij->ji'; without '->' the output is '...' then the letters used once, in
+ * alphabetical order. Size-1 dims broadcast. Gradients flow to both operands.
  * @example d.einsum('ij,jk->ik', a, b)
  */
 export function einsum(spec: string, ...operands: Tensor[]): Tensor {
   check(operands.length === 1 || operands.length === 2, 'BAD_ARGUMENT',
     () => `einsum: expected 1 or 2 operands, got ${operands.length}`);
   operands.forEach((t, i) => assertTensor(t, 'einsum', `operand ${i}`));
-  const sp = parse(spec, operands.length);
-  const sizes = letterSizes(spec, sp, operands);
+  const sp = parse(spec, operands);
+  const sizes = labelSizes(spec, sp, operands);
   return scoped(() => {
     const [sa, sb] = sp.inputs;
-    const keepA = new Set([...sp.output, ...(sb ?? [])]);
-    const a = simplify(operands[0], sa, keepA);
-    const r = sb === undefined ? a : contract(a, simplify(operands[1], sb, new Set([...sp.output, ...a.sub])), sp.output, sizes);
+    const [xa, xb] = operands.map((x, k) => expand(x, sp.inputs[k].map((c) => sizes.get(c)!))); // size-1 dims broadcast
+    const a = simplify(xa, sa, new Set([...sp.output, ...(sb ?? [])]));
+    const r = sb === undefined ? a : contract(a, simplify(xb, sb, new Set([...sp.output, ...a.sub])), sp.output, sizes);
     return permuted(r, sp.output);
   });
 }
