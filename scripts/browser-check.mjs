@@ -5,8 +5,9 @@
 //   2. 'plain': served WITHOUT them (no SharedArrayBuffer: one thread on a non-shared memory);
 //   3. 'isolated+CSP': isolated, plus a Content-Security-Policy that allows wasm but not blob:
 //      workers (the pool cannot start: one thread expected, and init() must still succeed);
-//   4. 'CSP without wasm': script-src 'self' only (no wasm may compile): init() must reject with
-//      DescentError UNSUPPORTED, and the reference device must still work without init();
+//   4. 'CSP without wasm': script-src 'self' only (no wasm may compile): the import must succeed,
+//      ops must throw NOT_INITIALIZED naming the cause, init() must reject with DescentError
+//      UNSUPPORTED, and init({ device: 'reference' }) must work;
 //   5. 'isolated, app bundle': as 1, but the page loads the bundle after an app's own esbuild
 //      (platform browser, minify, keepNames) has bundled it again, as apps using the package's
 //      "browser" export do (keepNames used to break the GEMM worker's shipped source).
@@ -266,10 +267,17 @@ async function pageChecks(expectThreads, lib) {
   return out;
 }
 
-/** Runs in a page that may compile no wasm (threads 0): init() fails cleanly, reference works. */
+/** Runs in a page that may compile no wasm (threads 0): ops and init() fail cleanly, reference works. */
 async function noWasmChecks() {
   const d = await import('/build/descent.browser.js');
   const out = [];
+  try {
+    d.ones([2]);
+    out.push({ name: 'ops before a device loads throw', ok: false, detail: 'd.ones() succeeded' });
+  } catch (e) {
+    out.push({ name: 'ops throw NOT_INITIALIZED naming the cause', ok: e instanceof d.DescentError && e.code === 'NOT_INITIALIZED'
+      && /failed to load when descent was imported/.test(e.message), detail: `${e.code}: ${e.message}` });
+  }
   try {
     await d.init();
     out.push({ name: 'init() rejects', ok: false, detail: 'init() succeeded' });
@@ -277,9 +285,10 @@ async function noWasmChecks() {
     out.push({ name: 'init() rejects with DescentError UNSUPPORTED', ok: e instanceof d.DescentError && e.code === 'UNSUPPORTED',
       detail: `${e.code}: ${e.message}` });
   }
+  await d.init({ device: 'reference' });
   const x = d.tensor([1, 2, 3]);
   const s = x.mul(x).sum().item();
-  out.push({ name: 'reference device without init()', ok: x.device === 'reference' && s === 14, detail: `device ${x.device}, Σx² = ${s}` });
+  out.push({ name: "reference device after init({ device: 'reference' })", ok: x.device === 'reference' && s === 14, detail: `device ${x.device}, Σx² = ${s}` });
   return out;
 }
 

@@ -95,7 +95,7 @@ async function compileKernels(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssemb
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const csp = /Content.Security/i.test(why)
-      ? "; the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src (without init(), the reference device needs no wasm)"
+      ? "; the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src (init({ device: 'reference' }) needs no wasm)"
       : '';
     throw new DescentError('UNSUPPORTED', `wasm: the kernels could not be compiled: ${why}${csp}`);
   }
