@@ -97,8 +97,8 @@ describe('gradients against finite differences (f64, reference)', () => {
       expect(d.gradgradcheck((x) => d.cumsum(x, 0), [x64([3, 2], 22)])).toBe(true);
       expect(d.gradgradcheck((x) => d.cumprod(x, -1), [x64([2, 4], 23)])).toBe(true);
       const zeros = d.tensor([[0, 1.5, -2, 0.5], [0.7, 0, 0, 2], [1.1, -0.4, 0.9, 0]], { dtype: 'f64', device: 'reference' });
-      expect(d.gradcheck((x) => d.cumprod(x, 1), [zeros])).toBe(true);
-      expect(d.gradcheck((x) => d.cumprod(x, 0), [zeros])).toBe(true);
+      expect(d.gradgradcheck((x) => d.cumprod(x, 1), [zeros])).toBe(true);
+      expect(d.gradgradcheck((x) => d.cumprod(x, 0), [zeros])).toBe(true);
     });
   });
 

@@ -1,33 +1,41 @@
-// Cumulative sums and products along a dim. No backend has a scan primitive, so the scan runs on
-// the host over one read of the data (ts/ops/lines.ts), accumulating in f64 and rounding each
-// output once (torch's CPU kernels accumulate float in double too); the result goes back to x's
-// device. The gradients are built from these scans and elementwise ops, so they differentiate again.
+// Cumulative sums and products along a dim, both from one primitive: the first-order linear
+// recurrence h_k = b_k + a·h_prev, with a link weight a_k joining positions k and k+1 (all 1 for
+// cumsum). No backend has a scan primitive, so it runs on the host over one read of the data
+// (ts/ops/lines.ts), accumulating in f64 and rounding each output once (torch's CPU kernels
+// accumulate float in double too). Its adjoint is the same recurrence run the other way over the
+// same links, so cumsum and cumprod differentiate to any order, exactly, zeros included.
 
 import { attach } from '../autograd/tape.js';
-import { isFloat } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import { div, eq, logicalAnd, mul, where } from './elementwise.js';
+import { mul, where } from './elementwise.js';
+import { arange } from './creation.js';
 import { alongLines } from './lines.js';
+import { clone, reshape, slice, sliceScatter } from './shape.js';
 import { assertTensor, normAxis, scoped } from './util.js';
 
-type ScanOp = 'sum' | 'prod';
-
-/** Inclusive scan of x along d (from the end when `reverse`), same dtype, shape and device, no graph. */
-function scan(x: Tensor, d: number, op: ScanOp, reverse: boolean): Tensor {
-  return alongLines(x, d, x.dtype, x.ndim === 0 ? 1 : x.shape[d], (v, base, n, out) => {
-    let acc = op === 'sum' ? 0 : 1;
-    for (let k = 0; k < n; k++) {
-      const i = base + (reverse ? n - 1 - k : k);
-      acc = op === 'sum' ? acc + v[i] : acc * v[i];
+/**
+ * h along d: forward h_k = b_k + a_{k−1}·h_{k−1}, reverse h_k = b_k + a_k·h_{k+1}; a = null means
+ * every link weighs 1. The first position of the run is b alone (so no 0·∞ enters it).
+ */
+function linkScan(b: Tensor, a: Tensor | null, d: number, reverse: boolean): Tensor {
+  const n = b.ndim === 0 ? 1 : b.shape[d];
+  const h = alongLines(a === null ? [b] : [b, a], d, b.dtype, n, ([vb, va], base, len, out) => {
+    let acc = 0;
+    for (let k = 0; k < len; k++) {
+      const i = base + (reverse ? len - 1 - k : k);
+      acc = k === 0 ? vb[i] : vb[i] + (va === undefined ? 1 : va[reverse ? i : i - 1]) * acc;
       out[i] = acc;
     }
   });
+  return attach(h, a === null ? [b] : [b, a], (u) => {
+    const c = linkScan(u, a, d, !reverse);
+    // The link a_k enters h_{k+1} (forward) or h_k (reverse) times its neighbour's h.
+    return a === null ? [c] : [c, reverse ? mul(c, shiftNext(h, d)) : mul(shiftNext(c, d), h)];
+  }, 'linkScan');
 }
 
-/** cumsum along d, from the end when `reverse`; each direction's VJP is the other one. */
-function cumulativeSum(x: Tensor, d: number, reverse: boolean): Tensor {
-  return attach(scan(x, d, 'sum', reverse), [x], (g) => [cumulativeSum(g, d, !reverse)], 'cumsum');
-}
+/** t_{k+1} at k along d, 0 at the end. */
+const shiftNext = (t: Tensor, d: number): Tensor => sliceScatter(slice(t, d, 1), t.shape, d, 0);
 
 /**
  * Running sums along `dim` (torch.cumsum); i32 stays i32 (a sum that leaves the i32 range throws).
@@ -35,26 +43,20 @@ function cumulativeSum(x: Tensor, d: number, reverse: boolean): Tensor {
  */
 export function cumsum(x: Tensor, dim: number): Tensor {
   assertTensor(x, 'cumsum');
-  return cumulativeSum(x, normAxis(dim, x.ndim, 'cumsum'), false);
+  return linkScan(x, null, normAxis(dim, x.ndim, 'cumsum'), false);
 }
 
 /**
- * Running products along `dim` (torch.cumprod). The gradient is exact also with zeros: with z the
- * first zero of a line, dy/dx_k sums g_i·y_i/x_k over i ≥ k for k < z, g_i·Π_{j≤i, j≠z} x_j for
- * k = z (a cumprod with x_z set to 1), and is 0 past z, where every product holds x_z = 0.
+ * Running products along `dim` (torch.cumprod): y_k = x_k·y_{k−1} is the recurrence with
+ * b = (x_0, 0, 0, ...) and links a_k = x_{k+1}. Its gradient, Π_{j<k} x_j · Σ_{i≥k} g_i Π_{k<j≤i} x_j,
+ * divides by nothing, so zeros need no special case.
  */
 export function cumprod(x: Tensor, dim: number): Tensor {
   assertTensor(x, 'cumprod');
   const d = normAxis(dim, x.ndim, 'cumprod');
-  const y = scan(x, d, 'prod', false);
-  if (!isFloat(x.dtype)) return y;
-  return attach(y, [x], (g) => [scoped(() => {
-    const zero = eq(x, 0);
-    const seen = scan(zero, d, 'sum', false); // zeros up to and including each position
-    const before = eq(seen, 0);
-    const first = logicalAnd(zero, eq(seen, 1));
-    const plain = div(cumulativeSum(mul(g, y), d, true), where(before, x, 1));
-    const atFirst = cumulativeSum(mul(g, cumprod(where(first, 1, x), d)), d, true);
-    return where(before, plain, where(first, atFirst, 0));
-  })], 'cumprod');
+  if (x.ndim === 0 || x.shape[d] <= 1) return clone(x);
+  return scoped(() => {
+    const first = reshape(arange(x.shape[d], undefined, 1, { device: x.device }).eq(0), x.shape.map((s, i) => (i === d ? s : 1)));
+    return linkScan(where(first, x, 0), shiftNext(x, d), d, false);
+  });
 }

@@ -24,7 +24,7 @@ function flag(where: string, name: string, v: unknown, dflt: boolean): boolean {
 
 /** i32 indices of the first k entries along `d` in sorted order (contiguous; k long along d). */
 function order(x: Tensor, d: number, descending: boolean, k = x.ndim === 0 ? 1 : x.shape[d]): Tensor {
-  return alongLines(x, d, 'i32', k, (v, base, n, out, outBase) => orderLine(v, base, n, k, descending, out, outBase));
+  return alongLines([x], d, 'i32', k, ([v], base, n, out, outBase) => orderLine(v, base, n, k, descending, out, outBase));
 }
 
 /** A 0-d x is sorted as a 1-element vector and given back its 0-d shape (as torch). */
