@@ -3,6 +3,7 @@
 
 import { beforeAll, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
+import { readmeLoop } from './helpers/readme-loop.mjs';
 
 beforeAll(async () => {
   await d.init({ device: 'wasm' });
@@ -77,26 +78,7 @@ test('Symbol.dispose frees at scope exit', () => {
   expect(d.memory().wasm.bytes).toBe(start.bytes);
 });
 
-// The README's training loop written as in PyTorch: no tidy, no dispose.
-function trainingLoop() {
-  const { nn, optim } = d;
-  const model = new nn.Sequential(new nn.Linear(4, 16), new nn.Tanh(), new nn.Linear(16, 1));
-  const opt = new optim.AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0.01 });
-  const sched = new optim.lrScheduler.CosineAnnealingLR(opt, { TMax: 50 });
-  const x = d.randn([64, 4]);
-  const y = x.sum(1, { keepdim: true }).sin();
-  const step = () => {
-    opt.zeroGrad();
-    const out = model.call(x);
-    const loss = nn.functional.mseLoss(out, y);
-    loss.backward();
-    nn.utils.clipGradNorm(model.parameters(), 1.0);
-    opt.step();
-    sched.step();
-    return { out, loss, lossValue: loss.item() };
-  };
-  return { model, opt, x, y, step };
-}
+const trainingLoop = () => readmeLoop(d);
 
 test('a training loop without tidy keeps memory() flat over 2,000 steps', () => {
   const { step } = trainingLoop();

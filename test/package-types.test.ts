@@ -29,10 +29,11 @@ const [value, [gx, gy]] = d.valueAndGrad((x: d.Tensor, y: d.Tensor) => x.mul(y).
 const g: d.Tensor = d.grad((x: d.Tensor) => x.square().sum())(d.ones([3]));
 const [, vj] = d.vjp((x: d.Tensor) => x.exp(), d.ones([2]), d.ones([2]));
 const info: d.BackendInfo | null = d.backendInfo();
+const live: number = d.memory().wasm.tensors;
 await d.init({ threads: 1 });
 try { d.ones([2]).add(d.ones([3])); } catch (e) { if (e instanceof d.DescentError) console.log(e.code); }
 console.log(fx.item(), hv[0].toArray(), value.item(), gx.shape, gy.shape, g.toString(), vj.toString({ read: false }),
-  JSON.stringify(model.stateDict()), d.memory(), info?.build, muon.length + adam.length, d.kernels.sgemm(1, 1, 1, new Float32Array([2]), new Float32Array([3])));
+  JSON.stringify(model.stateDict()), d.memory(), info?.build, muon.length + adam.length, live, d.kernels.sgemm(1, 1, 1, new Float32Array([2]), new Float32Array([3])));
 `;
 
 beforeAll(() => {

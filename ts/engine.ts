@@ -2,7 +2,7 @@
 // accounting. Everything here is per-process; tensors never reach into it except through the
 // helpers below.
 
-import type { Backend, Device, Storage } from './backend/backend.js';
+import { type Backend, DEVICES, type Device, type Storage } from './backend/backend.js';
 import { DescentError } from './errors.js';
 import type { Tensor } from './tensor.js';
 
@@ -97,11 +97,13 @@ export function releaseStorage(s: Storage): void {
   }
 }
 
-/** Live tensors and bytes of tensor storage per device (views share bytes; scratch is not counted). */
-export function memory(): Record<string, Usage> {
-  const out: Record<string, Usage> = {};
-  for (const [d, u] of usage) out[d] = { tensors: u.tensors, bytes: u.bytes };
-  for (const d of backends.keys()) out[d] ??= { tensors: 0, bytes: 0 };
+/**
+ * Live tensors and bytes of tensor storage per device (views share bytes; scratch is not counted),
+ * every device listed so `memory().wasm` needs no undefined check.
+ */
+export function memory(): Record<Device, Usage> {
+  const out = {} as Record<Device, Usage>;
+  for (const d of DEVICES) out[d] = { tensors: usage.get(d)?.tensors ?? 0, bytes: usage.get(d)?.bytes ?? 0 };
   return out;
 }
 

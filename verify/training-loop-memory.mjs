@@ -2,29 +2,20 @@
 // built bundle: memory() must stay flat after the first steps, and the loss must keep falling.
 // `npm run verify -- training-loop-memory [steps]` (run `npm run build` first).
 import * as d from '../build/descent.node.js';
+import { readmeLoop } from '../test/helpers/readme-loop.mjs';
 
 export default async function run(args) {
   const steps = Number(args[0] ?? 10000);
-  const { nn, optim } = d;
-  const model = new nn.Sequential(new nn.Linear(4, 16), new nn.Tanh(), new nn.Linear(16, 1));
-  const opt = new optim.AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0.01 });
-  const sched = new optim.lrScheduler.CosineAnnealingLR(opt, { TMax: 50 });
-  const x = d.randn([64, 4]);
-  const y = x.sum(1, { keepdim: true }).sin();
+  const { step } = readmeLoop(d);
   const rows = [];
   let settled = null;
   const t0 = performance.now();
-  for (let step = 1; step <= steps; step++) {
-    opt.zeroGrad();
-    const loss = nn.functional.mseLoss(model.call(x), y);
-    loss.backward();
-    nn.utils.clipGradNorm(model.parameters(), 1.0);
-    opt.step();
-    sched.step();
-    if (step === 10) settled = d.memory().wasm;
-    if (step === 10 || step % (steps / 5) === 0) {
+  for (let i = 1; i <= steps; i++) {
+    const { loss } = step();
+    if (i === 10) settled = d.memory().wasm;
+    if (i === 10 || i % (steps / 5) === 0) {
       const m = d.memory().wasm;
-      rows.push(`| ${step} | ${m.tensors} | ${m.bytes} | ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} | ${loss.item().toExponential(3)} |`);
+      rows.push(`| ${i} | ${m.tensors} | ${m.bytes} | ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} | ${loss.item().toExponential(3)} |`);
     }
   }
   const ms = (performance.now() - t0) / steps;
