@@ -130,3 +130,16 @@ test('the step sweep leaves a graph not yet backpropagated, views sharing storag
   expect(nn.functional.mseLoss(loss, d.zerosLike(loss)).item()).toBeCloseTo(loss.item() ** 2, 5);
   d.dispose([w, loss, base, view, kept]);
 });
+
+test('after training, an evaluation loop without tidy or step() stays bounded, and what it returned stays readable', () => {
+  const { model, step, x } = readmeLoop(d);
+  step();
+  step();
+  const outs: d.Tensor[] = [];
+  const start = d.memory().wasm.tensors;
+  for (let i = 0; i < 3000; i++) outs.push(d.noGrad(() => model.call(x).add(1)));
+  expect(d.memory().wasm.tensors - start).toBeLessThan(4096 + 10);
+  expect(outs.filter((t) => t.isParked).length).toBeGreaterThan(1000);
+  expect(Array.from(outs[0].dataSync())).toEqual(Array.from(outs[2999].dataSync()));
+  d.dispose([outs, model.parameters(), x]);
+});

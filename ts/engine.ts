@@ -152,6 +152,11 @@ export function openNursery(): Set<Tensor> {
   return nursery;
 }
 
+/** The open nursery when no tidy scope is open (a safe point to sweep), else null. */
+export function rootNursery(): Set<Tensor> | null {
+  return nurseryOpen && scopes.length === 0 ? nursery : null;
+}
+
 /** A parked tensor copied back to its device is swept again at the next step. */
 export function noteUnparked(t: Tensor): void {
   nursery.add(t);

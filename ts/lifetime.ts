@@ -1,7 +1,7 @@
 // tidy/keep/dispose: scope-based freeing of intermediate tensors (TensorFlow.js's model, with
 // PyTorch-style ops underneath).
 
-import { openNursery, popScope, pushScope, untrack, type Disposable } from './engine.js';
+import { openNursery, popScope, pushScope, rootNursery, untrack, type Disposable } from './engine.js';
 import { Tensor } from './tensor.js';
 import { DescentError } from './errors.js';
 
@@ -65,7 +65,24 @@ export function dispose(x: unknown): void {
  * and never swept; `keep(t)` exempts one.
  */
 export function sweepStep(): void {
-  const made = openNursery();
+  sweep(openNursery());
+}
+
+let crowdAt = 4096;
+
+/**
+ * For loops that stopped calling step() (evaluation without tidy): Module.call sweeps too, once
+ * 4,096 tensors piled up outside tidy since the last sweep (more if many could not be parked), so
+ * device memory and the nursery stay bounded there as well.
+ */
+export function sweepIfCrowded(): void {
+  const made = rootNursery();
+  if (made === null || made.size < crowdAt) return;
+  sweep(made);
+  crowdAt = Math.max(4096, 2 * made.size);
+}
+
+function sweep(made: Set<Tensor>): void {
   for (const t of made) {
     if (t.isDisposed || t.isParked || (t.requiresGrad && t.gradFn === null)) made.delete(t);
     else if (!t.isHeld && !t.gradFn?.backward && t.storage.refs === 1) {

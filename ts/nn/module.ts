@@ -9,7 +9,7 @@ import type { Device } from '../backend/backend.js';
 import { DEVICES } from '../backend/backend.js';
 import { type DType, checkDType, isFloat } from '../dtype.js';
 import { check, checkOptions, fmtShape } from '../errors.js';
-import { keep } from '../lifetime.js';
+import { keep, sweepIfCrowded } from '../lifetime.js';
 import { noGrad } from '../autograd/tape.js';
 import { type JsonTensor, Tensor } from '../tensor.js';
 import { detach, to } from '../ops/shape.js';
@@ -50,9 +50,11 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /**
    * Runs forward (the `module(x)` of PyTorch). Forward's temporaries are freed on return, or
-   * with the recorded graph when backward releases it: only what forward returns stays.
+   * with the recorded graph when backward releases it: only what forward returns stays. Once
+   * training has stepped, a crowd of tensors left outside tidy is swept here too (lifetime.ts).
    */
   call(...args: In): Out {
+    sweepIfCrowded();
     return composite(() => this.forward(...args));
   }
 
