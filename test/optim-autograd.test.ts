@@ -19,7 +19,7 @@ function lossOf(params: Tensor[], fx: ReturnType<typeof loadFixture>, device: 'r
 
 function trajectory(c: OptimCase, fx: ReturnType<typeof loadFixture>, device: 'reference' | 'wasm',
   make: (ps: Tensor[]) => optim.Optimizer, closureStyle: boolean): number {
-  const params = makeParams(c, fx.problems).map((p) => (device === 'wasm' ? d.keep(p.to('wasm')) : p));
+  const params = makeParams(c, fx.problems).map((p) => (p.device === device ? p : d.keep(p.detach().to(device))));
   params.forEach((p) => { p.requiresGrad = true; });
   const opt = make(params);
   let worst = 0;
