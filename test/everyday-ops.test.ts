@@ -230,6 +230,21 @@ describe('semantics the fixtures do not pin', () => {
     });
   });
 
+  test('tensor methods give what the functions give', () => {
+    d.tidy(() => {
+      const x = d.randn([3, 4]);
+      const v = d.randn([3]);
+      const pairs: [d.Tensor, d.Tensor][] = [
+        [x.sort(0, { descending: true }).values, d.sort(x, 0, { descending: true }).values], [x.argsort(), d.argsort(x)],
+        [x.topk(2, 0).indices, d.topk(x, 2, 0).indices], [x.cumsum(1), d.cumsum(x, 1)], [x.cumprod(0), d.cumprod(x, 0)],
+        [x.softplus({ beta: 2 }), d.softplus(x, { beta: 2 })], [x.logSigmoid(), d.logSigmoid(x)], [x.clip(-0.5, v.reshape([3, 1])), d.clamp(x, -0.5, v.reshape([3, 1]))],
+        [x.maskedFill(x.gt(0), 7), d.maskedFill(x, x.gt(0), 7)], [x.tril(1), d.tril(x, 1)], [x.triu(-1), d.triu(x, -1)],
+        [x.diag(1), d.diag(x, 1)], [x.diagonal(0, 1, 0), d.diagonal(x, 0, 1, 0)], [v.outer(v), d.outer(v, v)],
+      ];
+      pairs.forEach(([m, f], i) => expect([m.shape, list(m)], `pair ${i}`).toEqual([f.shape, list(f)]));
+    });
+  });
+
   test('memory stays flat over steps that use every op and backward', () => {
     const step = () => d.tidy(() => {
       const x = d.randn([4, 6]).requiresGrad_();
