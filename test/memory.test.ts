@@ -143,3 +143,19 @@ test('after training, an evaluation loop without tidy or step() stays bounded, a
   expect(Array.from(outs[0].dataSync())).toEqual(Array.from(outs[2999].dataSync()));
   d.dispose([outs, model.parameters(), x]);
 });
+
+test.each([['wasm', 'f16'], ['wasm', 'bf16'], ['wasm', 'i32'], ['reference', 'f64']] as const)(
+  'a parked %s %s tensor reads back its exact values and computes after its copy back', (device, dtype) => {
+    const { step, model, x } = readmeLoop(d);
+    step();
+    const t = d.tensor([1.5, -2.25, 3, 1e4, -0], { device, dtype });
+    const before = Array.from(t.dataSync());
+    step();
+    expect(t.isParked).toBe(true);
+    expect([t.device, t.dtype, t.shape]).toEqual([device, dtype, [5]]);
+    expect(Array.from(t.dataSync())).toEqual(before);
+    const doubled = d.tidy(() => t.mul(2));
+    expect(Array.from(doubled.dataSync())).toEqual(before.map((v) => v * 2));
+    expect(t.isParked).toBe(false);
+    d.dispose([t, doubled, model.parameters(), x]);
+  });
