@@ -158,6 +158,21 @@ describe('semantics the fixtures do not pin', () => {
     });
   });
 
+  test('strided, broadcast and half-precision inputs sort and scan as their f32 copies', () => {
+    d.tidy(() => {
+      const x = d.randn([5, 3]);
+      const views = [x.transpose(), x.slice(0, 1, 5, 2), d.randn([4, 1]).expand([4, 6]), x.to('f16'), x.to('bf16')];
+      for (const v of views) {
+        const c = v.to('f32').contiguous();
+        for (const dim of [0, 1]) {
+          expect(list(d.argsort(v, dim, { descending: true }))).toEqual(list(d.argsort(c, dim, { descending: true })));
+          expect(list(d.topk(v, 1, dim).values.to('f32'))).toEqual(list(d.topk(c, 1, dim).values));
+          expectClose(list(d.cumsum(v, dim).to('f32')), list(d.cumsum(c, dim).to(v.dtype).to('f32')), LOOSE, `cumsum ${v.dtype}`);
+        }
+      }
+    });
+  });
+
   test('topk with sorted: false keeps the chosen entries in index order', () => {
     d.tidy(() => {
       const x = d.tensor([[5, 1, 4, 9, 2]], { device: 'wasm' });
