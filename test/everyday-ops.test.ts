@@ -245,7 +245,7 @@ describe('semantics the fixtures do not pin', () => {
     });
   });
 
-  test('tensor methods give what the functions give', () => {
+  test('tensor methods and nn.functional give what the functions give', () => {
     d.tidy(() => {
       const x = d.randn([3, 4]);
       const v = d.randn([3]);
@@ -256,6 +256,8 @@ describe('semantics the fixtures do not pin', () => {
         [x.maskedFill(x.gt(0), 7), d.maskedFill(x, x.gt(0), 7)], [x.tril(1), d.tril(x, 1)], [x.triu(-1), d.triu(x, -1)],
         [x.diag(1), d.diag(x, 1)], [x.diagonal(0, 1, 0), d.diagonal(x, 0, 1, 0)], [v.outer(v), d.outer(v, v)],
       ];
+      pairs.push([d.nn.functional.softplus(x), d.softplus(x)], [d.nn.functional.logSigmoid(x), d.logSigmoid(x)],
+        [d.nn.functional.oneHot(x.argmax(1), 4), d.oneHot(x.argmax(1), 4)]);
       pairs.forEach(([m, f], i) => expect([m.shape, list(m)], `pair ${i}`).toEqual([f.shape, list(f)]));
     });
   });

@@ -13,6 +13,9 @@ export { softmax, logSoftmax } from './softmax.js';
 export { scaledDotProductAttention, causalMask } from './attention.js';
 export type { AttentionOptions } from './attention.js';
 export { relu, silu, tanh, sigmoid } from '../../ops/elementwise.js';
+export { softplus, logSigmoid } from '../../ops/softplus.js';
+export type { SoftplusOptions } from '../../ops/softplus.js';
+export { oneHot } from '../../ops/one-hot.js';
 export { gelu } from './gelu.js';
 export type { GeluOptions } from './gelu.js';
 export {
