@@ -1,17 +1,18 @@
-// Cumulative sums and products along a dim, both from one primitive: the first-order linear
-// recurrence h_k = b_k + a·h_prev, with a link weight a_k joining positions k and k+1 (all 1 for
-// cumsum). No backend has a scan primitive, so it runs on the host over one read of the data
-// (ts/ops/lines.ts), accumulating in f64 and rounding each output once (torch's CPU kernels
-// accumulate float in double too). Its adjoint is the same recurrence run the other way over the
-// same links, so cumsum and cumprod differentiate to any order, exactly, zeros included.
+// Cumulative sums and products along a dim. No backend has a scan primitive, so scans run on the
+// host over one read of the data (ts/ops/lines.ts), accumulating in f64 and rounding each output
+// once (torch's CPU kernels accumulate float in double too). The gradients rest on one primitive,
+// the linear recurrence h_k = b_k + a·h_prev with a link weight a_k joining positions k and k+1
+// (all 1 for cumsum), whose adjoint is the same recurrence run the other way over the same links:
+// cumsum and cumprod differentiate to any order, exactly, zeros included.
 
 import { attach } from '../autograd/tape.js';
 import type { Tensor } from '../tensor.js';
-import { mul, where } from './elementwise.js';
-import { arange } from './creation.js';
+import { onesLike } from './creation.js';
+import { mul } from './elementwise.js';
+import { cat } from './join.js';
 import { alongLines } from './lines.js';
-import { clone, reshape, slice, sliceScatter } from './shape.js';
-import { assertTensor, normAxis, scoped } from './util.js';
+import { clone, narrow, slice, sliceScatter } from './shape.js';
+import { assertTensor, normAxis } from './util.js';
 
 /**
  * h along d: forward h_k = b_k + a_{k−1}·h_{k−1}, reverse h_k = b_k + a_k·h_{k+1}; a = null means
@@ -47,16 +48,21 @@ export function cumsum(x: Tensor, dim: number): Tensor {
 }
 
 /**
- * Running products along `dim` (torch.cumprod): y_k = x_k·y_{k−1} is the recurrence with
- * b = (x_0, 0, 0, ...) and links a_k = x_{k+1}. Its gradient, Π_{j<k} x_j · Σ_{i≥k} g_i Π_{k<j≤i} x_j,
- * divides by nothing, so zeros need no special case.
+ * Running products along `dim` (torch.cumprod). The gradient, dL/dx_k = Π_{j<k} x_j ·
+ * Σ_{i≥k} g_i Π_{k<j≤i} x_j, is y shifted one step (1 first) times the reverse recurrence over
+ * links x_{k+1}: it divides by nothing, so zeros need no special case, and differentiates again.
  */
 export function cumprod(x: Tensor, dim: number): Tensor {
   assertTensor(x, 'cumprod');
   const d = normAxis(dim, x.ndim, 'cumprod');
-  if (x.ndim === 0 || x.shape[d] <= 1) return clone(x);
-  return scoped(() => {
-    const first = reshape(arange(x.shape[d], undefined, 1, { device: x.device }).eq(0), x.shape.map((s, i) => (i === d ? s : 1)));
-    return linkScan(where(first, x, 0), shiftNext(x, d), d, false);
+  const n = x.ndim === 0 ? 1 : x.shape[d];
+  if (n <= 1) return clone(x);
+  const y = alongLines([x], d, x.dtype, n, ([v], base, len, out) => {
+    let acc = 1;
+    for (let i = base; i < base + len; i++) out[i] = acc *= v[i];
   });
+  return attach(y, [x], (g) => {
+    const before = cat([onesLike(narrow(y, d, 0, 1)), narrow(y, d, 0, n - 1)], d); // Π_{j<k} x_j
+    return [mul(linkScan(g, shiftNext(x, d), d, true), before)];
+  }, 'cumprod');
 }

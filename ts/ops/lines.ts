@@ -10,7 +10,7 @@ import { tensor } from './creation.js';
 import { contiguous, permute } from './shape.js';
 
 /** One line: values vs[j][base .. base+n) of each input in, out[outBase .. outBase+m) to write. */
-export type LineFill = (vs: ArrayLike<number>[], base: number, n: number, out: Float64Array, outBase: number) => void;
+export type LineFill = (vs: ArrayLike<number>[], base: number, n: number, out: Float64Array | Float32Array, outBase: number) => void;
 
 /**
  * A contiguous `dtype` tensor of the inputs' shape (all alike, on one device), but m long along
@@ -28,7 +28,9 @@ export function alongLines(xs: readonly Tensor[], d: number, dtype: DType, m: nu
   });
   const n = x.ndim === 0 ? 1 : x.shape[d];
   const lines = n === 0 ? 0 : x.size / n;
-  const out = new Float64Array(lines * m);
+  // Values stored as f32 or halves are rounded to f32 as they are written (once each, as one copy
+  // to storage does); i32 goes through f64 so that tensor() rejects what leaves its range.
+  const out = dtype === 'f64' || dtype === 'i32' ? new Float64Array(lines * m) : new Float32Array(lines * m);
   for (let l = 0; l < lines; l++) fill(vs, l * n, n, out, l * m);
   const shape = perm.map((i) => (i === d ? m : x.shape[i]));
   return tidy(() => contiguous(permute(tensor(out, { dtype, device: x.device, shape }), perm)));

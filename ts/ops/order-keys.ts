@@ -54,7 +54,7 @@ function comparator(v: ArrayLike<number>, base: number, descending: boolean): (i
  * v[base..base+n) in sorted order (ascending, or descending), ties by index.
  */
 export function orderLine(v: ArrayLike<number>, base: number, n: number, k: number, descending: boolean,
-  out: Float64Array, outBase: number): void {
+  out: Float64Array | Float32Array, outBase: number): void {
   if (!(v instanceof Float32Array) || n > INDEX_BITS) {
     const idx = Array.from({ length: n }, (_, i) => i).sort(comparator(v, base, descending));
     for (let i = 0; i < k; i++) out[outBase + i] = idx[i];
