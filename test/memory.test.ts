@@ -159,3 +159,19 @@ test.each([['wasm', 'f16'], ['wasm', 'bf16'], ['wasm', 'i32'], ['reference', 'f6
     expect(t.isParked).toBe(false);
     d.dispose([t, doubled, model.parameters(), x]);
   });
+
+test('async code is swept at the end of its job: a dropped tensor gives its device memory back, a held one stays readable', async () => {
+  const { step, model, x } = readmeLoop(d);
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+  step();
+  await tick();                                        // the step's loss and output are parked here
+  const start = d.memory().wasm;
+  const held = d.arange(0, 1000);
+  d.arange(0, 2000);                                   // dropped
+  expect(d.memory().wasm.bytes).toBe(start.bytes + 12000);
+  await tick();
+  expect(d.memory().wasm).toEqual(start);
+  expect(held.isParked).toBe(true);
+  expect(held.sum().item()).toBe(499500);
+  d.dispose([held, model.parameters(), x]);
+});

@@ -114,7 +114,7 @@ const scopes: Disposable[][] = [];
 
 export function trackInScope(t: Disposable): void {
   if (scopes.length > 0) scopes[scopes.length - 1].push(t);
-  else if (nurseryOpen) nursery.add(t as Tensor);
+  else if (nurseryOpen) addToNursery(t as Tensor);
 }
 
 export function pushScope(): void {
@@ -141,23 +141,52 @@ export function untrack(t: Disposable): void {
 
 // ---- the step nursery ---------------------------------------------------------------------
 
-// Tensors made outside every tidy scope since the last optimizer step, which the next step sweeps
-// (lifetime.ts sweepStep). It opens at the first step: what came before is setup (data, models).
+// Tensors made outside every tidy scope since the last sweep (lifetime.ts: each optimizer step,
+// a crowded Module.call, and the end of the JS job that made them). It opens at the first step:
+// what came before is setup (data, models).
 const nursery = new Set<Tensor>();
 let nurseryOpen = false;
+let sweepQueued = false;
 
-/** The nursery for the sweep to walk and prune; the first call opens it. */
-export function openNursery(): Set<Tensor> {
-  nurseryOpen = true;
-  return nursery;
-}
-
-/** The open nursery when no tidy scope is open (a safe point to sweep), else null. */
-export function rootNursery(): Set<Tensor> | null {
-  return nurseryOpen && scopes.length === 0 ? nursery : null;
-}
-
-/** A parked tensor copied back to its device is swept again at the next step. */
-export function noteUnparked(t: Tensor): void {
+function addToNursery(t: Tensor): void {
   nursery.add(t);
+  // The nursery also ends with the job (a macrotask later, where no op or tidy is in flight), so
+  // async code keeps no dropped tensor from the garbage collector and frees device memory as a
+  // step would; a synchronous training loop is one job and is swept by its steps.
+  if (sweepQueued) return;
+  sweepQueued = true;
+  const timer: unknown = setTimeout(() => {
+    sweepQueued = false;
+    sweepNursery();
+  }, 0);
+  (timer as { unref?: () => void }).unref?.();
+}
+
+export function openNursery(): void {
+  nurseryOpen = true;
+}
+
+/** How many tensors wait for the sweep (0 while no tidy-free safe point: inside a tidy scope). */
+export function nurserySize(): number {
+  return scopes.length === 0 ? nursery.size : 0;
+}
+
+/**
+ * Parks every tensor of the nursery that can be parked (Tensor.park): not disposed, not a leaf
+ * that requires grad (a parameter), held by no live graph, its own graph released, and sharing
+ * its storage with no other handle; the others wait for the next sweep (parameters leave).
+ */
+export function sweepNursery(): void {
+  for (const t of nursery) {
+    if (t.isDisposed || t.isParked || (t.requiresGrad && t.gradFn === null)) nursery.delete(t);
+    else if (!t.isHeld && !t.gradFn?.backward && t.storage.refs === 1) {
+      t.park();
+      nursery.delete(t);
+    }
+  }
+}
+
+/** A parked tensor copied back to its device is swept again. */
+export function noteUnparked(t: Tensor): void {
+  addToNursery(t);
 }

@@ -1,7 +1,7 @@
 // tidy/keep/dispose: scope-based freeing of intermediate tensors (TensorFlow.js's model, with
 // PyTorch-style ops underneath).
 
-import { openNursery, popScope, pushScope, rootNursery, untrack, type Disposable } from './engine.js';
+import { nurserySize, openNursery, popScope, pushScope, sweepNursery, untrack, type Disposable } from './engine.js';
 import { Tensor } from './tensor.js';
 import { DescentError } from './errors.js';
 
@@ -62,10 +62,11 @@ export function dispose(x: unknown): void {
  * stays readable and usable: the first op that needs it copies it back to its device. Skipped:
  * tensors a live graph still needs (not yet backpropagated), views sharing storage with another
  * handle, and leaves that require grad (parameters). Tensors made before the first step are setup
- * and never swept; `keep(t)` exempts one.
+ * and never swept; `keep(t)` exempts one. Async code is swept at the end of each job as well.
  */
 export function sweepStep(): void {
-  sweep(openNursery());
+  openNursery();
+  sweepNursery();
 }
 
 let crowdAt = 4096;
@@ -76,18 +77,7 @@ let crowdAt = 4096;
  * device memory and the nursery stay bounded there as well.
  */
 export function sweepIfCrowded(): void {
-  const made = rootNursery();
-  if (made === null || made.size < crowdAt) return;
-  sweep(made);
-  crowdAt = Math.max(4096, 2 * made.size);
-}
-
-function sweep(made: Set<Tensor>): void {
-  for (const t of made) {
-    if (t.isDisposed || t.isParked || (t.requiresGrad && t.gradFn === null)) made.delete(t);
-    else if (!t.isHeld && !t.gradFn?.backward && t.storage.refs === 1) {
-      t.park();
-      made.delete(t);
-    }
-  }
+  if (nurserySize() < crowdAt) return;
+  sweepNursery();
+  crowdAt = Math.max(4096, 2 * nurserySize());
 }
