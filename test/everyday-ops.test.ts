@@ -227,6 +227,16 @@ describe('semantics the fixtures do not pin', () => {
     });
   });
 
+  test('diag of a matrix is a contiguous copy (as torch.diag); diagonal is a strided view', () => {
+    d.tidy(() => {
+      const m = d.arange(12, undefined, 1, { dtype: 'f32' }).reshape([3, 4]);
+      const copy = d.diag(m, 1);
+      const view = d.diagonal(m, 1);
+      expect([copy.isContiguous(), list(copy)]).toEqual([true, [1, 6, 11]]);
+      expect([view.strides, list(view)]).toEqual([[5], [1, 6, 11]]);
+    });
+  });
+
   test('einsum without an arrow orders the output lowercase first, as torch', () => {
     d.tidy(() => {
       const x = d.arange(6, undefined, 1, { dtype: 'f32' }).reshape([2, 3]);

@@ -7,7 +7,8 @@ import { attach } from '../autograd/tape.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { zeros } from './creation.js';
-import { assertTensor, describe, normAxis } from './util.js';
+import { clone } from './shape.js';
+import { assertTensor, describe, normAxis, scoped } from './util.js';
 
 /** Where the diagonal at `offset` of dims (a, b) of a layout lives, as a view with the diagonal last. */
 function diagonalLayout(v: View, offset: number, a: number, b: number): View {
@@ -53,15 +54,15 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
 }
 
 /**
- * torch.diag: a vector becomes a square matrix with it on diagonal `offset`; a matrix gives its
- * diagonal `offset` as a vector (a view).
+ * torch.diag: a vector becomes a square matrix with it on diagonal `offset`; a matrix gives a
+ * copy of its diagonal `offset` as a vector (`diagonal` is the view).
  * @example d.diag(d.tensor([1, 2]), 1)  // [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
  */
 export function diag(x: Tensor, offset = 0): Tensor {
   assertTensor(x, 'diag');
   checkOffset('diag', offset);
   check(x.ndim === 1 || x.ndim === 2, 'SHAPE_MISMATCH', () => `diag: expected a vector or a matrix, got shape ${fmtShape(x.shape)}`);
-  if (x.ndim === 2) return diagonalView(x, offset, 0, 1);
+  if (x.ndim === 2) return scoped(() => clone(diagonalView(x, offset, 0, 1)));
   const n = x.shape[0] + Math.abs(offset);
   return diagonalScatter(x, [n, n], offset, 0, 1);
 }

@@ -9,7 +9,7 @@ import { diagonal } from './diagonal.js';
 import { mul } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { sum } from './reduce.js';
-import { expand, permute, reshape } from './shape.js';
+import { permute, reshape } from './shape.js';
 import { assertTensor, describe, scoped } from './util.js';
 
 interface Spec { inputs: string[][]; output: string[] }
@@ -106,7 +106,7 @@ export function einsum(spec: string, ...operands: Tensor[]): Tensor {
   const sizes = labelSizes(spec, sp, operands);
   return scoped(() => {
     const [sa, sb] = sp.inputs;
-    const [xa, xb] = operands.map((x, k) => expand(x, sp.inputs[k].map((c) => sizes.get(c)!))); // size-1 dims broadcast
+    const [xa, xb] = operands.map((x, k) => x.expand(sp.inputs[k].map((c) => sizes.get(c)!))); // size-1 dims broadcast
     const a = simplify(xa, sa, new Set([...sp.output, ...(sb ?? [])]));
     const r = sb === undefined ? a : contract(a, simplify(xb, sb, new Set([...sp.output, ...a.sub])), sp.output, sizes);
     return permuted(r, sp.output);

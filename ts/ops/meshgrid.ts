@@ -4,7 +4,7 @@
 import { check, checkOptions, fmtShape } from '../errors.js';
 import { tidy } from '../lifetime.js';
 import type { Tensor } from '../tensor.js';
-import { expand, reshape } from './shape.js';
+import { reshape } from './shape.js';
 import { assertTensor, checkSameDevice, describe } from './util.js';
 
 export interface MeshgridOptions { indexing?: 'ij' | 'xy' }
@@ -28,5 +28,5 @@ export function meshgrid(tensors: readonly Tensor[], opts?: MeshgridOptions): Te
   const sizes = tensors.map((t) => t.size);
   const dimOf = (i: number): number => (indexing === 'xy' && tensors.length > 1 && i < 2 ? 1 - i : i);
   const shape = sizes.map((_, k) => sizes[tensors.findIndex((_t, i) => dimOf(i) === k)]);
-  return tidy(() => tensors.map((t, i) => expand(reshape(t, shape.map((n, k) => (k === dimOf(i) ? n : 1))), shape)));
+  return tidy(() => tensors.map((t, i) => reshape(t, shape.map((n, k) => (k === dimOf(i) ? n : 1))).expand(shape)));
 }
