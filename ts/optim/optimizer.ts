@@ -15,11 +15,11 @@ import { add } from '../ops/elementwise.js';
 import { zerosLike } from '../ops/creation.js';
 import { keep, tidy } from '../lifetime.js';
 import { enableGrad, noGrad } from '../autograd/tape.js';
-import type { SchedulableGroup } from './lr_scheduler/base.js';
+import type { SchedulableGroup } from './lr-scheduler/base.js';
 import type { GradientTransformation, ParamState } from './transform.js';
-import { type EncodedState, decodeState, encodeState, tensorsIn } from './state_io.js';
+import { type EncodedState, decodeState, encodeState, tensorsIn } from './state-io.js';
 import { type OptionSchema, checkNumber } from './validate.js';
-import { conformState } from './state_check.js';
+import { conformState } from './state-check.js';
 import { fusedEligible } from './fused.js';
 
 export interface ParamGroup extends SchedulableGroup {
