@@ -15,7 +15,8 @@ export { scaleByLion, scaleBySign, ema } from './transforms/sign.js';
 export { Lion, SignSGD, Signum, type LionOptions, type SignSGDOptions, type SignumOptions } from './optimizers/sign.js';
 export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type MuonOptions, type AdjustLrFn,
   type ScaleByMuonOptions } from './optimizers/muon.js';
-export { zeropowerViaNewtonSchulz, newtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton-schulz.js';
+export { zeropowerViaNewtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton-schulz.js';
+export { newtonSchulz } from '../kernels/newton-schulz.js';
 export { Shampoo, scaleByShampoo, type ShampooOptions, type Grafting } from './optimizers/shampoo.js';
 export { symEig, symEigJacobi, inverseRoot } from './sym-eig.js';
 export { coupledNewtonInverseRoot, powerIteration, type RootInverseMethod, type CoupledNewtonOptions,

@@ -5,7 +5,8 @@
 
 import {
   BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS,
-  type Backend, type BinaryOp, type ReduceOp, type Storage, type UnaryOp, type View,
+  type Backend, type BinaryOp, type FusedRecord, type FusedUpdateKind, type NewtonSchulzSpec, type ReduceOp,
+  type Storage, type UnaryOp, type View,
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check, fmtShape } from '../../errors.js';
@@ -16,6 +17,8 @@ import {
   asWasm, checkDType, checkShapes, contiguousStrides, isContiguous, sizeOf, viewPtr, type WasmStorage,
 } from './storage.js';
 import { softmaxCrossEntropyWasm } from './softmaxce.js';
+import { fusedUpdateWasm } from './fused.js';
+import { newtonSchulzPtr } from './newton-schulz.js';
 
 const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
 const I32_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu'];
@@ -279,6 +282,26 @@ export class WasmBackend implements Backend {
 
   softmaxCrossEntropy(logits: View, labels: View, loss: View, dlogits: View | null, scale: number): void {
     softmaxCrossEntropyWasm(this.rt, logits, labels, loss, dlogits, scale);
+  }
+
+  fusedUpdate(kind: FusedUpdateKind, records: readonly FusedRecord[], scalars: readonly number[], flags: number): void {
+    for (const r of records) {
+      for (const v of [r.param, r.grad, ...r.state]) if (v !== null) this.checkF32Contiguous(v, r.param.shape, 'fusedUpdate');
+    }
+    fusedUpdateWasm(this.rt, kind, records, scalars, flags);
+  }
+
+  newtonSchulz(x: View, out: View, spec: NewtonSchulzSpec): void {
+    check(x.shape.length === 2, 'SHAPE_MISMATCH', () => `newtonSchulz: expected a 2-D x, got ${fmtShape(x.shape)}`);
+    this.checkF32Contiguous(x, x.shape, 'newtonSchulz');
+    this.checkF32Contiguous(out, x.shape, 'newtonSchulz');
+    newtonSchulzPtr(this.rt, this.ptr(x, 'newtonSchulz'), this.ptr(out, 'newtonSchulz'), x.shape[0], x.shape[1], spec);
+  }
+
+  private checkF32Contiguous(v: View, shape: readonly number[], where: string): void {
+    checkDType(v.storage.dtype, 'f32', where, 'every view');
+    checkShapes(v.shape, shape, where);
+    check(isContiguous(v), 'BAD_ARGUMENT', () => `${where}: expected contiguous views, got strides ${fmtShape(v.strides)}`);
   }
 
   /** META for index kernels: no collapsing (dim must stay its own dim); a 0-d shape is one element. */
