@@ -1,11 +1,9 @@
 // Public API of descent: `import * as d from 'descent'`, then `await d.init()`.
 
 import './tensor-methods.js';
-import { ReferenceBackend } from './backend/reference/index.js';
-import { registerBackend, setDefaultDevice } from './engine.js';
+import { registerReferenceDevice } from './backend/devices.js';
 
-registerBackend(new ReferenceBackend());
-setDefaultDevice('reference');
+registerReferenceDevice();
 
 export { init, backendInfo } from './init.js';
 export type { InitOptions } from './init.js';

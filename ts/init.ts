@@ -1,7 +1,7 @@
 // init(): loads the wasm runtime, registers the devices and picks the default one.
 
-import type { Device } from './backend/backend.js';
-import { loadWasmDevice, wasmDeviceInfo, type WasmDeviceInfo } from './backend/devices.js';
+import { DEVICES, type Device } from './backend/backend.js';
+import { DEFAULT_DEVICE, loadWasmDevice, wasmDeviceInfo, type WasmDeviceInfo } from './backend/devices.js';
 import { setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
@@ -37,8 +37,8 @@ async function initNow(opts: InitOptions): Promise<void> {
   checkOptions('init', opts, ['device', 'threads', 'build', 'deterministic']);
   check(opts.deterministic === undefined || typeof opts.deterministic === 'boolean', 'BAD_OPTION',
     () => `init: deterministic must be a boolean, got ${String(opts.deterministic)}`);
-  const device = opts.device ?? 'wasm';
-  check(device === 'wasm' || device === 'reference' || device === 'webgpu', 'BAD_OPTION',
+  const device = opts.device ?? DEFAULT_DEVICE;
+  check(DEVICES.includes(device), 'BAD_OPTION',
     () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
   if (device === 'webgpu') {
     throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");

@@ -2,7 +2,9 @@
 // and the rest of the library never import a device's internals. The wasm modules are imported
 // lazily: the reference device works without instantiating any wasm.
 
-import { hasBackend, registerBackend } from '../engine.js';
+import { hasBackend, registerBackend, setDefaultDevice } from '../engine.js';
+import { ReferenceBackend } from './reference/index.js';
+import type { Device } from './backend.js';
 import type { RuntimeInfo } from './wasm/runtime.js';
 
 export interface WasmDeviceOptions {
@@ -13,7 +15,16 @@ export interface WasmDeviceOptions {
 
 export interface WasmDeviceInfo extends Omit<RuntimeInfo, 'threads'> { threads: number; deterministic: boolean }
 
+/** The device init() makes the default when not told otherwise. */
+export const DEFAULT_DEVICE: Device = 'wasm';
+
 let info: (() => WasmDeviceInfo) | null = null;
+
+/** Registers the always-present reference device and makes it the default until init(). */
+export function registerReferenceDevice(): void {
+  registerBackend(new ReferenceBackend());
+  setDefaultDevice('reference');
+}
 
 /** Loads (or reloads, for another build) the wasm device and applies thread/determinism settings. */
 export async function loadWasmDevice(opts: WasmDeviceOptions): Promise<void> {
