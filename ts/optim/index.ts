@@ -3,7 +3,7 @@
 
 export { Optimizer, applyUpdates, type ParamGroup, type ParamGroupInput, type ParamsInput, type Closure,
   type OptimizerStateDict } from './optimizer.js';
-export { chain, scale, scaleByLearningRate, addDecayedWeights, trace, clipByGlobalNorm, globalNorm,
+export { chain, linkStates, scale, scaleByLearningRate, addDecayedWeights, trace, clipByGlobalNorm, globalNorm,
   type GradientTransformation, type ParamState, type Scalar, type Flag } from './transform.js';
 export { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from './transforms/adam.js';
 export { scaleByAdagrad, scaleByRmsprop, scaleByAdadelta } from './transforms/adaptive.js';

@@ -62,16 +62,22 @@ export function chain(...links: GradientTransformation[]): GradientTransformatio
 }
 
 /**
- * The per-parameter states of the link named `name` in `tx` (a chain): found by the transformation
- * that owns them, never by position, so a fused kernel reading them cannot fall out of step with
- * a reordered or extended chain. Exactly one link must carry the name.
+ * The per-parameter states of the link named `name` inside `tx` (searched through nested chains):
+ * found by the transformation that owns them, never by position, so a fused kernel reading them
+ * cannot fall out of step with a reordered or extended chain. Exactly one link must carry the name.
  */
 export function linkStates(tx: GradientTransformation, states: readonly ParamState[], name: string): ParamState[] {
-  const at = (tx.links ?? []).flatMap((l, i) => (l.name === name ? [i] : []));
-  if (at.length !== 1) {
-    throw new DescentError('BAD_ARGUMENT', `linkStates: expected one '${name}' link in ${tx.name}, found ${at.length}`);
+  const paths = linkPaths(tx, name);
+  if (paths.length !== 1) {
+    throw new DescentError('BAD_ARGUMENT', `linkStates: expected one '${name}' link in ${tx.name}, found ${paths.length}`);
   }
-  return states.map((s) => s[String(at[0])] as ParamState);
+  return states.map((s) => paths[0].reduce((st, key) => st[key] as ParamState, s));
+}
+
+/** State keys leading to every link named `name` in tx. */
+function linkPaths(tx: GradientTransformation, name: string): string[][] {
+  return (tx.links ?? []).flatMap((l, i) =>
+    l.name === name ? [[String(i)]] : linkPaths(l, name).map((p) => [String(i), ...p]));
 }
 
 /** Multiplies updates by a constant: scale(-1) turns a gradient into an ascent direction. */
