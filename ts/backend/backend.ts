@@ -30,22 +30,25 @@ export interface View {
   readonly strides: readonly number[];
 }
 
-export type UnaryOp =
-  | 'neg' | 'abs' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'sin' | 'cos' | 'tanh'
-  | 'sigmoid' | 'relu' | 'gelu' | 'silu' | 'sign' | 'square' | 'reciprocal' | 'floor' | 'ceil' | 'round';
-export const UNARY_OPS: readonly UnaryOp[] = [
+// The op table: the ONE list of primitive elementwise and reduction ops. Codes are indices here;
+// scripts/asbuild.mjs generates the kernels' constants (assembly/_lib/ops.ts) from these arrays, and
+// the Tensor methods (tensor-methods.ts) and the wasm dispatch read them. A new unary op is: its
+// entry here, its kernel (assembly/_lib/unary.ts), its reference (reference/index.ts), its VJP
+// (ops/elementwise.ts) and its test.
+export const UNARY_OPS = [
   'neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh',
-  'sigmoid', 'relu', 'gelu', 'silu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round'];
+  'sigmoid', 'relu', 'gelu', 'silu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round', 'erf'] as const;
+export type UnaryOp = typeof UNARY_OPS[number];
+/** Unary ops defined on i32 (kept i32); the op layer computes the others on i32 input in f32, as PyTorch. */
+export const INT_UNARY_OPS: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu'];
 
-export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
-export const BINARY_OPS: readonly BinaryOp[] = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+export const BINARY_OPS = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type BinaryOp = typeof BINARY_OPS[number];
 export const COMPARE_OPS: readonly BinaryOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 
-export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
-export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
+export const REDUCE_OPS = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as const;
+export type ReduceOp = typeof REDUCE_OPS[number];
 
 export interface Backend {
   readonly device: Device;

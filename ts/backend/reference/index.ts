@@ -56,7 +56,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sqrt: Math.sqrt, rsqrt: (x) => 1 / Math.sqrt(x), sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
   sigmoid, relu: (x) => (x < 0 ? 0 : x) /* NaN and -0 pass through, as torch */, gelu, silu: (x) => x * sigmoid(x),
   sign: (x) => +(x > 0) - +(x < 0), square: (x) => x * x, reciprocal: (x) => 1 / x,
-  floor: Math.floor, ceil: Math.ceil, round: roundHalfEven,
+  floor: Math.floor, ceil: Math.ceil, round: roundHalfEven, erf,
 };
 
 function intPow(a: number, b: number): number {

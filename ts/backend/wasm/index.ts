@@ -4,7 +4,7 @@
 // ts/backend/backend.ts. matmul is the GEMM driver's (gemm.ts).
 
 import {
-  BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS,
+  BINARY_OPS, COMPARE_OPS, INT_UNARY_OPS, REDUCE_OPS, UNARY_OPS,
   type Backend, type BinaryOp, type FusedRecord, type FusedUpdateKind, type NewtonSchulzSpec, type ReduceOp,
   type Storage, type UnaryOp, type View,
 } from '../backend.js';
@@ -21,7 +21,6 @@ import { fusedUpdateWasm } from './fused.js';
 import { newtonSchulzPtr } from './newton-schulz.js';
 
 const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
-const I32_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu'];
 const COMPUTE: readonly DType[] = ['f32', 'f64', 'i32'];
 type K = WasmRuntime['exports'];
 const UNARY_KERNEL = { f32: 'f32_vunary_wasmsimd', f64: 'f64_vunary_wasmsimd', i32: 's32_vunary_wasmsimd' } as const;
@@ -134,8 +133,8 @@ export class WasmBackend implements Backend {
     checkDType(out.storage.dtype, dtype, 'unary', 'out');
     checkShapes(x.shape, out.shape, 'unary');
     const code = UNARY_OPS.indexOf(op);
-    check(code >= 0 && (dtype !== 'i32' || I32_UNARY.includes(op)), 'BAD_ARGUMENT',
-      () => `unary: op '${op}' is not defined for ${dtype} (expected one of ${(dtype === 'i32' ? I32_UNARY : UNARY_OPS).join(', ')})`);
+    check(code >= 0 && (dtype !== 'i32' || INT_UNARY_OPS.includes(op)), 'BAD_ARGUMENT',
+      () => `unary: op '${op}' is not defined for ${dtype} (expected one of ${(dtype === 'i32' ? INT_UNARY_OPS : UNARY_OPS).join(', ')})`);
     const px = this.ptr(x, 'unary');
     const po = this.ptr(out, 'unary');
     const c = collapse(out.shape, [x.strides, out.strides]);
