@@ -6,12 +6,13 @@ import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../bac
 import { BYTES, type DType, type StorageArray, encode, f16ToF32, bf16ToF32, storageArray } from '../../dtype.js';
 import { erf, roundHalfEven } from '../../math/special.js';
 import { softmaxCrossEntropyRef } from './softmaxce.js';
+import { sizeOf } from '../view.js';
 
 interface RefStorage extends Storage { data: StorageArray }
 
 /** Element offsets of a view in row-major order of its shape. */
 export function viewOffsets(v: View): Int32Array | number[] {
-  const n = v.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(v.shape);
   const out = new Array<number>(n);
   const nd = v.shape.length;
   const idx = new Array<number>(nd).fill(0);
@@ -225,7 +226,7 @@ export class ReferenceBackend implements Backend {
 }
 
 function forEachCoord(shape: readonly number[], fn: (coord: number[], flat: number) => void): void {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(shape);
   const coord = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     fn(coord, i);

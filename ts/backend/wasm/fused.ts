@@ -5,6 +5,7 @@ import type { FusedRecord, FusedUpdateKind } from '../backend.js';
 import type { WasmRuntime } from './runtime.js';
 import { viewPtr } from './storage.js';
 import { withBlocks } from './scratch.js';
+import { sizeOf } from '../view.js';
 
 const MULTI = {
   sgd: 'f32_sgd_multi_wasmsimd', adam: 'f32_adam_multi_wasmsimd', lion: 'f32_lion_multi_wasmsimd',
@@ -19,7 +20,7 @@ export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records:
   const where = `fusedUpdate(${kind})`;
   const words = 3 + records[0].state.length;
   // validated before the table exists: a bad view throws with nothing written
-  const rows = records.map((r) => [sizeOfView(r.param), viewPtr(r.param, where, rt), viewPtr(r.grad, where, rt),
+  const rows = records.map((r) => [sizeOf(r.param.shape), viewPtr(r.param, where, rt), viewPtr(r.grad, where, rt),
     ...r.state.map((v) => (v === null ? 0 : viewPtr(v, where, rt)))]);
   withBlocks(rt, [records.length * words * 4], ([table]) => {
     const rec = rt.views.i32(table, records.length * words);
@@ -27,5 +28,3 @@ export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records:
     (rt.exports[MULTI[kind]] as MultiKernel)(records.length, table, ...scalars, flags);
   });
 }
-
-const sizeOfView = (v: FusedRecord['param']): number => v.shape.reduce((p, n) => p * n, 1);

@@ -13,9 +13,8 @@ import { DescentError, check, fmtShape } from '../../errors.js';
 import { matmul as gemmMatmul } from './gemm.js';
 import { MetaScratch, collapse } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
-import {
-  asWasm, checkDType, checkShapes, contiguousStrides, isContiguous, sizeOf, viewPtr, type WasmStorage,
-} from './storage.js';
+import { asWasm, checkDType, checkShapes, viewPtr, type WasmStorage } from './storage.js';
+import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
 import { softmaxCrossEntropyWasm } from './softmaxce.js';
 import { fusedUpdateWasm } from './fused.js';
 import { newtonSchulzPtr } from './newton-schulz.js';

@@ -5,7 +5,8 @@ import type { View } from '../backend.js';
 import { check } from '../../errors.js';
 import { KERNEL_F32_RELAXED, f32Kernel } from './gemm.js';
 import type { WasmRuntime } from './runtime.js';
-import { checkDType, isContiguous, viewPtr } from './storage.js';
+import { checkDType, viewPtr } from './storage.js';
+import { isContiguous } from '../view.js';
 
 /**
  * Runs the SIMD kernel on byte addresses (dlogits 0 = loss only). The relaxed-SIMD (FMA) variant
