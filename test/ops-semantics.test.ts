@@ -193,3 +193,37 @@ test.each(['wasm', 'reference'] as const)('norm p = 0 counts nonzeros with a zer
   expect(Array.from(v.grad!.dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
   expect(() => v.norm(-1)).toThrow(/p ≥ 0/);
 });
+
+test('copyInto writes into any view, converting dtype and device, and leaves memory() flat', () => {
+  const dst = d.zeros([3, 4], { dtype: 'f64', device: 'reference' });
+  const before = d.memory();
+  const src = d.tensor([[1.5, -2], [3, 4.25], [5, 6]], { device: 'wasm' });
+  const middle = dst.slice(1, 1, 3);
+  expect(d.copyInto(middle, src)).toBe(middle);
+  d.dispose([src, middle]);
+  expect(dst.toArray()).toEqual([[0, 1.5, -2, 0], [0, 3, 4.25, 0], [0, 5, 6, 0]]);
+  expect(d.memory()).toEqual(before);
+  dst.dispose();
+});
+
+test('copyInto rejects another shape with a DescentError naming both, and writes nothing', () => {
+  const dst = d.zeros([2, 2]);
+  const src = d.ones([4]);
+  expect(() => d.copyInto(dst, src)).toThrow(/expected src of shape \[2, 2\] \(dst's\), got \[4\]/);
+  expect(() => d.copyInto(dst, [1, 2] as never)).toThrow(d.DescentError);
+  expect(dst.toArray()).toEqual([[0, 0], [0, 0]]);
+  d.dispose([dst, src]);
+});
+
+test.each(['wasm', 'reference'] as const)('fill_ sets a whole tensor or a strided view, converting like a copy (%s)', (device) => {
+  const t = d.zeros([2, 3], { device });
+  d.fill_(t, 2.5);
+  expect(t.toArray()).toEqual([[2.5, 2.5, 2.5], [2.5, 2.5, 2.5]]);
+  d.fill_(t.slice(1, 0, null, 2), -1);
+  expect(t.toArray()).toEqual([[-1, 2.5, -1], [-1, 2.5, -1]]);
+  const i = d.zeros([3], { dtype: 'i32', device });
+  d.fill_(i, 7.9);
+  expect(i.toArray()).toEqual([7, 7, 7]);
+  expect(() => d.fill_(t, '1' as never)).toThrow(/fill_: expected a number/);
+  d.dispose([t, i]);
+});
