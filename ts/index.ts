@@ -1,11 +1,11 @@
 // Public API of descent: `import * as d from 'descent'`; the default device is ready on import.
 
 import './tensor-methods.js';
-import { ReferenceBackend } from './backend/reference/index.js';
-import { defaultDeviceFailed, registerBackend } from './engine.js';
+import { registerReferenceDevice } from './backend/devices.js';
+import { defaultDeviceFailed } from './engine.js';
 import { init } from './init.js';
 
-registerBackend(new ReferenceBackend());
+registerReferenceDevice();
 // Ready on import (top-level await): ops never run before the default device is there, nor
 // silently on the slow reference device. init() stays for options (threads, build, device). If
 // wasm cannot load (a page's CSP without 'wasm-unsafe-eval'), the import still succeeds and
@@ -35,6 +35,8 @@ export * from './ops/elementwise.js';
 export { sum, prod, mean, max, min, argmax, argmin, variance as var, std, norm, logsumexp } from './ops/reduce.js';
 export type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
 export * from './ops/shape.js';
+export { expand } from './ops/broadcast.js';
+export * from './ops/inplace.js';
 export * from './ops/join.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';

@@ -1,10 +1,8 @@
 // init(): loads the wasm runtime, registers the devices and picks the default one.
 
-import type { Device } from './backend/backend.js';
-import type { WasmRuntime } from './backend/wasm/runtime.js';
-import { poolThreads, setThreads } from './backend/wasm/threads.js';
-import { isDeterministic, setDeterministic } from './backend/wasm/gemm.js';
-import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
+import { DEVICES, type Device } from './backend/backend.js';
+import { DEFAULT_DEVICE, loadWasmDevice, needsWasm, wasmDeviceInfo, type WasmDeviceInfo } from './backend/devices.js';
+import { setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
 export interface InitOptions {
@@ -21,8 +19,6 @@ export interface InitOptions {
    */
   deterministic?: boolean;
 }
-
-let runtime: WasmRuntime | null = null;
 
 /**
  * Loads the kernels and sets the default device. Safe to call again to change the device.
@@ -41,42 +37,23 @@ async function initNow(opts: InitOptions): Promise<void> {
   checkOptions('init', opts, ['device', 'threads', 'build', 'deterministic']);
   check(opts.deterministic === undefined || typeof opts.deterministic === 'boolean', 'BAD_OPTION',
     () => `init: deterministic must be a boolean, got ${String(opts.deterministic)}`);
-  const device = opts.device ?? 'wasm';
-  check(device === 'wasm' || device === 'reference' || device === 'webgpu', 'BAD_OPTION',
+  const device = opts.device ?? DEFAULT_DEVICE;
+  check(DEVICES.includes(device), 'BAD_OPTION',
     () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
   if (device === 'webgpu') {
     throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");
   }
   // The reference device alone needs no wasm (so it works where wasm cannot load).
-  const loadWasm = !hasBackend('wasm') && (device === 'wasm' || opts.build !== undefined || opts.threads !== undefined);
-  if (loadWasm || (opts.build && runtime?.info.build !== opts.build)) {
-    // Loaded lazily so the reference device works without instantiating any wasm.
-    const [{ loadRuntime }, { WasmBackend }] = await Promise.all([
-      import('./backend/wasm/runtime.js'), import('./backend/wasm/index.js')]);
-    runtime = await loadRuntime({ build: opts.build });
-    registerBackend(new WasmBackend(runtime));
-    await setThreads(runtime, opts.threads);
-  } else if (opts.threads !== undefined) {
-    await setThreads(runtime!, opts.threads);
+  if (needsWasm(device, opts)) {
+    await loadWasmDevice({ build: opts.build, threads: opts.threads, deterministic: opts.deterministic });
   }
-  if (opts.deterministic !== undefined) setDeterministic(opts.deterministic);
   setDefaultDevice(device);
 }
 
-/** What backendInfo() reports (spelled out here so the published types name no WebAssembly type). */
-export interface BackendInfo {
-  readonly build: 'simd' | 'relaxed';
-  readonly simd: boolean;
-  readonly relaxedSimd: boolean;
-  /** Threads GEMM uses now, the calling thread included. */
-  readonly threads: number;
-  readonly sharedMemory: boolean;
-  /** Current size of the wasm memory in bytes. */
-  readonly memoryBytes: number;
-  readonly deterministic: boolean;
-}
+/** What backendInfo() reports. */
+export type BackendInfo = WasmDeviceInfo;
 
 /** Which wasm build and features are running, and how many threads GEMM uses (null before wasm loads). */
 export function backendInfo(): BackendInfo | null {
-  return runtime ? { ...runtime.info, threads: poolThreads(), deterministic: isDeterministic() } : null;
+  return wasmDeviceInfo();
 }
