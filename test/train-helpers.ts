@@ -27,3 +27,15 @@ export function problem(seed = 0, o: { rows?: number; batchSize?: number; dropou
 /** The bits of every parameter, for bit-for-bit comparisons. */
 export const paramBits = (m: d.nn.Module): number[][] =>
   m.parameters().map((p) => Array.from(new Uint32Array(Float32Array.from(p.dataSync()).buffer)));
+
+/** Adam + cosine schedule on problem(9) for `epochs`, optionally checkpointing or resuming. */
+export async function run(epochs: number, o: { checkpoint?: string; resume?: string } = {}) {
+  const p = problem(9);
+  const opt = new d.optim.Adam(p.model.parameters(), { lr: 0.01 });
+  const scheduler = new d.optim.lrScheduler.CosineAnnealingLR(opt, { TMax: 3 });
+  const r = await d.train.fit(p.model, opt, { train: p.train, val: p.val, epochs, scheduler,
+    ...(o.checkpoint ? { checkpoint: { path: o.checkpoint } } : {}), ...(o.resume ? { resume: o.resume } : {}) });
+  const bits = paramBits(p.model);
+  p.dispose();
+  return { r, bits };
+}

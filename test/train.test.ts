@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
-import { paramBits, problem } from './train-helpers.js';
+import { paramBits, problem, run } from './train-helpers.js';
 
 beforeAll(async () => { await d.init({ device: 'wasm', build: 'simd' }); });
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'descent-train-'));
@@ -145,17 +145,6 @@ describe('fit', () => {
 });
 
 describe('fit checkpoints', () => {
-  const run = async (epochs: number, o: { checkpoint?: string; resume?: string } = {}) => {
-    const p = problem(9);
-    const opt = new d.optim.Adam(p.model.parameters(), { lr: 0.01 });
-    const scheduler = new d.optim.lrScheduler.CosineAnnealingLR(opt, { TMax: 3 });
-    const r = await d.train.fit(p.model, opt, { train: p.train, val: p.val, epochs, scheduler,
-      ...(o.checkpoint ? { checkpoint: { path: o.checkpoint } } : {}), ...(o.resume ? { resume: o.resume } : {}) });
-    const bits = paramBits(p.model);
-    p.dispose();
-    return { r, bits };
-  };
-
   it('2 epochs + resume + 1 epoch == 3 epochs, bit for bit (params, losses, lr)', async () => {
     const dir = join(tmp(), 'ckpt');
     const straight = await run(3);
