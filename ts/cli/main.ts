@@ -6,6 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { makeContext } from './context.js';
 import { toyCommand } from './toy.js';
+import { trainCommand } from './train.js';
+import { raceCommand } from './race.js';
 
 if (Number(process.versions.node.split('.')[0]) < 22) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
@@ -16,7 +18,7 @@ const program = new Command('descent')
 
 let current = 'descent';
 const ctx = makeContext(() => current);
-for (const c of [toyCommand(ctx)]) {
+for (const c of [trainCommand(ctx), raceCommand(ctx), toyCommand(ctx)]) {
   c.exitOverride().hook('preAction', () => { current = c.name(); });
   program.addCommand(c);
 }

@@ -30,9 +30,13 @@ const adamGrid = [3e-3, 1e-3, 3e-4];
 const G = (mult: number) => ({ kind: 'gd' as const, mult });
 const A = (mult: number) => ({ kind: 'adaptive' as const, mult });
 
-/** Muon only takes matrices: hidden weights go to Muon and the rest to Adam, as the reference does. */
+/**
+ * Muon only takes matrices: hidden weights go to Muon and the rest (biases, and the last matrix,
+ * the output head, when there are several) to Adam, as the reference does.
+ */
 function muon(params: d.Tensor[], opts: Options): d.optim.Optimizer {
-  const { muon: hidden, adam } = optim.splitForMuon(params);
+  const matrices = params.filter((p) => p.ndim >= 2);
+  const { muon: hidden, adam } = optim.splitForMuon(params, matrices.length > 1 ? [matrices[matrices.length - 1]] : []);
   if (adam.length === 0) return new optim.Muon(hidden, opts);
   return new optim.MuonWithAuxAdam([{ params: hidden, useMuon: true, ...opts }, { params: adam, useMuon: false, lr: 1e-3 }]);
 }
