@@ -8,6 +8,7 @@ import { makeContext } from './context.js';
 import { toyCommand } from './toy.js';
 import { trainCommand } from './train.js';
 import { raceCommand } from './race.js';
+import { landscapeCommand } from './landscape.js';
 
 if (Number(process.versions.node.split('.')[0]) < 22) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
@@ -18,7 +19,7 @@ const program = new Command('descent')
 
 let current = 'descent';
 const ctx = makeContext(() => current);
-for (const c of [trainCommand(ctx), raceCommand(ctx), toyCommand(ctx)]) {
+for (const c of [trainCommand(ctx), raceCommand(ctx), toyCommand(ctx), landscapeCommand(ctx)]) {
   c.exitOverride().hook('preAction', () => { current = c.name(); });
   program.addCommand(c);
 }
