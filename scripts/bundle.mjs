@@ -52,6 +52,14 @@ export async function bundleEntry(entry, outfile) {
   return join(root, outfile);
 }
 
+/** Bundles the CLI (ts/cli/main.ts) to `outfile` as the cli target does (tests spawn it). */
+export async function bundleCli(outfile = 'build/cli.js') {
+  checkWasm();
+  const t = targets.find((x) => x.entry === 'ts/cli/main.ts');
+  await build({ ...common, entryPoints: [t.entry], outfile, platform: t.platform, target: t.target, banner: t.banner });
+  return join(root, outfile);
+}
+
 /** Bundles TS source text (imports resolve from the repo root) for Node with the wasm inlined. */
 export async function bundleSource(contents, outfile) {
   checkWasm();

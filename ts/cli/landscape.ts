@@ -38,9 +38,14 @@ export function landscapeCommand(ctx: CommandContext): Command {
     .action((o: LandscapeOptions) => ctx.run(() => landscape(o), o));
 }
 
-function loadCheckpoint(model: d.nn.Module, dir: string): void {
+function checkpointFile(dir: string): string {
   const file = `${dir}/model.safetensors`;
   if (!existsSync(file)) throw new UsageError(`--checkpoint: '${file}' does not exist; expected a folder written by descent train --checkpoint`);
+  return file;
+}
+
+function loadCheckpoint(model: d.nn.Module, dir: string): void {
+  const file = checkpointFile(dir);
   const { tensors } = d.decodeSafetensors(new Uint8Array(readFileSync(file)), { source: file });
   try {
     model.loadStateDict(tensors);
@@ -52,6 +57,7 @@ function loadCheckpoint(model: d.nn.Module, dir: string): void {
 async function landscape(o: LandscapeOptions): Promise<unknown> {
   const spec = parseOptimizerSpec(o.optimizer);
   if (o.report) checkWritable('--report', o.report);
+  if (o.checkpoint) checkpointFile(o.checkpoint);
   const engine = await startEngine(o);
   const data = await loadImages(o.data, o.seed);
   let model: d.nn.Module;
