@@ -8,7 +8,7 @@ import { expect, test } from 'vitest';
 import { contourChart, lineChart, profileChart, quantileLevels, sampleGrid } from '../ts/viz/charts.js';
 import { renderReport, writeAtomic, writeReport } from '../ts/viz/report.js';
 import { toSvg } from '../ts/viz/render.js';
-import { performanceProfile } from '../ts/cli/profile.js';
+import { performanceProfile, profileSteps } from '../ts/cli/profile.js';
 import { checkWellFormed, plots } from './viz-helpers.js';
 
 test('a contour chart draws filled level sets and trajectories as paths, not one rect per cell', async () => {
@@ -57,4 +57,10 @@ test('the Dolan–Moré profile counts problems solved within τ × the best tim
   expect(prof[0].points).toEqual([{ tau: 1, fraction: 1 / 3 }, { tau: 2, fraction: 2 / 3 }]);
   expect(prof[1].points).toEqual([{ tau: 1, fraction: 1 / 3 }, { tau: 2, fraction: 2 / 3 }]);
   expect(performanceProfile(['a'], ['r'], () => null)[0].points).toEqual([]);
+});
+
+test('profile steps start at τ = 1 and end at one common right edge', () => {
+  const steps = profileSteps([{ optimizer: 'a', points: [{ tau: 1, fraction: 0.5 }, { tau: 3, fraction: 1 }] }, { optimizer: 'b', points: [{ tau: 2, fraction: 0.5 }] }]);
+  expect(steps.filter((p) => p.series === 'a').map((p) => [p.x, p.y])).toEqual([[1, 0.5], [3, 1], [3.75, 1]]);
+  expect(steps.filter((p) => p.series === 'b').map((p) => [p.x, p.y])).toEqual([[1, 0], [2, 0.5], [3.75, 0.5]]);
 });

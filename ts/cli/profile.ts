@@ -20,3 +20,14 @@ export function performanceProfile(solvers: string[], problems: string[], time: 
     return { optimizer: s, points };
   });
 }
+
+/** Chart points of the profiles as steps from τ = 1 (ρ at 1, often 0) to a common right edge. */
+export function profileSteps(curves: ProfileCurve[]): { series: string; x: number; y: number }[] {
+  const tauMax = Math.max(2, ...curves.flatMap((c) => c.points.map((p) => p.tau))) * 1.25;
+  return curves.flatMap((c) => {
+    const at1 = c.points.find((p) => p.tau === 1)?.fraction ?? 0;
+    const rest = c.points.filter((p) => p.tau > 1);
+    const last = rest.at(-1)?.fraction ?? at1;
+    return [{ tau: 1, fraction: at1 }, ...rest, { tau: tauMax, fraction: last }].map((p) => ({ series: c.optimizer, x: p.tau, y: p.fraction }));
+  });
+}

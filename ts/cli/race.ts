@@ -12,7 +12,7 @@ import { IMAGE_MODELS } from './models.js';
 import { OPTIMIZERS, parseOptimizerList, specLabel } from './optimizers.js';
 import { type RunResult, disposeData, loadImages, trainRun } from './session.js';
 import { fmt, formatTable } from './table.js';
-import { performanceProfile } from './profile.js';
+import { performanceProfile, profileSteps } from './profile.js';
 
 interface RaceOptions extends EngineOptions {
   optimizers: string; targetAcc: number; budget: number; models: (typeof IMAGE_MODELS)[number][]; seeds: number;
@@ -92,7 +92,7 @@ async function race(o: RaceOptions): Promise<unknown> {
         { heading: 'Curves', charts: [lineChart('validation accuracy against training time', curve('valAccuracy'), { x: 'training seconds', y: 'validation accuracy' }),
           lineChart('training loss against training time', curve('trainLoss'), { x: 'training seconds', y: 'training loss', logY: true })] },
         { heading: 'Performance profile (Dolan & Moré, 2002)', text: 'For each optimizer, the fraction of problems on which it reached the target within τ times the fastest optimizer\'s time.',
-          charts: [profileChart('performance profile', profile.flatMap((p) => p.points.map((q) => ({ series: p.optimizer, x: q.tau, y: q.fraction }))))] },
+          charts: [profileChart('performance profile', profileSteps(profile))] },
       ],
     });
     console.log(`report written to ${o.report}`);

@@ -32,7 +32,7 @@ export function profileChart(title: string, points: Point[]): ChartSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title, width: WIDTH, height: HEIGHT, background: 'white',
     data: { values: points },
-    mark: { type: 'line', interpolate: 'step-after', point: true },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: 'τ (time ÷ best time on the problem)', scale: { type: 'log', base: 2 } },
       y: { field: 'y', type: 'quantitative', title: 'fraction of problems solved', scale: { domain: [0, 1] } },
