@@ -105,7 +105,7 @@ describe('save and load', () => {
     const w2 = d.load(join(dir, 'w.safetensors')).tensor;
     w2.requiresGrad = true;
     const opt2 = new d.optim.Adam([w2], { lr: 0.1 });
-    opt2.loadStateDict(d.load(join(dir, 'opt.json')) as d.optim.OptimizerStateDict);
+    opt2.loadStateDict(d.loadJson<d.optim.OptimizerStateDict>(join(dir, 'opt.json')));
     step(opt, w); step(opt2, w2);
     expect(Array.from(w2.dataSync())).toEqual(Array.from(w.dataSync()));
     expect(readdirSync(dir).sort()).toEqual(['opt.json', 'w.safetensors']); // no temporary files left
@@ -121,6 +121,8 @@ describe('save and load', () => {
       [() => d.save({ loss: NaN }, join(dir, 'c.json')), 'c.json', /'loss' is NaN, which JSON cannot hold/],
       [() => d.save(t, join(dir, 'missing', 'd.safetensors')), 'missing', /cannot write .*d\.safetensors/],
       [() => d.load(join(dir, 'none.safetensors')), 'none.safetensors', /load: cannot read/],
+      [() => d.load(join(dir, 'e.json')), 'e.json', /'.*e\.json' is JSON; load reads safetensors, loadJson reads \.json files/],
+      [() => d.loadJson(join(dir, 'f.safetensors')), 'f.safetensors', /loadJson: expected a path ending in \.json/],
     ];
     for (const [f, name, message] of bad) {
       expect(f).toThrow(message);

@@ -27,6 +27,6 @@ it('keeps memory() flat over epochs with FMA kernels', async () => {
   const seen: number[] = [];
   await d.train.fit(p.model, new d.optim.Adam(p.model.parameters()), { train: p.train, val: p.val, epochs: 5,
     callbacks: [{ onEpochEnd: () => { seen.push(d.memory().wasm.bytes); } }] });
-  expect(seen[4]).toBe(seen[1]);
+  expect(Math.max(...seen.slice(1))).toBeLessThanOrEqual(seen[1]); // collections of earlier garbage only lower it
   p.dispose();
 });

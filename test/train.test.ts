@@ -139,7 +139,8 @@ describe('fit', () => {
     const seen: number[] = [];
     await d.train.fit(p.model, opt, { train: p.train, val: p.val, epochs: 6, clipGradNorm: 1,
       callbacks: [{ onBatchEnd: () => undefined, onEpochEnd: () => { seen.push(d.memory().wasm.tensors); } }] });
-    expect(seen[5]).toBe(seen[1]);
+    // never above epoch 1 (earlier tests' optimizers may be collected meanwhile, which only lowers it)
+    expect(Math.max(...seen.slice(1))).toBeLessThanOrEqual(seen[1]);
     p.dispose();
   });
 });

@@ -37,5 +37,5 @@ export * as optim from './optim/index.js';
 export * as kernels from './kernels/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';
-export { save, load, saveBuffer, loadBuffer, encodeSafetensors, decodeSafetensors } from './io/index.js';
+export { save, load, loadJson, saveBuffer, loadBuffer, encodeSafetensors, decodeSafetensors } from './io/index.js';
 export type { Saveable, Metadata } from './io/index.js';

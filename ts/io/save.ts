@@ -1,4 +1,4 @@
-// save/load: tensors (a tensor, a module's stateDict, or an object of named tensors) go to
+// save/load/loadJson: tensors (a tensor, a module's stateDict, or an object of named tensors) go to
 // safetensors files that Python's `safetensors` reads; plain data such as optimizer.stateDict()
 // goes to a `.json` file. Writes are atomic (temporary file + rename); a rejected call writes
 // nothing. saveBuffer/loadBuffer are the same for browsers, on bytes.
@@ -57,19 +57,26 @@ export function save(obj: Saveable | object, path: string): void {
 }
 
 /**
- * Loads what save wrote (Node): named tensors from safetensors (any writer's), or the data of a
- * .json path.
+ * Loads the named tensors of a safetensors file (Node), whoever wrote it.
  * @example model.loadStateDict(d.load('model.safetensors'));
  */
-export function load(path: `${string}.json`): unknown;
-export function load(path: string, opts?: { device?: Device }): Record<string, Tensor>;
-export function load(path: string, opts: { device?: Device } = {}): unknown {
+export function load(path: string, opts: { device?: Device } = {}): Record<string, Tensor> {
   if (typeof path !== 'string' || path === '') throw new DescentError('BAD_ARGUMENT', `load: expected a file path, got ${String(path)}`);
-  const bytes = readFileBytes(path, 'load');
-  if (!isJsonPath(path)) return decodeSafetensors(bytes, { ...opts, source: path }).tensors;
+  if (isJsonPath(path)) throw new DescentError('BAD_ARGUMENT', `load: '${path}' is JSON; load reads safetensors, loadJson reads .json files`);
+  return decodeSafetensors(readFileBytes(path, 'load'), { ...opts, source: path }).tensors;
+}
+
+/**
+ * Reads a .json file that save wrote (Node); T names the shape you expect (not checked here: the
+ * consumer, e.g. optimizer.loadStateDict, validates it).
+ * @example opt.loadStateDict(d.loadJson<d.optim.OptimizerStateDict>('opt.json'));
+ */
+export function loadJson<T = unknown>(path: string): T {
+  if (typeof path !== 'string' || !isJsonPath(path)) throw new DescentError('BAD_ARGUMENT', `loadJson: expected a path ending in .json, got ${String(path)}`);
+  const bytes = readFileBytes(path, 'loadJson');
   try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
   } catch (e) {
-    throw new DescentError('INVALID_DATA', `load: ${path} is not valid JSON (${(e as Error).message})`);
+    throw new DescentError('INVALID_DATA', `loadJson: ${path} is not valid JSON (${(e as Error).message})`);
   }
 }
