@@ -30,7 +30,7 @@ export async function parseIdxAsync(bytes: Uint8Array, name: string): Promise<Id
 
 /** Reads and parses an IDX file (Node), gzip or raw. */
 export async function readIdxFile(path: string): Promise<IdxArray> {
-  return parseIdx(readFileBytes(path, 'readIdxFile'), path);
+  return parseIdx(readFileBytes(path, 'readIdxFile', 'parseIdxAsync on fetched bytes'), path);
 }
 
 function notGzip(bytes: Uint8Array, name: string): Uint8Array {

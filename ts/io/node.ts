@@ -18,8 +18,8 @@ export function nodeModule<K extends keyof Builtins>(name: K, where: string, alt
  * Writes `bytes` to `path` atomically: a temporary file beside it, then a rename, so a reader
  * (or a crash) never sees half a file.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string, where: string): void {
-  const fs = nodeModule('fs', where, 'the ArrayBuffer form');
+export function writeFileAtomic(path: string, bytes: Uint8Array | string, where: string, alternative = 'saveBuffer'): void {
+  const fs = nodeModule('fs', where, alternative);
   const tmp = `${path}.tmp-${(globalThis as { process?: { pid?: number } }).process?.pid ?? 0}`;
   try {
     fs.writeFileSync(tmp, bytes);
@@ -31,8 +31,8 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string, where:
 }
 
 /** Reads a whole file, or a DescentError naming it. */
-export function readFileBytes(path: string, where: string): Uint8Array {
-  const fs = nodeModule('fs', where, 'the ArrayBuffer form');
+export function readFileBytes(path: string, where: string, alternative = 'loadBuffer'): Uint8Array {
+  const fs = nodeModule('fs', where, alternative);
   try {
     return new Uint8Array(fs.readFileSync(path));
   } catch (e) {
