@@ -137,7 +137,7 @@ describe('fit', () => {
     const p = problem(8);
     const opt = new d.optim.AdamW(p.model.parameters());
     const seen: number[] = [];
-    await d.train.fit(p.model, opt, { train: p.train, val: p.val, epochs: 6, clipGradNorm: 1,
+    await d.train.fit(p.model, opt, { train: p.train, val: p.val, epochs: 6, clipGradNorm: 1, checkpoint: { path: join(tmp(), 'c') },
       callbacks: [{ onBatchEnd: () => undefined, onEpochEnd: () => { seen.push(d.memory().wasm.tensors); } }] });
     // never above epoch 1 (earlier tests' optimizers may be collected meanwhile, which only lowers it)
     expect(Math.max(...seen.slice(1))).toBeLessThanOrEqual(seen[1]);
@@ -171,6 +171,21 @@ describe('fit checkpoints', () => {
     writeFileSync(join(dir, 'state.json'), JSON.stringify({ ...state, loader: { ...state.loader, seed: 1 } }));
     await expect(run(2, { resume: dir })).rejects.toThrow(/needs the same loader/);
     await expect(run(2, { resume: join(dir, 'nope') })).rejects.toThrow(/cannot read/);
+  });
+
+  it('a refused resume leaves model, optimizer and scheduler as they were', async () => {
+    const dir = join(tmp(), 'ckpt');
+    await run(1, { checkpoint: dir });
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+    state.optimizer.paramGroups[0].momentum = 0.9; // Adam has no 'momentum'
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
+    const p = problem(9);
+    const opt = new d.optim.Adam(p.model.parameters(), { lr: 0.01 });
+    const scheduler = new d.optim.lrScheduler.CosineAnnealingLR(opt, { TMax: 3 });
+    const [bits, sched, mem] = [paramBits(p.model), JSON.stringify(scheduler.stateDict()), d.memory().wasm.tensors];
+    await expect(d.train.fit(p.model, opt, { train: p.train, epochs: 2, scheduler, resume: dir })).rejects.toThrow(/has option 'momentum'/);
+    expect([paramBits(p.model), JSON.stringify(scheduler.stateDict()), opt.state.size, d.memory().wasm.tensors]).toEqual([bits, sched, 0, mem]);
+    p.dispose();
   });
 });
 

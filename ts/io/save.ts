@@ -12,11 +12,18 @@ import { readFileBytes, writeFileAtomic } from './node.js';
 
 export type Saveable = Tensor | Module<any[], any> | Record<string, Tensor>;
 
-/** Named tensors of a Saveable: a lone tensor is saved under the name 'tensor'. */
-function namedTensors(obj: Saveable, where: string): Record<string, Tensor> {
-  if (obj instanceof Tensor) return { tensor: obj };
-  if (obj instanceof Module) return obj.stateDict();
-  if (obj !== null && typeof obj === 'object' && Object.values(obj).every((v) => v instanceof Tensor)) return obj;
+/** Safetensors bytes of a Saveable: a lone tensor is saved under the name 'tensor'. */
+function encodeSaveable(obj: Saveable, where: string, metadata?: Metadata): Uint8Array {
+  if (obj instanceof Tensor) return encodeSafetensors({ tensor: obj }, metadata);
+  if (obj instanceof Module) {
+    const sd = obj.stateDict();
+    try {
+      return encodeSafetensors(sd, metadata);
+    } finally {
+      for (const t of Object.values(sd)) t.dispose(); // stateDict's views, not the parameters
+    }
+  }
+  if (obj !== null && typeof obj === 'object' && Object.values(obj).every((v) => v instanceof Tensor)) return encodeSafetensors(obj, metadata);
   throw new DescentError('BAD_ARGUMENT', `${where}: expected a tensor, a module or an object of named tensors`
     + ' (plain data such as optimizer.stateDict() goes to a .json path)');
 }
@@ -37,7 +44,7 @@ function toJson(obj: unknown, where: string): string {
 
 /** Safetensors bytes of a tensor, a module (its stateDict) or named tensors, for browsers. */
 export function saveBuffer(obj: Saveable, metadata?: Metadata): Uint8Array {
-  return encodeSafetensors(namedTensors(obj, 'saveBuffer'), metadata);
+  return encodeSaveable(obj, 'saveBuffer', metadata);
 }
 
 /** The named tensors of safetensors bytes, on `device` (default: the default device). */
@@ -52,7 +59,7 @@ export function loadBuffer(bytes: Uint8Array | ArrayBuffer, opts: { device?: Dev
  */
 export function save(obj: Saveable | object, path: string): void {
   if (typeof path !== 'string' || path === '') throw new DescentError('BAD_ARGUMENT', `save: expected a file path, got ${String(path)}`);
-  const bytes = isJsonPath(path) ? toJson(obj, 'save') : encodeSafetensors(namedTensors(obj as Saveable, 'save'));
+  const bytes = isJsonPath(path) ? toJson(obj, 'save') : encodeSaveable(obj as Saveable, 'save');
   writeFileAtomic(path, bytes, 'save');
 }
 

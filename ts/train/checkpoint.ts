@@ -3,7 +3,7 @@
 // scheduler, the global RNG, early stopping and the loader settings). Each file is written
 // atomically; both carry the step, so a pair torn by a crash between the two renames is refused.
 
-import { DescentError, getRngState, setRngState, type nn, type optim } from '../index.js';
+import { DescentError, dispose, getRngState, setRngState, type nn, type optim } from '../index.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import { nodeModule, readFileBytes, writeFileAtomic } from '../io/node.js';
 import type { DataLoader } from '../data/dataset.js';
@@ -35,7 +35,12 @@ export function writeCheckpoint(dir: string, model: nn.Module, optimizer: optim.
     rng: getRngState(), loader: loaderSettings(loader),
   };
   const meta = { format: FORMAT, epoch: String(p.epoch), step: String(p.step) };
-  writeFileAtomic(`${dir}/model.safetensors`, encodeSafetensors(model.stateDict(), meta), 'fit checkpoint');
+  const sd = model.stateDict();
+  try {
+    writeFileAtomic(`${dir}/model.safetensors`, encodeSafetensors(sd, meta), 'fit checkpoint');
+  } finally {
+    dispose(Object.values(sd));
+  }
   writeFileAtomic(`${dir}/state.json`, JSON.stringify(state, numbersOut), 'fit checkpoint');
 }
 
@@ -65,20 +70,29 @@ export function readCheckpoint(dir: string, model: nn.Module, optimizer: optim.O
     if (metadata.format !== FORMAT || metadata.step !== String(state.step)) {
       bad(`model.safetensors is from step ${metadata.step ?? '?'}, state.json from step ${state.step} (an interrupted write?)`);
     }
-    const own = model.stateDict();
-    for (const [k, t] of Object.entries(own)) {
+    const sd = model.stateDict();
+    const own = Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, t.shape]));
+    dispose(Object.values(sd));
+    for (const [k, shape] of Object.entries(own)) {
       const got = tensors[k];
       if (got === undefined) bad(`model.safetensors lacks '${k}'`);
-      if (got.shape.join() !== t.shape.join()) bad(`'${k}' has shape [${got.shape.join(', ')}] in model.safetensors, the model's is [${t.shape.join(', ')}]`);
+      if (got.shape.join() !== shape.join()) bad(`'${k}' has shape [${got.shape.join(', ')}] in model.safetensors, the model's is [${shape.join(', ')}]`);
     }
     const extra = Object.keys(tensors).find((k) => !(k in own));
     if (extra !== undefined) bad(`model.safetensors has '${extra}', which the model does not`);
-    optimizer.loadStateDict(state.optimizer);
-    model.loadStateDict(tensors);
+    // each loadStateDict checks before it writes; undo the scheduler's if the optimizer's refuses
+    const before = scheduler?.stateDict();
+    scheduler?.loadStateDict(state.scheduler as Record<string, unknown>);
+    try {
+      optimizer.loadStateDict(state.optimizer);
+    } catch (e) {
+      if (before !== undefined) scheduler!.loadStateDict(before);
+      throw e;
+    }
+    model.loadStateDict(tensors); // keys and shapes checked above
   } finally {
     for (const t of Object.values(tensors)) t.dispose();
   }
-  if (scheduler !== undefined) scheduler.loadStateDict(state.scheduler as Record<string, unknown>);
   setRngState(state.rng);
   return { epoch: state.epoch, step: state.step, history: state.history, best: state.best, wait: state.wait };
 }
