@@ -151,6 +151,19 @@ describe('DataLoader', () => {
     a.dispose(); b.dispose();
   });
 
+  it('randomSplit: disjoint seeded parts by counts or fractions (remainder to the first parts)', () => {
+    const ds = make(10);
+    const ids = (parts: d.data.TensorDataset[]) => parts.map((p) => Array.from(p.tensors[1].dataSync()));
+    const byCount = d.data.randomSplit(ds, [7, 3], 4);
+    const byFraction = d.data.randomSplit(ds, [0.65, 0.35], 4); // floors 6 + 3, one left → the first part
+    expect(ids(byFraction)).toEqual(ids(byCount));
+    expect(ids(byCount).flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(ids(byCount)[0]).toEqual(Array.from(d.data.permutation(10, 4, 0).subarray(0, 7)));
+    expect(() => d.data.randomSplit(ds, [7, 2])).toThrow(/expected row counts summing to 10 or fractions summing to 1, got \[7,2\]/);
+    d.dispose([byCount.map((p) => p.tensors), byFraction.map((p) => p.tensors)]);
+    ds.dispose();
+  });
+
   it('rejects bad datasets and options', () => {
     const ds = make(4);
     const bad: [() => unknown, RegExp][] = [

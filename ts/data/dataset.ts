@@ -58,6 +58,31 @@ export function permutation(n: number, seed: number, stream: number): Int32Array
   return out;
 }
 
+/**
+ * Splits a dataset into random disjoint parts of the given sizes (row counts, or fractions summing
+ * to 1: floors, then the remainder one row each from the first part on, as torch.utils.data.random_split).
+ * @example const [train, val] = randomSplit(ds, [0.9, 0.1], 0);
+ */
+export function randomSplit(ds: TensorDataset, lengths: number[], seed = 0): TensorDataset[] {
+  const where = 'randomSplit';
+  if (!(ds instanceof TensorDataset)) throw new DescentError('BAD_ARGUMENT', `${where}: expected a TensorDataset`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new DescentError('BAD_ARGUMENT', `${where}: seed must be a non-negative safe integer, got ${String(seed)}`);
+  const n = ds.length;
+  const ok = Array.isArray(lengths) && lengths.length > 0 && lengths.every((l) => typeof l === 'number' && l >= 0);
+  const fractions = ok && Math.abs(lengths.reduce((a, b) => a + b, 0) - 1) < 1e-9 && lengths.some((l) => !Number.isInteger(l));
+  let sizes = ok ? lengths : [];
+  if (fractions) {
+    sizes = lengths.map((f) => Math.floor(f * n));
+    for (let i = 0, left = n - sizes.reduce((a, b) => a + b, 0); left > 0; i = (i + 1) % sizes.length, left--) sizes[i]++;
+  }
+  if (!ok || !sizes.every(Number.isInteger) || sizes.reduce((a, b) => a + b, 0) !== n) {
+    throw new DescentError('BAD_ARGUMENT', `${where}: expected row counts summing to ${n} or fractions summing to 1, got ${JSON.stringify(lengths)}`);
+  }
+  const order = permutation(n, seed, 0);
+  let at = 0;
+  return sizes.map((k) => ds.subset(order.subarray(at, (at += k))));
+}
+
 export interface DataLoaderOptions { batchSize: number; shuffle?: boolean; seed?: number; dropLast?: boolean }
 
 /**

@@ -2,6 +2,6 @@
 // browsers fetch bytes and call parseIdxAsync.
 
 export { parseIdx, parseIdxAsync, readIdxFile, type IdxArray } from './idx.js';
-export { TensorDataset, DataLoader, permutation, type DataLoaderOptions } from './dataset.js';
+export { TensorDataset, DataLoader, permutation, randomSplit, type DataLoaderOptions } from './dataset.js';
 export { loadFashionMnist, readLabeledImages, pixelStats, toDataset, FASHION_CLASSES,
   type FashionMnist, type LoadOptions, type Normalization, type LabeledImages } from './fashion.js';
