@@ -114,11 +114,27 @@ describe('save and load', () => {
     d.dispose([w, w2]);
   });
 
+  it('JSON.stringify writes tensors as {dtype, shape, data}: a JSON state dict loads back, NaN included', () => {
+    d.manualSeed(2);
+    const a = new d.nn.Linear(3, 2), b = new d.nn.Linear(3, 2);
+    const w = a.param('weight')!;
+    d.noGrad(() => w.backend.copy(d.tensor([[NaN, 1, 2], [3, Infinity, -0.5]]), w));
+    const sd = a.stateDict();
+    const text = JSON.stringify(sd);
+    expect(JSON.parse(text).weight).toEqual({ dtype: 'f32', shape: [2, 3], data: ['NaN', 1, 2, 3, 'Infinity', -0.5] });
+    b.loadStateDict(JSON.parse(text));
+    expect(Array.from(b.param('weight')!.dataSync())).toEqual([NaN, 1, 2, 3, Infinity, -0.5]);
+    const path = join(tmp(), 'sd.json');
+    d.save({ epoch: 3, weights: sd }, path);
+    expect(d.loadJson<{ weights: unknown }>(path).weights).toEqual(JSON.parse(text));
+    d.dispose([Object.values(sd)]);
+    a.dispose(); b.dispose();
+  });
+
   it('rejects bad calls without writing a file', () => {
     const dir = tmp();
     const t = d.ones([2]);
     const bad: [() => unknown, string, RegExp][] = [
-      [() => d.save(t, join(dir, 'a.json')), 'a.json', /'' is a tensor; save tensors to a \.safetensors path/],
       [() => d.save({ epoch: 1 } as object, join(dir, 'b.safetensors')), 'b.safetensors', /expected a tensor, a module or an object of named tensors/],
       [() => d.save({ loss: NaN }, join(dir, 'c.json')), 'c.json', /'loss' is NaN, which JSON cannot hold/],
       [() => d.save(t, join(dir, 'missing', 'd.safetensors')), 'missing', /cannot write .*d\.safetensors/],

@@ -30,10 +30,9 @@ function encodeSaveable(obj: Saveable, where: string, metadata?: Metadata): Uint
 
 const isJsonPath = (path: string): boolean => path.toLowerCase().endsWith('.json');
 
-/** Plain data as JSON text, refusing what JSON would silently drop or mangle. */
+/** Plain data as JSON text (tensors as {dtype, shape, data}), refusing what JSON would drop or mangle. */
 function toJson(obj: unknown, where: string): string {
   const text = JSON.stringify(obj, (k, v: unknown) => {
-    if (v instanceof Tensor) throw new DescentError('BAD_ARGUMENT', `${where}: '${k}' is a tensor; save tensors to a .safetensors path`);
     if (typeof v === 'number' && !Number.isFinite(v)) throw new DescentError('BAD_ARGUMENT', `${where}: '${k}' is ${v}, which JSON cannot hold`);
     if (typeof v === 'function' || typeof v === 'bigint') throw new DescentError('BAD_ARGUMENT', `${where}: '${k}' is a ${typeof v}, which JSON cannot hold`);
     return v;
