@@ -68,6 +68,25 @@ describe('fit', () => {
     p.dispose();
   });
 
+  it('evaluates sequence outputs [N, C, T] against targets [N, T]: accuracy counts every position', () => {
+    class PerPosition extends d.nn.Module {
+      readonly lin = this.registerModule('lin', new d.nn.Linear(2, 3));
+      forward(x: d.Tensor): d.Tensor { return this.lin.call(x).transpose(1, 2); } // [N, T, 2] → [N, 3, T]
+    }
+    d.manualSeed(11);
+    const model = new PerPosition();
+    const x = d.randn([10, 4, 2]), y = d.randint(0, 3, [10, 4]);
+    const ds = new d.data.TensorDataset(x, y);
+    const v = d.train.evaluate(model, new d.data.DataLoader(ds, { batchSize: 3 }));
+    const [loss, right] = d.tidy(() => {
+      const logits = d.noGrad(() => model.call(x));
+      return [d.nn.functional.crossEntropy(logits, y).item(), logits.argmax(1).eq(y).sum().item()];
+    });
+    expect(v.loss).toBeCloseTo(loss, 5);
+    expect(v.accuracy).toBe(right / 40);
+    ds.dispose(); model.dispose();
+  });
+
   it('steps an epoch scheduler once per epoch and ReduceLROnPlateau on the validation loss', async () => {
     const p = problem(3);
     const opt = new d.optim.SGD(p.model.parameters(), { lr: 0.1 });

@@ -16,7 +16,9 @@ export function accumulate(acc: Tensor | null, x: Tensor): Tensor {
 }
 
 /**
- * Mean loss (weighted by batch size) and top-1 accuracy of `model` over `loader`.
+ * Mean loss (weighted by batch size) and top-1 accuracy of `model` over `loader`. Classes lie on
+ * dim 1 as for crossEntropy: logits [N, C] with targets [N], or [N, C, T] with [N, T] (accuracy
+ * then counts every position).
  * @example const { loss, accuracy } = evaluate(model, testLoader);
  */
 export function evaluate(model: nn.Module, loader: DataLoader, lossFn: LossFn = defaultLoss): { loss: number; accuracy: number } {
@@ -25,7 +27,7 @@ export function evaluate(model: nn.Module, loader: DataLoader, lossFn: LossFn = 
   if (typeof lossFn !== 'function') throw new DescentError('BAD_ARGUMENT', 'evaluate: lossFn must be a function (logits, target) => loss');
   const wasTraining = model.training;
   model.eval();
-  let lossSum: Tensor | null = null, correct: Tensor | null = null, n = 0;
+  let lossSum: Tensor | null = null, correct: Tensor | null = null, rows = 0, targets = 0;
   try {
     for (const batch of loader) {
       const [x, y] = batch;
@@ -37,12 +39,13 @@ export function evaluate(model: nn.Module, loader: DataLoader, lossFn: LossFn = 
         lossSum = accumulate(lossSum, l);
         correct = accumulate(correct, c);
         dispose([l, c]);
-        n += y.shape[0];
+        rows += y.shape[0];
+        targets += y.size;
       } finally {
         dispose(batch);
       }
     }
-    return { loss: lossSum === null ? NaN : lossSum.item() / n, accuracy: correct === null ? NaN : correct.item() / n };
+    return { loss: lossSum === null ? NaN : lossSum.item() / rows, accuracy: correct === null ? NaN : correct.item() / targets };
   } finally {
     dispose([lossSum, correct].filter((t): t is Tensor => t !== null));
     model.train(wasTraining);
