@@ -80,9 +80,10 @@ async function race(o: RaceOptions): Promise<unknown> {
   console.log(`performance profile (fraction of problems solved within τ × the best time): ${
     profile.map((p) => `${p.optimizer} ${p.points.map((q) => `τ=${fmt(q.tau, 3)}:${fmt(q.fraction, 3)}`).join(' ') || 'none solved'}`).join('; ')}`);
   if (o.report) {
+    // One colour per optimizer, one line per problem (model × seed).
     const curve = (key: 'valAccuracy' | 'trainLoss') => entries.flatMap((e) => {
       let t = 0;
-      return e.best.epochs.map((l) => ({ series: `${e.optimizer}${problems.length > 1 ? ` (${e.problem})` : ''}`, x: (t += l.seconds), y: l[key] ?? NaN }));
+      return e.best.epochs.map((l) => ({ series: e.optimizer, group: e.problem, x: (t += l.seconds), y: l[key] ?? NaN }));
     });
     await writeReport(o.report, {
       title: 'descent race', subtitle: `${problems.map((p) => p.name).join(', ')}; target validation accuracy ${o.targetAcc}; budget ${o.budget} s; ${engine}`,

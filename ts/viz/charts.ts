@@ -8,7 +8,8 @@ import type { ChartSpec } from './render.js';
 
 const WIDTH = 420, HEIGHT = 260;
 
-export interface Point { series: string; x: number; y: number }
+/** A point of series `series`; `group` splits one series into several lines (e.g. one per seed). */
+export interface Point { series: string; x: number; y: number; group?: string }
 
 /** One line per series (optimizer), e.g. validation accuracy against epochs or seconds. */
 export function lineChart(title: string, points: Point[], axes: { x: string; y: string; logY?: boolean }): ChartSpec {
@@ -21,6 +22,7 @@ export function lineChart(title: string, points: Point[], axes: { x: string; y: 
       x: { field: 'x', type: 'quantitative', title: axes.x },
       y: { field: 'y', type: 'quantitative', title: axes.y, scale: axes.logY ? { type: 'log' } : { zero: false } },
       color: { field: 'series', type: 'nominal', title: null },
+      detail: { field: 'group', type: 'nominal' },
     },
   };
   return { vegaLite: spec };
