@@ -6,6 +6,7 @@ import { IMAGE_MODELS, type ModelName, imageModel } from './models.js';
 import { OPTIMIZERS, type OptimizerSpec, makeOptimizer, specLabel } from './optimizers.js';
 import { startProgress } from './progress.js';
 import { UsageError } from './args.js';
+import { disposeState } from '../toy/run.js';
 
 export interface Data { train: d.data.TensorDataset; val: d.data.TensorDataset; test: d.data.TensorDataset; what: string }
 
@@ -89,15 +90,6 @@ export async function trainRun(data: Data, o: RunOptions): Promise<RunResult> {
     model.dispose();
     throw e;
   } finally {
-    if (opt) disposeOptimizerState(opt);
+    if (opt) disposeState(opt);
   }
-}
-
-/** Frees an optimizer's state tensors once a run is over. */
-function disposeOptimizerState(opt: d.optim.Optimizer): void {
-  const free = (v: unknown): void => {
-    if (d.isTensor(v)) { if (!v.isDisposed) v.dispose(); } else if (v !== null && typeof v === 'object') Object.values(v).forEach(free);
-  };
-  for (const s of opt.state.values()) free(s);
-  opt.state.clear();
 }
