@@ -3,7 +3,11 @@
 // the epoch in the counter, so epoch e's order is the same on every device and thread count, and
 // does not touch the global generator (dropout and init draw from that one).
 
-import { DescentError, type Tensor, philox4x32, indexSelect, tensor } from '../index.js';
+import { DescentError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { philox4x32 } from '../ops/random.js';
+import { indexSelect } from '../ops/indexing.js';
+import { tensor } from '../ops/creation.js';
 
 /** Tensors sharing their first dimension; row i of the dataset is row i of each tensor. */
 export class TensorDataset {

@@ -3,7 +3,8 @@
 // copy of the 10,000-image test file is split (data/fashion-mnist-small/NOTICE.md); with `dir`, a
 // full IDX folder gives 60,000 training images (split into train and validation) and the test set.
 
-import { DescentError, tensor } from '../index.js';
+import { DescentError } from '../errors.js';
+import { tensor } from '../ops/creation.js';
 import { nodeModule } from '../io/node.js';
 import { type IdxArray, readIdxFile } from './idx.js';
 import { TensorDataset, permutation } from './dataset.js';

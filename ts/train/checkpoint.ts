@@ -3,7 +3,11 @@
 // scheduler, the global RNG, early stopping and the loader settings). Each file is written
 // atomically; both carry the step, so a pair torn by a crash between the two renames is refused.
 
-import { DescentError, dispose, getRngState, setRngState, type nn, type optim } from '../index.js';
+import type * as nn from '../nn/index.js';
+import type * as optim from '../optim/index.js';
+import { DescentError } from '../errors.js';
+import { dispose } from '../lifetime.js';
+import { getRngState, setRngState } from '../ops/random.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import { nodeModule, readFileBytes, writeFileAtomic } from '../io/node.js';
 import type { DataLoader } from '../data/dataset.js';

@@ -2,7 +2,11 @@
 // batch norm on running statistics) with gradients off. Sums stay on the device; the only reads
 // are the two totals at the end.
 
-import { DescentError, type Tensor, dispose, keep, nn, noGrad, tidy } from '../index.js';
+import * as nn from '../nn/index.js';
+import { DescentError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { dispose, keep, tidy } from '../lifetime.js';
+import { noGrad } from '../autograd/tape.js';
 import { DataLoader } from '../data/dataset.js';
 import type { LossFn } from './options.js';
 

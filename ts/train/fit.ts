@@ -3,7 +3,10 @@
 // step. The loss is summed on the device and read once per epoch, unless a callback asks for each
 // batch's loss. Everything made per step is freed, so memory() stays flat.
 
-import { type Tensor, dispose, keep, nn, optim, tidy } from '../index.js';
+import * as nn from '../nn/index.js';
+import * as optim from '../optim/index.js';
+import type { Tensor } from '../tensor.js';
+import { dispose, keep, tidy } from '../lifetime.js';
 import type { DataLoader } from '../data/dataset.js';
 import { accumulate, defaultLoss, evaluate } from './evaluate.js';
 import { type Progress, readCheckpoint, writeCheckpoint } from './checkpoint.js';

@@ -1,7 +1,10 @@
 // fit's options, checked in full before anything runs or is written: a bad option is a
 // DescentError naming it and what was expected.
 
-import { DescentError, type Tensor, nn, optim } from '../index.js';
+import * as nn from '../nn/index.js';
+import * as optim from '../optim/index.js';
+import { DescentError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
 import { DataLoader } from '../data/dataset.js';
 import { nodeModule } from '../io/node.js';
 
