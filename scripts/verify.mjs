@@ -1,6 +1,5 @@
-// Long checks that do not belong in the unit suite: `npm run verify -- <name>` runs
-// verify/<name>.mjs (no name runs them all). Each module exports `default async function run(args)`,
-// prints what it measured and returns true when the check holds; the exit code is 1 otherwise.
+// Long checks that do not belong in the unit-test suite: `npm run verify -- <name> [args]` runs
+// verify/<name>.mjs (its default export, given the args); no name lists them. Exit code 1 on failure.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,15 +7,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'verify');
 const all = readdirSync(dir).filter((f) => f.endsWith('.mjs')).map((f) => f.replace(/\.mjs$/, '')).sort();
 const [name, ...args] = process.argv.slice(2);
-const chosen = name ? [name] : all;
-let ok = true;
-for (const n of chosen) {
-  if (!all.includes(n)) {
-    console.error(`verify: no check '${n}'; expected one of: ${all.join(', ')}`);
-    process.exit(2);
-  }
-  console.log(`\n## ${n}\n`);
-  const mod = await import(pathToFileURL(join(dir, `${n}.mjs`)).href);
-  ok = (await mod.default(args)) && ok;
+if (!name || !all.includes(name)) {
+  console.error(name ? `verify: no check '${name}'; expected one of: ${all.join(', ')}` : `verify checks: ${all.join(', ')}`);
+  process.exit(name ? 2 : 0);
 }
-process.exit(ok ? 0 : 1);
+const mod = await import(pathToFileURL(join(dir, `${name}.mjs`)).href);
+const ok = await mod.default(args);
+process.exit(ok === false ? 1 : 0);
