@@ -14,7 +14,7 @@ import { composite } from './util.js';
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
   assertTensor(x, 'logSoftmax');
   const d = normAxis(dim, x.ndim, 'logSoftmax');
-  return composite([x], () => {
+  return composite(() => {
     const shifted = sub(x, stableShift(x, [d]));
     return sub(shifted, log(sum(exp(shifted), d, { keepdim: true })));
   });
@@ -24,5 +24,5 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
 export function softmax(x: Tensor, dim = -1): Tensor {
   assertTensor(x, 'softmax');
   const d = normAxis(dim, x.ndim, 'softmax');
-  return composite([x], () => exp(sub(x, logsumexp(x, d, { keepdim: true }))));
+  return composite(() => exp(sub(x, logsumexp(x, d, { keepdim: true }))));
 }

@@ -37,9 +37,10 @@ export abstract class LRScheduler {
     for (const [i, g] of optimizer.paramGroups.entries()) {
       check(typeof g.lr === 'number' && Number.isFinite(g.lr), 'BAD_ARGUMENT',
         () => `${where}: paramGroups[${i}].lr expected a finite number, got ${String(g.lr)}`);
-      if (g.initialLr === undefined) g.initialLr = g.lr;
     }
-    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
+    // initialLr is written by initialStep(), after the subclass has checked its options: a
+    // constructor that throws leaves the optimizer as it found it
+    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr ?? g.lr);
   }
 
   /** The chainable rule for epoch `lastEpoch` (already incremented). */
@@ -52,6 +53,7 @@ export abstract class LRScheduler {
 
   /** Applies epoch 0 (called at the end of every constructor, and by SequentialLR). */
   initialStep(): void {
+    this.groups.forEach((g, i) => { g.initialLr ??= this.baseLrs[i]; });
     this.stepCount = 0;
     this.step();
   }
