@@ -121,13 +121,16 @@ export const pow = defineBinary('pow', (g, a, b, y) => [
   mul(g, mul(b, pow(where(eq(b, 0), 1, a), sub(b, 1)))),
   where(logicalAnd(eq(a, 0), ge(b, 0)), 0, mul(g, mul(y, log(a)))),
 ]);
-/** Elementwise max; ties split the gradient evenly (PyTorch). */
-export const maximum = defineBinary('maximum', (g, a, b) => tieSplit(g, gt(a, b), eq(a, b), lt(a, b)));
-export const minimum = defineBinary('minimum', (g, a, b) => tieSplit(g, lt(a, b), eq(a, b), gt(a, b)));
+/**
+ * Elementwise max; ties split the gradient evenly, and an input gets none only where it loses
+ * outright, so a NaN (which neither wins nor ties) sends the gradient to both inputs (PyTorch).
+ */
+export const maximum = defineBinary('maximum', (g, a, b) => tieSplit(g, lt(a, b), eq(a, b), gt(a, b)));
+export const minimum = defineBinary('minimum', (g, a, b) => tieSplit(g, gt(a, b), eq(a, b), lt(a, b)));
 
-function tieSplit(g: Tensor, aWins: Tensor, tie: Tensor, bWins: Tensor): [Tensor, Tensor] {
-  const half = mul(g, 0.5);
-  return [where(aWins, g, where(tie, half, 0)), where(bWins, g, where(tie, half, 0))];
+function tieSplit(g: Tensor, aLoses: Tensor, tie: Tensor, bLoses: Tensor): [Tensor, Tensor] {
+  const share = where(tie, mul(g, 0.5), g);
+  return [where(aLoses, 0, share), where(bLoses, 0, share)];
 }
 
 /** Comparisons return i32 tensors of 0/1 and carry no gradient. */

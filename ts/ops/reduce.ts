@@ -136,7 +136,17 @@ export interface VarOptions extends ReduceOptions { correction?: number }
 
 /** Variance with Bessel's `correction` (default 1, as torch.var): Σ(x-μ)² / (N - correction). */
 export const variance = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => varianceOf('var', x, axes, opts);
-export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => scoped(() => sqrt(varianceOf('std', x, axes, opts)));
+/**
+ * √variance. Where the variance is 0 the gradient is 0, as torch masks it: sqrt'(0) = ∞ times
+ * the variance's zero slope would be NaN, so zero variances take √1 on a branch where() cuts off.
+ */
+export function std(x: Tensor, axes?: Axes, opts?: VarOptions): Tensor {
+  return scoped(() => {
+    const v = varianceOf('std', x, axes, opts);
+    const zero = eq(v, 0);
+    return where(zero, 0, sqrt(where(zero, 1, v)));
+  });
+}
 
 function varianceOf(where: string, x: Tensor, axes: Axes, opts: VarOptions | undefined): Tensor {
   assertTensor(x, where);

@@ -108,7 +108,7 @@ function crossEntropyIndices(p: Parsed, t: Tensor, w: Tensor | null, ignoreIndex
   const wb = w === null ? logp : mul(logp, classView(w, p));
   const keep = ne(t, ignoreIndex).to(logp.dtype);
   const smooth = mul(neg(sum(wb, p.classDim)), keep);
-  const smoothRed = r === 'mean' ? div(sum(smooth), sum(w === null ? keep : wy)) : reduce(smooth, r);
+  const smoothRed = r === 'mean' ? weightedMean(smooth, w === null ? keep : wy) : reduce(smooth, r);
   return add(mul(nll, 1 - eps), mul(smoothRed, eps / p.C));
 }
 
