@@ -4,7 +4,7 @@ import type { Device } from './backend/backend.js';
 import type { WasmRuntime } from './backend/wasm/runtime.js';
 import { poolThreads, setThreads } from './backend/wasm/threads.js';
 import { isDeterministic, setDeterministic } from './backend/wasm/gemm.js';
-import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
+import { WEBGPU_MISSING, hasBackend, registerBackend, setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
 export interface InitOptions {
@@ -45,7 +45,7 @@ async function initNow(opts: InitOptions): Promise<void> {
   check(device === 'wasm' || device === 'reference' || device === 'webgpu', 'BAD_OPTION',
     () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
   if (device === 'webgpu') {
-    throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");
+    throw new DescentError('UNSUPPORTED', `init: ${WEBGPU_MISSING}`);
   }
   if (!hasBackend('wasm') || (opts.build && runtime?.info.build !== opts.build)) {
     // Loaded lazily so the reference device works without instantiating any wasm.

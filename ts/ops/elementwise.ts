@@ -141,7 +141,7 @@ export const le = defineBinary('le', null);
 export const gt = defineBinary('gt', null);
 export const ge = defineBinary('ge', null);
 
-export const logicalAnd = (a: Tensor, b: Tensor): Tensor => mul(ne(a, 0), ne(b, 0));
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => scoped(() => mul(ne(a, 0), ne(b, 0)));
 
 // ---- where and clamp ----------------------------------------------------------------------
 

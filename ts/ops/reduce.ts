@@ -105,13 +105,10 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | null | u
   assertTensor(x, op);
   const keepdim = keepdimOf(op, opts);
   if (axis === null || axis === undefined) {
-    const flat = reshape(x, [x.size]);
-    const r = reduceForward(op, flat, x.ndim === 0 ? [] : [0], false);
-    flat.dispose();
-    if (!keepdim) return r;
-    const k = reshape(r, x.shape.map(() => 1));
-    r.dispose();
-    return k;
+    return scoped(() => {
+      const r = reduceForward(op, reshape(x, [x.size]), x.ndim === 0 ? [] : [0], false);
+      return keepdim ? reshape(r, x.shape.map(() => 1)) : r;
+    });
   }
   const a = normAxis(axis, x.ndim, op); // a 0-d tensor takes axis 0 or -1 and has nothing to reduce (torch: 0)
   return reduceForward(op, x, x.ndim === 0 ? [] : [a], keepdim);

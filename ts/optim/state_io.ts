@@ -42,7 +42,12 @@ export function decodeState(e: unknown, device: Device, where: string): ParamSta
   check(e !== null && typeof e === 'object' && !Array.isArray(e), 'BAD_ARGUMENT',
     () => `${where}: expected a state object, got ${JSON.stringify(e)?.slice(0, 60)}`);
   const out: ParamState = {};
-  for (const [k, v] of Object.entries(e as Record<string, unknown>)) out[k] = decodeValue(v, device, `${where}.${k}`);
+  try {
+    for (const [k, v] of Object.entries(e as Record<string, unknown>)) out[k] = decodeValue(v, device, `${where}.${k}`);
+  } catch (err) {
+    for (const t of tensorsIn(out)) t.dispose(); // a bad later value frees the tensors decoded before it
+    throw err;
+  }
   return out;
 }
 

@@ -142,7 +142,14 @@ export abstract class LRScheduler {
     return out;
   }
 
+  /** Restores a stateDict(); every value is checked before any is written. */
   loadStateDict(state: SchedulerState): void {
+    this.checkState(state);
+    this.commitState(state);
+  }
+
+  /** Throws unless `state` is a state dict this scheduler can load (writes nothing). */
+  checkState(state: SchedulerState): void {
     check(state !== null && typeof state === 'object', 'BAD_ARGUMENT',
       () => `${this.where}.loadStateDict: expected a state object, got ${String(state)}`);
     const own = this.stateDict();
@@ -152,6 +159,9 @@ export abstract class LRScheduler {
       }
       checkStateValue(`${this.where}.loadStateDict`, k, v, own[k], PER_GROUP.includes(k) ? this.groups.length : null);
     }
+  }
+
+  protected commitState(state: SchedulerState): void {
     for (const [k, v] of Object.entries(state)) {
       (this as unknown as Record<string, unknown>)[k] = JSON.parse(JSON.stringify(v)) as unknown;
     }
