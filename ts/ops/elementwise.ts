@@ -51,7 +51,8 @@ export const sin = defineUnary('sin', (g, x) => mul(g, cos(x)));
 export const cos = defineUnary('cos', (g, x) => neg(mul(g, sin(x))));
 export const tanh = defineUnary('tanh', (g, _x, y) => mul(g, sub(1, square(y))));
 export const sigmoid = defineUnary('sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y))));
-export const relu = defineUnary('relu', (g, x) => mul(g, gt(x, 0)));
+/** relu; the gradient is cut only where x ≤ 0, so it passes at NaN (torch's threshold_backward). */
+export const relu = defineUnary('relu', (g, x) => where(le(x, 0), 0, g));
 /**
  * Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default). dGELU = Φ(x) + x·φ(x), Φ(x) = gelu(x)/x;
  * near 0 Φ comes from its Taylor series (and x/1 stands in for x in the division) so the

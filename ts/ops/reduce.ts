@@ -8,7 +8,7 @@ import { attach, noGrad } from '../autograd/tape.js';
 import { check, checkOptions, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, exp, log, lt, mul, ne, pow, sign, sqrt, square, sub, where } from './elementwise.js';
-import { zerosLike } from './creation.js';
+import { zeros, zerosLike } from './creation.js';
 import { expand, reshape } from './shape.js';
 import { assertTensor, describe, empty, inCompute, normAxes, normAxis, scoped } from './util.js';
 
@@ -151,11 +151,12 @@ function varianceOf(where: string, x: Tensor, axes: Axes, opts: VarOptions | und
   const [ax, keepdim] = parse(where, x, axes, { keepdim: opts?.keepdim });
   const correction = opts?.correction ?? 1;
   check(typeof correction === 'number' && correction >= 0, 'BAD_OPTION', () => `${where}: correction must be a number ≥ 0, got ${String(correction)}`);
-  return scoped(() => {
-    const mu = mean(x, ax, { keepdim: true });
-    const ss = sum(square(sub(x, mu)), ax, { keepdim });
-    return div(ss, Math.max(0, countOf(x, ax) - correction));
-  });
+  const dof = Math.max(0, countOf(x, ax) - correction);
+  // torch's VJP g·2(x − μ)/dof: the composed form also sends Σ 2(x − μ)·(−1/N) through μ, which is
+  // 0 in exact arithmetic but NaN once a slice holds ±Inf or NaN. μ keeps its graph inside the
+  // VJP, so the gradient differentiates again exactly.
+  const y = noGrad(() => scoped(() => div(sum(square(sub(x, mean(x, ax, { keepdim: true }))), ax, { keepdim }), dof)));
+  return attach(y, [x], (g) => [mul(unreduce(g, x.shape, ax, keepdim), div(mul(sub(x, mean(x, ax, { keepdim: true })), 2), dof))], where);
 }
 
 /**
@@ -207,7 +208,9 @@ export function logsumexp(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor 
  * maxima replaced by 0 so all-(−Inf) rows stay −Inf instead of NaN. Detached: log-sum-exp's
  * gradient does not depend on the shift.
  */
-export function stableShift(x: Tensor, axes: number[]): Tensor {
+function stableShift(x: Tensor, axes: number[]): Tensor {
+  // an empty slice has no max: shift by 0, so its log Σ exp is log 0 = −Inf (torch)
+  if (axes.some((a) => x.shape[a] === 0)) return zeros(keptShape(x.shape, axes, true), { dtype: x.dtype, device: x.device });
   return noGrad(() => scoped(() => {
     const raw = max(x, axes, { keepdim: true });
     return where(lt(abs(raw), Infinity), raw, 0);
