@@ -166,3 +166,24 @@ describe('crossEntropy fused path = unfused composite', () => {
     expect(d.memory().wasm).toEqual(start);
   });
 });
+
+describe('non-finite logits give PyTorch\'s answer on the raw kernel', () => {
+  test('a −Inf logit has a gradient of exactly 0, and one at the label an infinite loss (wide rows take the SIMD loop)', () => {
+    for (const cols of [3, 37]) {
+      const x = new Float32Array(2 * cols).fill(0.5);
+      x[1] = -Infinity; // row 0: −Inf off the label
+      x[cols] = -Infinity; // row 1: −Inf at the label
+      const { loss, dlogits } = d.kernels.softmaxCrossEntropy(x, new Int32Array([0, 0]), 2, cols);
+      expect(dlogits[1]).toBe(0); // before: 3.27e-38 from the clamped exponent
+      expect(dlogits[cols]).toBe(-1);
+      expect(loss[1]).toBe(Infinity);
+      expect(loss[0]).toBeCloseTo(Math.log(cols - 1), 5);
+    }
+  });
+
+  test('a +Inf logit makes its row NaN (loss and gradient), as torch', () => {
+    const { loss, dlogits } = d.kernels.softmaxCrossEntropy(new Float32Array([Infinity, 0, 1, 1, 2, 3]), new Int32Array([1, 2]), 2, 3);
+    expect(Number.isNaN(loss[0]) && Array.from(dlogits.slice(0, 3)).every(Number.isNaN)).toBe(true);
+    expect(Number.isFinite(loss[1])).toBe(true);
+  });
+});

@@ -181,13 +181,10 @@ export function clamp(x: Tensor, min: number | null = null, max: number | null =
     check(v === null || typeof v === 'number', 'BAD_ARGUMENT', () => `clamp: expected ${name} to be a number or null, got ${describe(v)}`);
   }
   check(min !== null || max !== null, 'BAD_ARGUMENT', () => 'clamp: at least one of min and max must be given');
-  const y = noGrad(() => {
+  const y = noGrad(() => scoped(() => {
     const lo = min === null ? x : maximum(x, min);
-    if (max === null) return lo;
-    const hi = minimum(lo, max);
-    if (lo !== x) lo.dispose();
-    return hi;
-  });
+    return max === null ? lo : minimum(lo, max);
+  }));
   return attach(y, [x], (g) => {
     let pass = g;
     if (min !== null) pass = mul(pass, ge(x, min));

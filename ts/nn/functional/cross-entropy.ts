@@ -94,7 +94,7 @@ function crossEntropyWith(input: Tensor, target: Tensor, opts: CrossEntropyOptio
   if (allowFused && canFuse(p.x, w !== null, eps)) {
     const v = t.dataSync();
     const labels = Int32Array.from(v, (c) => (c === ignoreIndex ? -1 : c));
-    return fusedCrossEntropy(p.x, labels, labels.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0), r);
+    return composite(() => fusedCrossEntropy(p.x, labels, labels.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0), r));
   }
   return composite(() => crossEntropyIndices(p, t, w, ignoreIndex, eps, r));
 }
