@@ -82,3 +82,24 @@ describe('bad options', () => {
     throwsCode(() => m.call(d.zeros([1, 2], REF)), 'DISPOSED', /dispose/);
   });
 });
+
+describe('a rejected layer call leaves no tensor alive', () => {
+  it('Linear on another device, Embedding out of range, with and without a graph', async () => {
+    await d.init();
+    const lin = new nn.Linear(3, 2);
+    const emb = new nn.Embedding(4, 2);
+    const onRef = d.ones([2, 3], REF);
+    const bad = d.tensor([5], { dtype: 'i32' });
+    const before = JSON.stringify(d.memory());
+    for (const grad of [true, false]) {
+      lin.weight.requiresGrad = grad; // recording a graph took another path (no tidy) before
+      emb.weight.requiresGrad = grad;
+      throwsCode(() => lin.call(onRef), 'DEVICE_MISMATCH');
+      throwsCode(() => emb.call(bad), 'INDEX_OUT_OF_RANGE');
+      expect(JSON.stringify(d.memory())).toBe(before);
+    }
+    d.dispose([onRef, bad]);
+    lin.dispose();
+    emb.dispose();
+  });
+});
