@@ -44,7 +44,7 @@ const MAX_BYTES = 2 ** 32;
  * and the engine's own RangeError (a typed array too long to allocate) into OUT_OF_MEMORY, checked
  * before any value is generated.
  */
-export function sized<T>(where: string, n: number, dtype: DType, build: () => T): T {
+function sized<T>(where: string, n: number, dtype: DType, build: () => T): T {
   const tooBig = (): DescentError => new DescentError('OUT_OF_MEMORY',
     `${where}: ${n} elements of ${dtype} (${n * BYTES[dtype]} bytes) do not fit in memory (at most ${MAX_BYTES} bytes per tensor)`);
   if (n * BYTES[dtype] > MAX_BYTES) throw tooBig();
