@@ -62,6 +62,7 @@ const callArb = fc.record({
   }),
 });
 type Spec = typeof operand extends fc.Arbitrary<infer T> ? T : never;
+type Case = typeof callArb extends fc.Arbitrary<infer T> ? T : never;
 
 function values(s: Spec, n: number): number[] {
   let a = s.seed >>> 0;
@@ -96,7 +97,7 @@ function attempt(op: string, xs: d.Tensor[], a: Args): { out: d.Tensor } | { err
 
 const tally = { compared: 0, rejected: 0, mixed: 0 };
 
-function check(c: fc.RecordValue<{ op: string; inputs: Spec[]; sameShape: boolean; args: Args }>): void {
+function check(c: Case): void {
   const arity = OPS[c.op][0];
   const specs = c.inputs.slice(0, arity);
   const shapes = specs.map((s) => (c.sameShape ? specs[0].shape : s.shape));
