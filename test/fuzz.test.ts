@@ -40,6 +40,18 @@ const OPS: Record<string, [number, Call]> = {
   mseLoss: [2, (xs, a) => F.mseLoss(xs[0], xs[1], { reduction: a.reduction })],
   l1Loss: [2, (xs, a) => F.l1Loss(xs[0], xs[1], { reduction: a.reduction })],
   crossEntropy: [2, (xs, a) => F.crossEntropy(xs[0], xs[1], { reduction: a.reduction })],
+  nllLoss: [2, (xs, a) => F.nllLoss(xs[0], xs[1], { reduction: a.reduction })],
+  smoothL1Loss: [2, (xs, a) => F.smoothL1Loss(xs[0], xs[1], { reduction: a.reduction, beta: a.hi })],
+  binaryCrossEntropyWithLogits: [2, (xs, a) => F.binaryCrossEntropyWithLogits(xs[0], xs[1], { reduction: a.reduction })],
+  hingeEmbeddingLoss: [2, (xs, a) => F.hingeEmbeddingLoss(xs[0], xs[1], { reduction: a.reduction, margin: a.lo })],
+  klDiv: [2, (xs, a) => F.klDiv(xs[0], xs[1], { reduction: a.reduction })],
+  gather: [2, (xs, a) => d.gather(xs[0], a.axis, xs[1])],
+  indexSelect: [2, (xs, a) => d.indexSelect(xs[0], a.axis, xs[1])],
+  scatterAdd: [3, (xs, a) => d.scatterAdd(xs[0], a.axis, xs[1], xs[2])],
+  expand: [1, (xs, a) => d.tidy(() => xs[0].expand([a.k + 1, ...xs[0].shape]).contiguous())],
+  squeeze: [1, (xs, a) => d.tidy(() => xs[0].squeeze(a.axis).contiguous())],
+  layerNorm: [1, (xs, a) => F.layerNorm(xs[0], [...xs[0].shape].slice(a.k < 0 ? 0 : Math.min(a.k, xs[0].ndim)))],
+  linear: [3, (xs) => F.linear(xs[0], xs[1], xs[2])],
 };
 
 const SPECIALS = [0, -0, 1, -1, Infinity, -Infinity, NaN, 0.5];
@@ -55,6 +67,7 @@ const callArb = fc.record({
   op: fc.constantFrom(...Object.keys(OPS)),
   inputs: fc.array(operand, { minLength: 3, maxLength: 3 }),
   sameShape: fc.boolean(),
+  grad: fc.boolean(),
   args: fc.record({
     axis: fc.integer({ min: -3, max: 3 }), keepdim: fc.boolean(), p: fc.constantFrom(1, 2, 3, Infinity, 0),
     lo: fc.constantFrom(-1, 0, 0.5), hi: fc.constantFrom(0, 1, 2), k: fc.integer({ min: -1, max: 3 }),
@@ -70,11 +83,25 @@ function values(s: Spec, n: number): number[] {
   return Array.from({ length: n }, () => (s.special && next() < 0.3 ? SPECIALS[Math.floor(next() * SPECIALS.length)] : 4 * next() - 2));
 }
 
-function build(s: Spec, shape: number[], device: d.Device): d.Tensor {
+function build(s: Spec, shape: number[], device: d.Device, requiresGrad: boolean): d.Tensor {
   const n = shape.reduce((x, y) => x * y, 1);
   const v = values(s, n);
   if (s.dtype === 'i32') return d.tensor(Int32Array.from(v, (x) => (Number.isFinite(x) ? Math.round(x + 1) : 0)), { shape, device });
-  return d.tensor(s.dtype === 'f64' ? Float64Array.from(v) : Float32Array.from(v), { shape, device, dtype: s.dtype });
+  return d.tensor(s.dtype === 'f64' ? Float64Array.from(v) : Float32Array.from(v), { shape, device, dtype: s.dtype, requiresGrad });
+}
+
+/** Backward of Σ out·g (g = 1, 1.5, 2, …) on both devices; the inputs' gradients must agree. */
+function compareGrads(op: string, got: d.Tensor, want: d.Tensor, xs: d.Tensor[], refs: d.Tensor[], tol: { rtol: number; atol: number }): void {
+  if (!got.requiresGrad) return;
+  for (const out of [got, want]) {
+    const g = d.tensor(Float64Array.from({ length: out.size }, (_, i) => 1 + 0.5 * (i % 3)), { dtype: out.dtype, device: out.device, shape: [...out.shape] });
+    out.backward(g);
+    g.dispose();
+  }
+  xs.forEach((x, i) => {
+    if (x.grad === null) return expect(refs[i].grad, `${op}: grad of input ${i} only on reference`).toBeNull();
+    expectClose(x.grad.dataSync(), refs[i].grad!.dataSync(), tol, `${op}: grad of input ${i}`);
+  });
 }
 
 const memory = (): string => JSON.stringify(Object.entries(d.memory()).sort(([a], [b]) => a.localeCompare(b)));
@@ -101,8 +128,8 @@ function check(c: Case): void {
   const arity = OPS[c.op][0];
   const specs = c.inputs.slice(0, arity);
   const shapes = specs.map((s) => (c.sameShape ? specs[0].shape : s.shape));
-  const xs = specs.map((s, i) => build(s, shapes[i], s.device));
-  const refs = specs.map((s, i) => build(s, shapes[i], 'reference'));
+  const xs = specs.map((s, i) => build(s, shapes[i], s.device, c.grad));
+  const refs = specs.map((s, i) => build(s, shapes[i], 'reference', c.grad));
   try {
     const got = attempt(c.op, xs, c.args);
     const want = attempt(c.op, refs, c.args);
@@ -125,9 +152,11 @@ function check(c: Case): void {
     // f32 anywhere in the inputs bounds the accuracy, whatever the result's dtype
     const tol = specs.some((sp) => sp.dtype === 'f32') && got.out.dtype !== 'i32' ? TOL.f32 : TOL[got.out.dtype];
     expectClose(got.out.dataSync(), want.out.dataSync(), tol, c.op);
+    compareGrads(c.op, got.out, want.out, xs, refs, tol);
     d.dispose([got.out, want.out]);
     tally.compared++;
   } finally {
+    for (const t of [...xs, ...refs]) t.grad?.dispose();
     d.dispose([...xs, ...refs]);
   }
 }
