@@ -285,6 +285,16 @@ describe('stateDict round trip resumes bit-identically', () => {
     expectBad(() => b.loadStateDict({ state: {}, paramGroups: [{ params: [0], lr: -1 }] }), 'lr');
   });
 
+  it('a rejected addParamGroup adds nothing (a bad option after good params, a duplicate parameter)', () => {
+    const a = p0();
+    const opt = new optim.Adam([a], { lr: 0.1 });
+    const before = JSON.stringify(opt.stateDict());
+    expectBad(() => opt.addParamGroup({ params: [p0()], lr: -1 }), 'lr');
+    expectBad(() => opt.addParamGroup({ params: [p0(), a] }), 'already belongs');
+    expect(opt.paramGroups.length).toBe(1);
+    expect(JSON.stringify(opt.stateDict())).toBe(before);
+  });
+
   it('step checks every group before writing any: a bad gradient in the last group leaves the first untouched', () => {
     const a = p0(), b = p0();
     const opt = new optim.SGD([{ params: [a] }, { params: [b] }], { lr: 0.1 });
