@@ -14,6 +14,7 @@ import { noGrad } from '../autograd/tape.js';
 import { Tensor } from '../tensor.js';
 import { detach, to } from '../ops/shape.js';
 import { zerosLike } from '../ops/creation.js';
+import { copyInto } from '../ops/inplace.js';
 import { assertTensor, castTo } from '../ops/util.js';
 import { type JsonTensor, fromJson, toJson } from './state.js';
 import { composite } from './functional/util.js';
@@ -264,7 +265,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       throw e;
     }
     for (const [dst, t] of staged) {
-      dst.backend.copy(t, dst);
+      copyInto(dst, t);
       if (!isSource(t, sd)) t.dispose();
     }
     return { missingKeys, unexpectedKeys };
