@@ -70,6 +70,25 @@ describe('option validation', () => {
     expect(Array.from(p.dataSync())).toEqual([1, 2, 3]);
     expect(opt.state.size).toBe(0);
   });
+
+  it('a rejected addParamGroup adds nothing (a bad option after good params, a duplicate parameter)', () => {
+    const a = p0();
+    const opt = new optim.Adam([a], { lr: 0.1 });
+    const before = JSON.stringify(opt.stateDict());
+    expectBad(() => opt.addParamGroup({ params: [p0()], lr: -1 }), 'lr');
+    expectBad(() => opt.addParamGroup({ params: [p0(), a] }), 'already belongs');
+    expect(opt.paramGroups.length).toBe(1);
+    expect(JSON.stringify(opt.stateDict())).toBe(before);
+  });
+
+  it('step checks every group before writing any: a bad gradient in the last group leaves the first untouched', () => {
+    const a = p0(), b = p0();
+    const opt = new optim.SGD([{ params: [a] }, { params: [b] }], { lr: 0.1 });
+    a.grad = d.tensor([1, 1, 1], { dtype: 'f64' });
+    b.grad = d.tensor([1, 1], { dtype: 'f64' });
+    expectBad(() => opt.step(), 'does not match its parameter');
+    expect(a.toArray()).toEqual([1, 2, 3]);
+  });
 });
 
 describe('every optimizer rejects unknown options and a negative lr', () => {
@@ -286,60 +305,6 @@ describe('stateDict round trip resumes bit-identically', () => {
     const b = new optim.Adam([p0()], { lr: 0.1 });
     expectBad(() => b.loadStateDict(a.stateDict()), 'params');
     expectBad(() => b.loadStateDict({ state: {}, paramGroups: [{ params: [0], lr: -1 }] }), 'lr');
-  });
-
-  it('a rejected addParamGroup adds nothing (a bad option after good params, a duplicate parameter)', () => {
-    const a = p0();
-    const opt = new optim.Adam([a], { lr: 0.1 });
-    const before = JSON.stringify(opt.stateDict());
-    expectBad(() => opt.addParamGroup({ params: [p0()], lr: -1 }), 'lr');
-    expectBad(() => opt.addParamGroup({ params: [p0(), a] }), 'already belongs');
-    expect(opt.paramGroups.length).toBe(1);
-    expect(JSON.stringify(opt.stateDict())).toBe(before);
-  });
-
-  it('step checks every group before writing any: a bad gradient in the last group leaves the first untouched', () => {
-    const a = p0(), b = p0();
-    const opt = new optim.SGD([{ params: [a] }, { params: [b] }], { lr: 0.1 });
-    a.grad = d.tensor([1, 1, 1], { dtype: 'f64' });
-    b.grad = d.tensor([1, 1], { dtype: 'f64' });
-    expectBad(() => opt.step(), 'does not match its parameter');
-    expect(a.toArray()).toEqual([1, 2, 3]);
-  });
-
-  describe('loadStateDict validates every value before writing any', () => {
-    const trained = (): optim.Adam => {
-      const opt = new optim.Adam([p0()], { lr: 0.1 });
-      opt.paramGroups[0].params[0].grad = d.tensor([1, -1, 2], { dtype: 'f64' });
-      opt.step();
-      return opt;
-    };
-    const withState = (edit: (s: Record<string, unknown>) => void): optim.OptimizerStateDict => {
-      const sd = JSON.parse(JSON.stringify(trained().stateDict())) as optim.OptimizerStateDict;
-      edit((sd.state as Record<string, Record<string, Record<string, unknown>>>)['0']['2']); // chain link 2: scaleByAdam
-      return sd;
-    };
-    it.each([['abc'], [''], [null], [true], [{}]])('tensor data %j is rejected (it was loaded as NaN, 0, 0, 1, NaN)', (bad) => {
-      const opt = trained();
-      const before = JSON.stringify(opt.stateDict());
-      const sd = withState((s) => { (s.v as { tensor: { data: unknown[] } }).tensor.data[1] = bad; });
-      const live = d.memory().reference.tensors;
-      expectBad(() => opt.loadStateDict(sd), 'data[1]');
-      expect(JSON.stringify(opt.stateDict())).toBe(before);
-      expect(d.memory().reference.tensors).toBe(live);
-    });
-    it.each([[-1], [NaN], [1.5]])('step %s is rejected', (step) => {
-      const opt = trained();
-      const before = JSON.stringify(opt.stateDict());
-      expectBad(() => opt.loadStateDict(withState((s) => { s.step = step; })), 'step');
-      expect(JSON.stringify(opt.stateDict())).toBe(before);
-    });
-    it('the spelled non-finite values still load', () => {
-      const opt = trained();
-      opt.loadStateDict(withState((s) => { (s.m as { tensor: { data: unknown[] } }).tensor.data = ['NaN', 'Infinity', '-Infinity']; }));
-      const m = (opt.stateDict().state['0'] as Record<string, unknown>)['2'] as { m: { tensor: { data: unknown[] } } };
-      expect(m.m.tensor.data).toEqual(['NaN', 'Infinity', '-Infinity']);
-    });
   });
 });
 
