@@ -52,7 +52,7 @@ describe('every op fails cleanly at every allocation', () => {
   const make = () => ({
     a: d.randn([5, 7]), b: d.randn([7]), m: d.randn([7, 3]), t: d.tensor([0, 2, 1, 0, 2], { dtype: 'i32' }),
     img: d.randn([2, 3, 6, 6]), w: d.randn([4, 3, 3, 3]), a64: d.randn([5, 7], { dtype: 'f64' }),
-    col: d.tensor([[0], [2], [1], [6], [3]], { dtype: 'i32' }), mask: d.tidy(() => d.randn([5, 7]).gt(0)), aT: d.randn([7, 5]).transpose(), y: d.randn([5, 7]),
+    col: d.tensor([[0], [2], [1], [6], [3]], { dtype: 'i32' }), mask: d.tidy(() => d.randn([5, 7]).gt(0)), aT: d.randn([7, 5]).transpose(), y: d.randn([5, 7]), onRef: d.randn([5, 7], { device: 'reference' }),
   });
   type In = ReturnType<typeof make>;
   const UNARY = ['neg', 'abs', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'relu', 'gelu', 'silu', 'square', 'reciprocal', 'round'] as const;
@@ -72,6 +72,9 @@ describe('every op fails cleanly at every allocation', () => {
     ['crossEntropy (labelSmoothing)', (x) => F.crossEntropy(x.a, x.t, { labelSmoothing: 0.1 })],
     ['conv2d', (x) => F.conv2d(x.img, x.w, null, { padding: 1 })], ['maxPool2d', (x) => F.maxPool2d(x.img, 2)],
     ['layerNorm', (x) => F.layerNorm(x.a, [7])], ['mseLoss', (x) => F.mseLoss(x.a, x.y)],
+    ['copyInto across dtype (in place)', (x) => { d.copyInto(x.y, x.a64); return null; }],
+    ['copyInto across device (in place)', (x) => { d.copyInto(x.y, x.onRef); return null; }],
+    ['fill_ of a strided view (in place)', (x) => { d.fill_(x.aT, 3); return null; }],
   ];
   for (const [name, call] of calls) {
     test(name, () => {
