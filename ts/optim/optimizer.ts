@@ -177,15 +177,27 @@ export abstract class Optimizer {
     let tx = this.txs.get(group);
     if (tx === undefined) this.txs.set(group, (tx = this.makeTransform(group)));
     const t = tx;
-    const states = ps.map((p) => {
-      let s = this.state.get(p);
-      if (s === undefined) {
-        s = noGrad(() => t.init(p));
-        for (const x of tensorsIn(s)) keep(x);
-        this.state.set(p, s);
-      }
-      return s;
-    });
+    // states made for a first step join this.state only once the step succeeds
+    const fresh = new Map<Tensor, ParamState>();
+    try {
+      const states = ps.map((p) => {
+        let s = this.state.get(p);
+        if (s === undefined) {
+          s = tidy(() => noGrad(() => t.init(p))); // tidy: a half-made state is freed if init runs out of memory
+          for (const x of tensorsIn(s)) keep(x);
+          fresh.set(p, s);
+        }
+        return s;
+      });
+      this.updateGroup(group, ps, states, t);
+    } catch (e) {
+      for (const s of fresh.values()) for (const x of tensorsIn(s)) x.dispose();
+      throw e;
+    }
+    for (const [p, s] of fresh) if (!this.state.has(p)) this.state.set(p, s);
+  }
+
+  private updateGroup(group: ParamGroup, ps: Tensor[], states: ParamState[], t: GradientTransformation): void {
     const q = this.gradientQuantizer;
     const original = ps.map((p) => p.grad as Tensor);
     if (q !== null) {
