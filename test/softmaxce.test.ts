@@ -187,3 +187,25 @@ describe('non-finite logits give PyTorch\'s answer on the raw kernel', () => {
     expect(Number.isFinite(loss[1])).toBe(true);
   });
 });
+
+test('the scalar twin and both SIMD kernels agree at ±Inf logits: −Inf gets exactly 0, +Inf makes the row NaN', () => {
+  const rows = 3, cols = 37;
+  const x = new Float32Array(rows * cols).fill(0.25);
+  x[1] = -Infinity; // row 0: −Inf off the label
+  x[cols] = -Infinity; // row 1: −Inf at the label
+  x[2 * cols + 5] = Infinity; // row 2: +Inf
+  const rt = (getBackend('wasm') as WasmBackend).rt;
+  const k = rt.exports as unknown as Record<string, (...a: number[]) => void>;
+  const pX = rt.malloc(x.length * 4), pY = rt.malloc(rows * 4), pL = rt.malloc(rows * 4), pG = rt.malloc(x.length * 4);
+  rt.views.f32(pX, x.length).set(x);
+  rt.views.i32(pY, rows).set([0, 0, 0]);
+  const names = ['f32_softmaxce_scalar', 'f32_softmaxce_wasmsimd', 'f32_softmaxce_wasmrelaxedsimd'].filter((n) => k[n] !== undefined);
+  expect(names.length, `kernels exported: ${names.join(', ')}`).toBeGreaterThanOrEqual(2); // the scalar twin and a SIMD one
+  for (const name of names) {
+    k[name](pX, pY, rows, cols, pL, pG, 1);
+    const loss = rt.views.f32(pL, rows), g = rt.views.f32(pG, x.length);
+    expect([g[1], g[cols], loss[1]], name).toEqual([0, -1, Infinity]);
+    expect(Number.isNaN(loss[2]) && Array.from(g.subarray(2 * cols)).every(Number.isNaN), name).toBe(true);
+  }
+  for (const p of [pX, pY, pL, pG]) rt.release(p);
+});
