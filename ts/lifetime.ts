@@ -55,7 +55,7 @@ export function dispose(x: unknown): void {
 }
 
 /**
- * The step sweep, run at the start of every optimizer step, so a PyTorch-style loop without tidy
+ * The step sweep, run at the end of every successful optimizer step, so a PyTorch-style loop without tidy
  * keeps device memory flat: each tensor made outside tidy since the last step (the loss, the
  * model's output, a batch) is parked — its values move into the JS heap, where the garbage
  * collector frees them with the last handle, and its device storage is freed. A parked tensor

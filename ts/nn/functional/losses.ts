@@ -6,7 +6,7 @@
 import { attach, noGrad } from '../../autograd/tape.js';
 import { check, fmtShape } from '../../errors.js';
 import {
-  abs, add, clamp, div, exp, log, log1p, maximum, mul, ne, neg, relu, square, sub, where,
+  abs, add, clamp, div, exp, log, log1p, maximum, mul, ne, neg, relu, sigmoid, square, sub, where,
 } from '../../ops/elementwise.js';
 import { arange } from '../../ops/creation.js';
 import { sum } from '../../ops/reduce.js';
@@ -125,11 +125,20 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   const w = broadcastWeight(where, 'weight', opts?.weight, x.shape);
   const p = broadcastWeight(where, 'posWeight', opts?.posWeight, x.shape);
   return composite(() => {
-    const softplusNeg = add(log1p(exp(neg(abs(x)))), relu(neg(x))); // log(1 + e^{−x})
+    const softplusNeg = softplusOfNeg(x);
     const logWeight = p === null ? null : add(mul(sub(p, 1), y), 1);
     const loss = add(mul(sub(1, y), x), weighted(softplusNeg, logWeight));
     return reduce(weighted(loss, w), r);
   });
+}
+
+/**
+ * log(1 + e^{−x}), stable as log1p(e^{−|x|}) + relu(−x), with the VJP −σ(−x)·g = (σ(x) − 1)·g:
+ * the composed form's zero slopes of abs and relu at 0 would give 0 there instead of −½ (torch).
+ */
+function softplusOfNeg(x: Tensor): Tensor {
+  const y = noGrad(() => add(log1p(exp(neg(abs(x)))), relu(neg(x))));
+  return attach(y, [x], (g) => [mul(g, sub(sigmoid(x), 1))], 'softplusOfNeg');
 }
 
 export interface HingeEmbeddingOptions extends ReductionOptions { margin?: number }
@@ -144,7 +153,7 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts?: HingeEm
   const x = floatInput('hingeEmbeddingLoss', input);
   const y = sameShapeTarget('hingeEmbeddingLoss', x, target);
   return composite(() => {
-    const marginPart = where(ne(y, 1), relu(sub(margin, x)), 0);
+    const marginPart = where(ne(y, 1), clamp(sub(margin, x), 0), 0); // clamp: at x = margin the gradient passes, as torch's clamp_min
     const selfPart = where(ne(y, -1), x, 0);
     return reduce(add(marginPart, selfPart), r);
   });

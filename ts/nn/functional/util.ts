@@ -45,10 +45,9 @@ export function checkDim(where: string, x: Tensor, axis: number, size: number, w
 }
 
 /**
- * Runs a composite op in a tidy scope, so only what it returns reaches the caller. Temporaries a
- * recorded graph saved are held by its nodes (ts/autograd/node.ts): disposing them here only
- * defers their freeing to the graph's release (after backward), so a PyTorch-style loop without
- * tidy() leaks none of them.
+ * Runs a composite op in its own tidy scope: its temporaries are freed on the spot, on success
+ * and when it throws. Recording a graph changes nothing here: each node holds what its backward
+ * reads, so the graph lives on after the handles go, and goes with the graph.
  */
 export function composite<T>(fn: () => T): T {
   return tidy(fn);
