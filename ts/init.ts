@@ -1,6 +1,8 @@
 // init(): loads the wasm runtime, registers the devices and picks the default one.
 
 import type { Device } from './backend/backend.js';
+import type { AdapterChoice } from './backend/webgpu/adapter.js';
+import type { WebGpuBackend } from './backend/webgpu/index.js';
 import type { WasmRuntime } from './backend/wasm/runtime.js';
 import { poolThreads, setThreads } from './backend/wasm/threads.js';
 import { isDeterministic, setDeterministic } from './backend/wasm/gemm.js';
@@ -8,8 +10,17 @@ import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
 export interface InitOptions {
-  /** Default device for new tensors: 'wasm' (default) or 'reference'. */
+  /**
+   * Default device for new tensors: 'webgpu', 'wasm' or 'reference'. Without it: webgpu when a
+   * hardware adapter is found, else wasm.
+   */
   device?: Device;
+  /**
+   * Which WebGPU adapters count: 'hardware' (the default), 'software' (SwiftShader, llvmpipe,
+   * lavapipe: for CI and GPU-less machines) or 'any'. The env var DESCENT_WEBGPU_ADAPTER sets the
+   * default ('hardware' | 'software' | 'any' | 'none'; 'none' never probes for a GPU).
+   */
+  adapter?: AdapterChoice;
   /** Worker threads for large GEMMs (default: the core count). */
   threads?: number;
   /** Force a wasm build: 'simd' or 'relaxed' (default: the best the runtime validates). */
@@ -38,15 +49,16 @@ export function init(opts: InitOptions = {}): Promise<void> {
 let queue: Promise<void> = Promise.resolve();
 
 async function initNow(opts: InitOptions): Promise<void> {
-  checkOptions('init', opts, ['device', 'threads', 'build', 'deterministic']);
+  checkOptions('init', opts, ['device', 'adapter', 'threads', 'build', 'deterministic']);
+  check(opts.adapter === undefined || ['hardware', 'software', 'any'].includes(opts.adapter), 'BAD_OPTION',
+    () => `init: adapter must be 'hardware', 'software' or 'any', got ${String(opts.adapter)}`);
   check(opts.deterministic === undefined || typeof opts.deterministic === 'boolean', 'BAD_OPTION',
     () => `init: deterministic must be a boolean, got ${String(opts.deterministic)}`);
-  const device = opts.device ?? 'wasm';
-  check(device === 'wasm' || device === 'reference' || device === 'webgpu', 'BAD_OPTION',
-    () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
-  if (device === 'webgpu') {
-    throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");
-  }
+  const asked = opts.device;
+  check(asked === undefined || asked === 'wasm' || asked === 'reference' || asked === 'webgpu', 'BAD_OPTION',
+    () => `init: unknown device '${String(asked)}'; expected 'webgpu', 'wasm' or 'reference'`);
+  const gpu = asked === 'webgpu' || asked === undefined ? await startWebGpu(opts.adapter, asked === 'webgpu') : false;
+  const device: Device = asked ?? (gpu ? 'webgpu' : 'wasm');
   if (!hasBackend('wasm') || (opts.build && runtime?.info.build !== opts.build)) {
     // Loaded lazily so the reference device works without instantiating any wasm.
     const [{ loadRuntime }, { WasmBackend }] = await Promise.all([
@@ -61,7 +73,40 @@ async function initNow(opts: InitOptions): Promise<void> {
   setDefaultDevice(device);
 }
 
-/** Which wasm build and features are running, and how many threads GEMM uses. */
-export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number; deterministic: boolean }) | null {
-  return runtime ? { ...runtime.info, threads: poolThreads(), deterministic: isDeterministic() } : null;
+let gpuBackend: WebGpuBackend | null = null;
+
+/**
+ * Opens (or keeps) the webgpu device; true when it is ready. A lost device is replaced. When
+ * `required`, finding no adapter is an error; otherwise it just means "use wasm".
+ */
+async function startWebGpu(adapter: AdapterChoice | undefined, required: boolean): Promise<boolean> {
+  const { adapterChoice, openGpu } = await import('./backend/webgpu/adapter.js');
+  const choice = adapterChoice(adapter);
+  if (gpuBackend && gpuBackend.q.lost === null && matches(gpuBackend, choice)) return true;
+  if (!required && choice === 'none') return false;
+  const ctx = await openGpu(choice === 'none' ? 'hardware' : choice);
+  if (!ctx) {
+    if (!required) return false;
+    throw new DescentError('UNSUPPORTED', `init: no ${choice === 'any' ? '' : `${choice} `}WebGPU adapter was found` +
+      (choice === 'hardware' ? "; pass { adapter: 'software' } (or set DESCENT_WEBGPU_ADAPTER=software) to use a software adapter" : '') +
+      " (in Node this needs the optional package 'webgpu'), or use device 'wasm'");
+  }
+  const { WebGpuBackend } = await import('./backend/webgpu/index.js');
+  gpuBackend = new WebGpuBackend(ctx);
+  registerBackend(gpuBackend);
+  return true;
 }
+
+const matches = (b: WebGpuBackend, choice: string): boolean =>
+  choice === 'any' || choice === 'none' || b.ctx.software === (choice === 'software');
+
+/** Which wasm build and features are running, how many threads GEMM uses, and the WebGPU adapter. */
+export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number; deterministic: boolean; webgpu: WebGpuInfo | null }) | null {
+  const webgpu = gpuBackend && {
+    adapter: gpuBackend.ctx.name, software: gpuBackend.ctx.software, shaderF16: gpuBackend.ctx.shaderF16,
+    featureLevel: gpuBackend.ctx.featureLevel, lost: gpuBackend.q.lost !== null,
+  };
+  return runtime ? { ...runtime.info, threads: poolThreads(), deterministic: isDeterministic(), webgpu } : null;
+}
+
+export interface WebGpuInfo { adapter: string; software: boolean; shaderF16: boolean; featureLevel: string; lost: boolean }
