@@ -41,10 +41,17 @@ fn erf_(x: f32) -> f32 {
     t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
   return select(1.0 - y, y - 1.0, x < 0.0);
 }
+// Drivers may fold NaN comparisons, so relu tests the sign bit: NaN and -0 pass through.
+fn relu_(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  return select(x, 0.0, b > 0x80000000u && !is_nan(x));
+}
 fn sign_(x: f32) -> f32 { return select(0.0, 1.0, x > 0.0) - select(0.0, 1.0, x < 0.0); }
 fn powf_(a: f32, b: f32) -> f32 {
-  if (b == 0.0 || a == 1.0) { return 1.0; }
-  if (is_nan(a) || is_nan(b)) { return nan_(); }
+  // JavaScript's Math.pow, the reference: x^0 = 1 even for NaN, 1^NaN and (±1)^±Inf are NaN.
+  if (b == 0.0) { return 1.0; }
+  if (is_nan(a) || is_nan(b) || (abs(a) == 1.0 && abs(b) == inf_())) { return nan_(); }
+  if (a == 1.0) { return 1.0; }
   let odd = b == trunc(b) && abs(b) < 16777216.0 && (i32(b) & 1) == 1;
   if (a == 0.0) {
     let inf = inf_();
@@ -72,7 +79,7 @@ fn ipow_(a: i32, b: i32) -> i32 {
 const UNARY_F32: Record<UnaryOp, string> = {
   neg: '-x', abs: 'abs(x)', exp: 'exp(x)', log: 'log(x)', log1p: 'log1p_(x)', expm1: 'expm1_(x)',
   sqrt: 'sqrt(x)', rsqrt: '1.0 / sqrt(x)', sin: 'sin(x)', cos: 'cos(x)', tanh: 'tanh_(x)',
-  sigmoid: 'sigmoid_(x)', relu: 'select(x, 0.0, x < 0.0)', gelu: '0.5 * x * (1.0 + erf_(x * 0.70710678118654752))',
+  sigmoid: 'sigmoid_(x)', relu: 'relu_(x)', gelu: '0.5 * x * (1.0 + erf_(x * 0.70710678118654752))',
   silu: 'x * sigmoid_(x)', sign: 'sign_(x)', square: 'x * x', reciprocal: '1.0 / x', floor: 'floor(x)', ceil: 'ceil(x)',
   round: 'round(x)',
 };

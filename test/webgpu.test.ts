@@ -1,0 +1,118 @@
+// Every Backend primitive on the webgpu device (the software adapter) against the reference
+// device: awkward shapes (0-size, 1-dims, odd sizes, > one tile), transposed, strided and
+// broadcast views, special values, dtype conversions bit for bit. Tolerances: helpers/gpu.ts.
+
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as d from '../ts/index.js';
+import { make, randomValues, sizeOf } from './helpers/compare.js';
+import { gpuTol, initSoftwareGpu, sameOnGpu } from './helpers/gpu.js';
+
+beforeAll(initSoftwareGpu);
+
+type Layout = 'contiguous' | 'transposed' | 'strided' | 'broadcast';
+const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'strided', 'broadcast'];
+const SHAPES: number[][] = [[], [0], [1], [7], [129], [3, 7], [17, 1], [2, 0, 3], [3, 5, 7], [2, 1, 3, 4]];
+
+function input(shape: number[], layout: Layout, dtype: d.DType, dev: d.Device, seed: number, lo = -3, hi = 3): d.Tensor {
+  const n = sizeOf(shape);
+  if (layout === 'contiguous' || shape.length < 1) return make(shape, randomValues(n, seed, lo, hi), dtype, dev);
+  if (layout === 'transposed' && shape.length >= 2) {
+    const sw = [...shape];
+    [sw[0], sw[sw.length - 1]] = [sw[sw.length - 1], sw[0]];
+    return make(sw, randomValues(n, seed, lo, hi), dtype, dev).transpose(0, -1);
+  }
+  if (layout === 'strided') {
+    const wide = [...shape.slice(0, -1), shape[shape.length - 1] * 2 + 1];
+    return make(wide, randomValues(sizeOf(wide), seed, lo, hi), dtype, dev).slice(-1, 1, null, 2);
+  }
+  const one = [1, ...shape.slice(1)];
+  return make(one, randomValues(sizeOf(one), seed, lo, hi), dtype, dev).expand(shape);
+}
+
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 88, -88, 100, -100, 0.5, 1.5, 2.5, -2.5, 3, -3];
+const DOMAIN: Partial<Record<string, [number, number]>> = {
+  log: [0.01, 20], sqrt: [0, 20], rsqrt: [0.01, 20], log1p: [-0.99, 20], reciprocal: [0.1, 5],
+};
+
+describe('elementwise', () => {
+  test.each(d.nn ? [...(['neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid',
+    'relu', 'gelu', 'silu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round'] as const)] : [])('unary %s', async (op) => {
+    const [lo, hi] = DOMAIN[op] ?? [-6, 6];
+    let seed = 1;
+    const jobs: Promise<void>[] = [];
+    for (const shape of SHAPES) {
+      for (const layout of LAYOUTS) {
+        seed++;
+        jobs.push(sameOnGpu(`${op} ${JSON.stringify(shape)} ${layout}`, (dev) => d[op](input(shape, layout, 'f32', dev, seed, lo, hi)), gpuTol(op)));
+      }
+    }
+    const finite = ['sin', 'cos'].includes(op) ? SPECIAL.filter((v) => Math.abs(v) < 1e3) : SPECIAL;
+    jobs.push(sameOnGpu(`${op} special`, (dev) => d[op](make([finite.length], finite, 'f32', dev)), gpuTol(op)));
+    await Promise.all(jobs);
+  });
+
+  test('unary on i32 keeps integers (neg, abs, sign, square wraps, relu)', async () => {
+    const v = [0, 1, -1, 7, -7, 46341, -2147483647, 2147483647];
+    await Promise.all((['neg', 'abs', 'sign', 'square', 'relu'] as const).map((op) =>
+      sameOnGpu(`${op} i32`, (dev) => d[op](make([v.length], v, 'i32', dev)), gpuTol('exact'))));
+  });
+
+  test.each(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)('binary %s', async (op) => {
+    const jobs: Promise<void>[] = [];
+    let seed = 100;
+    const pairs: [number[], number[]][] = [[[], []], [[0], [1]], [[7], [7]], [[3, 7], [7]], [[3, 1], [1, 5]], [[2, 3, 4], [3, 1]], [[129], []]];
+    for (const [sa, sb] of pairs) {
+      for (const layout of LAYOUTS) {
+        seed += 2;
+        const lo = op === 'pow' ? 0.1 : -4;
+        jobs.push(sameOnGpu(`${op} ${JSON.stringify(sa)}·${JSON.stringify(sb)} ${layout}`,
+          (dev) => d[op](input(sa, layout, 'f32', dev, seed, lo, 4), input(sb, 'contiguous', 'f32', dev, seed + 1, -3, 3)),
+          op === 'add' || op === 'sub' || op === 'mul' || ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'maximum', 'minimum'].includes(op) ? gpuTol('exact') : gpuTol(op)));
+      }
+    }
+    const a = [NaN, 1, -0, Infinity, -2, 0, -3, 2.5, 4];
+    const b = [1, NaN, 0, -Infinity, 3, 0, 2, 2, -0.5];
+    jobs.push(sameOnGpu(`${op} special`, (dev) => d[op](make([9], a, 'f32', dev), make([9], b, 'f32', dev)), gpuTol(op)));
+    const ia = [5, -7, 2147483647, 3, 0, -2];
+    const ib = [3, 2, 1, 4, 0, 3];
+    if (op !== 'div') jobs.push(sameOnGpu(`${op} i32`, (dev) => d[op](make([6], ia, 'i32', dev), make([6], ib, 'i32', dev)), gpuTol('exact')));
+    await Promise.all(jobs);
+  });
+
+  test('where broadcasts cond, a and b', async () => {
+    await sameOnGpu('where', (dev) => d.where(d.gt(input([3, 1, 5], 'contiguous', 'f32', dev, 7), 0),
+      input([1, 4, 5], 'contiguous', 'f32', dev, 8), input([4, 1], 'transposed', 'f32', dev, 9)), gpuTol('exact'));
+    await sameOnGpu('where i32', (dev) => d.where(make([4], [1, 0, 0, 1], 'i32', dev),
+      make([4], [1, 2, 3, 4], 'i32', dev), make([4], [-1, -2, -3, -4], 'i32', dev)), gpuTol('exact'));
+  });
+});
+
+describe('dtype conversions are bit-exact', () => {
+  const values = [0, -0, 1, -1, 0.1, 1 / 3, 65504, 65520, 65519.99, 1e-8, 6e-8, 2.98e-8, 3e-5, -5.96e-8, 1e38, -3.4e38,
+    Infinity, -Infinity, NaN, 2147483647.5, -2147483649, 3e9, 16777217, 1.00390625, 1.005859375, 123456.789];
+  const dts: d.DType[] = ['f32', 'i32', 'f16', 'bf16'];
+  for (const from of dts) {
+    for (const to of dts) {
+      test(`${from} → ${to}`, async () => {
+        const src = from === 'i32' ? [0, 1, -1, 16777217, -16777219, 2147483647, -2147483648, 33554435, 123456789] : values;
+        await sameOnGpu(`${from}→${to}`, (dev) => d.tensor(Float64Array.from(src), { dtype: 'f64', device: 'reference' })
+          .to(from).to(dev).to(to), gpuTol('exact'));
+        // strided source and destination halves at odd offsets
+        await sameOnGpu(`${from}→${to} strided`, (dev) => d.tensor(Float64Array.from(src), { dtype: 'f64', device: 'reference' })
+          .to(from).to(dev).slice(0, 1, null, 2).to(to), gpuTol('exact'));
+      });
+    }
+  }
+
+  test('full and zeros fill every dtype', async () => {
+    for (const dtype of ['f32', 'i32', 'f16', 'bf16'] as const) {
+      for (const n of [0, 1, 3, 1001]) {
+        await sameOnGpu(`full ${dtype} ${n}`, (dev) => d.full([n], -2.7, { dtype, device: dev }), gpuTol('exact'));
+      }
+    }
+  });
+
+  test('cat writes halves into odd offsets of one storage', async () => {
+    await sameOnGpu('cat f16', (dev) => d.cat([make([3], [1, 2, 3], 'f16', dev), make([1], [4], 'f16', dev), make([5], [5, 6, 7, 8, 9], 'f16', dev)]), gpuTol('exact'));
+  });
+});
