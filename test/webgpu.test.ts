@@ -116,3 +116,62 @@ describe('dtype conversions are bit-exact', () => {
     await sameOnGpu('cat f16', (dev) => d.cat([make([3], [1, 2, 3], 'f16', dev), make([1], [4], 'f16', dev), make([5], [5, 6, 7, 8, 9], 'f16', dev)]), gpuTol('exact'));
   });
 });
+
+describe('reductions', () => {
+  const cases: [number[], Layout, number | number[] | undefined][] = [
+    [[7], 'contiguous', undefined], [[0], 'contiguous', undefined], [[129], 'strided', 0], [[3, 7], 'transposed', 1],
+    [[3, 7], 'contiguous', 0], [[17, 300], 'contiguous', 1], [[2, 3, 4], 'broadcast', [0, 2]], [[2, 0, 3], 'contiguous', 1],
+    [[5, 1000], 'strided', 1],
+  ];
+  test.each(['sum', 'prod', 'max', 'min', 'argmax', 'argmin', 'mean'] as const)('%s', async (op) => {
+    const jobs = cases.filter(([s, , ax]) => !(sizeOf(s) === 0 && op !== 'sum' && op !== 'prod') && !(op.startsWith('arg') && Array.isArray(ax)))
+      .map(([shape, layout, axis], i) => sameOnGpu(`${op} ${JSON.stringify(shape)} ${layout} ${axis}`, (dev) => {
+        const x = input(shape, layout, 'f32', dev, 300 + i, op === 'prod' ? 0.9 : -3, op === 'prod' ? 1.1 : 3);
+        return op === 'argmax' || op === 'argmin' ? d[op](x, axis as number | undefined) : d[op](x, axis);
+      }, gpuTol(op === 'mean' ? 'sum' : op)));
+    await Promise.all(jobs);
+  });
+
+  test('max/min propagate NaN; argmax/argmin: NaN wins, first of ties', async () => {
+    const rows = [[1, NaN, 3, NaN], [2, 5, 5, 1], [-1, -1, -1, -1], [Infinity, -Infinity, 0, Infinity]];
+    for (const op of ['max', 'min', 'argmax', 'argmin'] as const) {
+      await sameOnGpu(op, (dev) => d[op](make([4, 4], rows.flat(), 'f32', dev), 1), gpuTol('exact'));
+    }
+    // ties spread over more than one workgroup thread
+    const long = Array.from({ length: 300 }, (_, i) => (i % 7 === 3 ? 9 : i % 5));
+    await sameOnGpu('argmax long ties', (dev) => d.argmax(make([300], long, 'f32', dev)), gpuTol('exact'));
+    await sameOnGpu('sum i32 wraps', (dev) => d.sum(make([3], [2147483647, 1, 5], 'i32', dev)), gpuTol('exact'));
+  });
+});
+
+describe('matmul', () => {
+  const shapes: [number[], number[], Layout][] = [
+    [[1, 1], [1, 1], 'contiguous'], [[3, 5], [5, 7], 'contiguous'], [[17, 1], [1, 129], 'contiguous'],
+    [[65, 70], [70, 63], 'contiguous'], [[65, 70], [70, 63], 'transposed'], [[130, 33], [33, 129], 'strided'],
+    [[2, 3, 17, 9], [9, 5], 'contiguous'], [[4, 1, 7, 3], [1, 5, 3, 66], 'transposed'], [[3, 0], [0, 4], 'contiguous'],
+    [[0, 3], [3, 4], 'contiguous'],
+  ];
+  test.each(shapes)('%j · %j %s', async (sa, sb, layout) => {
+    await sameOnGpu('matmul', (dev) => d.matmul(input(sa, layout, 'f32', dev, 11), input(sb, layout, 'f32', dev, 12)), gpuTol('matmul'));
+  });
+});
+
+describe('gather and scatterAdd', () => {
+  test('gather along each dim, strided source, broadcast index', async () => {
+    const idx = [[0, 2, 1], [1, 1, 0]];
+    for (const dim of [0, 1]) {
+      await sameOnGpu(`gather ${dim}`, (dev) => d.gather(input([3, 4], 'transposed', 'f32', dev, 21), dim, d.tensor(idx, { dtype: 'i32', device: dev })), gpuTol('exact'));
+    }
+    await sameOnGpu('indexSelect', (dev) => d.indexSelect(input([5, 6], 'strided', 'f32', dev, 22), 1, [5, 0, 0, 3]), gpuTol('exact'));
+    await sameOnGpu('gather i32', (dev) => d.gather(make([5], [9, 8, 7, 6, 5], 'i32', dev), 0, [4, 4, 0]), gpuTol('exact'));
+  });
+
+  test('scatterAdd accumulates repeated indices in index order', async () => {
+    const index = [[0, 1, 0, 0], [2, 2, 2, 1]];
+    for (const dim of [0, 1]) {
+      await sameOnGpu(`scatterAdd ${dim}`, (dev) => d.scatterAdd(input([3, 4], 'contiguous', 'f32', dev, 31), dim,
+        d.tensor(dim === 0 ? index : [[0, 1, 0, 0], [2, 2, 2, 1], [3, 3, 0, 0]], { dtype: 'i32', device: dev }),
+        input([3, 5], 'transposed', 'f32', dev, 32)), gpuTol('sum'));
+    }
+  });
+});
