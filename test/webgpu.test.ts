@@ -4,7 +4,7 @@
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
-import { make, randomValues, sizeOf } from './helpers/compare.js';
+import { expectClose, make, randomValues, sizeOf } from './helpers/compare.js';
 import { gpuTol, initSoftwareGpu, sameOnGpu } from './helpers/gpu.js';
 
 beforeAll(initSoftwareGpu);
@@ -173,5 +173,128 @@ describe('gather and scatterAdd', () => {
         d.tensor(dim === 0 ? index : [[0, 1, 0, 0], [2, 2, 2, 1], [3, 3, 0, 0]], { dtype: 'i32', device: dev }),
         input([3, 5], 'transposed', 'f32', dev, 32)), gpuTol('sum'));
     }
+  });
+});
+
+/** Losses of `steps` Adam steps of a small MLP on `device`, from the same seeded start. */
+async function trainMlp(device: d.Device, steps: number): Promise<{ losses: number[]; tensors: number[] }> {
+  d.manualSeed(7);
+  const f = { device, dtype: 'f32' as const };
+  const model = new d.nn.Sequential(new d.nn.Linear(10, 33, f), new d.nn.ReLU(), new d.nn.Linear(33, 5, f));
+  const x = d.randn([67, 10], f);
+  const y = d.randint(0, 5, [67], { device });
+  const opt = new d.optim.Adam(model.parameters(), { lr: 0.01 });
+  const losses: number[] = [];
+  const tensors: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const loss = d.tidy(() => {
+      opt.zeroGrad();
+      const l = d.nn.functional.crossEntropy(model.forward(x), y);
+      l.backward();
+      opt.step();
+      return l;
+    });
+    losses.push((await loss.data())[0]);
+    loss.dispose();
+    tensors.push(d.memory()[device].tensors);
+  }
+  return { losses, tensors };
+}
+
+describe('training', () => {
+  test('an MLP trained with Adam gives the same losses on webgpu as on wasm, and memory stays flat', async () => {
+    const gpu = await trainMlp('webgpu', 12);
+    const cpu = await trainMlp('wasm', 12);
+    expect(gpu.losses[11]).toBeLessThan(gpu.losses[0] * 0.95);
+    expectClose(gpu.losses, cpu.losses, gpuTol('training'), 'losses');
+    expect(new Set(gpu.tensors.slice(2)).size, `tensors per step ${gpu.tensors}`).toBe(1);
+  });
+
+  test('gradients of a composite graph match the reference', async () => {
+    const run = async (dev: d.Device): Promise<Float32Array[]> => {
+      const w = input([7, 5], 'contiguous', 'f32', dev, 41).requiresGrad_();
+      const x = input([3, 7], 'transposed', 'f32', dev, 42);
+      const loss = d.sum(d.tanh(d.matmul(x, w)).mul(d.nn.functional.softmax(d.matmul(x, w), 1)));
+      loss.backward();
+      return [Float32Array.from(await loss.data()), Float32Array.from(await w.grad!.data())];
+    };
+    const [got, want] = [await run('webgpu'), await run('reference')];
+    got.forEach((g, i) => expectClose(g, want[i], gpuTol('training'), `output ${i}`));
+  });
+});
+
+describe('device behaviour', () => {
+  test('f64 is refused with BAD_DTYPE and nothing is allocated', () => {
+    const before = d.memory().webgpu;
+    expect(() => d.zeros([3], { dtype: 'f64', device: 'webgpu' })).toThrow(expect.objectContaining({ code: 'BAD_DTYPE', message: expect.stringMatching(/f64.*f32/) }));
+    expect(d.memory().webgpu).toEqual(before);
+  });
+
+  test('dataSync reads host-known values; GPU-only values ask for await t.data()', async () => {
+    const t = d.tensor([1, 2, 3], { device: 'webgpu' });
+    expect(Array.from(t.dataSync())).toEqual([1, 2, 3]);
+    const u = t.mul(2);
+    expect(() => u.dataSync()).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining('await t.data()') }));
+    expect(() => u.sum().item()).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    expect(Array.from(await u.data())).toEqual([2, 4, 6]);
+    expect(Array.from(u.dataSync())).toEqual([2, 4, 6]); // read once, now known on the host
+  });
+
+  test('indices computed on the GPU from floats cannot be validated synchronously', () => {
+    const x = d.tensor([[1, 5], [7, 2]], { device: 'webgpu' });
+    const before = d.memory().webgpu.tensors;
+    const idx = d.argmax(x, 1, { keepdim: true });
+    expect(() => d.gather(x, 1, idx)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    idx.dispose();
+    expect(d.memory().webgpu.tensors).toBe(before);
+  });
+
+  test('dispose returns buffers to the pool: memory() is flat and GPU bytes are reused', async () => {
+    const before = d.memory().webgpu;
+    const reserved: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const b = d.tidy(() => {
+        const a = d.randn([100, 50], { device: 'webgpu' });
+        return d.matmul(a, a.transpose(0, 1)).relu();
+      });
+      expect(d.memory().webgpu.bytes).toBe(before.bytes + 4 * 100 * 100);
+      await b.data();
+      b.dispose();
+      expect(d.memory().webgpu).toEqual(before);
+      reserved.push(d.backendInfo()!.webgpu!.reservedBytes);
+    }
+    expect(new Set(reserved.slice(1)).size, `GPU bytes reserved per step: ${reserved}`).toBe(1);
+  });
+
+  test('t.to() moves between devices in both directions', async () => {
+    const a = d.tensor([[1.5, -2], [3, 4]], { device: 'wasm' });
+    const g = a.to('webgpu');
+    expect(g.device).toBe('webgpu');
+    const back = (await g.mul(3).data());
+    expect(Array.from(back)).toEqual([4.5, -6, 9, 12]);
+  });
+
+  test('a lost device becomes DEVICE_LOST errors, and init() brings a fresh one', async () => {
+    const t = d.tensor([1, 2], { device: 'webgpu' });
+    const info = d.backendInfo()!.webgpu!;
+    expect(info.software).toBe(true);
+    const { getBackend } = await import('../ts/engine.js');
+    const gpu = getBackend('webgpu') as unknown as { ctx: { device: GPUDevice } };
+    gpu.ctx.device.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(() => t.add(1)).toThrow(expect.objectContaining({ code: 'DEVICE_LOST', message: expect.stringContaining('init') }));
+    await initSoftwareGpu();
+    expect(d.backendInfo()!.webgpu!.lost).toBe(false);
+    expect(() => t.add(1)).toThrow(expect.objectContaining({ code: 'DEVICE_LOST' }));
+    t.dispose();
+    expect(Array.from(await d.tensor([1, 2], { device: 'webgpu' }).add(1).data())).toEqual([2, 3]);
+  });
+
+  test("init({ adapter: 'hardware' }) uses a hardware adapter or says none was found", async () => {
+    const r = await d.init({ device: 'webgpu', adapter: 'hardware' }).then(() => 'ok', (e: d.DescentError) => e);
+    if (r === 'ok') expect(d.backendInfo()!.webgpu!.software).toBe(false);
+    else expect(r).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining("adapter: 'software'") });
+    await initSoftwareGpu();
+    await expect(d.init({ device: 'webgpu', adapter: 'fast' as never })).rejects.toMatchObject({ code: 'BAD_OPTION' });
   });
 });

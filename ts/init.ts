@@ -104,9 +104,13 @@ const matches = (b: WebGpuBackend, choice: string): boolean =>
 export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number; deterministic: boolean; webgpu: WebGpuInfo | null }) | null {
   const webgpu = gpuBackend && {
     adapter: gpuBackend.ctx.name, software: gpuBackend.ctx.software, shaderF16: gpuBackend.ctx.shaderF16,
-    featureLevel: gpuBackend.ctx.featureLevel, lost: gpuBackend.q.lost !== null,
+    featureLevel: gpuBackend.ctx.featureLevel, lost: gpuBackend.q.lost !== null, reservedBytes: gpuBackend.q.pool.reservedBytes,
   };
   return runtime ? { ...runtime.info, threads: poolThreads(), deterministic: isDeterministic(), webgpu } : null;
 }
 
-export interface WebGpuInfo { adapter: string; software: boolean; shaderF16: boolean; featureLevel: string; lost: boolean }
+export interface WebGpuInfo {
+  adapter: string; software: boolean; shaderF16: boolean; featureLevel: string; lost: boolean;
+  /** Bytes of GPU buffers held, by live tensors or pooled for reuse. */
+  reservedBytes: number;
+}

@@ -14,6 +14,7 @@ import { gather, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { GpuQueue } from './queue.js';
 import { reduce } from './reduce.js';
+import { onHost } from './mirror.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../wasm/storage.js';
 
 /** Storages up to this size keep a host copy of values written from JS (see the header). */
@@ -149,7 +150,16 @@ export class WebGpuBackend implements Backend {
     this.written({ storage: g, offset: 0, shape: [], strides: [] });
   }
 
+  /** Runs an i32 kernel on the host when its inputs are known there (mirror.ts); true if it did. */
+  private hostRun(ins: View[], out: View, kernel: (b: Backend, ins: View[], out: View) => void): boolean {
+    const data = onHost(ins, out, kernel);
+    if (data === null) return false;
+    this.write(out.storage, data);
+    return true;
+  }
+
   copy(src: View, dst: View): void {
+    if (this.hostRun([src], dst, (b, [x], o) => b.copy(x, o))) return;
     ew.copy(this.q, this.buf, src, dst);
     this.written(dst);
   }
@@ -157,16 +167,19 @@ export class WebGpuBackend implements Backend {
   unary(op: UnaryOp, x: View, out: View): void {
     check(x.storage.dtype !== 'i32' || I32_UNARY.includes(op), 'BAD_ARGUMENT',
       () => `unary: op '${op}' is not defined for i32 (expected one of ${I32_UNARY.join(', ')})`);
+    if (this.hostRun([x], out, (b, [v], o) => b.unary(op, v, o))) return;
     ew.unary(this.q, this.buf, op, x, out);
     this.written(out);
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
+    if (this.hostRun([a, b], out, (r, [x, y], o) => r.binary(op, x, y, o))) return;
     ew.binary(this.q, this.buf, op, a, b, out);
     this.written(out);
   }
 
   where(cond: View, a: View, b: View, out: View): void {
+    if (this.hostRun([cond, a, b], out, (r, [c, x, y], o) => r.where(c, x, y, o))) return;
     ew.where(this.q, this.buf, cond, a, b, out);
     this.written(out);
   }
@@ -182,6 +195,7 @@ export class WebGpuBackend implements Backend {
   }
 
   gather(x: View, dim: number, index: View, out: View): void {
+    if (this.hostRun([x, index], out, (r, [v, i], o) => r.gather(v, dim, i, o))) return;
     gather(this.q, this.buf, x, dim, index, out);
     this.written(out);
   }
