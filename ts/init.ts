@@ -74,6 +74,8 @@ async function initNow(opts: InitOptions): Promise<void> {
 }
 
 let gpuBackend: WebGpuBackend | null = null;
+/** Adapter choices found empty by a plain init(): not probed again in this process. */
+const notFound = new Set<string>();
 
 /**
  * Opens (or keeps) the webgpu device; true when it is ready. A lost device is replaced. When
@@ -84,8 +86,10 @@ async function startWebGpu(adapter: AdapterChoice | undefined, required: boolean
   const choice = adapterChoice(adapter);
   if (gpuBackend && gpuBackend.q.lost === null && matches(gpuBackend, choice)) return true;
   if (!required && choice === 'none') return false;
+  if (!required && notFound.has(choice)) return false;
   const ctx = await openGpu(choice === 'none' ? 'hardware' : choice);
   if (!ctx) {
+    notFound.add(choice);
     if (!required) return false;
     throw new DescentError('UNSUPPORTED', `init: no ${choice === 'any' ? '' : `${choice} `}WebGPU adapter was found` +
       (choice === 'hardware' ? "; pass { adapter: 'software' } (or set DESCENT_WEBGPU_ADAPTER=software) to use a software adapter" : '') +
