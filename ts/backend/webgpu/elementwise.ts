@@ -7,7 +7,7 @@ import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import type { DType } from '../../dtype.js';
 import { elementwiseWords, grid } from './meta.js';
 import type { GpuQueue } from './queue.js';
-import { GRID_LOOP, HALVES, UNIFORMS, bindingDecl, convert, loader, offsets, scalarType, storer } from './wgsl.js';
+import { GRID_LOOP, HALVES, UNIFORMS, bindingDecl, convert, loader, offsets, scalarType, storer, withHelpers } from './wgsl.js';
 
 export type BufferOf = (v: View) => GPUBuffer;
 
@@ -112,7 +112,7 @@ function binaryExpr(op: BinaryOp, t: 'f32' | 'i32'): string {
 function shader(ins: { name: string; dtype: DType }[], out: DType, body: string): string {
   const decls = ins.map((x, k) => `${bindingDecl(k + 1, `in_${x.name}`, x.dtype, false)}\n${loader(`in_${x.name}`, x.dtype)}`);
   const loads = ins.map((x, k) => `let ${x.name} = ld_in_${x.name}(o${k});`).join('\n    ');
-  return `${UNIFORMS}${HALVES}${MATH}
+  return UNIFORMS + withHelpers(`
 ${decls.join('\n')}
 ${bindingDecl(ins.length + 1, 'y', out, true)}
 ${storer('y', out)}
@@ -121,7 +121,7 @@ ${GRID_LOOP}
     ${loads}
     st_y(o${ins.length}, ${body});
   }
-}`;
+}`, HALVES + MATH);
 }
 
 function run(q: GpuQueue, key: string, wgsl: () => string, views: View[], buf: BufferOf): void {

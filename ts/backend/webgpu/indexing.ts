@@ -7,7 +7,7 @@ import type { View } from '../backend.js';
 import type { BufferOf } from './elementwise.js';
 import { grid, ndWords, setExtra, sizeOf } from './meta.js';
 import type { GpuQueue } from './queue.js';
-import { GRID_LOOP, HALVES, UNIFORMS, bindingDecl, loader, offsets, scalarType, storer } from './wgsl.js';
+import { GRID_LOOP, HALVES, UNIFORMS, bindingDecl, loader, offsets, scalarType, storer, withHelpers } from './wgsl.js';
 import type { DType } from '../../dtype.js';
 
 const without = <T>(xs: readonly T[], i: number): T[] => xs.filter((_, k) => k !== i);
@@ -17,7 +17,7 @@ export function gather(q: GpuQueue, buf: BufferOf, x: View, dim: number, index: 
   if (n === 0) return;
   const xd = x.storage.dtype;
   const od = out.storage.dtype;
-  const wgsl = (): string => `${UNIFORMS}${HALVES}
+  const wgsl = (): string => UNIFORMS + withHelpers(`
 ${bindingDecl(1, 'ix', 'i32', false)}
 ${bindingDecl(2, 'x', xd, false)}
 ${loader('x', xd)}
@@ -27,7 +27,7 @@ ${GRID_LOOP}
     ${offsets(3)}
     st_y(o2, ld_x(o1 + u32(ix[o0]) * m(48u)));
   }
-}`;
+}`, HALVES);
   const [groups, threads] = grid(n);
   const xz = x.strides.map((s, d) => (d === dim ? 0 : s));
   const words = ndWords(out.shape, [index.strides, xz, out.strides], [index.offset, x.offset, out.offset], n, threads);
@@ -37,7 +37,7 @@ ${GRID_LOOP}
 
 function scatterShader(dt: DType): string {
   const t = scalarType(dt);
-  return `${UNIFORMS}${HALVES}
+  return UNIFORMS + withHelpers(`
 ${bindingDecl(1, 'ix', 'i32', false)}
 ${bindingDecl(2, 'src', dt, false)}
 ${loader('src', dt)}
@@ -49,7 +49,7 @@ ${GRID_LOOP}
       tg[at] = tg[at] + ld_src(o1 + j * m(50u));
     }
   }
-}`;
+}`, HALVES);
 }
 
 export function scatterAdd(q: GpuQueue, buf: BufferOf, target: View, dim: number, index: View, src: View): void {

@@ -8,7 +8,7 @@ import type { DType } from '../../dtype.js';
 import type { BufferOf } from './elementwise.js';
 import { ndWords, setExtra, sizeOf } from './meta.js';
 import type { GpuQueue } from './queue.js';
-import { HALVES, UNIFORMS, W_COUNT, W_STRIDE, bindingDecl, loader, offsets } from './wgsl.js';
+import { HALVES, UNIFORMS, W_COUNT, W_STRIDE, bindingDecl, loader, offsets, withHelpers } from './wgsl.js';
 
 const GROUP = 64;
 const MAX_GROUPS = 65535;
@@ -57,7 +57,7 @@ function shader(op: ReduceOp, xd: DType, od: DType): string {
   const t = xd === 'i32' ? 'i32' : 'f32';
   const arg = op === 'argmax' || op === 'argmin';
   const result = arg ? 'select(i32(si[0]), 0, si[0] == 0xffffffffu)' : 'sv[0]';
-  return `${UNIFORMS}${HALVES}
+  return UNIFORMS + withHelpers(`
 ${bindingDecl(1, 'x', xd, false)}
 ${loader('x', xd)}
 ${bindingDecl(2, 'y', od, true)}
@@ -88,7 +88,7 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
     if (l.x == 0u) { y[m(49u) + row] = ${result}; }
     workgroupBarrier();
   }
-}`;
+}`, HALVES);
 }
 
 export function reduce(q: GpuQueue, buf: BufferOf, op: ReduceOp, x: View, nReduce: number, out: View): void {

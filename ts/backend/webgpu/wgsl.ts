@@ -74,6 +74,28 @@ fn f2i(x: f32) -> i32 {
 }
 `;
 
+/**
+ * `code` preceded by the helper functions of `library` it calls, directly or through other
+ * helpers: shaders stay small, which matters where each pipeline is JIT-compiled on the CPU.
+ */
+export function withHelpers(code: string, library: string): string {
+  // a helper: its comment lines, then a one-line fn or one whose closing brace starts a line
+  const fns = [...library.matchAll(/((?:\/\/[^\n]*\n)*)fn (\w+)\((?:[^\n]*\}\n|[\s\S]*?\n\}\n)/g)].map((m) => ({ name: m[2], src: m[0] }));
+  const used = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    const text = code + fns.filter((f) => used.has(f.name)).map((f) => f.src).join('');
+    for (const f of fns) {
+      if (!used.has(f.name) && new RegExp(`\\b${f.name}\\(`).test(text)) {
+        used.add(f.name);
+        grew = true;
+      }
+    }
+  }
+  return `${fns.filter((f) => used.has(f.name)).map((f) => f.src).join('')}${code}`;
+}
+
 /** Binding `binding` named `name` holding a dtype: read-only, or read-write (atomic words for halves). */
 export function bindingDecl(binding: number, name: string, dtype: DType, write: boolean): string {
   const elem = isHalf(dtype) ? (write ? 'atomic<u32>' : 'u32') : scalarType(dtype);
