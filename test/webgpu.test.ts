@@ -11,7 +11,7 @@ beforeAll(initSoftwareGpu);
 
 type Layout = 'contiguous' | 'transposed' | 'strided' | 'broadcast';
 const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'strided', 'broadcast'];
-const SHAPES: number[][] = [[], [0], [1], [7], [129], [3, 7], [17, 1], [2, 0, 3], [3, 5, 7], [2, 1, 3, 4]];
+const SHAPES: number[][] = [[], [0], [129], [3, 7], [2, 0, 3], [3, 5, 7], [2, 1, 3, 4]];
 
 function input(shape: number[], layout: Layout, dtype: d.DType, dev: d.Device, seed: number, lo = -3, hi = 3): d.Tensor {
   const n = sizeOf(shape);
@@ -60,7 +60,7 @@ describe('elementwise', () => {
   test.each(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)('binary %s', async (op) => {
     const jobs: Promise<void>[] = [];
     let seed = 100;
-    const pairs: [number[], number[]][] = [[[], []], [[0], [1]], [[7], [7]], [[3, 7], [7]], [[3, 1], [1, 5]], [[2, 3, 4], [3, 1]], [[129], []]];
+    const pairs: [number[], number[]][] = [[[], []], [[0], [1]], [[3, 7], [7]], [[3, 1], [1, 5]], [[2, 3, 4], [3, 1]]];
     for (const [sa, sb] of pairs) {
       for (const layout of LAYOUTS) {
         seed += 2;
@@ -203,9 +203,9 @@ async function trainMlp(device: d.Device, steps: number): Promise<{ losses: numb
 
 describe('training', () => {
   test('an MLP trained with Adam gives the same losses on webgpu as on wasm, and memory stays flat', async () => {
-    const gpu = await trainMlp('webgpu', 12);
-    const cpu = await trainMlp('wasm', 12);
-    expect(gpu.losses[11]).toBeLessThan(gpu.losses[0] * 0.95);
+    const gpu = await trainMlp('webgpu', 8);
+    const cpu = await trainMlp('wasm', 8);
+    expect(gpu.losses[7]).toBeLessThan(gpu.losses[0] * 0.95);
     expectClose(gpu.losses, cpu.losses, gpuTol('training'), 'losses');
     expect(new Set(gpu.tensors.slice(2)).size, `tensors per step ${gpu.tensors}`).toBe(1);
   });
