@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DescentError } from '../ts/errors.js';
-import * as S from '../ts/optim/lr_scheduler/index.js';
-import type { SchedulableOptimizer } from '../ts/optim/lr_scheduler/index.js';
+import * as S from '../ts/optim/lr-scheduler/index.js';
+import type { SchedulableOptimizer } from '../ts/optim/lr-scheduler/index.js';
 
 interface Case { kind: string; args: Record<string, unknown>; lrs: number[][]; moms?: number[][]; metrics?: number[] }
 const fx = JSON.parse(readFileSync(new URL('./fixtures/optim_sched.json', import.meta.url), 'utf8')) as

@@ -1,13 +1,11 @@
 // init(): loads the wasm runtime, registers the devices and picks the default one.
 
-import type { Device } from './backend/backend.js';
-import type { AdapterChoice } from './backend/webgpu/adapter.js';
-import type { WebGpuBackend } from './backend/webgpu/index.js';
-import type { WasmRuntime } from './backend/wasm/runtime.js';
-import { poolThreads, setThreads } from './backend/wasm/threads.js';
-import { isDeterministic, setDeterministic } from './backend/wasm/gemm.js';
-import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
-import { DescentError, check, checkOptions } from './errors.js';
+import { DEVICES, type Device } from './backend/backend.js';
+import {
+  loadWasmDevice, loadWebGpuDevice, wasmDeviceInfo, webGpuDeviceInfo, type AdapterChoice, type WasmDeviceInfo, type WebGpuInfo,
+} from './backend/devices.js';
+import { setDefaultDevice } from './engine.js';
+import { check, checkOptions } from './errors.js';
 
 export interface InitOptions {
   /**
@@ -33,8 +31,6 @@ export interface InitOptions {
   deterministic?: boolean;
 }
 
-let runtime: WasmRuntime | null = null;
-
 /**
  * Loads the kernels and sets the default device. Safe to call again to change the device.
  * @example await d.init(); // wasm, relaxed SIMD when the runtime has it
@@ -55,66 +51,16 @@ async function initNow(opts: InitOptions): Promise<void> {
   check(opts.deterministic === undefined || typeof opts.deterministic === 'boolean', 'BAD_OPTION',
     () => `init: deterministic must be a boolean, got ${String(opts.deterministic)}`);
   const asked = opts.device;
-  check(asked === undefined || asked === 'wasm' || asked === 'reference' || asked === 'webgpu', 'BAD_OPTION',
-    () => `init: unknown device '${String(asked)}'; expected 'webgpu', 'wasm' or 'reference'`);
-  const gpu = asked === 'webgpu' || asked === undefined ? await startWebGpu(opts.adapter, asked === 'webgpu') : false;
-  const device: Device = asked ?? (gpu ? 'webgpu' : 'wasm');
-  if (!hasBackend('wasm') || (opts.build && runtime?.info.build !== opts.build)) {
-    // Loaded lazily so the reference device works without instantiating any wasm.
-    const [{ loadRuntime }, { WasmBackend }] = await Promise.all([
-      import('./backend/wasm/runtime.js'), import('./backend/wasm/index.js')]);
-    runtime = await loadRuntime({ build: opts.build });
-    registerBackend(new WasmBackend(runtime));
-    await setThreads(runtime, opts.threads);
-  } else if (opts.threads !== undefined) {
-    await setThreads(runtime!, opts.threads);
-  }
-  if (opts.deterministic !== undefined) setDeterministic(opts.deterministic);
-  setDefaultDevice(device);
+  check(asked === undefined || DEVICES.includes(asked), 'BAD_OPTION',
+    () => `init: unknown device '${String(asked)}'; expected one of ${DEVICES.map((x) => `'${x}'`).join(', ')}`);
+  // wasm first: it is the fallback, and a webgpu failure must not leave the library unloaded
+  await loadWasmDevice({ build: opts.build, threads: opts.threads, deterministic: opts.deterministic });
+  const gpu = asked === 'webgpu' || asked === undefined ? await loadWebGpuDevice(opts.adapter, asked === 'webgpu') : false;
+  setDefaultDevice(asked ?? (gpu ? 'webgpu' : 'wasm'));
 }
 
-let gpuBackend: WebGpuBackend | null = null;
-/** Adapter choices found empty by a plain init(): not probed again in this process. */
-const notFound = new Set<string>();
-
-/**
- * Opens (or keeps) the webgpu device; true when it is ready. A lost device is replaced. When
- * `required`, finding no adapter is an error; otherwise it just means "use wasm".
- */
-async function startWebGpu(adapter: AdapterChoice | undefined, required: boolean): Promise<boolean> {
-  const { adapterChoice, openGpu } = await import('./backend/webgpu/adapter.js');
-  const choice = adapterChoice(adapter);
-  if (gpuBackend && gpuBackend.q.lost === null && matches(gpuBackend, choice)) return true;
-  if (!required && choice === 'none') return false;
-  if (!required && notFound.has(choice)) return false;
-  const ctx = await openGpu(choice === 'none' ? 'hardware' : choice);
-  if (!ctx) {
-    notFound.add(choice);
-    if (!required) return false;
-    throw new DescentError('UNSUPPORTED', `init: no ${choice === 'any' ? '' : `${choice} `}WebGPU adapter was found` +
-      (choice === 'hardware' ? "; pass { adapter: 'software' } (or set DESCENT_WEBGPU_ADAPTER=software) to use a software adapter" : '') +
-      " (in Node this needs the optional package 'webgpu'), or use device 'wasm'");
-  }
-  const { WebGpuBackend } = await import('./backend/webgpu/index.js');
-  gpuBackend = new WebGpuBackend(ctx);
-  registerBackend(gpuBackend);
-  return true;
-}
-
-const matches = (b: WebGpuBackend, choice: string): boolean =>
-  choice === 'any' || choice === 'none' || b.ctx.software === (choice === 'software');
-
-/** Which wasm build and features are running, how many threads GEMM uses, and the WebGPU adapter. */
-export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number; deterministic: boolean; webgpu: WebGpuInfo | null }) | null {
-  const webgpu = gpuBackend && {
-    adapter: gpuBackend.ctx.name, software: gpuBackend.ctx.software, shaderF16: gpuBackend.ctx.shaderF16,
-    featureLevel: gpuBackend.ctx.featureLevel, lost: gpuBackend.q.lost !== null, reservedBytes: gpuBackend.q.pool.reservedBytes,
-  };
-  return runtime ? { ...runtime.info, threads: poolThreads(), deterministic: isDeterministic(), webgpu } : null;
-}
-
-export interface WebGpuInfo {
-  adapter: string; software: boolean; shaderF16: boolean; featureLevel: string; lost: boolean;
-  /** Bytes of GPU buffers held, by live tensors or pooled for reuse. */
-  reservedBytes: number;
+/** Which wasm build and features are running, how many threads GEMM uses, and the WebGPU adapter (or null). */
+export function backendInfo(): (WasmDeviceInfo & { webgpu: WebGpuInfo | null }) | null {
+  const wasm = wasmDeviceInfo();
+  return wasm && { ...wasm, webgpu: webGpuDeviceInfo() };
 }

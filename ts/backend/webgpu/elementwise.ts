@@ -81,11 +81,11 @@ const UNARY_F32: Record<UnaryOp, string> = {
   sqrt: 'sqrt(x)', rsqrt: '1.0 / sqrt(x)', sin: 'sin(x)', cos: 'cos(x)', tanh: 'tanh_(x)',
   sigmoid: 'sigmoid_(x)', relu: 'relu_(x)', gelu: '0.5 * x * (1.0 + erf_(x * 0.70710678118654752))',
   silu: 'x * sigmoid_(x)', sign: 'sign_(x)', square: 'x * x', reciprocal: '1.0 / x', floor: 'floor(x)', ceil: 'ceil(x)',
-  round: 'round(x)',
+  round: 'round(x)', erf: 'erf_(x)',
 };
-const UNARY_I32: Partial<Record<UnaryOp, string>> = {
+const UNARY_I32: Partial<Record<UnaryOp, string>> = { // INT_UNARY_OPS
   neg: '0 - x', abs: 'select(x, 0 - x, x < 0)', sign: 'select(0, 1, x > 0) - select(0, 1, x < 0)', square: 'x * x',
-  relu: 'max(x, 0)', floor: 'x', ceil: 'x', round: 'x',
+  relu: 'max(x, 0)',
 };
 
 const NAN = 'nan_()';

@@ -4,7 +4,7 @@
 // stay known on the host until a kernel writes the storage. f64 has no WGSL type: allocating it
 // is a BAD_DTYPE error naming the alternatives.
 
-import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import { INT_UNARY_OPS, type Backend, type BinaryOp, type ReduceOp, type Storage, type UnaryOp, type View } from '../backend.js';
 import { BYTES, f32ToBf16, f32ToF16, storageArray, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check } from '../../errors.js';
 import { viewOffsets } from '../reference/index.js';
@@ -15,7 +15,7 @@ import { matmul } from './matmul.js';
 import { GpuQueue } from './queue.js';
 import { reduce } from './reduce.js';
 import { onHost } from './mirror.js';
-import { contiguousStrides, isContiguous, sizeOf } from '../wasm/storage.js';
+import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
 
 /** Storages up to this size keep a host copy of values written from JS (see the header). */
 const MIRROR_BYTES = 4 << 20;
@@ -165,8 +165,8 @@ export class WebGpuBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: View, out: View): void {
-    check(x.storage.dtype !== 'i32' || I32_UNARY.includes(op), 'BAD_ARGUMENT',
-      () => `unary: op '${op}' is not defined for i32 (expected one of ${I32_UNARY.join(', ')})`);
+    check(x.storage.dtype !== 'i32' || INT_UNARY_OPS.includes(op), 'BAD_ARGUMENT',
+      () => `unary: op '${op}' is not defined for i32 (expected one of ${INT_UNARY_OPS.join(', ')})`);
     if (this.hostRun([x], out, (b, [v], o) => b.unary(op, v, o))) return;
     ew.unary(this.q, this.buf, op, x, out);
     this.written(out);
@@ -207,5 +207,3 @@ export class WebGpuBackend implements Backend {
     this.written(target);
   }
 }
-
-const I32_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu', 'floor', 'ceil', 'round'];

@@ -4,14 +4,14 @@
 
 import type { View } from '../backend.js';
 import { DescentError } from '../../errors.js';
-import { collapse } from '../wasm/meta.js';
+import { collapse } from '../view.js';
 import { MAX_RANK, W_COUNT, W_EXTRA, W_OFFSETS, W_RANK, W_SHAPE, W_STRIDE, W_STRIDES } from './wgsl.js';
 import { WORKGROUP } from './queue.js';
 
 const MAX_GROUPS = 65535;
 
-export { sizeOf } from '../wasm/storage.js';
-import { sizeOf } from '../wasm/storage.js';
+export { sizeOf } from '../view.js';
+import { sizeOf } from '../view.js';
 
 /** Invocations a grid-stride kernel over `count` items launches: [workgroups, total threads]. */
 export function grid(count: number, perGroup = WORKGROUP): [number, number] {
