@@ -20,7 +20,7 @@ export const GPU_TOL: Record<string, Tol> = {
   exp: { rtol: 1e-5, atol: 1e-6 }, expm1: { rtol: 1e-5, atol: 1e-6 }, log: { rtol: 1e-5, atol: 1e-6 },
   log1p: { rtol: 1e-5, atol: 1e-6 }, sin: { rtol: 1e-5, atol: 2e-6 }, cos: { rtol: 1e-5, atol: 2e-6 },
   tanh: { rtol: 1e-5, atol: 1e-6 }, sigmoid: { rtol: 1e-5, atol: 1e-6 }, silu: { rtol: 1e-5, atol: 1e-6 },
-  gelu: { rtol: 1e-5, atol: 1e-6 }, pow: { rtol: 2e-5, atol: 1e-6 }, div: { rtol: 1e-6, atol: 1e-7 },
+  gelu: { rtol: 1e-5, atol: 1e-6 }, erf: { rtol: 1e-6, atol: 2e-7 }, pow: { rtol: 2e-5, atol: 1e-6 }, div: { rtol: 1e-6, atol: 1e-7 },
   rsqrt: { rtol: 1e-6, atol: 1e-7 }, reciprocal: { rtol: 1e-6, atol: 1e-7 }, sqrt: { rtol: 1e-6, atol: 1e-7 },
   sum: { rtol: 1e-5, atol: 1e-5 }, prod: { rtol: 1e-5, atol: 1e-6 }, matmul: { rtol: 1e-5, atol: 1e-5 },
   softmax: { rtol: 1e-5, atol: 1e-6 }, training: { rtol: 1e-4, atol: 1e-5 },

@@ -58,6 +58,10 @@ fn powf_(a: f32, b: f32) -> f32 {
     if (b < 0.0) { return select(inf, -inf, odd && bitcast<u32>(a) != 0u); }
     return select(0.0, a, odd);
   }
+  if (a == -inf_()) {
+    if (b < 0.0) { return select(0.0, -0.0, odd); }
+    return select(inf_(), -inf_(), odd);
+  }
   if (a < 0.0 && b != trunc(b)) { return nan_(); }
   let r = exp2(b * log2(abs(a)));
   return select(r, -r, a < 0.0 && odd);

@@ -102,7 +102,7 @@ export class WebGpuBackend implements Backend {
   /** Halves at an odd offset or count: staged word-aligned, then moved by the copy kernel. */
   private writeHalves(g: GpuStorage, data: Uint16Array, offset: number): void {
     const lead = offset & 1;
-    const staged = new Uint16Array(roundUp4(data.length + lead) / 2 + 2);
+    const staged = new Uint16Array((data.length + lead + 1) & ~1); // whole u32 words
     staged.set(data, lead);
     const tmp = this.alloc(g.dtype, staged.length) as GpuStorage;
     this.q.device.queue.writeBuffer(tmp.buffer!, 0, staged.buffer, 0, staged.byteLength);
