@@ -4,7 +4,9 @@
 // stay known on the host until a kernel writes the storage. f64 has no WGSL type: allocating it
 // is a BAD_DTYPE error naming the alternatives.
 
-import { INT_UNARY_OPS, type Backend, type BinaryOp, type ReduceOp, type Storage, type UnaryOp, type View } from '../backend.js';
+import {
+  INT_UNARY_OPS, type Backend, type BinaryOp, type NewtonSchulzSpec, type ReduceOp, type Storage, type UnaryOp, type View,
+} from '../backend.js';
 import { BYTES, f32ToBf16, f32ToF16, storageArray, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check } from '../../errors.js';
 import { viewOffsets } from '../reference/index.js';
@@ -15,6 +17,7 @@ import { matmul } from './matmul.js';
 import { GpuQueue } from './queue.js';
 import { reduce } from './reduce.js';
 import { onHost } from './mirror.js';
+import { newtonSchulz } from './newton-schulz.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
 
 /** Storages up to this size keep a host copy of values written from JS (see the header). */
@@ -198,6 +201,10 @@ export class WebGpuBackend implements Backend {
     if (this.hostRun([x, index], out, (r, [v, i], o) => r.gather(v, dim, i, o))) return;
     gather(this.q, this.buf, x, dim, index, out);
     this.written(out);
+  }
+
+  newtonSchulz(x: View, out: View, spec: NewtonSchulzSpec): void {
+    newtonSchulz(this, x, out, spec);
   }
 
   scatterAdd(target: View, dim: number, index: View, src: View): void {
