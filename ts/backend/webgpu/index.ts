@@ -18,6 +18,7 @@ import { GpuQueue } from './queue.js';
 import { reduce } from './reduce.js';
 import { onHost } from './mirror.js';
 import { newtonSchulz } from './newton-schulz.js';
+import { softmaxCrossEntropy } from './softmaxce.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
 
 /** Storages up to this size keep a host copy of values written from JS (see the header). */
@@ -149,8 +150,13 @@ export class WebGpuBackend implements Backend {
 
   fill(s: Storage, value: number): void {
     const g = s as GpuStorage;
-    ew.fillWords(this.q, this.buf({ storage: g, offset: 0, shape: [0], strides: [1] }), Math.ceil(g.bytes / 4), storageBits(g.dtype, value));
+    const bits = storageBits(g.dtype, value);
+    ew.fillWords(this.q, this.buf({ storage: g, offset: 0, shape: [0], strides: [1] }), Math.ceil(g.bytes / 4), bits);
     this.written({ storage: g, offset: 0, shape: [], strides: [] });
+    if (g.bytes <= MIRROR_BYTES) { // the values are known: ones, zeros and full stay readable
+      g.host = storageArray(g.dtype, g.size);
+      g.host.fill(g.dtype === 'f32' ? value : g.dtype === 'i32' ? bits | 0 : bits & 0xffff);
+    }
   }
 
   /** Runs an i32 kernel on the host when its inputs are known there (mirror.ts); true if it did. */
@@ -201,6 +207,12 @@ export class WebGpuBackend implements Backend {
     if (this.hostRun([x, index], out, (r, [v, i], o) => r.gather(v, dim, i, o))) return;
     gather(this.q, this.buf, x, dim, index, out);
     this.written(out);
+  }
+
+  softmaxCrossEntropy(logits: View, labels: View, loss: View, dlogits: View | null, scale: number): void {
+    softmaxCrossEntropy(this.q, this.buf, logits, labels, loss, dlogits, scale);
+    this.written(loss);
+    if (dlogits) this.written(dlogits);
   }
 
   newtonSchulz(x: View, out: View, spec: NewtonSchulzSpec): void {
