@@ -5,31 +5,12 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 import { UNARY_OPS } from '../ts/backend/backend.js';
-import { expectClose, make, randomValues, sizeOf } from './helpers/compare.js';
+import { LAYOUTS, type Layout, expectClose, input, make, sizeOf } from './helpers/compare.js';
 import { gpuTol, initSoftwareGpu, sameOnGpu } from './helpers/gpu.js';
 
 beforeAll(initSoftwareGpu);
 
-type Layout = 'contiguous' | 'transposed' | 'strided' | 'broadcast';
-const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'strided', 'broadcast'];
 const SHAPES: number[][] = [[], [0], [129], [3, 7], [2, 0, 3], [3, 5, 7], [2, 1, 3, 4]];
-
-function input(shape: number[], layout: Layout, dtype: d.DType, dev: d.Device, seed: number, lo = -3, hi = 3): d.Tensor {
-  const n = sizeOf(shape);
-  if (layout === 'contiguous' || shape.length < 1) return make(shape, randomValues(n, seed, lo, hi), dtype, dev);
-  if (layout === 'transposed' && shape.length >= 2) {
-    const sw = [...shape];
-    [sw[0], sw[sw.length - 1]] = [sw[sw.length - 1], sw[0]];
-    return make(sw, randomValues(n, seed, lo, hi), dtype, dev).transpose(0, -1);
-  }
-  if (layout === 'strided') {
-    const wide = [...shape.slice(0, -1), shape[shape.length - 1] * 2 + 1];
-    return make(wide, randomValues(sizeOf(wide), seed, lo, hi), dtype, dev).slice(-1, 1, null, 2);
-  }
-  const one = [1, ...shape.slice(1)];
-  return make(one, randomValues(sizeOf(one), seed, lo, hi), dtype, dev).expand(shape);
-}
-
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 88, -88, 100, -100, 0.5, 1.5, 2.5, -2.5, 3, -3];
 const DOMAIN: Partial<Record<string, [number, number]>> = {
   log: [0.01, 20], sqrt: [0, 20], rsqrt: [0.01, 20], log1p: [-0.99, 20], reciprocal: [0.1, 5],
