@@ -5,7 +5,7 @@
 // is a BAD_DTYPE error naming the alternatives.
 
 import {
-  INT_UNARY_OPS, type Backend, type BinaryOp, type NewtonSchulzSpec, type ReduceOp, type Storage, type UnaryOp, type View,
+  INT_UNARY_OPS, type Backend, type BinaryOp, type FusedRecord, type FusedUpdateKind, type NewtonSchulzSpec, type ReduceOp, type Storage, type UnaryOp, type View,
 } from '../backend.js';
 import { BYTES, f32ToBf16, f32ToF16, storageArray, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check } from '../../errors.js';
@@ -19,6 +19,7 @@ import { reduce } from './reduce.js';
 import { onHost } from './mirror.js';
 import { newtonSchulz } from './newton-schulz.js';
 import { softmaxCrossEntropy } from './softmaxce.js';
+import { fusedUpdate } from './fused.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
 
 /** Storages up to this size keep a host copy of values written from JS (see the header). */
@@ -213,6 +214,15 @@ export class WebGpuBackend implements Backend {
     softmaxCrossEntropy(this.q, this.buf, logits, labels, loss, dlogits, scale);
     this.written(loss);
     if (dlogits) this.written(dlogits);
+  }
+
+  /** Small buffers bound where a fused update has no such state (one per slot: no aliasing). */
+  private readonly unused: GPUBuffer[] = [];
+  private unusedSlot = (k: number): GPUBuffer => (this.unused[k] ??= this.q.pool.acquire(4));
+
+  fusedUpdate(kind: FusedUpdateKind, records: readonly FusedRecord[], scalars: readonly number[], flags: number): void {
+    fusedUpdate(this.q, this.buf, this.unusedSlot, kind, records, scalars, flags);
+    for (const r of records) [r.param, ...r.state].forEach((v) => v && this.written(v));
   }
 
   newtonSchulz(x: View, out: View, spec: NewtonSchulzSpec): void {
