@@ -136,9 +136,12 @@ export function convert(expr: string, from: DType, to: DType): string {
 export function offsets(nops: number, flat = 'i'): string {
   const decl = Array.from({ length: nops }, (_, k) => `var o${k} = m(${W_OFFSETS + k}u);`).join(' ');
   const add = Array.from({ length: nops }, (_, k) => `o${k} += c_ * m(${W_STRIDES + 8 * k}u + d_);`).join(' ');
+  const flat1 = Array.from({ length: nops }, (_, k) => `o${k} += (${flat}) * m(${W_STRIDES + 8 * k}u);`).join(' ');
+  // rank 1 (what collapse makes of contiguous and simply broadcast operands): no division
   return `${decl}
     var rem_ = ${flat};
-    for (var dd_ = m(${W_RANK}u); dd_ > 0u; dd_--) {
+    if (m(${W_RANK}u) == 1u) { ${flat1} rem_ = 0u; }
+    for (var dd_ = select(m(${W_RANK}u), 0u, m(${W_RANK}u) == 1u); dd_ > 0u; dd_--) {
       let d_ = dd_ - 1u;
       let s_ = m(${W_SHAPE}u + d_);
       let c_ = rem_ % s_;
