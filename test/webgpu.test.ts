@@ -168,13 +168,13 @@ async function trainMlp(device: d.Device, steps: number): Promise<{ losses: numb
   const losses: number[] = [];
   const tensors: number[] = [];
   for (let i = 0; i < steps; i++) {
-    const loss = d.tidy(() => {
+    // torch's closure form: step() evaluates the loss, then updates
+    const loss = d.tidy(() => opt.step(() => {
       opt.zeroGrad();
       const l = d.nn.functional.crossEntropy(model.forward(x), y);
       l.backward();
-      opt.step();
       return l;
-    });
+    }) as d.Tensor);
     losses.push((await loss.data())[0]);
     loss.dispose();
     tensors.push(d.memory()[device].tensors);
