@@ -247,6 +247,23 @@ describe('device behaviour', () => {
     expect(new Set(reserved.slice(1)).size, `GPU bytes reserved per step: ${reserved}`).toBe(1);
   });
 
+  test('the seeded Philox stream gives the same numbers on webgpu as on wasm', async () => {
+    const draw = async (device: d.Device): Promise<number[]> => {
+      d.manualSeed(1234);
+      const t = d.tidy(() => d.cat([d.randn([1001], { device }), d.rand([7], { device })]));
+      const v = Array.from(await t.data());
+      t.dispose();
+      return v;
+    };
+    expect(await draw('webgpu')).toEqual(await draw('wasm'));
+  });
+
+  test('a buffer larger than the adapter allows is OUT_OF_MEMORY, and nothing is allocated', () => {
+    const before = d.memory().webgpu;
+    expect(() => d.zeros([2 ** 31 - 1], { device: 'webgpu' })).toThrow(expect.objectContaining({ code: 'OUT_OF_MEMORY' }));
+    expect(d.memory().webgpu).toEqual(before);
+  });
+
   test('t.to() moves between devices in both directions', async () => {
     const a = d.tensor([[1.5, -2], [3, 4]], { device: 'wasm' });
     const g = a.to('webgpu');
