@@ -10,7 +10,8 @@ import { gpuTol, initSoftwareGpu, sameOnGpu } from './helpers/gpu.js';
 
 beforeAll(initSoftwareGpu);
 
-const SHAPES: number[][] = [[], [0], [129], [3, 7], [2, 0, 3], [3, 5, 7], [2, 1, 3, 4]];
+// (the conformance suite adds more sizes per primitive; these exercise the op layer above it)
+const SHAPES: number[][] = [[], [0], [3, 7], [2, 1, 3, 4]];
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 88, -88, 100, -100, 0.5, 1.5, 2.5, -2.5, 3, -3];
 const DOMAIN: Partial<Record<string, [number, number]>> = {
   log: [0.01, 20], sqrt: [0, 20], rsqrt: [0.01, 20], log1p: [-0.99, 20], reciprocal: [0.1, 5],
