@@ -28,7 +28,9 @@ const WANTED_LIMITS = [
 ] as const;
 
 type Gpu = GPU;
-let nodeGpus: { hw: Gpu | null; gl: Gpu | null } | null = null;
+type Dawn = { create(flags: string[]): Gpu; globals: object };
+let dawn: Dawn | null | undefined;
+const instances = new Map<string, Gpu>();
 
 const env = (name: string): string | undefined =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
@@ -39,19 +41,30 @@ export function adapterChoice(opt: AdapterChoice | undefined): EnvChoice {
   return opt ?? (e === 'software' || e === 'any' || e === 'none' ? e : 'hardware');
 }
 
-async function nodeGpu(): Promise<{ hw: Gpu | null; gl: Gpu | null }> {
-  if (nodeGpus) return nodeGpus;
+/** Node's `webgpu` package (once), or null when it is not installed. */
+async function loadDawn(): Promise<Dawn | null> {
+  if (dawn !== undefined) return dawn;
   const name = ['web', 'gpu'].join(''); // computed: bundlers must not follow it
-  let mod: { create(flags: string[]): Gpu; globals: object };
   try {
-    mod = await import(/* @vite-ignore */ name);
+    dawn = (await import(/* @vite-ignore */ name)) as Dawn;
   } catch {
-    return (nodeGpus = { hw: null, gl: null });
+    return (dawn = null);
   }
-  Object.assign(globalThis, mod.globals); // GPUBufferUsage, GPUMapMode, ... as in a browser
-  const p = (globalThis as { process?: { env: Record<string, string | undefined> } }).process;
-  if (p && p.env.EGL_PLATFORM === undefined) p.env.EGL_PLATFORM = 'surfaceless';
-  return (nodeGpus = { hw: mod.create([]), gl: mod.create(['backend=opengles']) });
+  Object.assign(globalThis, dawn.globals); // GPUBufferUsage, GPUMapMode, ... as in a browser
+  return dawn;
+}
+
+/** A Dawn instance with `flags`, made on first use (the GL one only when software is allowed). */
+async function nodeGpu(flags: string[]): Promise<Gpu | null> {
+  const d = await loadDawn();
+  if (!d) return null;
+  const key = flags.join(' ');
+  if (!instances.has(key)) {
+    const p = (globalThis as { process?: { env: Record<string, string | undefined> } }).process;
+    if (p && flags.includes('backend=opengles') && p.env.EGL_PLATFORM === undefined) p.env.EGL_PLATFORM = 'surfaceless';
+    instances.set(key, d.create(flags));
+  }
+  return instances.get(key)!;
 }
 
 function describeAdapter(a: GPUAdapter): { name: string; software: boolean } {
@@ -68,10 +81,9 @@ async function findAdapter(choice: AdapterChoice): Promise<{ adapter: GPUAdapter
   if (nav) {
     routes.push({ gpu: nav, opts: { powerPreference: 'high-performance' }, level: 'core' });
   } else {
-    const g = await nodeGpu();
-    routes.push({ gpu: g.hw, opts: { powerPreference: 'high-performance' }, level: 'core' });
+    routes.push({ gpu: await nodeGpu([]), opts: { powerPreference: 'high-performance' }, level: 'core' });
     if (choice !== 'hardware') {
-      routes.push({ gpu: g.gl, opts: { featureLevel: 'compatibility' } as GPURequestAdapterOptions, level: 'compatibility' });
+      routes.push({ gpu: await nodeGpu(['backend=opengles']), opts: { featureLevel: 'compatibility' } as GPURequestAdapterOptions, level: 'compatibility' });
     }
   }
   for (const r of routes) {
