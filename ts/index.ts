@@ -27,6 +27,7 @@ export * from './ops/elementwise.js';
 export { sum, prod, mean, max, min, argmax, argmin, variance as var, std, norm, logsumexp } from './ops/reduce.js';
 export type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
 export * from './ops/shape.js';
+export { expand } from './ops/broadcast.js';
 export * from './ops/inplace.js';
 export * from './ops/join.js';
 export * from './ops/indexing.js';

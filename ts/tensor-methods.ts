@@ -7,6 +7,7 @@ import { Tensor } from './tensor.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
+import { expand } from './ops/broadcast.js';
 import * as ix from './ops/indexing.js';
 import { matmul } from './ops/linalg.js';
 import { split, chunk } from './ops/join.js';
@@ -87,7 +88,7 @@ Object.assign(Tensor.prototype, {
   permute(this: Tensor, d: readonly number[]) { return sh.permute(this, d); },
   slice(this: Tensor, d: number, s?: number, e?: number | null, st?: number) { return sh.slice(this, d, s, e, st); },
   narrow(this: Tensor, d: number, s: number, l: number) { return sh.narrow(this, d, s, l); },
-  expand(this: Tensor, s: readonly number[]) { return sh.expand(this, s); },
+  expand(this: Tensor, s: readonly number[]) { return expand(this, s); },
   contiguous(this: Tensor) { return sh.contiguous(this); },
   clone(this: Tensor) { return sh.clone(this); },
   detach(this: Tensor) { return sh.detach(this); },

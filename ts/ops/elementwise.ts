@@ -7,7 +7,7 @@ import { attach, noGrad } from '../autograd/tape.js';
 import { check } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { zerosLike } from './creation.js';
-import { sumTo } from './reduce.js';
+import { sumTo } from './broadcast.js';
 import {
   type TensorLike, assertTensor, broadcastShapes, broadcastView, checkSameDevice, describe, empty,
   inCompute, liftPair, scalar, scoped,
