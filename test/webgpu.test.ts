@@ -189,7 +189,8 @@ describe('training', () => {
     const cpu = await trainMlp('wasm', 8);
     expect(gpu.losses[7]).toBeLessThan(gpu.losses[0] * 0.95);
     expectClose(gpu.losses, cpu.losses, gpuTol('training'), 'losses');
-    expect(new Set(gpu.tensors.slice(2)).size, `tensors per step ${gpu.tensors}`).toBe(1);
+    // never more live tensors than the step before (the GC may free other tests' leftovers meanwhile)
+    gpu.tensors.slice(2).forEach((n, i) => expect(n, `tensors per step ${gpu.tensors}`).toBeLessThanOrEqual(gpu.tensors[i + 1]));
   });
 
   test('gradients of a composite graph match the reference', async () => {

@@ -29,8 +29,8 @@ export const gpuTol = (op: string): Tol => GPU_TOL[op] ?? GPU_TOL.default;
 
 /** Builds on webgpu and on reference, reads both, compares shape, dtype and values. */
 export async function sameOnGpu(what: string, build: (device: d.Device) => d.Tensor, tol: Tol): Promise<void> {
-  const ref = build('reference');
-  const got = build('webgpu');
+  const ref = d.tidy(() => build('reference')); // inputs made inside are freed here
+  const got = d.tidy(() => build('webgpu'));
   try {
     expect(got.device).toBe('webgpu');
     expect(got.shape, `${what}: shape`).toEqual(ref.shape);
