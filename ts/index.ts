@@ -32,6 +32,7 @@ export * from './ops/shape.js';
 export * from './ops/join.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
+export { quantize, QUANT_FORMATS, type QuantFormat, type QuantizeOptions } from './ops/quantize.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as kernels from './kernels/index.js';

@@ -27,3 +27,4 @@ export * from './classical/index.js';
 export { setFusedUpdates, fusedCalls } from './fused.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export * as lrScheduler from './lr_scheduler/index.js';
+export * as quantizers from './quantizers.js';
