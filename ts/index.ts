@@ -35,4 +35,5 @@ export * from './ops/linalg.js';
 export { quantize, QUANT_FORMATS, type QuantFormat, type QuantizeOptions } from './ops/quantize.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as amp from './amp/index.js';
 export * as kernels from './kernels/index.js';
