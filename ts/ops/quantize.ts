@@ -43,15 +43,27 @@ export function checkQuantizeOptions(opts: unknown): Required<QuantizeOptions> {
   return { format, rounding, saturate };
 }
 
-function roundFloat(x: Float32Array, format: Minifloat, { rounding, saturate }: Required<QuantizeOptions>): Float32Array {
+/** x rounded to the format's bits (16-bit formats in a Uint16Array, fp8 in a Uint8Array). */
+export function toBits(x: Float32Array, format: Minifloat, rounding: 'nearest' | 'stochastic', saturate = false): Uint16Array | Uint8Array {
   if (hasBackend('wasm')) {
-    if (format === 'f16') return kernels.f16ToF32(kernels.f32ToF16(x, { rounding }));
-    if (format === 'bf16') return kernels.bf16ToF32(kernels.f32ToBf16(x, { rounding }));
-    const fp8 = format === 'fp8e4m3' ? 'e4m3' : 'e5m2';
-    return kernels.fp8ToF32(kernels.f32ToFp8(x, { format: fp8, saturate, rounding }), { format: fp8 });
+    if (format === 'f16') return kernels.f32ToF16(x, { rounding });
+    if (format === 'bf16') return kernels.f32ToBf16(x, { rounding });
+    return kernels.f32ToFp8(x, { format: format === 'fp8e4m3' ? 'e4m3' : 'e5m2', saturate, rounding });
   }
   const w = rounding === 'stochastic' ? randomWords(x.length) : null;
-  return x.map((v, i) => widen(format, narrow(format, v, saturate, w ? w[i] : undefined)));
+  const out = format === 'f16' || format === 'bf16' ? new Uint16Array(x.length) : new Uint8Array(x.length);
+  x.forEach((v, i) => { out[i] = narrow(format, v, saturate, w ? w[i] : undefined); });
+  return out;
+}
+
+/** The f32 values of a format's bits (exact). */
+export function fromBits(bits: Uint16Array | Uint8Array, format: Minifloat): Float32Array {
+  if (hasBackend('wasm')) {
+    if (format === 'f16') return kernels.f16ToF32(bits as Uint16Array);
+    if (format === 'bf16') return kernels.bf16ToF32(bits as Uint16Array);
+    return kernels.fp8ToF32(bits as Uint8Array, { format: format === 'fp8e4m3' ? 'e4m3' : 'e5m2' });
+  }
+  return Float32Array.from(bits, (h) => widen(format, h));
 }
 
 /** Symmetric per-tensor int8: levels −127..127 of max|x| / 127 (0 stays 0; NaN/Inf propagate). */
@@ -78,7 +90,7 @@ export function quantize(x: Tensor, opts: QuantizeOptions): Tensor {
   check(isFloat(x.dtype), 'BAD_DTYPE', () => `quantize: expected a floating tensor (f64, f32, f16, bf16), got ${x.dtype}`);
   const o = checkQuantizeOptions(opts);
   const v = Float32Array.from(noGrad(() => x.dataSync()));
-  const q = o.format === 'int8' ? roundInt8(v, o.rounding === 'stochastic') : roundFloat(v, o.format as Minifloat, o);
+  const q = o.format === 'int8' ? roundInt8(v, o.rounding === 'stochastic') : fromBits(toBits(v, o.format as Minifloat, o.rounding, o.saturate), o.format as Minifloat);
   const y = tensor(q, { device: x.device, shape: [...x.shape] });
   return attach(y, [x], (g) => [to(g, x.dtype)], 'quantize');
 }

@@ -28,3 +28,4 @@ export { setFusedUpdates, fusedCalls } from './fused.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export * as lrScheduler from './lr_scheduler/index.js';
 export * as quantizers from './quantizers.js';
+export { lowPrecisionState, STATE_DTYPES, type StateDtype } from './low_precision_state.js';

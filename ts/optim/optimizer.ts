@@ -21,6 +21,9 @@ import { type EncodedState, decodeState, encodeState, tensorsIn } from './state_
 import { type OptionSchema, checkNumber } from './validate.js';
 import { conformState } from './state_check.js';
 import { fusedEligible } from './fused.js';
+import { lowPrecisionState, type StateDtype } from './low_precision_state.js';
+
+const stateDtypeOf = (g: ParamGroup): StateDtype => (g.stateDtype as StateDtype | undefined) ?? 'f32';
 
 export interface ParamGroup extends SchedulableGroup {
   params: Tensor[];
@@ -168,7 +171,8 @@ export abstract class Optimizer {
         () => `${this.name}.step: a gradient of shape [${g.shape}] (${g.dtype}) does not match its parameter [${p.shape}] (${p.dtype})`);
     });
     let tx = this.txs.get(group);
-    if (tx === undefined) this.txs.set(group, (tx = this.makeTransform(group)));
+    // stateDtype (Adam, AdamW, SGD, Lion): the state lives in bf16 / 8 bits between steps
+    if (tx === undefined) this.txs.set(group, (tx = lowPrecisionState(this.makeTransform(group), () => stateDtypeOf(group))));
     const t = tx;
     const states = ps.map((p) => {
       let s = this.state.get(p);
@@ -190,7 +194,7 @@ export abstract class Optimizer {
       });
     }
     try {
-      if (fusedEligible(ps) && this.fusedStep(group, ps, states)) return;
+      if (fusedEligible(ps) && stateDtypeOf(group) === 'f32' && this.fusedStep(group, ps, states)) return;
       applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
     } finally {
       if (q !== null) {
