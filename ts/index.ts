@@ -1,11 +1,9 @@
 // Public API of descent: `import * as d from 'descent'`, then `await d.init()`.
 
 import './tensor-methods.js';
-import { ReferenceBackend } from './backend/reference/index.js';
-import { registerBackend, setDefaultDevice } from './engine.js';
+import { registerReferenceDevice } from './backend/devices.js';
 
-registerBackend(new ReferenceBackend());
-setDefaultDevice('reference');
+registerReferenceDevice();
 
 export { init, backendInfo } from './init.js';
 export type { InitOptions } from './init.js';
@@ -29,6 +27,8 @@ export * from './ops/elementwise.js';
 export { sum, prod, mean, max, min, argmax, argmin, variance as var, std, norm, logsumexp } from './ops/reduce.js';
 export type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
 export * from './ops/shape.js';
+export { expand } from './ops/broadcast.js';
+export * from './ops/inplace.js';
 export * from './ops/join.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';

@@ -3,7 +3,7 @@
 // (OCP "8-bit Floating Point Specification (OFP8)" 1.0, 2023): e4m3 (bias 7, max 448, no Inf, NaN =
 // S.1111.111) and e5m2 (IEEE-like, bias 15, max 57344, Inf = S.11111.00).
 //
-// Narrowing f32 → format (this file is the readable ground truth; minifloat_simd.ts must match it
+// Narrowing f32 → format (this file is the readable ground truth; minifloat-simd.ts must match it
 // bit for bit, which `npm run verify -- half` checks over all 2^32 inputs):
 // - nearest: round to nearest, ties to even; subnormals of the format are produced exactly;
 // - stochastic: with r a uniform 32-bit word, round away from zero iff r < the discarded fraction

@@ -4,7 +4,7 @@
 // Stochastic rounding draws element i's word from the Philox stream (philox.ts): word i & 3 of
 // block (c0 + c1·2^32) + (i >> 2) under key (k0, k1).
 import { narrowBits, widenBits, fmtWidth } from './minifloat';
-import { narrowX4, widenX4 } from './minifloat_simd';
+import { narrowX4, widenX4 } from './minifloat-simd';
 import { philoxAt } from './philox';
 
 @inline function lane(b: v128, j: i32): u32 {

@@ -1,10 +1,10 @@
 // xx-vcopy, 128-bit SIMD: contiguous rows of the half conversions (f32 ↔ f16, f32 ↔ bf16) run
-// 8 elements a step with the lane recipes of _lib/minifloat_simd.ts (shared with f32-f16-vcvt and
+// 8 elements a step with the lane recipes of _lib/minifloat-simd.ts (shared with f32-f16-vcvt and
 // f32-bf16-vcvt), bit-identical to _lib/half.ts; every other pair, strided rows and tails use the
 // scalar loop of _lib/convert.ts.
 import { T_F32, T_F16, T_BF16 } from '../_lib/ops';
 import { FMT_F16, FMT_BF16 } from '../_lib/minifloat';
-import { narrowX4, widenX4 } from '../_lib/minifloat_simd';
+import { narrowX4, widenX4 } from '../_lib/minifloat-simd';
 import { convertRowAny, dtypeShift } from '../_lib/convert';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_lib/nd';
 

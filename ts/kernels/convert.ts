@@ -4,11 +4,8 @@
 // kept when widening). Stochastic rounding draws one Philox word per element from the global
 // stream (`manualSeed`), so a seed gives the same bits on every device. Needs `await init()`.
 
-import { getBackend } from '../engine.js';
 import { check, checkOptions } from '../errors.js';
-import type { WasmBackend } from '../backend/wasm/index.js';
-import type { WasmRuntime } from '../backend/wasm/runtime.js';
-import { withBlocks } from '../backend/wasm/scratch.js';
+import { wasmRuntime, withBlocks, type WasmRuntime } from '../backend/wasm/raw.js';
 import { reserveWords } from '../ops/random.js';
 import { describe } from '../ops/util.js';
 
@@ -25,19 +22,7 @@ export interface Fp8Options extends NarrowOptions {
   saturate?: boolean;
 }
 
-type Narrow = (n: number, x: number, y: number, st: number, c0: number, c1: number, k0: number, k1: number) => void;
-type Widen = (n: number, x: number, y: number) => void;
-interface VcvtKernels {
-  f32_f16_vcvt_wasmsimd: Narrow; f16_f32_vcvt_wasmsimd: Widen;
-  f32_bf16_vcvt_wasmsimd: Narrow; bf16_f32_vcvt_wasmsimd: Widen;
-  f32_fp8_vcvt_wasmsimd: (format: number, sat: number, ...rest: Parameters<Narrow>) => void;
-  fp8_f32_vcvt_wasmsimd: (format: number, ...rest: Parameters<Widen>) => void;
-}
-
-function runtime(): { rt: WasmRuntime; k: VcvtKernels } {
-  const rt = (getBackend('wasm') as WasmBackend).rt;
-  return { rt, k: rt.exports as unknown as VcvtKernels };
-}
+type K = WasmRuntime['exports'];
 
 function checkInput(where: string, x: unknown, Ctor: { new (n: number): ArrayLike<number>; name: string }): void {
   check(x instanceof Ctor, 'BAD_ARGUMENT', () => `${where}: expected a ${Ctor.name}, got ${describe(x)}`);
@@ -52,8 +37,9 @@ function rounding(where: string, r: unknown, n: number): [number, number, number
   return [1, counter >>> 0, Math.floor(counter / 2 ** 32) >>> 0, key0, key1];
 }
 
-function narrowWith(x: Float32Array, bytes: 1 | 2, call: (k: VcvtKernels, px: number, py: number) => void): Uint8Array | Uint16Array {
-  const { rt, k } = runtime();
+function narrowWith(where: string, x: Float32Array, bytes: 1 | 2, call: (k: K, px: number, py: number) => void): Uint8Array | Uint16Array {
+  const rt = wasmRuntime(where);
+  const k = rt.exports;
   const n = x.length;
   return withBlocks(rt, [n * 4, n * bytes], ([px, py]) => {
     rt.views.f32(px, n).set(x);
@@ -62,8 +48,9 @@ function narrowWith(x: Float32Array, bytes: 1 | 2, call: (k: VcvtKernels, px: nu
   });
 }
 
-function widenWith(x: Uint8Array | Uint16Array, call: (k: VcvtKernels, px: number, py: number) => void): Float32Array {
-  const { rt, k } = runtime();
+function widenWith(where: string, x: Uint8Array | Uint16Array, call: (k: K, px: number, py: number) => void): Float32Array {
+  const rt = wasmRuntime(where);
+  const k = rt.exports;
   const n = x.length;
   return withBlocks(rt, [n * x.BYTES_PER_ELEMENT, n * 4], ([px, py]) => {
     (x.BYTES_PER_ELEMENT === 2 ? rt.views.u16(px, n) : rt.views.u8(px, n)).set(x);
@@ -80,11 +67,12 @@ function halfPair(name: 'f16' | 'bf16') {
     checkInput(where, x, Float32Array);
     checkOptions(where, opts, ['rounding']);
     const r = rounding(where, opts.rounding, x.length);
-    return narrowWith(x, 2, (k, px, py) => k[narrowK](x.length, px, py, ...r)) as Uint16Array;
+    return narrowWith(where, x, 2, (k, px, py) => k[narrowK](x.length, px, py, ...r)) as Uint16Array;
   };
   const from = (x: Uint16Array): Float32Array => {
-    checkInput(`kernels.${name}ToF32`, x, Uint16Array);
-    return widenWith(x, (k, px, py) => k[widenK](x.length, px, py));
+    const where = `kernels.${name}ToF32`;
+    checkInput(where, x, Uint16Array);
+    return widenWith(where, x, (k, px, py) => k[widenK](x.length, px, py));
   };
   return [to, from] as const;
 }
@@ -114,7 +102,7 @@ export function f32ToFp8(x: Float32Array, opts: Fp8Options): Uint8Array {
   const sat = opts.saturate ?? false;
   check(typeof sat === 'boolean', 'BAD_OPTION', () => `${where}: expected saturate to be a boolean, got ${describe(sat)}`);
   const r = rounding(where, opts.rounding, x.length);
-  return narrowWith(x, 1, (k, px, py) => k.f32_fp8_vcvt_wasmsimd(format, sat ? 1 : 0, x.length, px, py, ...r)) as Uint8Array;
+  return narrowWith(where, x, 1, (k, px, py) => k.f32_fp8_vcvt_wasmsimd(format, sat ? 1 : 0, x.length, px, py, ...r)) as Uint8Array;
 }
 
 /** OCP fp8 bits → f32, exact. @example kernels.fp8ToF32(bytes, { format: 'e5m2' }) */
@@ -123,5 +111,5 @@ export function fp8ToF32(x: Uint8Array, opts: { format: Fp8Format }): Float32Arr
   checkInput(where, x, Uint8Array);
   const format = fp8Code(where, opts);
   checkOptions(where, opts, ['format']);
-  return widenWith(x, (k, px, py) => k.fp8_f32_vcvt_wasmsimd(format, x.length, px, py));
+  return widenWith(where, x, (k, px, py) => k.fp8_f32_vcvt_wasmsimd(format, x.length, px, py));
 }

@@ -3,11 +3,11 @@
 
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
+import { addDecayedWeights, chain, linkStates, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
 import { ownedState, runFused } from '../fused.js';
 import { ema, scaleByLion, scaleBySign } from '../transforms/sign.js';
 import { betas, choice, nonNegative, unitInterval } from '../validate.js';
-import { STATE_DTYPES, type StateDtype } from '../low_precision_state.js';
+import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
 
 const lrAndDecay = (g: ParamGroup): GradientTransformation[] =>
   [addDecayedWeights(() => g.weightDecay as number), scaleByLearningRate(() => g.lr)];
@@ -27,10 +27,10 @@ export class Lion extends Optimizer {
     super('Lion', params, opts, { lr: nonNegative(1e-4), betas: betas([0.9, 0.99]), weightDecay: nonNegative(0),
       stateDtype: choice('f32', STATE_DTYPES) });
   }
-  /** f32_lion_multi over the scaleByLion link's momentum ('0'). */
-  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+  /** f32_lion_multi over the scaleByLion link's momentum. */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
     const [b1, b2] = g.betas as [number, number];
-    runFused('lion', ps, states.map((s, i) => [ownedState(s['0'] as ParamState, 'm', ps[i])]),
+    runFused('lion', ps, linkStates(tx, states, 'scaleByLion').map((s, i) => [ownedState(s, 'm', ps[i])]),
       [g.lr, b1, b2, 1 - g.lr * (g.weightDecay as number)], 0);
     return true;
   }

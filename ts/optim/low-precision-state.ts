@@ -107,6 +107,7 @@ function collect(s: StateValue, into: Set<Tensor>): Set<Tensor> {
 export function lowPrecisionState(inner: GradientTransformation, dtype: () => StateDtype): GradientTransformation {
   return {
     name: `lowPrecisionState(${inner.name})`,
+    links: inner.links, // the state keeps inner's layout, so fused kernels find their links (linkStates)
     init(p) {
       const s = inner.init(p);
       const d = dtype();

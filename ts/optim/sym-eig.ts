@@ -4,7 +4,7 @@
 // implicit QL iteration (tred2/tql2 of EISPACK, as in JAMA; Golub & Van Loan, "Matrix
 // Computations", §8.3): about 9n³ flops. `symEigJacobi` (cyclic Jacobi rotations, §8.5) is several
 // times slower but very simple; the tests hold the two against each other. The second root method,
-// coupled Newton, is ./inverse_root.ts.
+// coupled Newton, is ./inverse-root.ts.
 
 import { check } from '../errors.js';
 

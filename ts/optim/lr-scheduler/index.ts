@@ -5,7 +5,7 @@ export { LRScheduler, type SchedulableGroup, type SchedulableOptimizer, type Sch
 export { StepLR, MultiStepLR, ExponentialLR } from './step.js';
 export { LinearLR, ConstantLR, PolynomialLR } from './linear.js';
 export { CosineAnnealingLR, CosineAnnealingWarmRestarts } from './cosine.js';
-export { OneCycleLR } from './one_cycle.js';
+export { OneCycleLR } from './one-cycle.js';
 export { SequentialLR } from './sequential.js';
 export { LambdaLR, type LrLambda } from './lambda.js';
 export { ReduceLROnPlateau } from './plateau.js';

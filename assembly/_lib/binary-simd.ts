@@ -4,7 +4,7 @@
 // would need narrowing) and the tails use the scalar loop of binary.ts.
 // Lane ops are the scalar ops lane-wise (IEEE arithmetic, NaN-propagating float max/min, wrapping
 // i32 arithmetic, comparisons as 0/1), so results are bit-identical to the scalar path.
-import { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE } from './ops';
+import { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE } from './ops';
 import { binaryRow, binaryRowAny, outShift } from './binary';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
@@ -15,8 +15,8 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd'
     case B_SUB: return v128.sub<T>(a, b);
     case B_MUL: return v128.mul<T>(a, b);
     case B_DIV: if (isFloat<T>()) return v128.div<T>(a, b); else return a; // i32: never reached (hasLanes)
-    case B_MAX: return v128.max<T>(a, b);
-    case B_MIN: return v128.min<T>(a, b);
+    case B_MAXIMUM: return v128.max<T>(a, b);
+    case B_MINIMUM: return v128.min<T>(a, b);
     case B_EQ: return v128.and(v128.eq<T>(a, b), one);
     case B_NE: return v128.and(v128.ne<T>(a, b), one);
     case B_LT: return v128.and(v128.lt<T>(a, b), one);
@@ -65,8 +65,8 @@ import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd'
     case B_SUB: simdRow<T>(B_SUB, a, sa, b, sb, o, n); break;
     case B_MUL: simdRow<T>(B_MUL, a, sa, b, sb, o, n); break;
     case B_DIV: if (isFloat<T>()) simdRow<T>(B_DIV, a, sa, b, sb, o, n); break;
-    case B_MAX: simdRow<T>(B_MAX, a, sa, b, sb, o, n); break;
-    case B_MIN: simdRow<T>(B_MIN, a, sa, b, sb, o, n); break;
+    case B_MAXIMUM: simdRow<T>(B_MAXIMUM, a, sa, b, sb, o, n); break;
+    case B_MINIMUM: simdRow<T>(B_MINIMUM, a, sa, b, sb, o, n); break;
     default: if (sizeof<T>() == 4) perCompare<T>(op, a, sa, b, sb, o, n);
   }
 }

@@ -1,6 +1,6 @@
-// Robustness review of the wasm device: inputs at the edges of wasm32 (i32 counters, the 4 GiB
-// memory), allocator behaviour over long alloc/free mixes, the GEMM pool's start/stop
-// sequencing, and backend-seam validation. Each test pins a defect that was found and fixed.
+// The wasm device at the edges of wasm32: i32 counters, the 4 GiB memory, the allocator over long
+// alloc/free mixes, the GEMM pool's start/stop sequencing, scratch regrowth, re-initialisation,
+// and the validation of every view handed to a kernel.
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
@@ -131,7 +131,7 @@ describe('backend seam: a bad view is a DescentError, never a trap or a write ou
     be().free(s);
   });
 
-  test('gather/scatterAdd: index larger than x/target outside dim is SHAPE_MISMATCH (was an out-of-view read/write)', () => {
+  test('gather/scatterAdd: an index larger than x/target outside dim is SHAPE_MISMATCH, nothing read or written', () => {
     const x = filled('f32', 4, 1), idx = filled('i32', 8, 0), out = filled('f32', 8, 0), guard = filled('f32', 64, 7);
     expectCode(() => be().gather(view(x, [1, 4]), 1, view(idx, [4, 2]), view(out, [4, 2])), 'SHAPE_MISMATCH');
     expectCode(() => be().scatterAdd(view(x, [1, 4]), 1, view(idx, [4, 2]), view(out, [4, 2])), 'SHAPE_MISMATCH');

@@ -4,10 +4,10 @@
 // relative to λmax(A) estimated by power iteration, the iteration stops at `errorTolerance` on
 // max|M − I| or after `numIters`, and a step that makes that error grow by more than 1.2× is
 // discarded (the iterate before it is returned). It is the second stable method beside the
-// eigendecomposition of ./sym_eig.ts; `shampooInverseRoot` picks between them for Shampoo.
+// eigendecomposition of ./sym-eig.ts; `shampooInverseRoot` picks between them for Shampoo.
 
 import { DescentError } from '../errors.js';
-import { checkSquare, inverseRoot, symEig } from './sym_eig.js';
+import { checkSquare, inverseRoot, symEig } from './sym-eig.js';
 
 export type RootInverseMethod = 'eigh' | 'coupledNewton';
 
