@@ -14,6 +14,7 @@ import { split, chunk } from './ops/join.js';
 import type { TensorLike } from './ops/util.js';
 import type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
 import { type BackwardOptions, backward, requiresGrad_, retainGrad } from './autograd/backward.js';
+import { type JsonTensor, toJson } from './nn/state.js';
 
 type Unary = () => Tensor;
 type Binary = (other: TensorLike) => Tensor;
@@ -59,6 +60,8 @@ declare module './tensor.js' {
     chunk(chunks: number, dim?: number): Tensor[];
     backward(gradient?: Tensor | null, opts?: BackwardOptions): void;
     requiresGrad_(on?: boolean): Tensor;
+    /** {dtype, shape, data} (NaN/±Infinity as strings), so JSON.stringify(model.stateDict()) round-trips through loadStateDict. */
+    toJSON(): JsonTensor;
     retainGrad(): Tensor;
   }
 }
@@ -107,4 +110,5 @@ Object.assign(Tensor.prototype, {
   backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { backward(this, g, o); },
   requiresGrad_(this: Tensor, on?: boolean) { return requiresGrad_(this, on); },
   retainGrad(this: Tensor) { return retainGrad(this); },
+  toJSON(this: Tensor) { return toJson(this); },
 });
