@@ -35,3 +35,8 @@ export * from './ops/linalg.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as kernels from './kernels/index.js';
+export * as adversarial from './adversarial/index.js';
+export * as meta from './meta/index.js';
+export * as multitask from './multitask/index.js';
+export * as sam from './sam/index.js';
+export * as finetune from './finetune/index.js';
