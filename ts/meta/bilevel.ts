@@ -9,7 +9,7 @@
 import { check, checkOptions } from '../errors.js';
 import { tidy } from '../lifetime.js';
 import { Tensor } from '../tensor.js';
-import { enableGrad, noGrad } from '../autograd/tape.js';
+import { enableGrad } from '../autograd/tape.js';
 import { gradients } from '../autograd/backward.js';
 import { hvp } from '../autograd/functional.js';
 import { zerosLike } from '../ops/creation.js';
@@ -88,8 +88,10 @@ export function implicitHypergradient(inner: BilevelLoss, outer: BilevelLoss, we
     const ws = leaves(weights);
     const F = outer(ws, hs);
     const [dFdw, dFdh] = [gradsOf(F, ws), gradsOf(F, hs)];
-    const Hv = (v: Tensor[]) => noGrad(() => (hvp((...w: Tensor[]) => inner(w, hypers.map((h) => h.detach())), ws.map((w) => w.detach()), v)[1] as Tensor[])
-      .map((h, i) => h.add(v[i].mul(damping))));
+    // detached weights and hypers: hvp records nothing (hvp needs grad mode on, so no noGrad here)
+    const fixed = hypers.map((h) => h.detach());
+    const Hv = (v: Tensor[]) => (hvp((...w: Tensor[]) => inner(w, fixed), ws.map((w) => w.detach()), v)[1] as Tensor[])
+      .map((h, i) => h.add(v[i].mul(damping)).detach());
     const { x: v, iterations, residual } = conjugateGradient(Hv, dFdw, cgIters, tol);
     // ∂²_{λw}L · v = ∇_λ ⟨∇_wL(w, λ), v⟩
     const gw = gradsOf(inner(ws, hs), ws, true);
