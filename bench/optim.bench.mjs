@@ -15,7 +15,8 @@ import { bundleSource, gbps, machine, measure, ratio, table } from './util.mjs';
 const ENTRY = `
 export * as d from './ts/index.ts';
 export * as optim from './ts/optim/index.ts';
-export { newtonSchulzWasm, resolveNewtonSchulz } from './ts/optim/newton_schulz.ts';
+export { resolveNewtonSchulz } from './ts/optim/newton-schulz.ts';
+export { newtonSchulzPtr as newtonSchulzWasm } from './ts/backend/wasm/newton-schulz.ts';
 export { gemm, f32Kernel, setGemmExecutor, OPERAND_SAME } from './ts/backend/wasm/gemm.ts';
 export { getBackend } from './ts/engine.ts';
 export { startPool, stopPool } from './ts/backend/wasm/threads.ts';

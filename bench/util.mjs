@@ -1,35 +1,38 @@
-// Shared benchmark helpers: timing (median of N samples after warm-up, each sample long enough for
-// the timer), markdown tables, ratios and throughput, the machine line, and bundling TS sources for
-// a benchmark (wasm inlined, via scripts/bundle.mjs). Every benchmark prints what it measured.
+// Shared benchmark helpers: timing on tinybench (median and spread of N samples after warm-up, each
+// sample long enough for the timer), markdown tables, ratios and throughput, the machine line, and
+// bundling TS sources for a benchmark (wasm inlined, via scripts/bundle.mjs).
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Bench } from 'tinybench';
 import { bundleEntry, bundleSource } from '../scripts/bundle.mjs';
 
 export { bundleEntry, bundleSource };
 
 /**
- * Times `fn` (sync, or async when opts.async): `warmup` untimed calls, then `runs` samples; each
- * sample repeats fn until at least `minSampleMs` passed and records ms per call. Returns the median.
+ * Times `fn` (sync, or async when opts.async) with tinybench: `warmup` untimed calls, then `runs`
+ * samples; a sample repeats fn `reps` times, reps doubled until one sample lasts at least
+ * `minSampleMs` (so fast kernels stay above the timer's resolution), and records ms per call.
+ * Returns the median, the spread (median absolute deviation / median) and the samples.
  */
 export async function measure(fn, { warmup = 3, runs = 9, minSampleMs = 25, async = false } = {}) {
-  for (let i = 0; i < warmup; i++) async ? await fn() : fn();
+  const once = async ? async (reps) => { for (let i = 0; i < reps; i++) await fn(); } : (reps) => { for (let i = 0; i < reps; i++) fn(); };
+  await once(Math.max(1, warmup)); // warm before sizing the sample: a cold first call is slow
   let reps = 1;
-  const samples = [];
-  while (samples.length < runs) {
+  for (let t = 0; reps < 1 << 20; reps *= 2) {
     const t0 = performance.now();
-    for (let i = 0; i < reps; i++) async ? await fn() : fn();
-    const dt = performance.now() - t0;
-    if (dt < minSampleMs && samples.length === 0 && reps < 1 << 20) { reps *= 2; continue; }
-    samples.push(dt / reps);
+    await once(reps);
+    t = performance.now() - t0;
+    if (t >= minSampleMs) break;
   }
-  return { ms: median(samples), samples, reps };
-}
-
-export function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  const bench = new Bench({
+    iterations: runs, time: 0, warmup: warmup > 0, warmupIterations: warmup, warmupTime: 0, retainSamples: true, throws: true,
+  });
+  bench.add('sample', async ? () => once(reps) : () => { once(reps); });
+  await bench.run();
+  const { latency } = bench.tasks[0].result;
+  const samples = Array.from(latency.samples, (ms) => ms / reps);
+  return { ms: latency.p50 / reps, spread: latency.mad / latency.p50, samples, reps };
 }
 
 /** GB/s for `bytes` moved in `ms`. */

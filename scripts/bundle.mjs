@@ -40,13 +40,23 @@ const targets = [
   // nodeBuiltin), so neither this bundle nor an app's re-bundle of it resolves them; the external
   // is a guard should a literal node:* import appear (it stays as written, as before)
   { entry: 'ts/index.ts', outfile: 'build/descent.browser.js', platform: 'browser', target: 'es2022', external: ['node:*'] },
-  { entry: 'ts/cli/main.ts', outfile: 'build/cli.js', platform: 'node', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  // commander and cli-progress are CommonJS and require Node built-ins: give the ESM bundle a require
+  { entry: 'ts/cli/main.ts', outfile: 'build/cli.js', platform: 'node', target: 'node20',
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cliRequire } from 'node:module';\nconst require = __cliRequire(import.meta.url);" } },
 ];
 
 /** Bundles one TS entry (relative to the repo root) for Node with the wasm inlined. */
 export async function bundleEntry(entry, outfile) {
   checkWasm();
   await build({ ...common, entryPoints: [entry], outfile, platform: 'node', target: 'node20' });
+  return join(root, outfile);
+}
+
+/** Bundles the CLI (ts/cli/main.ts) to `outfile` as the cli target does (tests spawn it). */
+export async function bundleCli(outfile = 'build/cli.js') {
+  checkWasm();
+  const t = targets.find((x) => x.entry === 'ts/cli/main.ts');
+  await build({ ...common, entryPoints: [t.entry], outfile, platform: t.platform, target: t.target, banner: t.banner });
   return join(root, outfile);
 }
 

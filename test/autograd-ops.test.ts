@@ -22,7 +22,7 @@ const gradgradcheck = (fn: (...xs: d.Tensor[]) => d.Tensor, inputs: d.Tensor[], 
   d.gradgradcheck(fn, inputs, opts);
 
 const unary: Case[] = [
-  ...(['neg', 'exp', 'sin', 'cos', 'tanh', 'sigmoid', 'gelu', 'silu', 'square', 'expm1'] as const)
+  ...(['neg', 'exp', 'sin', 'cos', 'tanh', 'sigmoid', 'gelu', 'silu', 'square', 'expm1', 'erf'] as const)
     .map((op): Case => [op, (x) => x[op](), () => [rn([2, 3])]]),
   ...(['log', 'log1p', 'sqrt', 'rsqrt', 'reciprocal'] as const).map((op): Case => [op, (x) => x[op](), () => [ru([2, 3])]]),
   ['abs', (x) => x.abs(), () => [ru([5], 0.1, 1).mul(d.tensor([1, -1, 1, -1, 1], ref))]],

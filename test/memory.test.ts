@@ -1,8 +1,10 @@
 // Lifetime: tidy frees what it made, views share reference-counted storage, and memory()
 // returns to where it started after 10,000 ops.
 
-import { beforeAll, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 beforeAll(async () => {
   await d.init({ device: 'wasm' });
@@ -75,4 +77,101 @@ test('Symbol.dispose frees at scope exit', () => {
     expect(d.tidy(() => t.sum().item())).toBe(5);
   }
   expect(d.memory().wasm.bytes).toBe(start.bytes);
+});
+
+const DEVICES = ['wasm', 'reference'] as const;
+
+/** Runs fn on inputs made beforehand; the result (or error) must leave memory() as it was. */
+
+function expectFlat(device: (typeof DEVICES)[number], fn: () => unknown, throws: boolean): void {
+  const before = d.memory()[device];
+  let result: unknown;
+  if (throws) expect(() => fn()).toThrow(d.DescentError);
+  else result = fn();
+  d.dispose(result);
+  expect(d.memory()[device]).toEqual(before);
+}
+
+describe.each(DEVICES)('no leaked temporaries (%s)', (device) => {
+  test('composed ops free their inner steps outside tidy', () => {
+    const f = d.tensor([1, 2, 4], { device });
+    const i = d.tensor([1, 2, 4], { dtype: 'i32', device });
+    const m = d.tensor([[1, 2], [3, 4]], { device });
+    const f2 = d.tensor([1, 2], { device });
+    const fIdx = d.tensor([[0], [1]], { dtype: 'f32', device });
+    const iIdx = d.tensor([[1, 0]], { dtype: 'i32', device });
+    const one = d.ones([1, 2], { device });
+    const cases: (() => unknown)[] = [
+      () => f.mean(), () => i.mean(), () => f.var(), () => f.std(), () => d.norm(f), () => d.norm(f, 3),
+      () => d.norm(f, Infinity), () => d.norm(f, 1), () => d.logsumexp(m, 1), () => d.matmul(f2, m),
+      () => d.matmul(m, f2), () => d.matmul(f, f), () => d.gather(m, 1, fIdx),
+      () => d.indexSelect(m, 0, [1, 1, 0]), () => d.scatterAdd(m, 0, iIdx, one),
+    ];
+    for (const c of cases) expectFlat(device, c, false);
+    d.dispose([f, i, m, f2, fIdx, iIdx, one]);
+  });
+
+  test('rejected calls leave memory() unchanged', () => {
+    const f = d.tensor([1, 2, 3], { device });
+    const i = d.tensor([1, 2, 3], { dtype: 'i32', device });
+    const m = d.tensor([[1, 2], [3, 4]], { device });
+    const c2 = d.tensor([1, 0], { device });
+    const idx = d.tensor([[1, 0]], { dtype: 'i32', device });
+    const fIdx2 = d.tensor([[1]], { dtype: 'f32', device });
+    const fIdx3 = d.tensor([[1, 0, 1]], { dtype: 'f32', device });
+    const src64 = d.tensor([[1, 2]], { dtype: 'f64', device });
+    const cases: (() => unknown)[] = [
+      () => d.pow(i, -1), // lifted scalar, then INVALID_DATA
+      () => d.where(c2, f, 0), // lifted scalar, then SHAPE_MISMATCH
+      () => d.matmul(f, m), // 1-D operand's matrix view, then SHAPE_MISMATCH
+      () => d.gather(m, 0, [1, 0]), // index tensor made from the array, then SHAPE_MISMATCH
+      () => d.indexSelect(m, 0, fIdx2), // cast index, then SHAPE_MISMATCH
+      () => d.scatterAdd(m, 0, fIdx3, m), // cast index, then SHAPE_MISMATCH
+      () => d.scatterAdd(m, 0, idx, src64),
+    ];
+    for (const c of cases) expectFlat(device, c, true);
+    d.dispose([f, i, m, c2, idx, fIdx2, fIdx3, src64]);
+  });
+});
+
+test('a tensor dropped without dispose() leaves memory() whole once collected (tensors and bytes)', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const collect = async (done: () => boolean) => {
+    for (let i = 0; i < 50 && !done(); i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  await collect(() => false); // earlier tests' dropped handles go first
+  const start = d.memory().reference;
+  (() => { d.ones([1000], { device: 'reference' }).add(1); })();
+  expect(d.memory().reference.bytes).toBe(start.bytes + 8000);
+  await collect(() => d.memory().reference.bytes === start.bytes);
+  expect(d.memory().reference).toEqual(start);
+});
+
+test('a kernel that throws leaves no cast temporaries or half-made outputs behind', () => {
+  const h = d.tensor([1, 2], { dtype: 'f16', device: 'reference' });
+  const m = d.tensor([[1, 2], [3, 4]], { dtype: 'bf16', device: 'reference' });
+  const backend = h.backend as unknown as Record<string, unknown>;
+  const saved = { unary: backend.unary, matmul: backend.matmul, reduce: backend.reduce, copy: backend.copy };
+  const boom = () => { throw new d.DescentError('OUT_OF_MEMORY', 'injected kernel failure'); };
+  const f32 = d.tensor([1, 2], { device: 'reference' });
+  Object.assign(backend, { unary: boom, matmul: boom, reduce: boom, copy: boom });
+  try {
+    const start = d.memory().reference;
+    expect(() => d.cat([h, f32])).toThrow('injected kernel failure');
+    expect(() => d.clone(h)).toThrow('injected kernel failure');
+    expect(() => d.exp(h)).toThrow('injected kernel failure');
+    expect(() => d.matmul(m, m)).toThrow('injected kernel failure');
+    expect(() => d.sum(m, 1)).toThrow('injected kernel failure');
+    expect(d.memory().reference).toEqual(start);
+  } finally {
+    Object.assign(backend, saved);
+  }
+  const r = [d.exp(h), d.matmul(m, m), d.sum(m, 1)];
+  expect(r.map((t) => t.dtype)).toEqual(['f16', 'bf16', 'bf16']);
+  expect(r[1].toArray()).toEqual([[7, 10], [15, 22]]);
+  d.dispose([h, m, r, f32]);
 });

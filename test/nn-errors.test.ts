@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
 import { DescentError } from '../ts/errors.js';
+import { expectError } from './helpers/expect-error.js';
+import * as optim from '../ts/optim/index.js';
 
 const { nn } = d;
 const F = nn.functional;
@@ -80,5 +82,78 @@ describe('bad options', () => {
     const m = new nn.Linear(2, 2, REF);
     m.dispose();
     throwsCode(() => m.call(d.zeros([1, 2], REF)), 'DISPOSED', /dispose/);
+  });
+});
+
+describe('pool layers check their options where they are built', () => {
+  const cases: [string, () => unknown, string][] = [
+    ['MaxPool2d padding -1', () => new nn.MaxPool2d(2, { padding: -1 }), 'padding'],
+    ['MaxPool2d padding over half the kernel', () => new nn.MaxPool2d(2, { padding: 2 }), 'padding'],
+    ['MaxPool2d stride 0', () => new nn.MaxPool2d(2, { stride: 0 }), 'stride'],
+    ['MaxPool2d dilation 0', () => new nn.MaxPool2d(2, { dilation: 0 }), 'dilation'],
+    ['MaxPool2d ceilMode string', () => new nn.MaxPool2d(2, { ceilMode: 'yes' as never }), 'ceilMode'],
+    ['AvgPool2d padding -1', () => new nn.AvgPool2d(2, { padding: -1 }), 'padding'],
+    ['AvgPool2d divisorOverride 0', () => new nn.AvgPool2d(2, { divisorOverride: 0 }), 'divisorOverride'],
+    ['AvgPool2d countIncludePad string', () => new nn.AvgPool2d(2, { countIncludePad: 'no' as never }), 'countIncludePad'],
+  ];
+  for (const [name, f, word] of cases) it(name, () => expectError(f, word === 'divisorOverride' ? 'BAD_ARGUMENT' : 'BAD_OPTION', word));
+
+  it("avgPool2d's countIncludePad must be a boolean, not merely truthy", () => {
+    expectError(() => nn.functional.avgPool2d(d.ones([1, 1, 3, 3]), 3, { padding: 1, countIncludePad: 'no' as never }), 'BAD_OPTION', 'countIncludePad');
+  });
+});
+
+describe('attention call options are checked, not silently ignored', () => {
+  it('TransformerBlock.call rejects an unknown option, so a misspelt causal flag cannot pass unseen', () => {
+    const block = new nn.TransformerBlock(4, 2);
+    expectError(() => block.call(d.randn([1, 3, 4]), { causal: false } as never), 'BAD_OPTION', "'causal'");
+    expectError(() => block.call(d.randn([1, 3, 4]), { isCausal: 'no' as never }), 'BAD_OPTION', 'isCausal');
+  });
+  it('MultiheadAttention flags must be booleans', () => {
+    const mha = new nn.MultiheadAttention(4, 2);
+    const x = d.randn([3, 1, 4]);
+    for (const k of ['needWeights', 'averageAttnWeights', 'isCausal']) {
+      expectError(() => mha.call(x, x, x, { [k]: 'no' } as never), 'BAD_OPTION', k);
+    }
+    expect(mha.call(x, x, x, { needWeights: false })[1]).toBeNull();
+  });
+});
+
+describe('zeroGrad and loadStateDict flags', () => {
+  it('Module.zeroGrad({ setToNone: false }) zero-fills the gradients and keeps them', () => {
+    const m = new nn.Linear(2, 3);
+    m.call(d.ones([1, 2])).sum().backward();
+    const live = d.memory().reference.tensors;
+    m.zeroGrad({ setToNone: false });
+    expect(d.memory().reference.tensors).toBe(live);
+    for (const p of m.parameters()) expect(Array.from(p.grad!.dataSync()).every((v) => v === 0)).toBe(true);
+    m.zeroGrad();
+    for (const p of m.parameters()) expect(p.grad).toBeNull();
+    expectError(() => m.zeroGrad({ setToNon: true } as never), 'BAD_OPTION', 'setToNon');
+  });
+  it('setToNone and strict must be booleans, not merely truthy', () => {
+    const m = new nn.Linear(2, 2);
+    const o = new optim.SGD(m.parameters());
+    expectError(() => o.zeroGrad({ setToNone: 'no' as never }), 'BAD_OPTION', 'setToNone');
+    expectError(() => m.zeroGrad({ setToNone: 'no' as never }), 'BAD_OPTION', 'setToNone');
+    expectError(() => m.loadStateDict({ weight: d.zeros([2, 2]) }, { strict: 'no' as never }), 'BAD_OPTION', 'strict');
+  });
+});
+
+describe('train()/eval() reach Dropout and BatchNorm nested in Sequentials', () => {
+  it('eval: deterministic output and frozen running stats; train: stats update again', () => {
+    const bn = new nn.BatchNorm1d(4, { dtype: 'f64', device: 'reference' });
+    const drop = new nn.Dropout(0.5);
+    const model = new nn.Sequential(new nn.Linear(4, 4, { dtype: 'f64', device: 'reference' }), new nn.Sequential(new nn.Sequential(drop, bn)));
+    const x = d.randn([8, 4], { dtype: 'f64', device: 'reference' });
+    model.eval();
+    expect([drop.training, bn.training]).toEqual([false, false]);
+    const y1 = Array.from(model.call(x).dataSync()), y2 = Array.from(model.call(x).dataSync());
+    expect(y1).toEqual(y2);
+    expect(bn.numBatchesTracked!.item()).toBe(0);
+    model.train();
+    model.call(x);
+    expect(bn.numBatchesTracked!.item()).toBe(1);
+    expect(Array.from(bn.runningMean!.dataSync()).some((v) => v !== 0)).toBe(true);
   });
 });

@@ -7,6 +7,9 @@ import type { Tensor } from '../ts/tensor.js';
 import * as optim from '../ts/optim/index.js';
 import { DescentError } from '../ts/errors.js';
 import { loadFixture, makeParams, setGrads } from './optim-problems.js';
+import * as nn from '../ts/nn/index.js';
+import { expectError } from './helpers/expect-error.js';
+import { param } from './optim-problems.js';
 
 function expectBad(f: () => unknown, word: string): void {
   try {
@@ -285,3 +288,89 @@ describe('stateDict round trip resumes bit-identically', () => {
     expectBad(() => b.loadStateDict({ state: {}, paramGroups: [{ params: [0], lr: -1 }] }), 'lr');
   });
 });
+
+describe('NAdam and RAdam take maximize (torch ≥ 2.1)', () => {
+  for (const [name, mk] of [
+    ['NAdam', (ps: Tensor[], o: object) => new optim.NAdam(ps, o)],
+    ['RAdam', (ps: Tensor[], o: object) => new optim.RAdam(ps, o)],
+  ] as const) {
+    it(`${name}({ maximize: true }) on g = minimizing on −g`, () => {
+      const a = param(5), b = d.keep(a.detach().clone());
+      b.requiresGrad = true;
+      const up = mk([a], { maximize: true, weightDecay: 0.1 }), down = mk([b], { weightDecay: 0.1 });
+      for (let s = 0; s < 8; s++) {
+        const g = d.randn([5], { dtype: 'f64' });
+        a.grad?.dispose(); b.grad?.dispose();
+        a.grad = d.keep(g.clone());
+        b.grad = d.keep(g.neg());
+        g.dispose();
+        up.step(); down.step();
+      }
+      expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    });
+  }
+});
+
+describe('malformed param groups and flags are DescentErrors', () => {
+  it("addParamGroup with a non-iterable 'params' is a DescentError", () => {
+    const o = new optim.SGD([param(2)]);
+    expectError(() => o.addParamGroup({ params: 5 as never }), 'BAD_ARGUMENT', "'params'");
+    expectError(() => o.addParamGroup({ params: null as never }), 'BAD_ARGUMENT', "'params'");
+  });
+  it("clipGradNorm's errorIfNonfinite must be a boolean", () => {
+    const p = param(3);
+    p.grad = d.keep(d.ones([3], { dtype: 'f64' }));
+    expectError(() => optim.clipGradNorm([p], 1, 2, { errorIfNonfinite: 'yes' as never }), 'BAD_OPTION', 'errorIfNonfinite');
+  });
+});
+
+describe('an optimizer whose parameters were replaced by Module.to()', () => {
+  it('step() fails naming the cause rather than updating nothing', () => {
+    const m = new nn.Linear(2, 2);
+    const o = new optim.SGD(m.parameters(), { lr: 0.1 });
+    m.to('f64');
+    m.call(d.ones([1, 2], { dtype: 'f64' })).sum().backward();
+    expectError(() => o.step(), 'DISPOSED', 'Module.to()', 'params[0]');
+  });
+});
+
+describe('initialLr in a param group', () => {
+  it('must be a number ≥ 0', () => {
+    const o = new optim.SGD([param(2)]);
+    expectError(() => o.addParamGroup({ params: [param(2)], initialLr: 'x' }), 'BAD_OPTION', 'initialLr');
+    const sd = o.stateDict();
+    sd.paramGroups[0].initialLr = -1;
+    expectError(() => o.loadStateDict(sd), 'BAD_OPTION', 'initialLr');
+  });
+});
+
+describe('Shampoo per-group preconditionFrequency', () => {
+  it('a group overriding only the frequency starts preconditioning at its own frequency, as a separate Shampoo does', () => {
+    d.manualSeed(2);
+    const w = d.randn([4, 3], { dtype: 'f64', device: 'reference' });
+    const mkP = (): Tensor => { const p = d.keep(w.clone()); p.requiresGrad = true; return p; };
+    const [a0, a1, b1] = [mkP(), mkP(), mkP()];
+    const grouped = new optim.Shampoo([{ params: [a0] }, { params: [a1], preconditionFrequency: 3 }]);
+    const alone = new optim.Shampoo([b1], { preconditionFrequency: 3 });
+    expect(grouped.paramGroups[1].startPreconditioningStep).toBe(3);
+    expect(grouped.paramGroups[0].startPreconditioningStep).toBe(1);
+    for (let s = 0; s < 4; s++) {
+      const g = d.randn([4, 3], { dtype: 'f64', device: 'reference' });
+      for (const p of [a0, a1, b1]) { p.grad?.dispose(); p.grad = d.keep(g.clone()); }
+      grouped.step(); alone.step();
+    }
+    expect(Array.from(a1.dataSync())).toEqual(Array.from(b1.dataSync()));
+  });
+});
+
+describe('small option checks', () => {
+  it('norm eps must be finite', () => {
+    expectError(() => new nn.LayerNorm(3, { eps: Infinity }), 'BAD_OPTION', 'eps');
+    expectError(() => new nn.BatchNorm1d(3, { eps: Infinity }), 'BAD_OPTION', 'eps');
+    expectError(() => new nn.BatchNorm2d(3, { eps: '1e-5' as never }), 'BAD_OPTION', 'eps');
+  });
+  it('optimizer options given as an array are an error, not "all defaults"', () => {
+    expectError(() => new optim.Adam([param(2)], [1e-3] as never), 'BAD_OPTION', 'array');
+  });
+});
+

@@ -91,4 +91,28 @@ describe('fused kernels on the wasm device', () => {
     expect(optim.fusedCalls()).toBe(before);
     expect(Array.from(p.dataSync()).every((v) => Math.abs(v + 0.1) < 1e-6)).toBe(true);
   });
+
+  it('a fused kernel finds its state by link name, so a wrapped and extended chain stays in step', () => {
+    // The Adam chain nested one level down behind an extra leading link: every chain position moves.
+    class WrappedAdam extends optim.Adam {
+      protected override makeTransform(g: optim.ParamGroup): optim.GradientTransformation {
+        return optim.chain(optim.scale(1), super.makeTransform(g));
+      }
+    }
+    const fx = loadFixture('adam');
+    const c = fx.cases.find((x) => x.dtype === 'float32' && x.problem === 'softmax')!;
+    const plain = run((ps, o) => new optim.Adam(ps, o), c, fx, () => false);
+    const before = optim.fusedCalls();
+    const wrapped = run((ps, o) => new WrappedAdam(ps, o), c, fx, (k) => k % 2 === 0);
+    expect(optim.fusedCalls() - before).toBeGreaterThan(0);
+    expect(relErr(wrapped, plain.flatMap((p) => Array.from(p.dataSync())))).toBeLessThan(1e-5);
+  });
+
+  it('linkStates names the link it cannot find, or finds twice', () => {
+    const tx = optim.chain(optim.trace({ decay: 0.9 }), optim.scale(2), optim.trace({ decay: 0.5 }));
+    const states = [tx.init(d.zeros([2]))];
+    expect(() => optim.linkStates(tx, states, 'trace')).toThrow(/expected one 'trace' link in chain\(trace, scale, trace\), found 2/);
+    expect(() => optim.linkStates(tx, states, 'scaleByAdam')).toThrow(/found 0/);
+    expect(optim.linkStates(tx, states, 'scale')).toEqual([states[0]['1']]);
+  });
 });

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import type { Tensor } from '../ts/tensor.js';
 import { tensor } from '../ts/ops/creation.js';
+import * as d from '../ts/index.js';
+import type * as optim from '../ts/optim/index.js';
 
 export interface Problems {
   quadratic: { A: number[]; b: number[]; x0: number[]; n: number };
@@ -101,3 +103,18 @@ export function gradNormAt(pr: Problems, c: OptimCase, flat: number[]): number {
   });
   return Math.max(...lossAndGrad(pr, c.problem, vals)[1].flatMap((g) => Array.from(g, Math.abs)));
 }
+
+/** A random f64 (or f32) parameter of n elements. */
+export const param = (n: number, dtype: 'f32' | 'f64' = 'f64'): Tensor => {
+  const p = d.randn([n], { dtype });
+  p.requiresGrad = true;
+  return p;
+};
+/** One step with all-ones gradients. */
+export const stepOnce = (o: optim.Optimizer, ps: Tensor[]): void => {
+  for (const p of ps) {
+    p.grad?.dispose();
+    p.grad = d.keep(d.onesLike(p));
+  }
+  o.step();
+};

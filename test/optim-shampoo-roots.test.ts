@@ -1,4 +1,4 @@
-// Inverse p-th roots by coupled Newton (ts/optim/inverse_root.ts) held against the f64
+// Inverse p-th roots by coupled Newton (ts/optim/inverse-root.ts) held against the f64
 // eigendecomposition on random SPD matrices, well and ill conditioned, for p = 2, 4, 8 (and 6, an
 // order-3 tensor's); power iteration; the growth guard; bad arguments.
 import { describe, expect, it } from 'vitest';

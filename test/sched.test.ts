@@ -3,8 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DescentError } from '../ts/errors.js';
-import * as S from '../ts/optim/lr_scheduler/index.js';
-import type { SchedulableOptimizer } from '../ts/optim/lr_scheduler/index.js';
+import * as S from '../ts/optim/lr-scheduler/index.js';
+import type { SchedulableOptimizer } from '../ts/optim/lr-scheduler/index.js';
+import * as optim from '../ts/optim/index.js';
+import { expectError } from './helpers/expect-error.js';
+import { param } from './optim-problems.js';
 
 interface Case { kind: string; args: Record<string, unknown>; lrs: number[][]; moms?: number[][]; metrics?: number[] }
 const fx = JSON.parse(readFileSync(new URL('./fixtures/optim_sched.json', import.meta.url), 'utf8')) as
@@ -171,5 +174,65 @@ describe('schedulers on real optimizers', () => {
         momsOf(opt as unknown as SchedulableOptimizer).forEach((v, i) => expect(v).toBeCloseTo(c.moms![k][i], 14));
       }
     }
+  });
+});
+
+describe('schedulers and param groups added after them', () => {
+  const { lrScheduler } = optim;
+  const build: [string, (o: optim.Optimizer) => { step: (m?: number) => void }][] = [
+    ['LambdaLR', (o) => new lrScheduler.LambdaLR(o, { lrLambda: (e: number) => 0.5 ** e })],
+    ['CosineAnnealingLR', (o) => new lrScheduler.CosineAnnealingLR(o, { TMax: 10 })],
+    ['OneCycleLR', (o) => new lrScheduler.OneCycleLR(o, { maxLr: 1, totalSteps: 10 })],
+    ['StepLR', (o) => new lrScheduler.StepLR(o, { stepSize: 1 })],
+    ['ReduceLROnPlateau', (o) => { const s = new lrScheduler.ReduceLROnPlateau(o, { patience: 0 }); return { step: () => s.step(1) }; }],
+  ];
+  for (const [name, mk] of build) {
+    it(`${name}: stepping after a new param group fails with a DescentError, the new group's lr untouched`, () => {
+      const o = new optim.SGD([param(2)], { lr: 1, momentum: 0.9 });
+      const s = mk(o);
+      o.addParamGroup({ params: [param(2)], lr: 2 });
+      expectError(() => { for (let i = 0; i < 3; i++) s.step(); }, 'BAD_ARGUMENT', '2 param groups', 'built for 1');
+      for (const g of o.paramGroups) expect(Number.isFinite(g.lr)).toBe(true);
+    });
+  }
+});
+
+describe('stacked schedulers and a manual lr change follow torch 1.13', () => {
+  // torch 1.13: SGD groups lr 0.1/0.05; ExponentialLR(0.9), StepLR(3, 0.5), CosineAnnealingLR(8, 0.001)
+  // all stepped each epoch; after epoch 5 every group's lr is set to 0.3 by hand.
+  const TORCH = [[0.1, 0.05], [0.08661263919675227, 0.04332534971524831], [0.06928089406702932, 0.034711981748001726], [0.025441594404129093, 0.012841891626702205], [0.016836911364635696, 0.008635661364635693], [0.009737017332236201, 0.00518052658195197], [0.3, 0.3], [0.07091082223554503, 0.07091082223554503], [0.001, 0.001], [0.004217963140691307, 0.002314951453473475], [0.011758976254450888, 0.005168878831148201], [0.021197781398282104, 0.008697120903675162], [0.014832451738565743, 0.005719951738565732], [0.01807504331987758, 0.0067353108201933685], [0.01984980952847263, 0.007249440988187054], [0.009939692384746748, 0.0035495144932634233], [0.009260104660399737, 0.00328139341039973], [0.0080549568550193, 0.0028789127629178088], [0.0033289895777312644, 0.001262214127910924], [0.00261674797390069, 0.0011101482790595212], [0.001980031397492598, 0.0009993732847113465]];
+  it('matches to 1e-12 for 20 epochs', () => {
+    const o = new optim.SGD([{ params: [param(2)], lr: 0.1 }, { params: [param(2)], lr: 0.05 }], { lr: 0.1, momentum: 0.9 });
+    const L = optim.lrScheduler;
+    const scheds = [new L.ExponentialLR(o, { gamma: 0.9 }), new L.StepLR(o, { stepSize: 3, gamma: 0.5 }),
+      new L.CosineAnnealingLR(o, { TMax: 8, etaMin: 0.001 })];
+    const got = [o.paramGroups.map((g) => g.lr)];
+    for (let e = 0; e < 20; e++) {
+      for (const s of scheds) s.step();
+      if (e === 5) for (const g of o.paramGroups) g.lr = 0.3;
+      got.push(o.paramGroups.map((g) => g.lr));
+    }
+    TORCH.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(got[i][j] - v) / v).toBeLessThan(1e-12)));
+  });
+});
+
+describe('scheduler loadStateDict checks what it loads', () => {
+  const { lrScheduler } = optim;
+  it('a state saved for another number of param groups fails at load (not as NaN lrs later)', () => {
+    const one = new optim.SGD([param(2)], { lr: 1 });
+    const two = new optim.SGD([{ params: [param(2)] }, { params: [param(2)] }], { lr: 1 });
+    const saved = new lrScheduler.CosineAnnealingLR(one, { TMax: 10 }).stateDict();
+    const s = new lrScheduler.CosineAnnealingLR(two, { TMax: 10 });
+    expectError(() => s.loadStateDict(saved), 'BAD_ARGUMENT', 'baseLrs', '2 param groups');
+    s.step();
+    for (const g of two.paramGroups) expect(Number.isFinite(g.lr)).toBe(true);
+    const p = new lrScheduler.ReduceLROnPlateau(two);
+    expectError(() => p.loadStateDict(new lrScheduler.ReduceLROnPlateau(one).stateDict()), 'BAD_ARGUMENT', 'minLrs');
+  });
+  it('a value of the wrong kind fails and nothing is loaded', () => {
+    const o = new optim.SGD([param(2)], { lr: 1 });
+    const s = new lrScheduler.StepLR(o, { stepSize: 2 });
+    expectError(() => s.loadStateDict({ lastEpoch: 5, stepSize: '3' }), 'BAD_ARGUMENT', 'stepSize');
+    expect(s.lastEpoch).toBe(0);
   });
 });

@@ -1,11 +1,9 @@
 // Public API of descent: `import * as d from 'descent'`, then `await d.init()`.
 
 import './tensor-methods.js';
-import { ReferenceBackend } from './backend/reference/index.js';
-import { registerBackend, setDefaultDevice } from './engine.js';
+import { registerReferenceDevice } from './backend/devices.js';
 
-registerBackend(new ReferenceBackend());
-setDefaultDevice('reference');
+registerReferenceDevice();
 
 export { init, backendInfo } from './init.js';
 export type { InitOptions } from './init.js';
@@ -24,17 +22,23 @@ export type { GradOptions } from './autograd/functional.js';
 export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
 export type { GradcheckOptions } from './autograd/gradcheck.js';
 export * from './ops/creation.js';
-export { manualSeed, philox4x32 } from './ops/random.js';
+export { manualSeed, philox4x32, getRngState, setRngState } from './ops/random.js';
 export * from './ops/elementwise.js';
 export { sum, prod, mean, max, min, argmax, argmin, variance as var, std, norm, logsumexp } from './ops/reduce.js';
 export type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
 export * from './ops/shape.js';
+export { expand } from './ops/broadcast.js';
+export * from './ops/inplace.js';
 export * from './ops/join.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as kernels from './kernels/index.js';
+export * as data from './data/index.js';
+export * as train from './train/index.js';
+export { save, load, loadJson, saveBuffer, loadBuffer, encodeSafetensors, decodeSafetensors } from './io/index.js';
+export type { Saveable, Metadata } from './io/index.js';
 export * as adversarial from './adversarial/index.js';
 export * as meta from './meta/index.js';
 export * as multitask from './multitask/index.js';

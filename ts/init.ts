@@ -1,10 +1,8 @@
 // init(): loads the wasm runtime, registers the devices and picks the default one.
 
-import type { Device } from './backend/backend.js';
-import type { WasmRuntime } from './backend/wasm/runtime.js';
-import { poolThreads, setThreads } from './backend/wasm/threads.js';
-import { isDeterministic, setDeterministic } from './backend/wasm/gemm.js';
-import { hasBackend, registerBackend, setDefaultDevice } from './engine.js';
+import { DEVICES, type Device } from './backend/backend.js';
+import { DEFAULT_DEVICE, loadWasmDevice, wasmDeviceInfo, type WasmDeviceInfo } from './backend/devices.js';
+import { setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
 export interface InitOptions {
@@ -21,8 +19,6 @@ export interface InitOptions {
    */
   deterministic?: boolean;
 }
-
-let runtime: WasmRuntime | null = null;
 
 /**
  * Loads the kernels and sets the default device. Safe to call again to change the device.
@@ -41,27 +37,17 @@ async function initNow(opts: InitOptions): Promise<void> {
   checkOptions('init', opts, ['device', 'threads', 'build', 'deterministic']);
   check(opts.deterministic === undefined || typeof opts.deterministic === 'boolean', 'BAD_OPTION',
     () => `init: deterministic must be a boolean, got ${String(opts.deterministic)}`);
-  const device = opts.device ?? 'wasm';
-  check(device === 'wasm' || device === 'reference' || device === 'webgpu', 'BAD_OPTION',
+  const device = opts.device ?? DEFAULT_DEVICE;
+  check(DEVICES.includes(device), 'BAD_OPTION',
     () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
   if (device === 'webgpu') {
     throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");
   }
-  if (!hasBackend('wasm') || (opts.build && runtime?.info.build !== opts.build)) {
-    // Loaded lazily so the reference device works without instantiating any wasm.
-    const [{ loadRuntime }, { WasmBackend }] = await Promise.all([
-      import('./backend/wasm/runtime.js'), import('./backend/wasm/index.js')]);
-    runtime = await loadRuntime({ build: opts.build });
-    registerBackend(new WasmBackend(runtime));
-    await setThreads(runtime, opts.threads);
-  } else if (opts.threads !== undefined) {
-    await setThreads(runtime!, opts.threads);
-  }
-  if (opts.deterministic !== undefined) setDeterministic(opts.deterministic);
+  await loadWasmDevice({ build: opts.build, threads: opts.threads, deterministic: opts.deterministic });
   setDefaultDevice(device);
 }
 
 /** Which wasm build and features are running, and how many threads GEMM uses. */
-export function backendInfo(): (Omit<WasmRuntime['info'], 'threads'> & { threads: number; deterministic: boolean }) | null {
-  return runtime ? { ...runtime.info, threads: poolThreads(), deterministic: isDeterministic() } : null;
+export function backendInfo(): WasmDeviceInfo | null {
+  return wasmDeviceInfo();
 }

@@ -2,28 +2,28 @@
 // Declared here by module augmentation so tensor.ts stays free of op imports.
 
 import type { DType } from './dtype.js';
-import type { Device } from './backend/backend.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type Device, type UnaryOp } from './backend/backend.js';
 import { Tensor } from './tensor.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
+import { expand } from './ops/broadcast.js';
 import * as ix from './ops/indexing.js';
 import { matmul } from './ops/linalg.js';
 import { split, chunk } from './ops/join.js';
 import type { TensorLike } from './ops/util.js';
 import type { Axes, ReduceOptions, VarOptions } from './ops/reduce.js';
 import { type BackwardOptions, backward, requiresGrad_, retainGrad } from './autograd/backward.js';
+import { type JsonTensor, toJson } from './nn/state.js';
 
 type Unary = () => Tensor;
 type Binary = (other: TensorLike) => Tensor;
 
+// One method per primitive of the op table (backend.ts), typed from it.
+type OpMethods = { [K in UnaryOp]: Unary } & { [K in BinaryOp]: Binary };
+
 declare module './tensor.js' {
-  interface Tensor {
-    neg: Unary; abs: Unary; exp: Unary; log: Unary; log1p: Unary; expm1: Unary; sqrt: Unary; rsqrt: Unary;
-    sin: Unary; cos: Unary; tanh: Unary; sigmoid: Unary; relu: Unary; gelu: Unary; silu: Unary; sign: Unary;
-    square: Unary; reciprocal: Unary; floor: Unary; ceil: Unary; round: Unary;
-    add: Binary; sub: Binary; mul: Binary; div: Binary; pow: Binary; maximum: Binary; minimum: Binary;
-    eq: Binary; ne: Binary; lt: Binary; le: Binary; gt: Binary; ge: Binary;
+  interface Tensor extends OpMethods {
     clamp(min?: number | null, max?: number | null): Tensor;
     sum(axes?: Axes, opts?: ReduceOptions): Tensor;
     prod(axes?: Axes, opts?: ReduceOptions): Tensor;
@@ -58,17 +58,16 @@ declare module './tensor.js' {
     chunk(chunks: number, dim?: number): Tensor[];
     backward(gradient?: Tensor | null, opts?: BackwardOptions): void;
     requiresGrad_(on?: boolean): Tensor;
+    /** {dtype, shape, data} (NaN/±Infinity as strings), so JSON.stringify(model.stateDict()) round-trips through loadStateDict. */
+    toJSON(): JsonTensor;
     retainGrad(): Tensor;
   }
 }
 
-const unary = ['neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid',
-  'relu', 'gelu', 'silu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round'] as const;
-const binary = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
 
 const proto = Tensor.prototype as unknown as Record<string, (this: Tensor, ...args: never[]) => unknown>;
-for (const name of unary) proto[name] = function (this: Tensor) { return ew[name](this); };
-for (const name of binary) proto[name] = function (this: Tensor, other: TensorLike) { return ew[name](this, other); };
+for (const name of UNARY_OPS) proto[name] = function (this: Tensor) { return ew[name](this); };
+for (const name of BINARY_OPS) proto[name] = function (this: Tensor, other: TensorLike) { return ew[name](this, other); };
 
 Object.assign(Tensor.prototype, {
   clamp(this: Tensor, lo?: number | null, hi?: number | null) { return ew.clamp(this, lo ?? null, hi ?? null); },
@@ -92,7 +91,7 @@ Object.assign(Tensor.prototype, {
   permute(this: Tensor, d: readonly number[]) { return sh.permute(this, d); },
   slice(this: Tensor, d: number, s?: number, e?: number | null, st?: number) { return sh.slice(this, d, s, e, st); },
   narrow(this: Tensor, d: number, s: number, l: number) { return sh.narrow(this, d, s, l); },
-  expand(this: Tensor, s: readonly number[]) { return sh.expand(this, s); },
+  expand(this: Tensor, s: readonly number[]) { return expand(this, s); },
   contiguous(this: Tensor) { return sh.contiguous(this); },
   clone(this: Tensor) { return sh.clone(this); },
   detach(this: Tensor) { return sh.detach(this); },
@@ -106,4 +105,5 @@ Object.assign(Tensor.prototype, {
   backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { backward(this, g, o); },
   requiresGrad_(this: Tensor, on?: boolean) { return requiresGrad_(this, on); },
   retainGrad(this: Tensor) { return retainGrad(this); },
+  toJSON(this: Tensor) { return toJson(this); },
 });

@@ -3,6 +3,7 @@
 // attached by ts/tensor-methods.ts so this file owns only identity, lifetime and reads.
 
 import type { Backend, Device, Storage, View } from './backend/backend.js';
+import { contiguousStrides, isContiguous, sizeOf } from './backend/view.js';
 import { type DType, decode } from './dtype.js';
 import { countTensor, getBackend, releaseStorage, retainStorage, trackInScope } from './engine.js';
 import { DescentError, fmtShape } from './errors.js';
@@ -18,17 +19,7 @@ const registry = new FinalizationRegistry<Storage>((s) => {
   releaseStorage(s);
 });
 
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    st[i] = acc;
-    acc *= shape[i];
-  }
-  return st;
-}
-
-export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+export { contiguousStrides, sizeOf };
 
 let nextId = 1;
 
@@ -76,12 +67,7 @@ export class Tensor implements View {
   get backend(): Backend { return getBackend(this.device); }
 
   isContiguous(): boolean {
-    let acc = 1;
-    for (let i = this.shape.length - 1; i >= 0; i--) {
-      if (this.shape[i] !== 1 && this.strides[i] !== acc) return false;
-      acc *= this.shape[i];
-    }
-    return true;
+    return isContiguous(this);
   }
 
   /** Frees this handle; storage goes when the last view of it is disposed. Idempotent. */

@@ -3,7 +3,7 @@
 // (wasm f32/f64.max semantics, as torch.maximum). f32 pow is evaluated in f64 and rounded once.
 // i32 arithmetic wraps; i32 pow is exact integer power by squaring (wrapping); i32 div truncates
 // and never traps (x/0 → 0, MIN/-1 → MIN) although the op layer never sends it.
-import { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE } from './ops';
+import { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE } from './ops';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
 function ipow(a: i32, b: i32): i32 {
@@ -30,8 +30,8 @@ function ipow(a: i32, b: i32): i32 {
     case B_MUL: return a * b;
     case B_DIV: if (isInteger<T>()) return <T>idiv(<i32>a, <i32>b); else return a / b;
     case B_POW: if (isInteger<T>()) return <T>ipow(<i32>a, <i32>b); else return <T>Math.pow(<f64>a, <f64>b);
-    case B_MAX: if (isInteger<T>()) return a > b ? a : b; else return max<T>(a, b);
-    default: if (isInteger<T>()) return a < b ? a : b; else return min<T>(a, b); // B_MIN
+    case B_MAXIMUM: if (isInteger<T>()) return a > b ? a : b; else return max<T>(a, b);
+    default: if (isInteger<T>()) return a < b ? a : b; else return min<T>(a, b); // B_MINIMUM
   }
 }
 
@@ -66,8 +66,8 @@ export function binaryRowAny<T>(op: i32, a: usize, sa: usize, b: usize, sb: usiz
     case B_MUL: binaryRow<T>(B_MUL, a, sa, b, sb, o, so, n); break;
     case B_DIV: binaryRow<T>(B_DIV, a, sa, b, sb, o, so, n); break;
     case B_POW: binaryRow<T>(B_POW, a, sa, b, sb, o, so, n); break;
-    case B_MAX: binaryRow<T>(B_MAX, a, sa, b, sb, o, so, n); break;
-    case B_MIN: binaryRow<T>(B_MIN, a, sa, b, sb, o, so, n); break;
+    case B_MAXIMUM: binaryRow<T>(B_MAXIMUM, a, sa, b, sb, o, so, n); break;
+    case B_MINIMUM: binaryRow<T>(B_MINIMUM, a, sa, b, sb, o, so, n); break;
     case B_EQ: binaryRow<T>(B_EQ, a, sa, b, sb, o, so, n); break;
     case B_NE: binaryRow<T>(B_NE, a, sa, b, sb, o, so, n); break;
     case B_LT: binaryRow<T>(B_LT, a, sa, b, sb, o, so, n); break;

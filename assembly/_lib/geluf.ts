@@ -4,13 +4,13 @@
 //           so the 1/2 + … sum loses little.
 // otherwise: with a = min(|x|, 15), T = a·Φ(-a) = φ(a)·Q(a), φ(a) = e^{-a²/2}/√(2π) and Q(a) = a
 //           times the Mills ratio, a smooth function fitted on [0.5, 3] in a and on [3, 15] in 1/a
-//           (gelu_gen.py; evaluated in f64, where the power basis is harmless). e^{-a²/2} is
+//           (gelu-gen.py; evaluated in f64, where the power basis is harmless). e^{-a²/2} is
 //           expf32(-ah²/2)·e^{-δ} with ah = a to 12 bits (ah² exact) and δ = al·(a+ah)/2 ≤ 0.06
 //           through a 4th-order series. Then gelu(-a) = -T and gelu(a) = a - T (T ≤ 0.16·a).
 //           Beyond 15, T underflows to 0: gelu(x) = x for x > 15 and -0 for x < -15.
 // gelu(-Inf) = NaN, as the erf form -inf·0 gives (and the f64 kernel and reference device).
 import { expf32, expf32x4 } from './expf';
-import { Q_NEAR, Q_FAR } from './gelu_coeffs';
+import { Q_NEAR, Q_FAR } from './gelu-coeffs';
 
 const INV_SQRT_2PI: f32 = 0.3989422804014327;
 const INV_SQRT_2PI_64: f64 = 0.3989422804014327;

@@ -5,11 +5,11 @@
 // both agree bitwise. Conventions (PyTorch): relu passes NaN and -0 through, sign(±0) = sign(NaN)
 // = 0, round is half-to-even, gelu is the exact erf form (f64: 0.5·x·erfc(-x/√2), no cancellation).
 import { U_NEG, U_ABS, U_EXP, U_LOG, U_LOG1P, U_EXPM1, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH,
-  U_SIGMOID, U_RELU, U_GELU, U_SILU, U_SIGN, U_SQUARE, U_RECIPROCAL, U_FLOOR, U_CEIL, U_ROUND } from './ops';
+  U_SIGMOID, U_RELU, U_GELU, U_SILU, U_SIGN, U_SQUARE, U_RECIPROCAL, U_FLOOR, U_CEIL, U_ROUND, U_ERF } from './ops';
 import { expf32 } from './expf';
 import { tanhf32 } from './tanhf';
 import { logf32, log1pf32 } from './logf';
-import { gelu64 } from './erf';
+import { erf64, gelu64 } from './erf';
 import { geluF32 } from './geluf';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from './nd';
 
@@ -41,6 +41,7 @@ export function unaryF64(op: i32, x: f64): f64 {
     case U_RECIPROCAL: return 1.0 / x;
     case U_FLOOR: return Math.floor(x);
     case U_CEIL: return Math.ceil(x);
+    case U_ERF: return erf64(x); // f32: rounded once from f64
     default: return nearest<f64>(x); // U_ROUND
   }
 }
@@ -137,6 +138,7 @@ export function unaryRowAny<T>(op: i32, x: usize, sx: usize, o: usize, so: usize
     case U_RECIPROCAL: unaryRow<T>(U_RECIPROCAL, x, sx, o, so, n); break;
     case U_FLOOR: unaryRow<T>(U_FLOOR, x, sx, o, so, n); break;
     case U_CEIL: unaryRow<T>(U_CEIL, x, sx, o, so, n); break;
+    case U_ERF: unaryRow<T>(U_ERF, x, sx, o, so, n); break;
     default: unaryRow<T>(U_ROUND, x, sx, o, so, n);
   }
 }

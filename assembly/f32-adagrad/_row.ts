@@ -1,7 +1,7 @@
 // The per-element update of f32-adagrad shared by scalar.ts and the SIMD remainder, and the
 // multi-tensor loop both variants' multi entries run (internal: the leading underscore keeps it
-// out of the wasm exports). flags: OPT_MAXIMIZE (= 2, _lib/optim_row.ts).
-import { gradIn, maximizes } from '../_lib/optim_row';
+// out of the wasm exports). flags: OPT_MAXIMIZE (= 2, _lib/optim-row.ts).
+import { gradIn, maximizes } from '../_lib/optim-row';
 
 @inline export function adagradTail(from: i32, n: i32, p: usize, g: usize, sum: usize, clr: f32, eps: f32,
                                     wd: f32, flags: i32): void {

@@ -1,5 +1,5 @@
 // SIMD128 fused Adagrad update; lane-wise the scalar twin's operations (bit-identical).
-import { gradIn4, maximizes } from '../_lib/optim_row';
+import { gradIn4, maximizes } from '../_lib/optim-row';
 import { adagradMulti, adagradTail } from './_row';
 
 /** Same contract as f32_adagrad_scalar. */

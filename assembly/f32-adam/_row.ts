@@ -1,9 +1,9 @@
 // The per-element update of f32-adam shared by scalar.ts and the SIMD remainder, and the
 // multi-tensor loop both variants' multi entries run (internal: the leading underscore keeps it
 // out of the wasm exports).
-import { gradIn, maximizes } from '../_lib/optim_row';
+import { gradIn, maximizes } from '../_lib/optim-row';
 
-// flags: ADAM_AMSGRAD, OPT_MAXIMIZE (= 2, _lib/optim_row.ts).
+// flags: ADAM_AMSGRAD, OPT_MAXIMIZE (= 2, _lib/optim-row.ts).
 export const ADAM_AMSGRAD: i32 = 1;
 
 /** Elements [from, n) of f32_adam_scalar; the SIMD variant finishes its remainder here. */

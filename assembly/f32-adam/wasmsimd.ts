@@ -1,7 +1,7 @@
 // SIMD128 fused Adam/AdamW/AMSGrad update: four lanes per iteration with exactly the scalar
 // twin's operations (f32x4 mul, add, div, sqrt, max; no FMA), so results are bit-identical to
 // f32_adam_scalar; the n % 4 remainder runs the scalar code.
-import { gradIn4, maximizes } from '../_lib/optim_row';
+import { gradIn4, maximizes } from '../_lib/optim-row';
 import { adamMulti, adamTail, ADAM_AMSGRAD } from './_row';
 
 /** Same contract as f32_adam_scalar (see there); one pass over p, g, m, v (and vmax). */

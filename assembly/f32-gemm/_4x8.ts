@@ -10,6 +10,8 @@
 // relaxed (FMA) variant 3×12 (9 accumulators) measured only ~2% above 4×8, not worth a second
 // packing layout.
 
+import { storeEdge, storeRow } from '../_lib/gemm-store';
+
 /**
  * Accumulates one MR×NR = 4×8 tile over kc and stores alpha·acc + beta·C (C not read if beta = 0).
  * wide = false computes only the left 4 columns (the right half stays 0): the last B panel of an
@@ -42,22 +44,10 @@ function tile4x8(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aK: usize,
     }
     off += aK; b += 32;
   }
-  storeRow(c, c00, c01, alpha, beta);
-  storeRow(c + ldcBytes, c10, c11, alpha, beta);
-  storeRow(c + 2 * ldcBytes, c20, c21, alpha, beta);
-  storeRow(c + 3 * ldcBytes, c30, c31, alpha, beta);
-}
-
-@inline
-function storeRow(c: usize, x0: v128, x1: v128, alpha: f32, beta: f32): void {
-  const va = f32x4.splat(alpha);
-  if (beta == 0) {
-    v128.store(c, f32x4.mul(va, x0)); v128.store(c, f32x4.mul(va, x1), 16);
-  } else {
-    const vb = f32x4.splat(beta);
-    v128.store(c, f32x4.add(f32x4.mul(va, x0), f32x4.mul(vb, v128.load(c))));
-    v128.store(c, f32x4.add(f32x4.mul(va, x1), f32x4.mul(vb, v128.load(c, 16))), 16);
-  }
+  storeRow<f32>(c, c00, c01, alpha, beta);
+  storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta);
+  storeRow<f32>(c + 2 * ldcBytes, c20, c21, alpha, beta);
+  storeRow<f32>(c + 3 * ldcBytes, c30, c31, alpha, beta);
 }
 
 /**
@@ -91,13 +81,7 @@ export function macro4x8(mc: i32, nc: i32, kc: i32, a: usize, aRow: i32, aK: i32
       } else {
         if (nr > 4) tile4x8(kc, ai, a1, a2, a3, kBytes, bj, tmp, 32, alpha, 0, fma, true);
         else tile4x8(kc, ai, a1, a2, a3, kBytes, bj, tmp, 32, alpha, 0, fma, false);
-        for (let r = 0; r < mr; r++) {
-          for (let q = 0; q < nr; q++) {
-            const src = load<f32>(tmp + ((<usize>(r * 8 + q)) << 2));
-            const dst = ct + <usize>r * ldcBytes + (<usize>q << 2);
-            store<f32>(dst, beta == 0 ? src : src + beta * load<f32>(dst));
-          }
-        }
+        storeEdge<f32>(tmp, 8, ct, ldcBytes, mr, nr, beta);
       }
     }
   }

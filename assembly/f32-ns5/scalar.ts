@@ -1,5 +1,5 @@
 // Newton–Schulz helpers (the products themselves run on the GEMM driver, see
-// ts/optim/newton_schulz.ts): Frobenius sum of squares, scaled copy, and the mirror that completes
+// ts/optim/newton-schulz.ts): Frobenius sum of squares, scaled copy, and the mirror that completes
 // a symmetric matrix of which only the upper triangle was computed. Scalar ground truth for the
 // SIMD variants in wasmsimd.ts.
 

@@ -1,9 +1,9 @@
 // The per-element update of f32-rmsprop shared by scalar.ts and the SIMD remainder, and the
 // multi-tensor loop both variants' multi entries run (internal: the leading underscore keeps it
 // out of the wasm exports).
-import { gradIn, maximizes } from '../_lib/optim_row';
+import { gradIn, maximizes } from '../_lib/optim-row';
 
-// flags: RMSPROP_CENTERED, OPT_MAXIMIZE (= 2, _lib/optim_row.ts).
+// flags: RMSPROP_CENTERED, OPT_MAXIMIZE (= 2, _lib/optim-row.ts).
 export const RMSPROP_CENTERED: i32 = 1;
 
 @inline export function rmspropTail(from: i32, n: i32, p: usize, g: usize, v: usize, gavg: usize, buf: usize,

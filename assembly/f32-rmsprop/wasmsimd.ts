@@ -1,5 +1,5 @@
 // SIMD128 fused RMSprop update; lane-wise the scalar twin's operations (bit-identical).
-import { gradIn4, maximizes } from '../_lib/optim_row';
+import { gradIn4, maximizes } from '../_lib/optim-row';
 import { rmspropMulti, rmspropTail, RMSPROP_CENTERED } from './_row';
 
 /** Same contract as f32_rmsprop_scalar. */

@@ -1,9 +1,9 @@
 // The per-element update of f32-sgd shared by scalar.ts and the SIMD remainder, and the
 // multi-tensor loop both variants' multi entries run (internal: the leading underscore keeps it
 // out of the wasm exports).
-import { gradIn, maximizes } from '../_lib/optim_row';
+import { gradIn, maximizes } from '../_lib/optim-row';
 
-// flags: SGD_NESTEROV, OPT_MAXIMIZE (= 2, _lib/optim_row.ts), SGD_FIRST.
+// flags: SGD_NESTEROV, OPT_MAXIMIZE (= 2, _lib/optim-row.ts), SGD_FIRST.
 export const SGD_NESTEROV: i32 = 1;
 /** The momentum buffer is fresh: it becomes a copy of g (no dampening), as in PyTorch. */
 export const SGD_FIRST: i32 = 4;

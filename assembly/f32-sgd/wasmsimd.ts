@@ -1,6 +1,6 @@
 // SIMD128 fused SGD update; the scalar twin's operations lane by lane (bit-identical), the n % 4
 // remainder through the scalar code.
-import { gradIn4, maximizes } from '../_lib/optim_row';
+import { gradIn4, maximizes } from '../_lib/optim-row';
 import { sgdMulti, sgdTail, SGD_FIRST, SGD_NESTEROV } from './_row';
 
 /** Same contract as f32_sgd_scalar. */

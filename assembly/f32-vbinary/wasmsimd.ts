@@ -1,6 +1,6 @@
 // f32-vbinary, 128-bit SIMD (4 lanes): contiguous, scalar-broadcast and row-broadcast rows for every
-// op but pow, comparisons included; see _lib/binary_simd.ts.
-import { binarySimdND } from '../_lib/binary_simd';
+// op but pow, comparisons included; see _lib/binary-simd.ts.
+import { binarySimdND } from '../_lib/binary-simd';
 
 /**
  * Same contract as f32_vbinary_scalar (N-d strided META operands a, b, out; elements; f32, 4-byte

@@ -1,6 +1,8 @@
 // f64 GEMM macro-kernel, 4×4 register tile of f64x2 (8 accumulators, the same register budget
 // as the f32 4×8 tile that measured best here). Packed panels come from x64_packb_scalar.
 
+import { storeEdge, storeRow } from '../_lib/gemm-store';
+
 @inline
 function tile4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: f64, beta: f64): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
@@ -15,22 +17,10 @@ function tile4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: 
     c30 = f64x2.add(c30, f64x2.mul(a3, b0)); c31 = f64x2.add(c31, f64x2.mul(a3, b1));
     a += 32; b += 32;
   }
-  storeRow(c, c00, c01, alpha, beta);
-  storeRow(c + ldcBytes, c10, c11, alpha, beta);
-  storeRow(c + 2 * ldcBytes, c20, c21, alpha, beta);
-  storeRow(c + 3 * ldcBytes, c30, c31, alpha, beta);
-}
-
-@inline
-function storeRow(c: usize, x0: v128, x1: v128, alpha: f64, beta: f64): void {
-  const va = f64x2.splat(alpha);
-  if (beta == 0) {
-    v128.store(c, f64x2.mul(va, x0)); v128.store(c, f64x2.mul(va, x1), 16);
-  } else {
-    const vb = f64x2.splat(beta);
-    v128.store(c, f64x2.add(f64x2.mul(va, x0), f64x2.mul(vb, v128.load(c))));
-    v128.store(c, f64x2.add(f64x2.mul(va, x1), f64x2.mul(vb, v128.load(c, 16))), 16);
-  }
+  storeRow<f64>(c, c00, c01, alpha, beta);
+  storeRow<f64>(c + ldcBytes, c10, c11, alpha, beta);
+  storeRow<f64>(c + 2 * ldcBytes, c20, c21, alpha, beta);
+  storeRow<f64>(c + 3 * ldcBytes, c30, c31, alpha, beta);
 }
 
 /**
@@ -56,13 +46,7 @@ export function f64_gemm_4x4_wasmsimd(mc: i32, nc: i32, kc: i32, pa: usize, pb: 
         continue;
       }
       tile4x4(kc, ai, bj, tmp, 32, alpha, 0);
-      for (let r = 0; r < mr; r++) {
-        for (let q = 0; q < nr; q++) {
-          const src = load<f64>(tmp + ((<usize>(r * 4 + q)) << 3));
-          const dst = ct + <usize>r * ldcBytes + (<usize>q << 3);
-          store<f64>(dst, beta == 0 ? src : src + beta * load<f64>(dst));
-        }
-      }
+      storeEdge<f64>(tmp, 4, ct, ldcBytes, mr, nr, beta);
     }
   }
 }

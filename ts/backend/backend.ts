@@ -30,22 +30,25 @@ export interface View {
   readonly strides: readonly number[];
 }
 
-export type UnaryOp =
-  | 'neg' | 'abs' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'sin' | 'cos' | 'tanh'
-  | 'sigmoid' | 'relu' | 'gelu' | 'silu' | 'sign' | 'square' | 'reciprocal' | 'floor' | 'ceil' | 'round';
-export const UNARY_OPS: readonly UnaryOp[] = [
+// The op table: the ONE list of primitive elementwise and reduction ops. Codes are indices here;
+// scripts/asbuild.mjs generates the kernels' constants (assembly/_lib/ops.ts) from these arrays, and
+// the Tensor methods (tensor-methods.ts) and the wasm dispatch read them. A new unary op is: its
+// entry here, its kernel (assembly/_lib/unary.ts), its reference (reference/index.ts), its VJP
+// (ops/elementwise.ts) and its test.
+export const UNARY_OPS = [
   'neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh',
-  'sigmoid', 'relu', 'gelu', 'silu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round'];
+  'sigmoid', 'relu', 'gelu', 'silu', 'sign', 'square', 'reciprocal', 'floor', 'ceil', 'round', 'erf'] as const;
+export type UnaryOp = typeof UNARY_OPS[number];
+/** Unary ops defined on i32 (kept i32); the op layer computes the others on i32 input in f32, as PyTorch. */
+export const INT_UNARY_OPS: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu'];
 
-export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
-export const BINARY_OPS: readonly BinaryOp[] = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+export const BINARY_OPS = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type BinaryOp = typeof BINARY_OPS[number];
 export const COMPARE_OPS: readonly BinaryOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 
-export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
-export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
+export const REDUCE_OPS = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as const;
+export type ReduceOp = typeof REDUCE_OPS[number];
 
 export interface Backend {
   readonly device: Device;
@@ -102,11 +105,51 @@ export interface Backend {
   /** target[..index[..i..] on `dim`..] += src[..i..], in index order; target is contiguous, written in place. */
   scatterAdd(target: View, dim: number, index: View, src: View): void;
 
+  // Optional fast paths. The op layer asks `backend.<capability> !== undefined` and otherwise
+  // runs the same computation composed from the primitives above (that composed path is the
+  // capability's reference implementation and its test oracle).
+
   /**
-   * Optional fused softmax cross-entropy (contract: assembly/f32-softmaxce/scalar.ts): logits
+   * Fused softmax cross-entropy (contract: assembly/f32-softmaxce/scalar.ts): logits
    * [rows, cols] contiguous; labels [rows] i32, a label outside [0, cols) ignores its row;
    * loss [rows] ← logsumexp(row) − row[label]; dlogits [rows, cols] (or null: skipped) ←
    * scale·(softmax(row) − onehot(label)). Same float dtype for logits, loss and dlogits.
    */
   softmaxCrossEntropy?(logits: View, labels: View, loss: View, dlogits: View | null, scale: number): void;
+
+  /**
+   * Multi-tensor optimizer update of one param group, in place (contract: assembly/f32-<kind>/
+   * scalar.ts, whose scalars and flags it takes verbatim). Every view is f32 and contiguous; each
+   * record's state views are the kind's state tensors in the kernel's order, null where unused.
+   */
+  fusedUpdate?(kind: FusedUpdateKind, records: readonly FusedRecord[], scalars: readonly number[], flags: number): void;
+
+  /**
+   * Newton–Schulz orthogonalization as ts/optim/newton-schulz.ts defines it (its composed form is
+   * the reference): x and out are contiguous f32 [rows, cols]; out ← NS(x) under `spec`.
+   */
+  newtonSchulz?(x: View, out: View, spec: NewtonSchulzSpec): void;
 }
+
+export type FusedUpdateKind = 'sgd' | 'adam' | 'lion' | 'adagrad' | 'rmsprop';
+export const FUSED_UPDATE_KINDS: readonly FusedUpdateKind[] = ['sgd', 'adam', 'lion', 'adagrad', 'rmsprop'];
+
+/** One parameter of a fused update: the parameter and its gradient, and the state it owns. */
+export interface FusedRecord {
+  readonly param: View;
+  readonly grad: View;
+  readonly state: readonly (View | null)[];
+}
+
+/** Resolved Newton–Schulz options: X₀ = G/(‖G‖+eps) ('add') or G/max(‖G‖, eps) ('clamp'), then
+ * `steps` times X ← aX + (bA + cA²)X with A = XXᵀ and (a, b, c) = coefficients. */
+export interface NewtonSchulzSpec {
+  readonly steps: number;
+  readonly coefficients: readonly [number, number, number];
+  readonly eps: number;
+  readonly normalize: 'add' | 'clamp';
+}
+
+/** The factor X₀ = factor·G of a spec, given ‖G‖_F. */
+export const newtonSchulzScale = (norm: number, spec: NewtonSchulzSpec): number =>
+  1 / (spec.normalize === 'add' ? norm + spec.eps : Math.max(norm, spec.eps));

@@ -4,11 +4,8 @@
 // validated here: bad sizes, leading dimensions, array lengths or option names are DescentErrors.
 // Needs `await init()` (the wasm runtime).
 
-import { getBackend } from '../engine.js';
 import { DescentError, check, checkOptions } from '../errors.js';
-import type { WasmBackend } from '../backend/wasm/index.js';
-import { KERNEL_F64, OPERAND_SAME, f32Kernel, gemm, type GemmRuntime } from '../backend/wasm/gemm.js';
-import { withBlocks } from '../backend/wasm/scratch.js';
+import { KERNEL_F64, OPERAND_SAME, f32Kernel, gemm, wasmRuntime, withBlocks, type GemmRuntime } from '../backend/wasm/raw.js';
 import { describe } from '../ops/util.js';
 
 export interface GemmOptions<T> {
@@ -97,23 +94,19 @@ function run<T extends Arr>(where: string, rt: GemmRuntime, Ctor: { new (n: numb
   });
 }
 
-function runtime(): GemmRuntime {
-  return (getBackend('wasm') as WasmBackend).rt;
-}
-
 /**
  * Single-precision GEMM, row-major: C ← alpha·op(A)·op(B) + beta·C with op(A) m×k, op(B) k×n.
  * @example const c = d.kernels.sgemm(2, 2, 3, a, b, { transB: true }); // a 2×3, b 2×3 → a·bᵀ
  */
 export function sgemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array,
                       opts?: GemmOptions<Float32Array>): Float32Array {
-  return sgemmOn(runtime(), m, n, k, a, b, opts);
+  return sgemmOn(wasmRuntime('kernels.sgemm'), m, n, k, a, b, opts);
 }
 
 /** Double-precision GEMM with the same contract as sgemm (f64x2 kernels). */
 export function dgemm(m: number, n: number, k: number, a: Float64Array, b: Float64Array,
                       opts?: GemmOptions<Float64Array>): Float64Array {
-  return dgemmOn(runtime(), m, n, k, a, b, opts);
+  return dgemmOn(wasmRuntime('kernels.dgemm'), m, n, k, a, b, opts);
 }
 
 /** sgemm on an explicit runtime (tests, benchmarks). */

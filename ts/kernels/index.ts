@@ -5,5 +5,5 @@ export { softmaxCrossEntropy } from './softmaxce.js';
 export type { SoftmaxCrossEntropyResult } from './softmaxce.js';
 export { sgemm, dgemm } from './gemm.js';
 export type { GemmOptions } from './gemm.js';
-export { newtonSchulz } from '../optim/newton_schulz.js';
-export type { NewtonSchulzOptions } from '../optim/newton_schulz.js';
+export { newtonSchulz } from './newton-schulz.js';
+export type { NewtonSchulzOptions } from '../optim/newton-schulz.js';

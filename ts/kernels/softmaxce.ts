@@ -2,11 +2,8 @@
 // in and out, no tensors, no autograd. Copies into the wasm memory, runs
 // assembly/f32-softmaxce (SIMD) and copies the results back. Needs `await init()` (wasm).
 
-import { getBackend } from '../engine.js';
 import { check } from '../errors.js';
-import type { WasmBackend } from '../backend/wasm/index.js';
-import { softmaxCrossEntropyPtr } from '../backend/wasm/softmaxce.js';
-import { withBlocks } from '../backend/wasm/scratch.js';
+import { softmaxCrossEntropyPtr, wasmRuntime, withBlocks } from '../backend/wasm/raw.js';
 import { describe } from '../ops/util.js';
 
 export interface SoftmaxCrossEntropyResult {
@@ -33,7 +30,7 @@ export function softmaxCrossEntropy(logits: Float32Array, labels: Int32Array, ro
     check(labels[r] >= 0 && labels[r] < cols, 'INDEX_OUT_OF_RANGE',
       () => `${where}: label ${labels[r]} of row ${r} is out of range for ${cols} classes (expected 0..${cols - 1})`);
   }
-  const rt = (getBackend('wasm') as WasmBackend).rt;
+  const rt = wasmRuntime(where);
   const n = rows * cols;
   return withBlocks(rt, [n * 4, rows * 4, rows * 4, n * 4], ([pX, pY, pL, pD]) => {
     rt.views.f32(pX, n).set(logits);

@@ -27,5 +27,5 @@ export {
 } from './losses.js';
 export * as init from './init.js';
 export * as functional from './functional/index.js';
-export { functionalCall } from './functional_call.js';
+export { functionalCall } from './functional-call.js';
 export * as utils from './utils.js';

@@ -5,6 +5,7 @@
 import { check, checkOptions, fmtShape } from '../errors.js';
 import { isFloat } from '../dtype.js';
 import { tensor } from '../ops/creation.js';
+import { copyInto } from '../ops/inplace.js';
 import { normals, uniforms } from '../ops/random.js';
 import { assertTensor } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
@@ -21,7 +22,7 @@ function fill(t: Tensor, where: string, gen: (n: number) => ArrayLike<number>): 
   assertTensor(t, where);
   check(isFloat(t.dtype), 'BAD_DTYPE', () => `init.${where}: expected a floating tensor, got dtype ${t.dtype}`);
   const src = tensor(Float64Array.from(gen(t.size)), { dtype: t.dtype, device: t.device, shape: [...t.shape] });
-  t.backend.copy(src, t);
+  copyInto(t, src);
   src.dispose();
   return t;
 }

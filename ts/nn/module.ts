@@ -14,7 +14,8 @@ import { noGrad } from '../autograd/tape.js';
 import { Tensor } from '../tensor.js';
 import { detach, to } from '../ops/shape.js';
 import { zerosLike } from '../ops/creation.js';
-import { assertTensor, castTo } from '../ops/util.js';
+import { copyInto } from '../ops/inplace.js';
+import { assertTensor } from '../ops/util.js';
 import { type JsonTensor, fromJson, toJson } from './state.js';
 import { composite } from './functional/util.js';
 
@@ -337,13 +338,3 @@ function adoptParameter(t: Tensor, where: string): Tensor {
   return keep(t);
 }
 
-/** Writes src's values into dst's storage (converting dtype and device), outside autograd. */
-function copyInto(dst: Tensor, src: Tensor): void {
-  noGrad(() => {
-    const moved = to(src, dst.device);
-    const cast = castTo(moved, dst.dtype);
-    dst.backend.copy(cast, dst);
-    if (cast !== moved) cast.dispose();
-    if (moved !== src) moved.dispose();
-  });
-}

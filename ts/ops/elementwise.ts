@@ -1,13 +1,13 @@
 // Elementwise ops: unary maps, broadcasting binary ops, comparisons, where and clamp. Each
 // primitive keeps its forward dispatch and its VJP rule side by side.
 
-import { type BinaryOp, COMPARE_OPS, type UnaryOp } from '../backend/backend.js';
+import { type BinaryOp, COMPARE_OPS, INT_UNARY_OPS, type UnaryOp } from '../backend/backend.js';
 import { type DType, promote } from '../dtype.js';
 import { attach, noGrad } from '../autograd/tape.js';
 import { check } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { zerosLike } from './creation.js';
-import { sumTo } from './reduce.js';
+import { sumTo } from './broadcast.js';
 import {
   type TensorLike, assertTensor, broadcastShapes, broadcastView, checkSameDevice, describe, empty,
   inCompute, liftPair, scalar, scoped,
@@ -15,11 +15,8 @@ import {
 
 // ---- unary --------------------------------------------------------------------------------
 
-/** Unary ops that keep an i32 input i32; the others compute i32 input as f32, as PyTorch does. */
-const INT_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sign', 'square', 'relu']);
-
 function unaryForward(op: UnaryOp, x: Tensor): Tensor {
-  const dt: DType = x.dtype === 'i32' && !INT_UNARY.has(op) ? 'f32' : x.dtype;
+  const dt: DType = x.dtype === 'i32' && !INT_UNARY_OPS.includes(op) ? 'f32' : x.dtype;
   return inCompute(dt, [x], ([cx], cdt) => {
     const out = empty(x.shape, cdt, x.device);
     x.backend.unary(op, cx, out);
@@ -71,6 +68,8 @@ export const silu = defineUnary('silu', (g, x) => {
 export const sign = defineUnary('sign', zeroGrad);
 export const square = defineUnary('square', (g, x) => mul(g, mul(x, 2)));
 export const reciprocal = defineUnary('reciprocal', (g, _x, y) => neg(mul(g, square(y))));
+/** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt (the normal CDF is ½(1 + erf(x/√2))); derivative 2/√π·e^(−x²). */
+export const erf = defineUnary('erf', (g, x) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))));
 export const floor = defineUnary('floor', zeroGrad);
 export const ceil = defineUnary('ceil', zeroGrad);
 /** Round half to even, like torch.round. */

@@ -5,7 +5,7 @@ import { promote } from '../dtype.js';
 import { attach } from '../autograd/tape.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { sumTo } from './reduce.js';
+import { sumTo } from './broadcast.js';
 import { reshape, transpose } from './shape.js';
 import { assertTensor, broadcastShapes, broadcastView, checkSameDevice, empty, inCompute, scoped } from './util.js';
 

@@ -2,64 +2,18 @@
 // std, norm and logsumexp composed from them. The op layer moves reduced axes last (a view) so
 // every backend kernel reduces a trailing block.
 
-import type { ReduceOp, View } from '../backend/backend.js';
-import { computeDType } from '../dtype.js';
 import { attach, noGrad } from '../autograd/tape.js';
-import { check, checkOptions, fmtShape } from '../errors.js';
+import { check, checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, exp, log, lt, mul, ne, pow, sign, sqrt, square, sub, where } from './elementwise.js';
 import { zerosLike } from './creation.js';
-import { expand, reshape } from './shape.js';
-import { assertTensor, describe, empty, inCompute, normAxes, normAxis, scoped } from './util.js';
+import { reshape } from './shape.js';
+import {
+  type Axes, type ReduceOptions, keepdimOf, keptShape, parse, reduceForward, sum, unreduce,
+} from './broadcast.js';
 
-export type Axes = number | readonly number[] | null | undefined;
-export interface ReduceOptions { keepdim?: boolean }
-
-function keptShape(shape: readonly number[], axes: number[], keepdim: boolean): number[] {
-  return keepdim ? shape.map((n, i) => (axes.includes(i) ? 1 : n)) : shape.filter((_, i) => !axes.includes(i));
-}
-
-function reduceForward(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): Tensor {
-  const nReduced = axes.reduce((a, i) => a * x.shape[i], 1);
-  check(nReduced > 0 || op === 'sum' || op === 'prod', 'SHAPE_MISMATCH',
-    () => `${op}: cannot reduce over a zero-size dimension of a tensor of shape ${fmtShape(x.shape)} (no identity)`);
-  const order = [...x.shape.map((_, i) => i).filter((i) => !axes.includes(i)), ...axes];
-  const isArg = op === 'argmax' || op === 'argmin';
-  return inCompute(x.dtype, [x], ([cx]) => {
-    const out = empty(keptShape(x.shape, axes, keepdim), isArg ? 'i32' : computeDType(x.dtype), x.device);
-    const moved: View = {
-      storage: cx.storage, offset: cx.offset,
-      shape: order.map((i) => cx.shape[i]), strides: order.map((i) => cx.strides[i]),
-    };
-    x.backend.reduce(op, moved, axes.length, out);
-    return out;
-  });
-}
-
-function parse(where: string, x: Tensor, axes: Axes, opts: ReduceOptions | undefined): [number[], boolean] {
-  assertTensor(x, where);
-  return [normAxes(axes, x.ndim, where), keepdimOf(where, opts)];
-}
-
-function keepdimOf(where: string, opts: ReduceOptions | undefined): boolean {
-  checkOptions(where, opts, ['keepdim']);
-  const keepdim = opts?.keepdim ?? false;
-  check(typeof keepdim === 'boolean', 'BAD_OPTION', () => `${where}: keepdim must be a boolean, got ${describe(keepdim)}`);
-  return keepdim;
-}
-
-/** g broadcast back over the reduced axes of `shape`. */
-function unreduce(g: Tensor, shape: readonly number[], axes: number[], keepdim: boolean): Tensor {
-  const kd = keepdim ? g : reshape(g, keptShape(shape, axes, true));
-  return expand(kd, shape);
-}
-
-/** Sum over `axes` (all when omitted). */
-export function sum(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
-  const [ax, keepdim] = parse('sum', x, axes, opts);
-  const y = reduceForward('sum', x, ax, keepdim);
-  return attach(y, [x], (g) => [unreduce(g, x.shape, ax, keepdim)], 'sum');
-}
+export { sum, sumTo, type Axes, type ReduceOptions } from './broadcast.js';
+import { assertTensor, normAxis, scoped } from './util.js';
 
 /**
  * Product over `axes`. The gradient is the product of the other elements, also where x has
@@ -207,12 +161,4 @@ export function stableShift(x: Tensor, axes: number[]): Tensor {
   }));
 }
 
-/** Sums `g` down to `shape` (undoing broadcasting); returns g itself when shapes agree. */
-export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
-  if (g.shape.length === shape.length && g.shape.every((n, i) => n === shape[i])) return g;
-  const lead = g.ndim - shape.length;
-  const axes = g.shape.map((_, i) => i).filter((i) => i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1));
-  const s = sum(g, axes, { keepdim: true });
-  return lead === 0 ? s : reshape(s, shape);
-}
 

@@ -9,10 +9,10 @@ import { getBackend } from '../engine.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { zeros } from './creation.js';
-import { sumTo } from './reduce.js';
 import { assertTensor, castTo, checkShape, contiguousStrides, describe, empty, normAxes, normAxis, scoped, sizeOf } from './util.js';
 
-const viewOf = (x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor =>
+/** A view of x's storage (internal: shape and strides already validated). */
+export const viewOf = (x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor =>
   new Tensor(x.storage, shape, strides, offset);
 
 /** Strides that let `shape` view x's elements in row-major order, or null when only a copy can. */
@@ -183,21 +183,6 @@ export function sliceScatter(g: Tensor, shape: readonly number[], dim: number, s
   return attach(out, [g], (gg) => [slice(gg, dim, start, start + g.shape[dim] * step, step)], 'sliceScatter');
 }
 
-/** Broadcasts to `shape` (-1 keeps a dim) without copying. */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  assertTensor(x, 'expand');
-  check(Array.isArray(shape) && shape.length >= x.ndim, 'SHAPE_MISMATCH',
-    () => `expand: cannot expand shape ${fmtShape(x.shape)} to ${describe(shape)}`);
-  const lead = shape.length - x.ndim;
-  const target = shape.map((n, i) => (n === -1 && i >= lead ? x.shape[i - lead] : n));
-  const strides = target.map((n, i) => {
-    const src = i - lead;
-    check(Number.isInteger(n) && n >= 0 && (src < 0 || x.shape[src] === n || x.shape[src] === 1), 'SHAPE_MISMATCH',
-      () => `expand: cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
-    return src < 0 || (x.shape[src] === 1 && n !== 1) ? 0 : x.strides[src];
-  });
-  return attach(viewOf(x, target, strides), [x], (g) => [sumTo(g, x.shape)], 'expand');
-}
 
 /** x itself when already contiguous, else a contiguous copy (check `isContiguous()` before disposing). */
 export function contiguous(x: Tensor): Tensor {

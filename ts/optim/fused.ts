@@ -1,21 +1,18 @@
-// The fused fast path: on the wasm device, f32 parameters, gradients and state that are contiguous
-// are updated by one multi-tensor kernel call per param group (assembly/f32-{sgd,adam,lion,
-// adagrad,rmsprop}) instead of a chain of tensor ops. It reads and writes the SAME per-parameter
-// state the composed chain keeps (same keys, same meaning), updating state and parameters in
-// place, so the two paths interleave freely and stateDict() does not depend on which one ran.
-// Results equal the composed definition up to f32 rounding (the kernels fold scalars differently);
-// test/optim-fused.test.ts holds them to that.
+// The fused fast path: on a backend with the fusedUpdate capability (wasm: assembly/f32-{sgd,
+// adam,lion,adagrad,rmsprop}), f32 parameters, gradients and state that are contiguous are updated
+// by one multi-tensor kernel call per param group instead of a chain of tensor ops. It reads and
+// writes the SAME per-parameter state the composed chain keeps (found by link name, see
+// linkStates in ./transform.ts), in place, so the two paths interleave freely and stateDict()
+// does not depend on which one ran. Results equal the composed definition up to f32 rounding
+// (the kernels fold scalars differently); test/optim-fused.test.ts holds them to that.
 
 import type { Tensor } from '../tensor.js';
-import { getBackend } from '../engine.js';
 import { zerosLike } from '../ops/creation.js';
 import { clone } from '../ops/shape.js';
 import { keep } from '../lifetime.js';
 import { noGrad } from '../autograd/tape.js';
-import type { WasmRuntime } from '../backend/wasm/runtime.js';
+import type { FusedUpdateKind } from '../backend/backend.js';
 import type { ParamState } from './transform.js';
-
-export type FusedKernel = 'sgd' | 'adam' | 'lion' | 'adagrad' | 'rmsprop';
 
 let enabled = true;
 let calls = 0;
@@ -30,45 +27,30 @@ export function setFusedUpdates(on: boolean): boolean {
   return prev;
 }
 
-const ok = (t: Tensor | null): boolean => t !== null && t.device === 'wasm' && t.dtype === 'f32' && t.isContiguous();
+const ok = (t: Tensor | null, like: Tensor): boolean => t !== null && t.device === like.device && t.dtype === 'f32' && t.isContiguous();
 
-/** Whether the group can take the fused path: all parameters and gradients wasm, f32, contiguous. */
+/** Whether the group can take the fused path: a backend with fusedUpdate; every parameter and gradient there, f32, contiguous. */
 export function fusedEligible(params: readonly Tensor[]): boolean {
-  return enabled && params.length > 0 && params.every((p) => ok(p) && ok(p.grad));
+  return enabled && params.length > 0 && params[0].backend.fusedUpdate !== undefined
+    && params.every((p) => ok(p, params[0]) && ok(p.grad, p));
 }
-
-const ptr = (t: Tensor): number => (t.storage as unknown as { ptr: number }).ptr + t.offset * 4;
 
 /** A state tensor the kernel may write in place: allocated when absent, un-shared when aliased. */
 export function ownedState(s: ParamState, key: string, like: Tensor, others: readonly (Tensor | null)[] = []): Tensor {
   let t = s[key] as Tensor | null;
   if (t === null || t === undefined) t = noGrad(() => zerosLike(like));
-  else if (others.includes(t) || !ok(t)) t = noGrad(() => clone(t as Tensor));
+  else if (others.includes(t) || !ok(t, like)) t = noGrad(() => clone(t as Tensor));
   else return t;
   keep(t);
   s[key] = t;
   return t;
 }
 
-/**
- * Calls `f32_<kind>_multi_wasmsimd(count, table, ...scalars, flags)` over records
- * [n, param, grad, ...state] (state pointers 0 where a state is unused).
- */
-export function runFused(kind: FusedKernel, params: readonly Tensor[], state: (Tensor | null)[][], scalars: number[], flags: number): void {
-  const rt = (getBackend('wasm') as unknown as { rt: WasmRuntime }).rt;
-  const words = 3 + state[0].length;
-  const table = rt.malloc(params.length * words * 4);
-  try {
-    const rec = rt.views.i32(table, params.length * words);
-    params.forEach((p, i) => {
-      rec.set([p.size, ptr(p), ptr(p.grad as Tensor), ...state[i].map((t) => (t === null ? 0 : ptr(t)))], i * words);
-    });
-    const fn = (rt.exports as unknown as Record<string, (...a: number[]) => void>)[`f32_${kind}_multi_wasmsimd`];
-    fn(params.length, table, ...scalars, flags);
-    calls += 1;
-  } finally {
-    rt.release(table);
-  }
+/** One Backend.fusedUpdate call over the group's records (state null where a state is unused). */
+export function runFused(kind: FusedUpdateKind, params: readonly Tensor[], state: (Tensor | null)[][], scalars: number[], flags: number): void {
+  const records = params.map((p, i) => ({ param: p, grad: p.grad as Tensor, state: state[i] }));
+  params[0].backend.fusedUpdate!(kind, records, scalars, flags);
+  calls += 1;
 }
 
 /** Indices of `n` items grouped by a key (state with different step counts needs separate calls). */

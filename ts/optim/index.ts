@@ -3,7 +3,7 @@
 
 export { Optimizer, applyUpdates, type ParamGroup, type ParamGroupInput, type ParamsInput, type Closure,
   type OptimizerStateDict } from './optimizer.js';
-export { chain, scale, scaleByLearningRate, addDecayedWeights, trace, clipByGlobalNorm, globalNorm,
+export { chain, linkStates, scale, scaleByLearningRate, addDecayedWeights, trace, clipByGlobalNorm, globalNorm,
   type GradientTransformation, type ParamState, type Scalar, type Flag } from './transform.js';
 export { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from './transforms/adam.js';
 export { scaleByAdagrad, scaleByRmsprop, scaleByAdadelta } from './transforms/adaptive.js';
@@ -15,15 +15,16 @@ export { scaleByLion, scaleBySign, ema } from './transforms/sign.js';
 export { Lion, SignSGD, Signum, type LionOptions, type SignSGDOptions, type SignumOptions } from './optimizers/sign.js';
 export { Muon, MuonWithAuxAdam, scaleByMuon, splitForMuon, muonScale, type MuonOptions, type AdjustLrFn,
   type ScaleByMuonOptions } from './optimizers/muon.js';
-export { zeropowerViaNewtonSchulz, newtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton_schulz.js';
+export { zeropowerViaNewtonSchulz, NS_COEFFICIENTS, type NewtonSchulzOptions } from './newton-schulz.js';
+export { newtonSchulz } from '../kernels/newton-schulz.js';
 export { Shampoo, scaleByShampoo, type ShampooOptions, type Grafting } from './optimizers/shampoo.js';
-export { symEig, symEigJacobi, inverseRoot } from './sym_eig.js';
+export { symEig, symEigJacobi, inverseRoot } from './sym-eig.js';
 export { coupledNewtonInverseRoot, powerIteration, type RootInverseMethod, type CoupledNewtonOptions,
-  type CoupledNewtonResult } from './inverse_root.js';
-export { TransformOptimizer } from './optimizers/from_transformation.js';
+  type CoupledNewtonResult } from './inverse-root.js';
+export { TransformOptimizer } from './optimizers/from-transformation.js';
 export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
-export { strongWolfe, cubicInterpolate } from './line_search.js';
+export { strongWolfe, cubicInterpolate } from './line-search.js';
 export * from './classical/index.js';
 export { setFusedUpdates, fusedCalls } from './fused.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
-export * as lrScheduler from './lr_scheduler/index.js';
+export * as lrScheduler from './lr-scheduler/index.js';

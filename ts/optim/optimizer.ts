@@ -15,12 +15,13 @@ import { add } from '../ops/elementwise.js';
 import { zerosLike } from '../ops/creation.js';
 import { keep, tidy } from '../lifetime.js';
 import { enableGrad, noGrad } from '../autograd/tape.js';
-import type { SchedulableGroup } from './lr_scheduler/base.js';
+import type { SchedulableGroup } from './lr-scheduler/base.js';
 import type { GradientTransformation, ParamState } from './transform.js';
-import { type EncodedState, decodeState, encodeState, tensorsIn } from './state_io.js';
+import { type EncodedState, decodeState, encodeState, tensorsIn } from './state-io.js';
 import { type OptionSchema, checkNumber } from './validate.js';
-import { conformState } from './state_check.js';
+import { conformState } from './state-check.js';
 import { fusedEligible } from './fused.js';
+import { copyInto } from '../ops/inplace.js';
 
 export interface ParamGroup extends SchedulableGroup {
   params: Tensor[];
@@ -38,7 +39,7 @@ export interface OptimizerStateDict {
 
 /** Writes `value` (same shape) into the parameter's own storage: the only way parameters change. */
 export function writeParam(p: Tensor, value: Tensor): void {
-  p.backend.copy(value, p);
+  copyInto(p, value);
 }
 
 /** A copy of a state's structure sharing its tensors (so a failed update leaves the original intact). */
@@ -105,9 +106,9 @@ export abstract class Optimizer {
 
   /**
    * The fused fast path (./fused.ts): facades with a fused kernel update the group in place and
-   * return true; the default (and any ineligible group) takes the composed transformation.
+   * return true, reading their links' state through linkStates(tx, states, name); the default (and any ineligible group) takes the composed transformation.
    */
-  protected fusedStep(_group: ParamGroup, _params: Tensor[], _states: ParamState[]): boolean {
+  protected fusedStep(_group: ParamGroup, _params: Tensor[], _states: ParamState[], _tx: GradientTransformation): boolean {
     return false;
   }
 
@@ -190,7 +191,7 @@ export abstract class Optimizer {
       });
     }
     try {
-      if (fusedEligible(ps) && this.fusedStep(group, ps, states)) return;
+      if (fusedEligible(ps) && this.fusedStep(group, ps, states, t)) return;
       applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
     } finally {
       if (q !== null) {

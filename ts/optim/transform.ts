@@ -30,6 +30,8 @@ export interface ParamState { [key: string]: StateValue }
 
 export interface GradientTransformation {
   readonly name: string;
+  /** A chain's links (in order); absent on a single transformation. */
+  readonly links?: readonly GradientTransformation[];
   init(param: Tensor): ParamState;
   update(updates: Tensor[], states: ParamState[], params: readonly Tensor[]): Tensor[];
 }
@@ -47,6 +49,7 @@ export function chain(...links: GradientTransformation[]): GradientTransformatio
   }
   return {
     name: `chain(${links.map((l) => l.name).join(', ')})`,
+    links,
     init: (param) => Object.fromEntries(links.map((l, i) => [String(i), l.init(param)])),
     update(updates, states, params) {
       let u = updates;
@@ -56,6 +59,25 @@ export function chain(...links: GradientTransformation[]): GradientTransformatio
       return u;
     },
   };
+}
+
+/**
+ * The per-parameter states of the link named `name` inside `tx` (searched through nested chains):
+ * found by the transformation that owns them, never by position, so a fused kernel reading them
+ * cannot fall out of step with a reordered or extended chain. Exactly one link must carry the name.
+ */
+export function linkStates(tx: GradientTransformation, states: readonly ParamState[], name: string): ParamState[] {
+  const paths = linkPaths(tx, name);
+  if (paths.length !== 1) {
+    throw new DescentError('BAD_ARGUMENT', `linkStates: expected one '${name}' link in ${tx.name}, found ${paths.length}`);
+  }
+  return states.map((s) => paths[0].reduce((st, key) => st[key] as ParamState, s));
+}
+
+/** State keys leading to every link named `name` in tx. */
+function linkPaths(tx: GradientTransformation, name: string): string[][] {
+  return (tx.links ?? []).flatMap((l, i) =>
+    l.name === name ? [[String(i)]] : linkPaths(l, name).map((p) => [String(i), ...p]));
 }
 
 /** Multiplies updates by a constant: scale(-1) turns a gradient into an ascent direction. */

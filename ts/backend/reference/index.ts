@@ -6,12 +6,13 @@ import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View } from '../bac
 import { BYTES, type DType, type StorageArray, encode, f16ToF32, bf16ToF32, storageArray } from '../../dtype.js';
 import { erf, roundHalfEven } from '../../math/special.js';
 import { softmaxCrossEntropyRef } from './softmaxce.js';
+import { sizeOf } from '../view.js';
 
 interface RefStorage extends Storage { data: StorageArray }
 
 /** Element offsets of a view in row-major order of its shape. */
 export function viewOffsets(v: View): Int32Array | number[] {
-  const n = v.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(v.shape);
   const out = new Array<number>(n);
   const nd = v.shape.length;
   const idx = new Array<number>(nd).fill(0);
@@ -56,7 +57,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sqrt: Math.sqrt, rsqrt: (x) => 1 / Math.sqrt(x), sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
   sigmoid, relu: (x) => (x < 0 ? 0 : x) /* NaN and -0 pass through, as torch */, gelu, silu: (x) => x * sigmoid(x),
   sign: (x) => +(x > 0) - +(x < 0), square: (x) => x * x, reciprocal: (x) => 1 / x,
-  floor: Math.floor, ceil: Math.ceil, round: roundHalfEven,
+  floor: Math.floor, ceil: Math.ceil, round: roundHalfEven, erf,
 };
 
 function intPow(a: number, b: number): number {
@@ -225,7 +226,7 @@ export class ReferenceBackend implements Backend {
 }
 
 function forEachCoord(shape: readonly number[], fn: (coord: number[], flat: number) => void): void {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(shape);
   const coord = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     fn(coord, i);

@@ -4,21 +4,22 @@
 // ts/backend/backend.ts. matmul is the GEMM driver's (gemm.ts).
 
 import {
-  BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS,
-  type Backend, type BinaryOp, type ReduceOp, type Storage, type UnaryOp, type View,
+  BINARY_OPS, COMPARE_OPS, INT_UNARY_OPS, REDUCE_OPS, UNARY_OPS,
+  type Backend, type BinaryOp, type FusedRecord, type FusedUpdateKind, type NewtonSchulzSpec, type ReduceOp,
+  type Storage, type UnaryOp, type View,
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check, fmtShape } from '../../errors.js';
 import { matmul as gemmMatmul } from './gemm.js';
 import { MetaScratch, collapse } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
-import {
-  asWasm, checkDType, checkShapes, contiguousStrides, isContiguous, sizeOf, viewPtr, type WasmStorage,
-} from './storage.js';
+import { asWasm, checkDType, checkShapes, viewPtr, type WasmStorage } from './storage.js';
+import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
 import { softmaxCrossEntropyWasm } from './softmaxce.js';
+import { fusedUpdateWasm } from './fused.js';
+import { newtonSchulzPtr } from './newton-schulz.js';
 
 const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
-const I32_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'relu'];
 const COMPUTE: readonly DType[] = ['f32', 'f64', 'i32'];
 type K = WasmRuntime['exports'];
 const UNARY_KERNEL = { f32: 'f32_vunary_wasmsimd', f64: 'f64_vunary_wasmsimd', i32: 's32_vunary_wasmsimd' } as const;
@@ -131,8 +132,8 @@ export class WasmBackend implements Backend {
     checkDType(out.storage.dtype, dtype, 'unary', 'out');
     checkShapes(x.shape, out.shape, 'unary');
     const code = UNARY_OPS.indexOf(op);
-    check(code >= 0 && (dtype !== 'i32' || I32_UNARY.includes(op)), 'BAD_ARGUMENT',
-      () => `unary: op '${op}' is not defined for ${dtype} (expected one of ${(dtype === 'i32' ? I32_UNARY : UNARY_OPS).join(', ')})`);
+    check(code >= 0 && (dtype !== 'i32' || INT_UNARY_OPS.includes(op)), 'BAD_ARGUMENT',
+      () => `unary: op '${op}' is not defined for ${dtype} (expected one of ${(dtype === 'i32' ? INT_UNARY_OPS : UNARY_OPS).join(', ')})`);
     const px = this.ptr(x, 'unary');
     const po = this.ptr(out, 'unary');
     const c = collapse(out.shape, [x.strides, out.strides]);
@@ -279,6 +280,26 @@ export class WasmBackend implements Backend {
 
   softmaxCrossEntropy(logits: View, labels: View, loss: View, dlogits: View | null, scale: number): void {
     softmaxCrossEntropyWasm(this.rt, logits, labels, loss, dlogits, scale);
+  }
+
+  fusedUpdate(kind: FusedUpdateKind, records: readonly FusedRecord[], scalars: readonly number[], flags: number): void {
+    for (const r of records) {
+      for (const v of [r.param, r.grad, ...r.state]) if (v !== null) this.checkF32Contiguous(v, r.param.shape, 'fusedUpdate');
+    }
+    fusedUpdateWasm(this.rt, kind, records, scalars, flags);
+  }
+
+  newtonSchulz(x: View, out: View, spec: NewtonSchulzSpec): void {
+    check(x.shape.length === 2, 'SHAPE_MISMATCH', () => `newtonSchulz: expected a 2-D x, got ${fmtShape(x.shape)}`);
+    this.checkF32Contiguous(x, x.shape, 'newtonSchulz');
+    this.checkF32Contiguous(out, x.shape, 'newtonSchulz');
+    newtonSchulzPtr(this.rt, this.ptr(x, 'newtonSchulz'), this.ptr(out, 'newtonSchulz'), x.shape[0], x.shape[1], spec);
+  }
+
+  private checkF32Contiguous(v: View, shape: readonly number[], where: string): void {
+    checkDType(v.storage.dtype, 'f32', where, 'every view');
+    checkShapes(v.shape, shape, where);
+    check(isContiguous(v), 'BAD_ARGUMENT', () => `${where}: expected contiguous views, got strides ${fmtShape(v.strides)}`);
   }
 
   /** META for index kernels: no collapsing (dim must stay its own dim); a 0-d shape is one element. */

@@ -5,10 +5,8 @@ import type { View } from '../backend.js';
 import { check } from '../../errors.js';
 import { KERNEL_F32_RELAXED, f32Kernel } from './gemm.js';
 import type { WasmRuntime } from './runtime.js';
-import { checkDType, isContiguous, viewPtr } from './storage.js';
-
-type SoftmaxCE = (logits: number, labels: number, rows: number, cols: number, loss: number, dlogits: number, scale: number) => void;
-type Exports = { f32_softmaxce_wasmsimd: SoftmaxCE; f32_softmaxce_wasmrelaxedsimd?: SoftmaxCE };
+import { checkDType, viewPtr } from './storage.js';
+import { isContiguous } from '../view.js';
 
 /**
  * Runs the SIMD kernel on byte addresses (dlogits 0 = loss only). The relaxed-SIMD (FMA) variant
@@ -17,7 +15,7 @@ type Exports = { f32_softmaxce_wasmsimd: SoftmaxCE; f32_softmaxce_wasmrelaxedsim
  */
 export function softmaxCrossEntropyPtr(rt: WasmRuntime, logits: number, labels: number, rows: number, cols: number,
   loss: number, dlogits: number, scale: number): void {
-  const k = rt.exports as unknown as Exports;
+  const k = rt.exports;
   const relaxed = f32Kernel(rt) === KERNEL_F32_RELAXED && k.f32_softmaxce_wasmrelaxedsimd !== undefined;
   (relaxed ? k.f32_softmaxce_wasmrelaxedsimd! : k.f32_softmaxce_wasmsimd)(logits, labels, rows, cols, loss, dlogits, scale);
 }

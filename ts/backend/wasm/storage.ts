@@ -42,20 +42,6 @@ export function viewPtr(v: View, where: string, owner?: object): number {
   return s.ptr + offset * BYTES[s.dtype];
 }
 
-export const sizeOf = (shape: readonly number[]): number => shape.reduce((p, n) => p * n, 1);
-
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) { st[d] = s; s *= shape[d]; }
-  return st;
-}
-
-export function isContiguous(v: View): boolean {
-  const st = contiguousStrides(v.shape);
-  return v.shape.every((n, d) => n <= 1 || v.strides[d] === st[d]);
-}
-
 export function checkDType(got: DType, want: DType | readonly DType[], where: string, what: string): void {
   const ok = typeof want === 'string' ? got === want : want.includes(got);
   if (!ok) throw new DescentError('BAD_DTYPE', `${where}: expected ${what} of dtype ${String(want)}, got ${got}`);

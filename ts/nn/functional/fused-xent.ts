@@ -14,8 +14,8 @@ import type { Tensor } from '../../tensor.js';
 import { softmax } from './softmax.js';
 
 export function canFuse(x: Tensor, hasWeight: boolean, labelSmoothing: number): boolean {
-  return x.device === 'wasm' && x.dtype === 'f32' && x.ndim === 2 && !hasWeight && labelSmoothing === 0
-    && x.backend.softmaxCrossEntropy !== undefined;
+  return x.backend.softmaxCrossEntropy !== undefined && x.dtype === 'f32' && x.ndim === 2 && !hasWeight
+    && labelSmoothing === 0;
 }
 
 /**
@@ -34,7 +34,7 @@ export function fusedCrossEntropy(x: Tensor, labels: Int32Array, count: number, 
   if (xc !== x) xc.dispose();
   let out = rowLoss;
   if (reduction !== 'none') {
-    // Reduced on the host in f64 (rows values, already read cheaply on wasm): saves two ops' overhead.
+    // Reduced on the host in f64 (rows values, one cheap read): saves two ops' overhead.
     const v = rowLoss.dataSync();
     let total = 0;
     for (let i = 0; i < v.length; i++) total += v[i];

@@ -7,7 +7,8 @@ import { check, checkOptions, fmtShape } from '../../errors.js';
 import { add, mul, rsqrt, square, sub } from '../../ops/elementwise.js';
 import { mean } from '../../ops/reduce.js';
 import { reshape } from '../../ops/shape.js';
-import { assertTensor, castTo } from '../../ops/util.js';
+import { copyInto } from '../../ops/inplace.js';
+import { assertTensor } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
 import { checkInput, composite } from './util.js';
 
@@ -21,12 +22,6 @@ function checkChannelVector(where: string, name: string, t: Tensor | null | unde
   check(t.ndim === 1 && t.shape[0] === c, 'SHAPE_MISMATCH', () => `${where}: expected ${name} of shape [${c}], got ${fmtShape(t.shape)}`);
 }
 
-/** Overwrites dst's values with src's (running-stat update outside the graph). */
-function assign(dst: Tensor, src: Tensor): void {
-  const cast = castTo(src, dst.dtype);
-  dst.backend.copy(cast, dst);
-  if (cast !== src) cast.dispose();
-}
 
 /** Batch statistics need more than one value per channel (else the variance is undefined). */
 export function checkBatchStats(where: string, x: Tensor): void {
@@ -63,8 +58,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
       v = mean(square(sub(x, mu)), axes, { keepdim: true });
       if (runningMean !== null && runningVar !== null) {
         noGrad(() => {
-          assign(runningMean, add(mul(runningMean, 1 - momentum), mul(reshape(mu, [c]), momentum)));
-          assign(runningVar, add(mul(runningVar, 1 - momentum), mul(reshape(v, [c]), (momentum * count) / (count - 1))));
+          copyInto(runningMean, add(mul(runningMean, 1 - momentum), mul(reshape(mu, [c]), momentum)));
+          copyInto(runningVar, add(mul(runningVar, 1 - momentum), mul(reshape(v, [c]), (momentum * count) / (count - 1))));
         });
       }
     } else {

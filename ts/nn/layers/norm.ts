@@ -5,6 +5,7 @@ import { check, fmtShape } from '../../errors.js';
 import { noGrad } from '../../autograd/tape.js';
 import { add } from '../../ops/elementwise.js';
 import { zeros } from '../../ops/creation.js';
+import { fill_ } from '../../ops/inplace.js';
 import type { Tensor } from '../../tensor.js';
 import { batchNorm, checkBatchStats, layerNorm } from '../functional/norm.js';
 import { checkInput } from '../functional/util.js';
@@ -52,9 +53,9 @@ abstract class BatchNorm extends Module {
   resetRunningStats(): void {
     if (!this.trackRunningStats) return;
     noGrad(() => {
-      this.runningMean!.backend.fill(this.runningMean!.storage, 0);
-      this.runningVar!.backend.fill(this.runningVar!.storage, 1);
-      this.numBatchesTracked!.backend.fill(this.numBatchesTracked!.storage, 0);
+      fill_(this.runningMean!, 0);
+      fill_(this.runningVar!, 1);
+      fill_(this.numBatchesTracked!, 0);
     });
   }
 

@@ -4,6 +4,6 @@
 export { HeavyBall, NesterovLookahead, heavyBall, nesterovLookahead, type MomentumLectureOptions } from './momentum.js';
 export { ProjectedGradientDescent, projectBox, projectL2Ball, projectSimplex, projectNonNegative, type Projection } from './projections.js';
 export { ProximalGradient, softThreshold, proxElasticNet, proxGroupLasso, prox, type ProxKind, type ProximalGradientOptions } from './proximal.js';
-export { ZerothOrder, type ZerothOrderOptions } from './zeroth_order.js';
-export { BlockCoordinateDescent, type BlockCoordinateOptions } from './block_coordinate.js';
+export { ZerothOrder, type ZerothOrderOptions } from './zeroth-order.js';
+export { BlockCoordinateDescent, type BlockCoordinateOptions } from './block-coordinate.js';
 export { SVRG, type GradFn } from './svrg.js';

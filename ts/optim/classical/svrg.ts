@@ -11,7 +11,7 @@ import { keep, tidy } from '../../lifetime.js';
 import { noGrad } from '../../autograd/tape.js';
 import { Optimizer, writeParam, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { chain, scaleByLearningRate, type GradientTransformation } from '../transform.js';
-import { tensorsIn } from '../state_io.js';
+import { tensorsIn } from '../state-io.js';
 import { nonNegative } from '../validate.js';
 
 /** Sets `.grad` of the parameters (e.g. by loss.backward()) for a fixed batch. */

@@ -5,7 +5,7 @@
 
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scale, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
+import { addDecayedWeights, chain, scale, scaleByLearningRate, linkStates, type GradientTransformation, type ParamState } from '../transform.js';
 import { groupIndices, ownedState, runFused } from '../fused.js';
 import { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from '../transforms/adam.js';
 import { betas, flag, nonNegative, positive, type OptionSchema } from '../validate.js';
@@ -43,11 +43,11 @@ export class Adam extends Optimizer {
   protected decoupled(g: ParamGroup): boolean {
     return g.decoupledWeightDecay === true;
   }
-  /** One f32_adam_multi call per step count; state = the chain's scaleByAdam link ('2'). */
-  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+  /** One f32_adam_multi call per step count; state = the chain's scaleByAdam link. */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
     const [b1, b2] = g.betas as [number, number];
     const lr = g.lr, wd = g.weightDecay as number, ams = g.amsgrad === true, dec = this.decoupled(g);
-    const core = states.map((s) => s['2'] as ParamState);
+    const core = linkStates(tx, states, 'scaleByAdam');
     for (const idx of groupIndices(ps.length, (i) => core[i].step as number)) {
       const t = (core[idx[0]].step as number) + 1;
       const st = idx.map((i) => {

@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scale, scaleByLearningRate, trace, type GradientTransformation, type ParamState } from '../transform.js';
+import { addDecayedWeights, chain, linkStates, scale, scaleByLearningRate, trace, type GradientTransformation, type ParamState } from '../transform.js';
 import { groupIndices, ownedState, runFused } from '../fused.js';
 import { scaleByAdadelta, scaleByAdagrad, scaleByRmsprop } from '../transforms/adaptive.js';
 import { flag, nonNegative, positive, unitInterval } from '../validate.js';
@@ -24,9 +24,9 @@ export class Adagrad extends Optimizer {
       initialAccumulatorValue: nonNegative(0), eps: positive(1e-10), maximize: flag(false),
     });
   }
-  /** f32_adagrad_multi per step count over the scaleByAdagrad link's sums ('2'). */
-  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
-    const core = states.map((s) => s['2'] as ParamState);
+  /** f32_adagrad_multi per step count over the scaleByAdagrad link's sums. */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
+    const core = linkStates(tx, states, 'scaleByAdagrad');
     for (const idx of groupIndices(ps.length, (i) => core[i].step as number)) {
       const t = (core[idx[0]].step as number) + 1;
       const clr = g.lr / (1 + (t - 1) * (g.lrDecay as number));
@@ -55,14 +55,15 @@ export class RMSprop extends Optimizer {
       momentum: nonNegative(0), centered: flag(false), maximize: flag(false),
     });
   }
-  /** f32_rmsprop_multi over the scaleByRmsprop ('2') and momentum trace ('3') links' state. */
-  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+  /** f32_rmsprop_multi over the scaleByRmsprop and momentum trace links' state. */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
     const mu = g.momentum as number, centered = g.centered === true;
-    const st = states.map((s, i) => {
-      const core = s['2'] as ParamState;
+    const cores = linkStates(tx, states, 'scaleByRmsprop');
+    const traces = mu > 0 ? linkStates(tx, states, 'trace') : [];
+    const st = cores.map((core, i) => {
       const v = ownedState(core, 'v', ps[i]);
       const gAvg = centered ? ownedState(core, 'gAvg', ps[i], [v]) : null;
-      return [v, gAvg, mu > 0 ? ownedState(s['3'] as ParamState, 'buf', ps[i], [v, gAvg]) : null];
+      return [v, gAvg, mu > 0 ? ownedState(traces[i], 'buf', ps[i], [v, gAvg]) : null];
     });
     runFused('rmsprop', ps, st, [g.lr, g.alpha as number, g.eps as number, g.weightDecay as number, mu],
       (centered ? 1 : 0) | (g.maximize ? 2 : 0));

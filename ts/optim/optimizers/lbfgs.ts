@@ -15,8 +15,8 @@ import { noGrad, enableGrad } from '../../autograd/tape.js';
 import { keep, tidy } from '../../lifetime.js';
 import { Optimizer, writeParam, type Closure, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import type { GradientTransformation, ParamState } from '../transform.js';
-import { dot, strongWolfe } from '../line_search.js';
-import { tensorsIn } from '../state_io.js';
+import { dot, strongWolfe } from '../line-search.js';
+import { tensorsIn } from '../state-io.js';
 import { choice, nonNegative, positiveInt } from '../validate.js';
 
 export interface LBFGSOptions {

@@ -16,7 +16,7 @@ import { reshape } from '../../ops/shape.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, on, scaleByLearningRate, val, type Flag, type GradientTransformation, type Scalar } from '../transform.js';
 import { scaleByAdam } from '../transforms/adam.js';
-import { zeropowerViaNewtonSchulz, type NewtonSchulzOptions } from '../newton_schulz.js';
+import { zeropowerViaNewtonSchulz, type NewtonSchulzOptions } from '../newton-schulz.js';
 import { betas, choice, flag, nonNegative, positive, positiveInt, unitInterval, type OptionSchema } from '../validate.js';
 
 export type AdjustLrFn = 'original' | 'match_rms_adamw' | 'spectral_unclamped';

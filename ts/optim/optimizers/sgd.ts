@@ -6,7 +6,7 @@
 import { DescentError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scale, scaleByLearningRate, trace, type GradientTransformation, type ParamState } from '../transform.js';
+import { addDecayedWeights, chain, linkStates, scale, scaleByLearningRate, trace, type GradientTransformation, type ParamState } from '../transform.js';
 import { groupIndices, ownedState, runFused } from '../fused.js';
 import { flag, nonNegative } from '../validate.js';
 
@@ -35,10 +35,10 @@ export class SGD extends Optimizer {
     }
   }
 
-  /** f32_sgd_multi over the trace link's buffers ('2'); fresh buffers take the copy-g first step. */
-  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+  /** f32_sgd_multi over the trace link's buffers; fresh buffers take the copy-g first step. */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
     const mu = g.momentum as number;
-    const tr = states.map((s) => s['2'] as ParamState);
+    const tr = linkStates(tx, states, 'trace');
     for (const idx of groupIndices(ps.length, (i) => (mu !== 0 && tr[i].buf === null ? 1 : 0))) {
       const first = mu !== 0 && tr[idx[0]].buf === null;
       const bufs = idx.map((i) => [mu === 0 ? null : ownedState(tr[i], 'buf', ps[i])]);

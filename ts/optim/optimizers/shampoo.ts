@@ -4,7 +4,7 @@
 // AdaGrad-style sums; β2 < 1: EMA with weight 1 − β2 and bias correction), and is preconditioned
 // as P = M ×_1 (S_1 + εI)^(−1/2k) ×_2 … ×_k (S_k + εI)^(−1/2k): a vector uses S^(−1/2), a matrix
 // L^(−1/4)·M·R^(−1/4), a conv filter [out, in, kh, kw] four 8th roots. Size-1 dims are dropped (of
-// the parameter, then of each block). The roots come from ../inverse_root.ts (f64
+// the parameter, then of each block). The roots come from ../inverse-root.ts (f64
 // eigendecomposition, or coupled Newton with a fallback), recomputed every `preconditionFrequency`
 // steps from `startPreconditioningStep` on. Dims larger than `maxPreconditionerDim` are split,
 // every block getting its own statistics, and grafting rescales each block to the norm of the SGD,
@@ -20,7 +20,7 @@ import { cat } from '../../ops/join.js';
 import { permute, reshape, slice, transpose } from '../../ops/shape.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
-import { type RootInverseMethod, type ShampooRootOptions, shampooInverseRoot } from '../inverse_root.js';
+import { type RootInverseMethod, type ShampooRootOptions, shampooInverseRoot } from '../inverse-root.js';
 import { check } from '../../errors.js';
 import { type OptionSpec, checkBool, checkChoice, checkNumber, choice, flag, nonNegative, positive, positiveInt,
   unitInterval } from '../validate.js';

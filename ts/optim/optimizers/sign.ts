@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
-import { addDecayedWeights, chain, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
+import { addDecayedWeights, chain, linkStates, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
 import { ownedState, runFused } from '../fused.js';
 import { ema, scaleByLion, scaleBySign } from '../transforms/sign.js';
 import { betas, nonNegative, unitInterval } from '../validate.js';
@@ -21,10 +21,10 @@ export class Lion extends Optimizer {
   constructor(params: ParamsInput, opts: LionOptions = {}) {
     super('Lion', params, opts, { lr: nonNegative(1e-4), betas: betas([0.9, 0.99]), weightDecay: nonNegative(0) });
   }
-  /** f32_lion_multi over the scaleByLion link's momentum ('0'). */
-  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[]): boolean {
+  /** f32_lion_multi over the scaleByLion link's momentum. */
+  protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
     const [b1, b2] = g.betas as [number, number];
-    runFused('lion', ps, states.map((s, i) => [ownedState(s['0'] as ParamState, 'm', ps[i])]),
+    runFused('lion', ps, linkStates(tx, states, 'scaleByLion').map((s, i) => [ownedState(s, 'm', ps[i])]),
       [g.lr, b1, b2, 1 - g.lr * (g.weightDecay as number)], 0);
     return true;
   }

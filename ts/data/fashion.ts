@@ -1,0 +1,112 @@
+// Fashion-MNIST (Xiao et al., 2017) as TensorDatasets: images f32 [N, 1, H, W] standardized with
+// the training split's pixel mean and std, labels i32 [N]. With no `dir`, the repository's bundled
+// copy of the 10,000-image test file is split (data/fashion-mnist-small/NOTICE.md); with `dir`, a
+// full IDX folder gives 60,000 training images (split into train and validation) and the test set.
+
+import { DescentError } from '../errors.js';
+import { tensor } from '../ops/creation.js';
+import { nodeModule } from '../io/node.js';
+import { type IdxArray, readIdxFile } from './idx.js';
+import { TensorDataset, permutation } from './dataset.js';
+
+export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const BUNDLED_TEST = 2000; // images held out of the bundled file as its test set
+
+export interface Normalization { mean: number; std: number }
+export interface FashionMnist {
+  train: TensorDataset; val: TensorDataset; test: TensorDataset;
+  classes: string[]; normalization: Normalization;
+}
+export interface LoadOptions { dir?: string; valFraction?: number; seed?: number }
+
+/** Images and labels of one IDX pair, checked against each other. */
+export interface LabeledImages { images: IdxArray; labels: IdxArray }
+
+/** Reads an images/labels IDX pair and checks counts and label range (errors name the file). */
+export async function readLabeledImages(imagesPath: string, labelsPath: string, classes: number): Promise<LabeledImages> {
+  const images = await readIdxFile(imagesPath);
+  const labels = await readIdxFile(labelsPath);
+  if (images.shape.length !== 3) throw new DescentError('INVALID_DATA', `${imagesPath}: expected images [N, H, W] (3 dimensions), got [${images.shape.join(', ')}]`);
+  if (labels.shape.length !== 1) throw new DescentError('INVALID_DATA', `${labelsPath}: expected labels [N] (1 dimension), got [${labels.shape.join(', ')}]`);
+  if (labels.shape[0] !== images.shape[0]) {
+    throw new DescentError('INVALID_DATA', `${labelsPath}: ${labels.shape[0]} labels, but ${imagesPath} has ${images.shape[0]} images`);
+  }
+  const i = labels.data.findIndex((l) => l >= classes);
+  if (i >= 0) throw new DescentError('INVALID_DATA', `${labelsPath}: label ${labels.data[i]} at index ${i} is out of range; expected 0..${classes - 1}`);
+  return { images, labels };
+}
+
+/** Pixel mean and std (of x / 255) over the images `rows`. */
+export function pixelStats(images: IdxArray, rows: Int32Array): Normalization {
+  const size = images.shape[1] * images.shape[2];
+  let s = 0, s2 = 0;
+  for (const r of rows) for (let j = r * size; j < (r + 1) * size; j++) { const v = images.data[j] / 255; s += v; s2 += v * v; }
+  const n = rows.length * size;
+  const mean = s / n;
+  return { mean, std: Math.sqrt(Math.max(s2 / n - mean * mean, 0)) || 1 };
+}
+
+/** The rows `rows` as a dataset: images ((x/255 − mean)/std) f32 [n, 1, H, W], labels i32 [n]. */
+export function toDataset(src: LabeledImages, rows: Int32Array, norm: Normalization): TensorDataset {
+  const [, h, w] = src.images.shape;
+  const size = h * w;
+  const x = new Float32Array(rows.length * size);
+  const y = new Int32Array(rows.length);
+  rows.forEach((r, k) => {
+    y[k] = src.labels.data[r];
+    for (let j = 0; j < size; j++) x[k * size + j] = (src.images.data[r * size + j] / 255 - norm.mean) / norm.std;
+  });
+  return new TensorDataset(tensor(x, { shape: [rows.length, 1, h, w] }), tensor(y));
+}
+
+function checkLoadOptions(o: LoadOptions): Required<Omit<LoadOptions, 'dir'>> & { dir?: string } {
+  const where = 'loadFashionMnist';
+  if (o === null || typeof o !== 'object') throw new DescentError('BAD_OPTION', `${where}: expected options {dir?, valFraction?, seed?}`);
+  for (const k of Object.keys(o)) if (!['dir', 'valFraction', 'seed'].includes(k)) throw new DescentError('BAD_OPTION', `${where}: unknown option '${k}'; expected dir, valFraction, seed`);
+  const { dir, valFraction = 0.1, seed = 0 } = o;
+  if (dir !== undefined && typeof dir !== 'string') throw new DescentError('BAD_OPTION', `${where}: dir must be a folder path, got ${typeof dir}`);
+  if (typeof valFraction !== 'number' || !(valFraction > 0 && valFraction < 1)) throw new DescentError('BAD_OPTION', `${where}: valFraction must be in (0, 1), got ${String(valFraction)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new DescentError('BAD_OPTION', `${where}: seed must be a non-negative safe integer, got ${String(seed)}`);
+  return { dir, valFraction, seed };
+}
+
+/** The bundled folder: data/fashion-mnist-small above this module (sources) or the bundle (build/). */
+function bundledDir(): string {
+  const fs = nodeModule('fs', 'loadFashionMnist', 'parseIdxAsync on fetched bytes');
+  for (const up of ['../../', '../']) {
+    const url = new URL(`${up}data/fashion-mnist-small/`, import.meta.url);
+    if (url.protocol === 'file:' && fs.existsSync(url)) return decodeURIComponent(url.pathname);
+  }
+  throw new DescentError('BAD_ARGUMENT', 'loadFashionMnist: the bundled data/fashion-mnist-small/ folder is missing; pass {dir} with an IDX folder');
+}
+
+/**
+ * Loads Fashion-MNIST (Node). Without `dir`: the bundled 10,000 images, 2,000 held out as test and
+ * the rest split train/validation by `valFraction` (default 0.1) with a seeded shuffle.
+ * @example const { train, val, test } = await loadFashionMnist();
+ */
+export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionMnist> {
+  const { dir, valFraction, seed } = checkLoadOptions(opts);
+  const classes = FASHION_CLASSES.length;
+  const folder = (dir ?? bundledDir()).replace(/\/?$/, '/');
+  const t10k = await readLabeledImages(`${folder}t10k-images-idx3-ubyte.gz`, `${folder}t10k-labels-idx1-ubyte.gz`, classes);
+  const full = dir === undefined ? null
+    : await readLabeledImages(`${folder}train-images-idx3-ubyte.gz`, `${folder}train-labels-idx1-ubyte.gz`, classes);
+  const trainSrc = full ?? t10k;
+  const pool = full === null ? t10k.images.shape[0] - BUNDLED_TEST : full.images.shape[0];
+  if (pool < 2) throw new DescentError('INVALID_DATA', `loadFashionMnist: ${folder} has ${pool} training images; expected at least 2`);
+  const order = permutation(pool, seed, 0);
+  const nVal = Math.min(Math.max(1, Math.round(valFraction * pool)), pool - 1);
+  const valRows = order.slice(0, nVal), trainRows = order.slice(nVal);
+  const testRows = full === null
+    ? Int32Array.from({ length: BUNDLED_TEST }, (_, i) => pool + i)
+    : Int32Array.from({ length: t10k.images.shape[0] }, (_, i) => i);
+  const norm = pixelStats(trainSrc.images, trainRows);
+  return {
+    train: toDataset(trainSrc, trainRows, norm),
+    val: toDataset(trainSrc, valRows, norm),
+    test: toDataset(t10k, testRows, norm),
+    classes: [...FASHION_CLASSES],
+    normalization: norm,
+  };
+}
