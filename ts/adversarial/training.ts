@@ -36,7 +36,7 @@ export function adversarialTrainingStep(model: Model, optimizer: Optimizer, x: T
  * Fraction of examples classified correctly after the attack (clean accuracy with `attack: null`).
  * @example const acc = adversarial.robustAccuracy((x) => net.call(x), x, y, { eps: 0.1, steps: 20 })
  */
-export function robustAccuracy(model: Model, x: Tensor, labels: Tensor, opts?: AdversarialStepOptions & { attack?: AdversarialStepOptions['attack'] | null }): number {
+export function robustAccuracy(model: Model, x: Tensor, labels: Tensor, opts?: Omit<AdversarialStepOptions, 'attack'> & { attack?: AdversarialStepOptions['attack'] | null }): number {
   const { attack = pgd, ...attackOpts } = opts ?? {};
   resolveAttack('robustAccuracy', attackOpts);
   return tidy(() => {

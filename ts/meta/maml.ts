@@ -11,7 +11,7 @@ import { Tensor } from '../tensor.js';
 import { enableGrad } from '../autograd/tape.js';
 import { gradients } from '../autograd/backward.js';
 import { Module } from '../nn/module.js';
-import { functionalCall } from '../nn/functional_call.js';
+import { functionalCall } from '../nn/functional-call.js';
 
 export type TaskLoss = (prediction: Tensor, target: Tensor) => Tensor;
 export interface Task { support: [Tensor, Tensor]; query: [Tensor, Tensor] }
