@@ -113,3 +113,15 @@ test('checkpointSequential: same loss and gradients as plain backprop (dropout r
   expect(ckpt.held).toBeLessThan(plain.held / 2);
   expect(() => d.finetune.checkpointSequential(net, 9, x)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
 });
+
+test('LoRA inside a TransformerBlock adapts the MLP and the attention output projection (forward sees the adapters)', () => {
+  d.manualSeed(11);
+  const block = new d.nn.TransformerBlock(8, 2, { dropout: 0, ...ref });
+  const names = d.finetune.applyLoRA(block, { rank: 2 });
+  expect(names.sort()).toEqual(['linear1', 'linear2', 'self_attn.out_proj']);
+  block.call(d.randn([2, 3, 8], ref)).square().sum().backward();
+  for (const [n, p] of block.namedParameters()) {
+    if (n.endsWith('lora_A')) continue; // B = 0 at start, so A's gradient is zero (not null)
+    expect([n, p.grad !== null]).toEqual([n, n.endsWith('lora_B')]);
+  }
+});
