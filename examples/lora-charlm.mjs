@@ -2,7 +2,7 @@
 // Shakespeare's sonnets (examples/data/sonnets.txt), then adapt to the last 30% (the "second
 // text") by full fine-tuning and by LoRA (rank 4, α 8, on every Linear: the MLPs, the attention
 // output projections and the LM head; the packed q/k/v projection is a raw parameter, so not adapted).
-// Prints trainable parameters, bytes of gradients + Adam state, and the held-out loss reached.
+// Prints trainable parameters, the measured bytes of gradients + AdamW state, and the held-out loss reached.
 //   npm run build && node examples/lora-charlm.mjs [pretrainSteps] [finetuneSteps]
 import { readFileSync } from 'node:fs';
 import * as d from '../build/descent.node.js';
@@ -48,13 +48,14 @@ function batch(ids) {
 }
 const lossOn = (model, [x, y]) => nn.functional.crossEntropy(model.call(x).reshape([-1, vocab.length]), y);
 function train(model, params, ids, steps, lr) {
+  const start = d.memory().wasm.bytes;
   const opt = new d.optim.AdamW(params, { lr, weightDecay: 0 });
   let bytes = 0;
   for (let s = 0; s < steps; s++) {
     const b = batch(ids);
     d.tidy(() => { opt.zeroGrad({ setToNone: true }); lossOn(model, b).backward(); opt.step(); });
-    if (s === 0) bytes = params.reduce((n, p) => n + 4 * p.size * 3, 0); // grad + exp_avg + exp_avg_sq, f32
     b.forEach((t) => t.dispose());
+    if (s === 0) bytes = d.memory().wasm.bytes - start; // measured: gradients + AdamW state, alive after the step
   }
   return bytes;
 }
