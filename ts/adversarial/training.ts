@@ -24,7 +24,7 @@ export function adversarialTrainingStep(model: Model, optimizer: Optimizer, x: T
   const o = resolveAttack('adversarialTrainingStep', attackOpts);
   return tidy(() => {
     const adv = attack(model, x, labels, attackOpts);
-    for (const g of optimizer.paramGroups) for (const p of g.params) { p.grad?.dispose(); p.grad = null; }
+    optimizer.zeroGrad();
     const loss = o.loss(model(adv), labels);
     loss.backward();
     optimizer.step();

@@ -54,18 +54,18 @@ export function mezoStep(params: Tensor[], loss: () => Tensor | number, opts?: M
   check(Number.isInteger(seed) && seed >= 0, 'BAD_OPTION', () => `mezoStep: 'seed' expected an integer ≥ 0, got ${String(seed)}`);
   perturb(params, seed, eps);
   let plus: number;
-  let minus: number;
   try {
     plus = lossValue(loss);
-    perturb(params, seed, -2 * eps);
-    try {
-      minus = lossValue(loss);
-    } finally {
-      perturb(params, seed, eps);
-    }
   } catch (e) {
-    if (plus! === undefined) perturb(params, seed, -eps); // the loss threw at θ + εz: restore θ
+    perturb(params, seed, -eps); // restore θ before rethrowing
     throw e;
+  }
+  perturb(params, seed, -2 * eps);
+  let minus: number;
+  try {
+    minus = lossValue(loss);
+  } finally {
+    perturb(params, seed, eps);
   }
   const g = (plus - minus) / (2 * eps);
   perturb(params, seed, -lr * g);

@@ -51,7 +51,7 @@ export class SAM {
         writeParam(p, p.add(e));
       });
     }));
-    if (zeroGrad) for (const p of ps) { p.grad?.dispose(); p.grad = null; }
+    if (zeroGrad) this.zeroGrad();
   }
 
   /** Restores w and steps the base optimizer with the current (perturbed-point) gradients. */
@@ -77,6 +77,6 @@ export class SAM {
   }
 
   zeroGrad(): void {
-    for (const g of this.baseOptimizer.paramGroups) for (const p of g.params) { p.grad?.dispose(); p.grad = null; }
+    this.baseOptimizer.zeroGrad();
   }
 }
