@@ -6,6 +6,9 @@ import type { Backend, Device, Storage } from './backend/backend.js';
 import { DescentError } from './errors.js';
 
 const backends = new Map<Device, Backend>();
+
+/** Said by every call that asks for webgpu in a build without it (init's advice must be true). */
+export const WEBGPU_MISSING = "the 'webgpu' device is not part of this build; use 'wasm' (the default) or 'reference'";
 let defaultDevice: Device | null = null;
 
 export function registerBackend(b: Backend): void {
@@ -15,6 +18,7 @@ export function registerBackend(b: Backend): void {
 export function getBackend(device: Device): Backend {
   const b = backends.get(device);
   if (!b) {
+    if (device === 'webgpu') throw new DescentError('UNSUPPORTED', WEBGPU_MISSING);
     throw new DescentError('NOT_INITIALIZED', device === 'reference'
       ? 'reference backend missing (internal error)'
       : `device '${device}' is not initialized; call \`await init({ device: '${device}' })\` first`);

@@ -2,7 +2,7 @@
 
 import { DEVICES, type Device } from './backend/backend.js';
 import { DEFAULT_DEVICE, loadWasmDevice, wasmDeviceInfo, type WasmDeviceInfo } from './backend/devices.js';
-import { setDefaultDevice } from './engine.js';
+import { WEBGPU_MISSING, setDefaultDevice } from './engine.js';
 import { DescentError, check, checkOptions } from './errors.js';
 
 export interface InitOptions {
@@ -41,7 +41,7 @@ async function initNow(opts: InitOptions): Promise<void> {
   check(DEVICES.includes(device), 'BAD_OPTION',
     () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
   if (device === 'webgpu') {
-    throw new DescentError('UNSUPPORTED', "init: the 'webgpu' device is not part of this build yet; use 'wasm' or 'reference'");
+    throw new DescentError('UNSUPPORTED', `init: ${WEBGPU_MISSING}`);
   }
   await loadWasmDevice({ build: opts.build, threads: opts.threads, deterministic: opts.deterministic });
   setDefaultDevice(device);
