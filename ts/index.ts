@@ -41,3 +41,8 @@ export * as data from './data/index.js';
 export * as train from './train/index.js';
 export { save, load, loadJson, saveBuffer, loadBuffer, encodeSafetensors, decodeSafetensors } from './io/index.js';
 export type { Saveable, Metadata } from './io/index.js';
+export * as adversarial from './adversarial/index.js';
+export * as meta from './meta/index.js';
+export * as multitask from './multitask/index.js';
+export * as sam from './sam/index.js';
+export * as finetune from './finetune/index.js';
