@@ -118,3 +118,43 @@ test('init rejects unknown devices and options', async () => {
   await expect(d.init({ device: 'webgpu' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   await d.init({ device: 'wasm' });
 });
+
+describe('creation beyond memory and non-function callbacks', () => {
+  test.each(['wasm', 'reference'] as const)('creation ops that cannot fit are OUT_OF_MEMORY on %s, not a RangeError', (device) => {
+    const huge = [1e6, 1e6];
+    rejects(() => d.zeros(huge, { device }), 'OUT_OF_MEMORY', /zeros: 1000000000000 elements of f32/);
+    rejects(() => d.ones(huge, { device }), 'OUT_OF_MEMORY', /ones/);
+    rejects(() => d.randn(huge, { device }), 'OUT_OF_MEMORY', /randn/);
+    rejects(() => d.rand(huge, { device }), 'OUT_OF_MEMORY', /rand/);
+    rejects(() => d.randint(0, 5, huge, { device }), 'OUT_OF_MEMORY', /randint/);
+    rejects(() => d.arange(0, 1e12, 1, { device }), 'OUT_OF_MEMORY', /arange/);
+    rejects(() => d.linspace(0, 1, 1e12, { device }), 'OUT_OF_MEMORY', /linspace/);
+    rejects(() => d.eye(1e6, 1e6, { device }), 'OUT_OF_MEMORY', /eye/);
+  });
+
+  test('a rejected randn does not advance the random stream', () => {
+    d.manualSeed(7);
+    const want = d.randn([3], { device: 'reference' });
+    d.manualSeed(7);
+    rejects(() => d.randn([1e6, 1e6]), 'OUT_OF_MEMORY', /randn/);
+    const got = d.randn([3], { device: 'reference' });
+    expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    d.dispose([want, got]);
+  });
+
+  test('noGrad and enableGrad of a non-function are BAD_ARGUMENT, not a TypeError', () => {
+    rejects(() => d.noGrad(5 as never), 'BAD_ARGUMENT', /noGrad: expected a function to run, got number/);
+    rejects(() => d.enableGrad(null as never), 'BAD_ARGUMENT', /enableGrad: expected a function to run, got null/);
+  });
+
+  test('a webgpu tensor before init({ device: webgpu }) says how to start the device', () => {
+    rejects(() => d.tensor([1], { device: 'webgpu' }), 'NOT_INITIALIZED', /call `await init\(\{ device: 'webgpu' \}\)` first/);
+  });
+
+  test('a rejected logicalAnd or argmax leaves no tensor alive', () => {
+    const a = d.ones([2, 3]), b = d.ones([3, 2]), empty = d.zeros([0]);
+    rejects(() => d.logicalAnd(a, b), 'SHAPE_MISMATCH', /cannot be broadcast/);
+    rejects(() => empty.argmax(), 'SHAPE_MISMATCH', /zero-size dimension/);
+    d.dispose([a, b, empty]);
+  });
+});

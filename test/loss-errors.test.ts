@@ -21,6 +21,20 @@ describe('loss errors', () => {
     expect(() => F.crossEntropy(x(), labels([0, 1]), { weight: d.ones([2], ref) })).toThrow(/one per class/);
   });
 
+  test('a target or weight on another device is DEVICE_MISMATCH on every path (the fused f32 wasm one included)', async () => {
+    await d.init();
+    const onRef = labels([0, 1]);
+    const before = d.memory().wasm.tensors;
+    for (const dtype of ['f32', 'f64'] as const) {
+      const logits = d.zeros([2, 3], { dtype });
+      expect(() => F.crossEntropy(logits, onRef)).toThrow(code('DEVICE_MISMATCH'));
+      expect(() => F.crossEntropy(logits, d.tensor([0, 1], { dtype: 'i32' }), { weight: d.ones([3], ref) })).toThrow(code('DEVICE_MISMATCH'));
+      expect(() => F.nllLoss(logits, onRef)).toThrow(code('DEVICE_MISMATCH'));
+      d.dispose(logits);
+    }
+    expect(d.memory().wasm.tensors).toBe(before + 2); // only the two targets made inside the loop
+  });
+
   test('wrong target dtype', () => {
     expect(() => F.nllLoss(x(), d.tensor([0, 1], ref))).toThrow(code('BAD_DTYPE'));
     expect(() => F.multiMarginLoss(x(), d.tensor([0, 1], ref))).toThrow(/dtype i32/);

@@ -79,6 +79,36 @@ test('Symbol.dispose frees at scope exit', () => {
   expect(d.memory().wasm.bytes).toBe(start.bytes);
 });
 
+test.each(['wasm', 'reference'] as const)('composites keep no intermediate after backward and dispose (%s)', (device) => {
+  const F = d.nn.functional;
+  const x = d.randn([4, 3], { device, requiresGrad: true });
+  const target = d.tensor([0, 1, 2, 0], { dtype: 'i32', device });
+  const zero = d.zerosLike(x);
+  const lin = new d.nn.Linear(3, 2, { device });
+  const grads = [x, ...lin.parameters()];
+  const start = d.memory()[device];
+  const calls: [string, () => d.Tensor][] = [
+    ['unfused crossEntropy', () => F.crossEntropy(x, target, { labelSmoothing: 0.1 })],
+    ['crossEntropy', () => F.crossEntropy(x, target)],
+    ['layerNorm', () => F.layerNorm(x, [3])],
+    ['softmax', () => F.softmax(x, 1)],
+    ['mseLoss', () => F.mseLoss(x, zero)],
+    ['Linear.call', () => lin.call(x)],
+    ['binaryCrossEntropyWithLogits', () => F.binaryCrossEntropyWithLogits(x, zero)],
+    ['std', () => x.std(0)],
+  ];
+  for (const [name, call] of calls) {
+    const out = call();
+    const seed = d.onesLike(out);
+    out.backward(seed);
+    d.dispose([out, seed]);
+    for (const t of grads) { t.grad?.dispose(); t.grad = null; }
+    expect(d.memory()[device], name).toEqual(start);
+  }
+  d.dispose([x, target, zero]);
+  lin.dispose();
+});
+
 const DEVICES = ['wasm', 'reference'] as const;
 
 /** Runs fn on inputs made beforehand; the result (or error) must leave memory() as it was. */

@@ -85,6 +85,27 @@ describe('bad options', () => {
   });
 });
 
+describe('a rejected layer call leaves no tensor alive', () => {
+  it('Linear on another device, Embedding out of range, with and without a graph', async () => {
+    await d.init();
+    const lin = new nn.Linear(3, 2);
+    const emb = new nn.Embedding(4, 2);
+    const onRef = d.ones([2, 3], REF);
+    const bad = d.tensor([5], { dtype: 'i32' });
+    const before = JSON.stringify(d.memory());
+    for (const grad of [true, false]) {
+      lin.weight.requiresGrad = grad; // recording a graph took another path (no tidy) before
+      emb.weight.requiresGrad = grad;
+      throwsCode(() => lin.call(onRef), 'DEVICE_MISMATCH');
+      throwsCode(() => emb.call(bad), 'INDEX_OUT_OF_RANGE');
+      expect(JSON.stringify(d.memory())).toBe(before);
+    }
+    d.dispose([onRef, bad]);
+    lin.dispose();
+    emb.dispose();
+  });
+});
+
 describe('pool layers check their options where they are built', () => {
   const cases: [string, () => unknown, string][] = [
     ['MaxPool2d padding -1', () => new nn.MaxPool2d(2, { padding: -1 }), 'padding'],

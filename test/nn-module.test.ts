@@ -70,6 +70,20 @@ describe('Module traversal', () => {
   });
 });
 
+describe('replaceModule', () => {
+  it('swaps a child, rebinds the fields aliasing it, and rejects a non-module', () => {
+    const block = new d.nn.TransformerBlock(8, 2, { dropout: 0 });
+    const old = block.linear1;
+    const fresh = new d.nn.Linear(8, old.outFeatures);
+    expect(block.replaceModule('linear1', fresh)).toBe(old);
+    expect(block.child('linear1')).toBe(fresh);
+    expect(block.linear1).toBe(fresh);
+    expect(() => block.replaceModule('linear1', {} as never)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+    expect(() => block.replaceModule('nope', fresh)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+    expect(block.linear1).toBe(fresh);
+  });
+});
+
 describe('train / eval / zeroGrad / apply', () => {
   it('train(false) and eval() reach every descendant; dropout becomes the identity', () => {
     const m = new nn.Sequential(new nn.Linear(4, 4, REF), new nn.Dropout(0.5));
@@ -116,6 +130,35 @@ describe('train / eval / zeroGrad / apply', () => {
 });
 
 describe('stateDict / loadStateDict', () => {
+  it('a bad value (or a disposed tensor) in the last key changes no earlier key and leaves no tensor', () => {
+    d.manualSeed(2);
+    const m = mlp();
+    const before = m.parameters().map((p) => Array.from(p.dataSync()));
+    const json = JSON.parse(JSON.stringify(mlp().stateDictJson())) as Record<string, { data: unknown[] }>;
+    const live = d.memory().reference.tensors;
+    json['2.bias'].data[2] = 'x';
+    throwsCode(() => m.loadStateDict(json as never), 'INVALID_DATA', /"x" at 2/);
+    expect(d.memory().reference.tensors).toBe(live);
+    const other = mlp().stateDict();
+    const gone = other['2.bias'];
+    gone.dispose();
+    const live2 = d.memory().reference.tensors;
+    throwsCode(() => m.loadStateDict(other), 'DISPOSED', /'2.bias' was disposed/);
+    expect(d.memory().reference.tensors).toBe(live2);
+    expect(m.parameters().map((p) => Array.from(p.dataSync()))).toEqual(before);
+  });
+
+  it('loading JSON or another dtype leaves no temporary alive', () => {
+    const m = mlp();
+    const json = JSON.parse(JSON.stringify(mlp().stateDictJson()));
+    const f64 = new nn.Sequential(new nn.Linear(4, 8, { ...REF, dtype: 'f64' }), new nn.Tanh(), new nn.Linear(8, 3, { ...REF, dtype: 'f64' }));
+    const sd = f64.stateDict();
+    const live = d.memory().reference.tensors;
+    m.loadStateDict(json);
+    m.loadStateDict(sd);
+    expect(d.memory().reference.tensors).toBe(live);
+  });
+
   it('round-trips through tensors and through JSON text, copying in place', () => {
     d.manualSeed(1);
     const a = mlp();

@@ -70,6 +70,25 @@ describe('option validation', () => {
     expect(Array.from(p.dataSync())).toEqual([1, 2, 3]);
     expect(opt.state.size).toBe(0);
   });
+
+  it('a rejected addParamGroup adds nothing (a bad option after good params, a duplicate parameter)', () => {
+    const a = p0();
+    const opt = new optim.Adam([a], { lr: 0.1 });
+    const before = JSON.stringify(opt.stateDict());
+    expectBad(() => opt.addParamGroup({ params: [p0()], lr: -1 }), 'lr');
+    expectBad(() => opt.addParamGroup({ params: [p0(), a] }), 'already belongs');
+    expect(opt.paramGroups.length).toBe(1);
+    expect(JSON.stringify(opt.stateDict())).toBe(before);
+  });
+
+  it('step checks every group before writing any: a bad gradient in the last group leaves the first untouched', () => {
+    const a = p0(), b = p0();
+    const opt = new optim.SGD([{ params: [a] }, { params: [b] }], { lr: 0.1 });
+    a.grad = d.tensor([1, 1, 1], { dtype: 'f64' });
+    b.grad = d.tensor([1, 1], { dtype: 'f64' });
+    expectBad(() => opt.step(), 'does not match its parameter');
+    expect(a.toArray()).toEqual([1, 2, 3]);
+  });
 });
 
 describe('every optimizer rejects unknown options and a negative lr', () => {

@@ -99,3 +99,38 @@ describe('every optimizer reloads its own state (the load-time check accepts wha
     }
   }
 });
+
+describe('loadStateDict validates every value before writing any', () => {
+  const trained = (): optim.Adam => {
+    const opt = new optim.Adam([d.tensor([1, 2, 3], { dtype: 'f64', requiresGrad: true })], { lr: 0.1 });
+    opt.paramGroups[0].params[0].grad = d.tensor([1, -1, 2], { dtype: 'f64' });
+    opt.step();
+    return opt;
+  };
+  const withState = (edit: (s: Record<string, unknown>) => void): optim.OptimizerStateDict => {
+    const sd = JSON.parse(JSON.stringify(trained().stateDict())) as optim.OptimizerStateDict;
+    edit((sd.state as Record<string, Record<string, Record<string, unknown>>>)['0']['2']); // chain link 2: scaleByAdam
+    return sd;
+  };
+  it.each([['abc'], [''], [null], [true], [{}]])('tensor data %j is rejected (it was loaded as NaN, 0, 0, 1, NaN)', (bad) => {
+    const opt = trained();
+    const before = JSON.stringify(opt.stateDict());
+    const sd = withState((s) => { (s.v as { tensor: { data: unknown[] } }).tensor.data[1] = bad; });
+    const live = d.memory().reference.tensors;
+    expectError(() => opt.loadStateDict(sd), 'BAD_ARGUMENT', 'data[1]');
+    expect(JSON.stringify(opt.stateDict())).toBe(before);
+    expect(d.memory().reference.tensors).toBe(live);
+  });
+  it.each([[-1], [NaN], [1.5]])('step %s is rejected', (step) => {
+    const opt = trained();
+    const before = JSON.stringify(opt.stateDict());
+    expectError(() => opt.loadStateDict(withState((s) => { s.step = step; })), 'BAD_ARGUMENT', 'step');
+    expect(JSON.stringify(opt.stateDict())).toBe(before);
+  });
+  it('the spelled non-finite values still load', () => {
+    const opt = trained();
+    opt.loadStateDict(withState((s) => { (s.m as { tensor: { data: unknown[] } }).tensor.data = ['NaN', 'Infinity', '-Infinity']; }));
+    const m = (opt.stateDict().state['0'] as Record<string, unknown>)['2'] as { m: { tensor: { data: unknown[] } } };
+    expect(m.m.tensor.data).toEqual(['NaN', 'Infinity', '-Infinity']);
+  });
+});

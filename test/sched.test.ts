@@ -74,6 +74,20 @@ describe('lr schedulers match PyTorch for 30 steps', () => {
 });
 
 describe('scheduler state round trip resumes bit-identically', () => {
+  it('SequentialLR.loadStateDict with a bad child state changes neither itself nor any child', () => {
+    const o = makeOpt();
+    const seq = (): S.SequentialLR => new S.SequentialLR(o, {
+      schedulers: [new S.LinearLR(o, { startFactor: 0.1, totalIters: 3 }), new S.StepLR(o, { stepSize: 2 })], milestones: [3] });
+    const a = seq();
+    for (let k = 0; k < 5; k++) a.step();
+    const saved = a.stateDict() as { schedulers: Record<string, unknown>[] };
+    const b = seq();
+    const before = JSON.stringify(b.stateDict());
+    saved.schedulers[1].gamma = 'x';
+    expect(() => b.loadStateDict(saved)).toThrow(/'gamma' expected a number/);
+    expect(JSON.stringify(b.stateDict())).toBe(before);
+  });
+
   for (const c of fx.cases.filter((x) => x.kind !== 'LambdaLR')) {
     it(`${c.kind} ${JSON.stringify(c.args)}`, () => {
       const metric = (k: number): number => (c.metrics ?? [])[k] ?? 0;
@@ -121,6 +135,25 @@ describe('scheduler option validation', () => {
     }, 'milestones'],
     ['no optimizer', () => new S.StepLR({} as never, { stepSize: 2 }), 'optimizer'],
   ];
+  it('a constructor that rejects its options leaves initialLr unwritten (a later scheduler starts from the current lr)', () => {
+    const opt: SchedulableOptimizer = { paramGroups: [{ lr: 0.1 }] };
+    expect(() => new S.StepLR(opt, { stepSize: 0 })).toThrow(DescentError);
+    expect(opt.paramGroups[0].initialLr).toBeUndefined();
+    opt.paramGroups[0].lr = 0.01;
+    new S.LambdaLR(opt, { lrLambda: () => 1 });
+    expect(opt.paramGroups[0].lr).toBe(0.01); // before: the stale 0.1 written by the failed StepLR
+  });
+  it.each(Object.entries({
+    StepLR: (o: SchedulableOptimizer) => new S.StepLR(o, { stepSize: 0 }),
+    OneCycleLR: (o: SchedulableOptimizer) => new S.OneCycleLR(o, { maxLr: 1, totalSteps: 5, annealStrategy: 'exp' as never }),
+    CosineAnnealingWarmRestarts: (o: SchedulableOptimizer) => new S.CosineAnnealingWarmRestarts(o, { T0: 3, TMult: 0 }),
+    LinearLR: (o: SchedulableOptimizer) => new S.LinearLR(o, { startFactor: 1.5 }),
+  }))('a rejected %s changes no param group', (_name, make) => {
+    const opt = makeOpt();
+    const before = JSON.stringify(opt.paramGroups);
+    expect(() => make(opt)).toThrow(DescentError);
+    expect(JSON.stringify(opt.paramGroups)).toBe(before);
+  });
   for (const [name, f, word] of bad) {
     it(name, () => {
       try {

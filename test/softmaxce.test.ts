@@ -166,3 +166,46 @@ describe('crossEntropy fused path = unfused composite', () => {
     expect(d.memory().wasm).toEqual(start);
   });
 });
+
+describe('non-finite logits give PyTorch\'s answer on the raw kernel', () => {
+  test('a −Inf logit has a gradient of exactly 0, and one at the label an infinite loss (wide rows take the SIMD loop)', () => {
+    for (const cols of [3, 37]) {
+      const x = new Float32Array(2 * cols).fill(0.5);
+      x[1] = -Infinity; // row 0: −Inf off the label
+      x[cols] = -Infinity; // row 1: −Inf at the label
+      const { loss, dlogits } = d.kernels.softmaxCrossEntropy(x, new Int32Array([0, 0]), 2, cols);
+      expect(dlogits[1]).toBe(0); // before: 3.27e-38 from the clamped exponent
+      expect(dlogits[cols]).toBe(-1);
+      expect(loss[1]).toBe(Infinity);
+      expect(loss[0]).toBeCloseTo(Math.log(cols - 1), 5);
+    }
+  });
+
+  test('a +Inf logit makes its row NaN (loss and gradient), as torch', () => {
+    const { loss, dlogits } = d.kernels.softmaxCrossEntropy(new Float32Array([Infinity, 0, 1, 1, 2, 3]), new Int32Array([1, 2]), 2, 3);
+    expect(Number.isNaN(loss[0]) && Array.from(dlogits.slice(0, 3)).every(Number.isNaN)).toBe(true);
+    expect(Number.isFinite(loss[1])).toBe(true);
+  });
+});
+
+test('the scalar twin and both SIMD kernels agree at ±Inf logits: −Inf gets exactly 0, +Inf makes the row NaN', () => {
+  const rows = 3, cols = 37;
+  const x = new Float32Array(rows * cols).fill(0.25);
+  x[1] = -Infinity; // row 0: −Inf off the label
+  x[cols] = -Infinity; // row 1: −Inf at the label
+  x[2 * cols + 5] = Infinity; // row 2: +Inf
+  const rt = (getBackend('wasm') as WasmBackend).rt;
+  const k = rt.exports as unknown as Record<string, (...a: number[]) => void>;
+  const pX = rt.malloc(x.length * 4), pY = rt.malloc(rows * 4), pL = rt.malloc(rows * 4), pG = rt.malloc(x.length * 4);
+  rt.views.f32(pX, x.length).set(x);
+  rt.views.i32(pY, rows).set([0, 0, 0]);
+  const names = ['f32_softmaxce_scalar', 'f32_softmaxce_wasmsimd', 'f32_softmaxce_wasmrelaxedsimd'].filter((n) => k[n] !== undefined);
+  expect(names.length, `kernels exported: ${names.join(', ')}`).toBeGreaterThanOrEqual(2); // the scalar twin and a SIMD one
+  for (const name of names) {
+    k[name](pX, pY, rows, cols, pL, pG, 1);
+    const loss = rt.views.f32(pL, rows), g = rt.views.f32(pG, x.length);
+    expect([g[1], g[cols], loss[1]], name).toEqual([0, -1, Infinity]);
+    expect(Number.isNaN(loss[2]) && Array.from(g.subarray(2 * cols)).every(Number.isNaN), name).toBe(true);
+  }
+  for (const p of [pX, pY, pL, pG]) rt.release(p);
+});

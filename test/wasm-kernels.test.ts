@@ -63,7 +63,7 @@ function binaryOracle(op: BinaryOp, dtype: DType): (a: number, b: number) => num
     case 'sub': return int ? (a, b) => (a - b) | 0 : (a, b) => cast(a - b);
     case 'mul': return int ? Math.imul : (a, b) => cast(a * b);
     case 'div': return (a, b) => cast(a / b);
-    case 'pow': return int ? (a, b) => { let r = 1; for (let i = 0; i < b; i++) r = Math.imul(r, a); return r; } : (a, b) => cast(a ** b);
+    case 'pow': return int ? (a, b) => { let r = 1; for (let i = 0; i < b; i++) r = Math.imul(r, a); return r; } : (a, b) => cast(b === 0 || a === 1 || (a === -1 && Math.abs(b) === Infinity) ? 1 : a ** b); // C99 pow, as torch
     case 'maximum': return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b));
     case 'minimum': return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b));
     case 'eq': return (a, b) => +(a === b);

@@ -128,3 +128,19 @@ test('backend calls leave bytesInUse where they found it (temporaries are releas
   expect(() => be.read({ storage: y, offset: 0, shape: [4], strides: [1] })).toThrow(/another wasm runtime/);
   other.free(y);
 });
+
+test('a tensor from before init({ build }) re-initialised the device says what happened and how to recover', async () => {
+  const d = await import('../ts/index.js');
+  await d.init();
+  const build = d.backendInfo()!.build;
+  const old = d.ones([3]);
+  const kept = old.to('reference');
+  await d.init({ build: build === 'simd' ? 'relaxed' : 'simd' });
+  try {
+    expect(() => old.add(1)).toThrow(/another wasm runtime \(init\(\{ build \}\) replaced the one it was made in\), so it can only be disposed now.*\.to\('reference'\) before it/);
+    expect(kept.to('wasm').toArray()).toEqual([1, 1, 1]); // the recovery the message names works
+  } finally {
+    old.dispose();
+    await d.init({ build });
+  }
+});

@@ -6,6 +6,7 @@ import type { Backend, Device, Storage } from './backend/backend.js';
 import { DescentError } from './errors.js';
 
 const backends = new Map<Device, Backend>();
+
 let defaultDevice: Device | null = null;
 
 export function registerBackend(b: Backend): void {

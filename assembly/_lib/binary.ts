@@ -1,6 +1,7 @@
 // Elementwise binary ops on f32 / f64 / i32, one strided row at a time, plus the N-d driver.
 // Comparisons write i32 0/1 (NaN compares unequal to everything). maximum/minimum propagate NaN
-// (wasm f32/f64.max semantics, as torch.maximum). f32 pow is evaluated in f64 and rounded once.
+// (wasm f32/f64.max semantics, as torch.maximum). f32 pow is evaluated in f64 and rounded once, with C99's
+// special cases (1^NaN = NaN^0 = (−1)^±∞ = 1, as torch) where JS's Math.pow gives NaN.
 // i32 arithmetic wraps; i32 pow is exact integer power by squaring (wrapping); i32 div truncates
 // and never traps (x/0 → 0, MIN/-1 → MIN) although the op layer never sends it.
 import { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE } from './ops';
@@ -17,6 +18,12 @@ function ipow(a: i32, b: i32): i32 {
   return r;
 }
 
+/** C99 / torch pow: 1 when b = 0 or a = 1 (NaN in the other operand too), and (−1)^±∞ = 1; else Math.pow. */
+function fpow(a: f64, b: f64): f64 {
+  if (b == 0 || a == 1 || (a == -1 && Math.abs(b) == Infinity)) return 1;
+  return Math.pow(a, b);
+}
+
 @inline function idiv(a: i32, b: i32): i32 {
   if (b == 0) return 0;
   if (b == -1) return -a;
@@ -29,7 +36,7 @@ function ipow(a: i32, b: i32): i32 {
     case B_SUB: return a - b;
     case B_MUL: return a * b;
     case B_DIV: if (isInteger<T>()) return <T>idiv(<i32>a, <i32>b); else return a / b;
-    case B_POW: if (isInteger<T>()) return <T>ipow(<i32>a, <i32>b); else return <T>Math.pow(<f64>a, <f64>b);
+    case B_POW: if (isInteger<T>()) return <T>ipow(<i32>a, <i32>b); else return <T>fpow(<f64>a, <f64>b);
     case B_MAXIMUM: if (isInteger<T>()) return a > b ? a : b; else return max<T>(a, b);
     default: if (isInteger<T>()) return a < b ? a : b; else return min<T>(a, b); // B_MINIMUM
   }

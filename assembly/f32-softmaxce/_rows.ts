@@ -8,7 +8,7 @@
 // (see expNonPositive): the exp is what bounds this kernel, the passes themselves are cheap.
 
 const LOG2E: f32 = 1.4426950408889634;
-const D_MIN: f32 = -86.0; // e^{-86} ≈ 4e-38: the smallest exponent kept exact; below it the term reads 4e-38
+const D_MIN: f32 = -86.0; // e^{-86} ≈ 4e-38: the smallest exponent kept exact; below it (−Inf included) the term is 0
 const MAGIC: f32 = 12582912.0; // 1.5·2^23: adding it rounds to an integer held in the low mantissa bits
 const BLOCK = 64; // floats summed in f32 before promotion: bounds the f32 rounding error growth
 // 2^f on [-1/2, 1/2], degree 5, near-minimax for relative error (weighted least squares by
@@ -29,7 +29,9 @@ const K = memory.data<f32>([D_MIN, LOG2E, MAGIC, P5, P4, P3, P2, P1, 1.0]);
  * e^d for d ≤ 0 (d = x − max, exact near the max by Sterbenz): t = d·log2e = n + f with n an
  * integer and |f| ≤ 1/2, 2^f by the polynomial, 2^n added into the exponent bits (n ≥ −125, so
  * the result is a normal float). The rounding of t adds |t|·2^-24 relative: 1e-6 at d = −10,
- * where the term is 4.5e-5 of the largest. NaN-free input (the caller handles non-finite rows).
+ * where the term is 4.5e-5 of the largest. Below D_MIN the term is flushed to 0, so a −Inf
+ * logit gets a gradient of exactly 0 (as torch), not 4e-38. NaN-free input (the caller handles
+ * non-finite rows).
  */
 @inline function expNonPositive(d: v128, dMin: v128, log2e: v128, magic: v128, p5: v128, p4: v128, p3: v128,
                                 p2: v128, p1: v128, one: v128, fma: bool): v128 {
@@ -41,7 +43,7 @@ const K = memory.data<f32>([D_MIN, LOG2E, MAGIC, P5, P4, P3, P2, P1, 1.0]);
   p = madd(p, f, p2, fma);
   p = madd(p, f, p1, fma);
   p = madd(p, f, one, fma);
-  return i32x4.add(p, i32x4.shl(i32x4.sub(nm, magic), 23));
+  return v128.and(i32x4.add(p, i32x4.shl(i32x4.sub(nm, magic), 23)), f32x4.ge(d, dMin));
 }
 
 /** Row max; NaN if any element is NaN. pmax is one instruction where the NaN-propagating f32x4.max

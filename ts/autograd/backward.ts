@@ -203,6 +203,9 @@ function run(spec: RunSpec): Map<Key, Tensor> {
         out.set(key, finalGrad(g, buf));
       }
     }));
+  } catch (e) {
+    for (const g of out.values()) g.dispose(); // untracked: the scope below would not free them
+    throw e;
   } finally {
     popScope(new Set());
   }
@@ -251,8 +254,16 @@ export function backward(root: Tensor, gradient?: Tensor | null, opts?: Backward
   const made = seed !== gradient;
   if (made) untrack(seed);
   try {
-    const grads = run({ root, seed, targets: null, ...o });
-    for (const [leaf, g] of grads as Map<Tensor, Tensor>) accumulate(leaf, g, o.createGraph);
+    // every sum is made before any .grad is written: out of memory half-way accumulates nothing
+    const grads = [...run({ root, seed, targets: null, ...o })] as [Tensor, Tensor][];
+    const sums: Tensor[] = [];
+    try {
+      for (const [leaf, g] of grads) sums.push(summed(leaf, g, o.createGraph));
+    } catch (e) {
+      for (const t of [...sums, ...grads.slice(sums.length + 1).map(([, g]) => g)]) t.dispose();
+      throw e;
+    }
+    grads.forEach(([leaf], i) => store(leaf, sums[i], o.createGraph));
   } finally {
     if (made) seed.dispose();
   }
@@ -264,14 +275,30 @@ export function backward(root: Tensor, gradient?: Tensor | null, opts?: Backward
  * or saved by one, or its layout differs; then `.grad` is replaced (an engine-owned one is freed).
  */
 function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+  store(leaf, summed(leaf, g, createGraph), createGraph);
+}
+
+/** leaf.grad + g, untracked (g itself when there is no gradient yet); consumes g. */
+function summed(leaf: Tensor, g: Tensor, createGraph: boolean): Tensor {
+  const prev = leaf.grad;
+  if (prev === null || prev.isDisposed) return g;
+  try {
+    const sum = withGradMode(createGraph, () => add(prev, g));
+    untrack(sum);
+    return sum;
+  } finally {
+    g.dispose();
+  }
+}
+
+/** Makes `sum` (from summed) leaf's gradient: in place into the old one where it can, else replacing it. */
+function store(leaf: Tensor, sum: Tensor, createGraph: boolean): void {
   const prev = leaf.grad;
   if (prev === null || prev.isDisposed) {
-    leaf.grad = g;
-    ownedGrads.add(g);
+    leaf.grad = sum;
+    ownedGrads.add(sum);
     return;
   }
-  const sum = withGradMode(createGraph, () => add(prev, g));
-  g.dispose();
   const inPlace = !createGraph && prev.gradFn === null && !prev.requiresGrad && !prev.isHeld && prev.isContiguous()
     && prev.dtype === sum.dtype && prev.device === sum.device && prev.shape.length === sum.shape.length
     && prev.shape.every((n, i) => n === sum.shape[i]);
@@ -280,7 +307,6 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
     sum.dispose();
     return;
   }
-  untrack(sum);
   if (ownedGrads.has(prev)) prev.dispose();
   leaf.grad = sum;
   ownedGrads.add(sum);

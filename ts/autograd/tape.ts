@@ -3,6 +3,7 @@
 // The backward pass over these nodes lives in ts/autograd/backward.ts.
 
 import type { Tensor } from '../tensor.js';
+import { check } from '../errors.js';
 import { type GradNode, makeNode, releaseNode } from './node.js';
 
 let gradEnabled = true;
@@ -14,6 +15,8 @@ export function isGradEnabled(): boolean {
 
 /** Runs fn with gradient recording set to `on`, restoring the previous mode afterwards. */
 export function withGradMode<T>(on: boolean, fn: () => T): T {
+  check(typeof fn === 'function', 'BAD_ARGUMENT',
+    () => `${on ? 'enableGrad' : 'noGrad'}: expected a function to run, got ${fn === null ? 'null' : typeof fn}`);
   const prev = gradEnabled;
   gradEnabled = on;
   try {

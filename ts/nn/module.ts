@@ -15,7 +15,7 @@ import { Tensor } from '../tensor.js';
 import { detach, to } from '../ops/shape.js';
 import { zerosLike } from '../ops/creation.js';
 import { copyInto } from '../ops/inplace.js';
-import { assertTensor } from '../ops/util.js';
+import { assertTensor, castTo } from '../ops/util.js';
 import { type JsonTensor, fromJson, toJson } from './state.js';
 import { composite } from './functional/util.js';
 
@@ -49,13 +49,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   abstract forward(...args: In): Out;
 
-  /**
-   * Runs forward (the `module(x)` of PyTorch). When no graph is recorded (noGrad, or nothing
-   * requires grad), forward's temporaries are freed on return.
-   */
+  /** Runs forward (the `module(x)` of PyTorch); forward's temporaries are freed on return (composite). */
   call(...args: In): Out {
-    const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
-    return composite([...tensors, ...this.parameters()], () => this.forward(...args));
+    return composite(() => this.forward(...args));
   }
 
   /** Registers a parameter: a floating leaf that requires grad, owned by this module. */
@@ -81,6 +77,20 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     check(m instanceof Module, 'BAD_ARGUMENT', () => `registerModule: expected a Module for '${name}', got ${String(m)}`);
     this.mods.set(name, m);
     return m;
+  }
+
+  /**
+   * Puts `m` in place of child `name` and returns the previous child (torch's setattr on a
+   * submodule). Layers also keep typed fields aliasing their children (this.linear1 = …), so
+   * those fields are rebound too: forward must see the replacement.
+   */
+  replaceModule(name: string, m: AnyModule): AnyModule {
+    const old = this.child(name);
+    check(m instanceof Module, 'BAD_ARGUMENT', () => `replaceModule: expected a Module for '${name}', got ${String(m)}`);
+    this.mods.set(name, m);
+    const fields = this as unknown as Record<string, unknown>;
+    for (const k of Object.keys(fields)) if (fields[k] === old) fields[k] = m;
+    return old;
   }
 
   /** The registered parameter `name` (null when registered as absent, e.g. bias=false). */
@@ -257,8 +267,21 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       const shape = src instanceof Tensor ? src.shape : src?.shape;
       check(Array.isArray(shape) && shape.length === dst.ndim && shape.every((n, i) => n === dst.shape[i]), 'SHAPE_MISMATCH',
         () => `loadStateDict: '${k}' expects shape ${fmtShape(dst.shape)}, got ${Array.isArray(shape) ? fmtShape(shape) : String(src)}`);
+      if (src instanceof Tensor) check(!src.isDisposed, 'DISPOSED', () => `loadStateDict: the tensor for '${k}' was disposed`);
     }
-    for (const [, dst, src] of pairs) copyInto(dst, src instanceof Tensor ? src : fromJson(src, dst.device));
+    // Validate-then-commit: every source is decoded and cast to its target first; only then is
+    // anything written, so a bad value in the last key leaves every earlier one untouched.
+    const staged: [Tensor, Tensor][] = [];
+    try {
+      for (const [, dst, src] of pairs) staged.push([dst, stageCopy(dst, src)]);
+    } catch (e) {
+      for (const [, t] of staged) if (!isSource(t, sd)) t.dispose();
+      throw e;
+    }
+    for (const [dst, t] of staged) {
+      copyInto(dst, t);
+      if (!isSource(t, sd)) t.dispose();
+    }
     return { missingKeys, unexpectedKeys };
   }
 
@@ -330,3 +353,21 @@ function adoptParameter(t: Tensor, where: string): Tensor {
   return keep(t);
 }
 
+/** src (a tensor or its JSON form) as a tensor with dst's device and dtype, ready to copy; may be src itself. */
+function stageCopy(dst: Tensor, src: Tensor | JsonTensor): Tensor {
+  return noGrad(() => {
+    const made = src instanceof Tensor ? src : fromJson(src, dst.device);
+    try {
+      const moved = to(made, dst.device);
+      if (moved !== made && made !== src) made.dispose();
+      const cast = castTo(moved, dst.dtype);
+      if (cast !== moved && moved !== src) moved.dispose();
+      return cast;
+    } catch (e) {
+      if (made !== src) made.dispose();
+      throw e;
+    }
+  });
+}
+
+const isSource = (t: Tensor, sd: StateDict | JsonStateDict): boolean => Object.values(sd).includes(t);

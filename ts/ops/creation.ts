@@ -4,9 +4,9 @@
 
 import type { Device } from '../backend/backend.js';
 import { DEVICES } from '../backend/backend.js';
-import { type DType, checkDType, encode } from '../dtype.js';
+import { BYTES, type DType, checkDType, encode } from '../dtype.js';
 import { getBackend, getDefaultDevice } from '../engine.js';
-import { check, checkOptions } from '../errors.js';
+import { DescentError, check, checkOptions } from '../errors.js';
 import { type NestedArray, Tensor } from '../tensor.js';
 import { integers, normals, uniforms } from './random.js';
 import { assertTensor, checkShape, describe, sizeOf } from './util.js';
@@ -36,6 +36,26 @@ function checkInt32(where: string, values: ArrayLike<number>): void {
   }
 }
 
+/** Largest tensor a device can hold: wasm32 addresses 4 GiB; host typed arrays stop near 2^32 elements. */
+const MAX_BYTES = 2 ** 32;
+
+/**
+ * Builds `n` host values (or a tensor of n elements) with `build`, turning sizes no device can hold
+ * and the engine's own RangeError (a typed array too long to allocate) into OUT_OF_MEMORY, checked
+ * before any value is generated.
+ */
+function sized<T>(where: string, n: number, dtype: DType, build: () => T): T {
+  const tooBig = (): DescentError => new DescentError('OUT_OF_MEMORY',
+    `${where}: ${n} elements of ${dtype} (${n * BYTES[dtype]} bytes) do not fit in memory (at most ${MAX_BYTES} bytes per tensor)`);
+  if (n * BYTES[dtype] > MAX_BYTES) throw tooBig();
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof RangeError) throw tooBig();
+    throw e;
+  }
+}
+
 function make(where: string, shape: readonly number[], values: ArrayLike<number>, o: ReturnType<typeof resolve>): Tensor {
   if (o.dtype === 'i32') checkInt32(where, values);
   const b = getBackend(o.device);
@@ -50,7 +70,7 @@ function filled(where: string, shape: unknown, value: number, opts: CreateOption
   const o = resolve(where, opts);
   if (o.dtype === 'i32') checkInt32(where, [value]);
   const b = getBackend(o.device);
-  const t = new Tensor(b.alloc(o.dtype, sizeOf(s)), s);
+  const t = new Tensor(sized(where, sizeOf(s), o.dtype, () => b.alloc(o.dtype, sizeOf(s))), s);
   b.fill(t.storage, value);
   t.requiresGrad = o.requiresGrad;
   return t;
@@ -130,7 +150,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreateOptio
   const allInt = [start, end, step].every(Number.isInteger);
   const o = resolve('arange', opts, allInt ? 'i32' : 'f32');
   const n = Math.ceil((end - start) / step);
-  return make('arange', [n], Array.from({ length: n }, (_, i) => start + i * step), o);
+  return make('arange', [n], sized('arange', n, o.dtype, () => Array.from({ length: n }, (_, i) => start + i * step)), o);
 }
 
 /** `steps` evenly spaced values from start to end inclusive, computed symmetrically as torch does. */
@@ -138,15 +158,17 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   check(Number.isInteger(steps) && steps >= 0, 'BAD_ARGUMENT', () => `linspace: steps must be a non-negative integer, got ${describe(steps)}`);
   const o = resolve('linspace', opts);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  const half = Math.floor(steps / 2);
-  return make('linspace', [steps], Array.from({ length: steps }, (_, i) => (i < half ? start + i * step : end - (steps - 1 - i) * step)), o);
+  // torch fills the first half from start and the rest from end; one step is [start], as torch gives
+  const half = steps === 1 ? 1 : Math.floor(steps / 2);
+  return make('linspace', [steps],
+    sized('linspace', steps, o.dtype, () => Array.from({ length: steps }, (_, i) => (i < half ? start + i * step : end - (steps - 1 - i) * step))), o);
 }
 
 /** n×m identity (m defaults to n). */
 export function eye(n: number, m = n, opts?: CreateOptions): Tensor {
   check(Number.isInteger(n) && n >= 0 && Number.isInteger(m) && m >= 0, 'BAD_ARGUMENT', () => `eye: expected non-negative integer sizes, got ${n} and ${m}`);
   const o = resolve('eye', opts);
-  const v = new Float64Array(n * m);
+  const v = sized('eye', n * m, o.dtype, () => new Float64Array(n * m));
   for (let i = 0; i < Math.min(n, m); i++) v[i * m + i] = 1;
   return make('eye', [n, m], v, o);
 }
@@ -155,7 +177,7 @@ function randomTensor(where: string, shape: readonly number[], opts: CreateOptio
   const s = checkShape(shape, where);
   const o = resolve(where, opts);
   check(o.dtype !== 'i32', 'BAD_DTYPE', () => `${where}: expected a floating dtype, got i32 (use randint)`);
-  return make(where, s, gen(sizeOf(s), o.dtype === 'f64'), o);
+  return make(where, s, sized(where, sizeOf(s), o.dtype, () => gen(sizeOf(s), o.dtype === 'f64')), o);
 }
 
 /** Uniform [0, 1) from the seeded Philox stream (see manualSeed). */
@@ -170,5 +192,6 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   check(Number.isInteger(low) && Number.isInteger(high) && high > low, 'BAD_ARGUMENT',
     () => `randint: expected integers low < high, got ${describe(low)} and ${describe(high)}`);
   const s = checkShape(shape, 'randint');
-  return make('randint', s, integers(sizeOf(s), low, high), resolve('randint', opts, 'i32'));
+  const o = resolve('randint', opts, 'i32');
+  return make('randint', s, sized('randint', sizeOf(s), o.dtype, () => integers(sizeOf(s), low, high)), o);
 }

@@ -48,7 +48,8 @@ export const sin = defineUnary('sin', (g, x) => mul(g, cos(x)));
 export const cos = defineUnary('cos', (g, x) => neg(mul(g, sin(x))));
 export const tanh = defineUnary('tanh', (g, _x, y) => mul(g, sub(1, square(y))));
 export const sigmoid = defineUnary('sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y))));
-export const relu = defineUnary('relu', (g, x) => mul(g, gt(x, 0)));
+/** relu; the gradient is cut only where x ≤ 0, so it passes at NaN (torch's threshold_backward). */
+export const relu = defineUnary('relu', (g, x) => where(le(x, 0), 0, g));
 /**
  * Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default). dGELU = Φ(x) + x·φ(x), Φ(x) = gelu(x)/x;
  * near 0 Φ comes from its Taylor series (and x/1 stands in for x in the division) so the
@@ -120,13 +121,16 @@ export const pow = defineBinary('pow', (g, a, b, y) => [
   mul(g, mul(b, pow(where(eq(b, 0), 1, a), sub(b, 1)))),
   where(logicalAnd(eq(a, 0), ge(b, 0)), 0, mul(g, mul(y, log(a)))),
 ]);
-/** Elementwise max; ties split the gradient evenly (PyTorch). */
-export const maximum = defineBinary('maximum', (g, a, b) => tieSplit(g, gt(a, b), eq(a, b), lt(a, b)));
-export const minimum = defineBinary('minimum', (g, a, b) => tieSplit(g, lt(a, b), eq(a, b), gt(a, b)));
+/**
+ * Elementwise max; ties split the gradient evenly, and an input gets none only where it loses
+ * outright, so a NaN (which neither wins nor ties) sends the gradient to both inputs (PyTorch).
+ */
+export const maximum = defineBinary('maximum', (g, a, b) => tieSplit(g, lt(a, b), eq(a, b), gt(a, b)));
+export const minimum = defineBinary('minimum', (g, a, b) => tieSplit(g, gt(a, b), eq(a, b), lt(a, b)));
 
-function tieSplit(g: Tensor, aWins: Tensor, tie: Tensor, bWins: Tensor): [Tensor, Tensor] {
-  const half = mul(g, 0.5);
-  return [where(aWins, g, where(tie, half, 0)), where(bWins, g, where(tie, half, 0))];
+function tieSplit(g: Tensor, aLoses: Tensor, tie: Tensor, bLoses: Tensor): [Tensor, Tensor] {
+  const share = where(tie, mul(g, 0.5), g);
+  return [where(aLoses, 0, share), where(bLoses, 0, share)];
 }
 
 /** Comparisons return i32 tensors of 0/1 and carry no gradient. */
@@ -137,7 +141,7 @@ export const le = defineBinary('le', null);
 export const gt = defineBinary('gt', null);
 export const ge = defineBinary('ge', null);
 
-export const logicalAnd = (a: Tensor, b: Tensor): Tensor => mul(ne(a, 0), ne(b, 0));
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => scoped(() => mul(ne(a, 0), ne(b, 0)));
 
 // ---- where and clamp ----------------------------------------------------------------------
 
@@ -176,13 +180,10 @@ export function clamp(x: Tensor, min: number | null = null, max: number | null =
     check(v === null || typeof v === 'number', 'BAD_ARGUMENT', () => `clamp: expected ${name} to be a number or null, got ${describe(v)}`);
   }
   check(min !== null || max !== null, 'BAD_ARGUMENT', () => 'clamp: at least one of min and max must be given');
-  const y = noGrad(() => {
+  const y = noGrad(() => scoped(() => {
     const lo = min === null ? x : maximum(x, min);
-    if (max === null) return lo;
-    const hi = minimum(lo, max);
-    if (lo !== x) lo.dispose();
-    return hi;
-  });
+    return max === null ? lo : minimum(lo, max);
+  }));
   return attach(y, [x], (g) => {
     let pass = g;
     if (min !== null) pass = mul(pass, ge(x, min));

@@ -67,10 +67,8 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       () => `stack: expected equal shapes, got ${fmtShape(tensors[0].shape)} and ${fmtShape(t.shape)}`);
   }
   const d = normAxis(dim, nd + 1, 'stack');
-  const views = tensors.map((t) => unsqueeze(t, d));
-  const out = cat(views, d);
-  views.forEach((v) => v.dispose()); // a graph node holds them until it is released
-  return out;
+  // scoped: the views go on success and when cat throws (a graph node holds them until released)
+  return scoped(() => cat(tensors.map((t) => unsqueeze(t, d)), d));
 }
 
 /** Views of size `sizes` along `dim` (a number = equal chunks of that size, the last may be smaller). */

@@ -6,7 +6,7 @@ import { attach, noGrad } from '../autograd/tape.js';
 import { check, checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { abs, add, div, eq, exp, log, lt, mul, ne, pow, sign, sqrt, square, sub, where } from './elementwise.js';
-import { zerosLike } from './creation.js';
+import { zeros, zerosLike } from './creation.js';
 import { reshape } from './shape.js';
 import {
   type Axes, type ReduceOptions, keepdimOf, keptShape, parse, reduceForward, sum, unreduce,
@@ -59,13 +59,10 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | null | u
   assertTensor(x, op);
   const keepdim = keepdimOf(op, opts);
   if (axis === null || axis === undefined) {
-    const flat = reshape(x, [x.size]);
-    const r = reduceForward(op, flat, x.ndim === 0 ? [] : [0], false);
-    flat.dispose();
-    if (!keepdim) return r;
-    const k = reshape(r, x.shape.map(() => 1));
-    r.dispose();
-    return k;
+    return scoped(() => {
+      const r = reduceForward(op, reshape(x, [x.size]), x.ndim === 0 ? [] : [0], false);
+      return keepdim ? reshape(r, x.shape.map(() => 1)) : r;
+    });
   }
   const a = normAxis(axis, x.ndim, op); // a 0-d tensor takes axis 0 or -1 and has nothing to reduce (torch: 0)
   return reduceForward(op, x, x.ndim === 0 ? [] : [a], keepdim);
@@ -90,7 +87,17 @@ export interface VarOptions extends ReduceOptions { correction?: number }
 
 /** Variance with Bessel's `correction` (default 1, as torch.var): Σ(x-μ)² / (N - correction). */
 export const variance = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => varianceOf('var', x, axes, opts);
-export const std = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => scoped(() => sqrt(varianceOf('std', x, axes, opts)));
+/**
+ * √variance. Where the variance is 0 the gradient is 0, as torch masks it: sqrt'(0) = ∞ times
+ * the variance's zero slope would be NaN, so zero variances take √1 on a branch where() cuts off.
+ */
+export function std(x: Tensor, axes?: Axes, opts?: VarOptions): Tensor {
+  return scoped(() => {
+    const v = varianceOf('std', x, axes, opts);
+    const zero = eq(v, 0);
+    return where(zero, 0, sqrt(where(zero, 1, v)));
+  });
+}
 
 function varianceOf(where: string, x: Tensor, axes: Axes, opts: VarOptions | undefined): Tensor {
   assertTensor(x, where);
@@ -98,11 +105,12 @@ function varianceOf(where: string, x: Tensor, axes: Axes, opts: VarOptions | und
   const [ax, keepdim] = parse(where, x, axes, { keepdim: opts?.keepdim });
   const correction = opts?.correction ?? 1;
   check(typeof correction === 'number' && correction >= 0, 'BAD_OPTION', () => `${where}: correction must be a number ≥ 0, got ${String(correction)}`);
-  return scoped(() => {
-    const mu = mean(x, ax, { keepdim: true });
-    const ss = sum(square(sub(x, mu)), ax, { keepdim });
-    return div(ss, Math.max(0, countOf(x, ax) - correction));
-  });
+  const dof = Math.max(0, countOf(x, ax) - correction);
+  // torch's VJP g·2(x − μ)/dof: the composed form also sends Σ 2(x − μ)·(−1/N) through μ, which is
+  // 0 in exact arithmetic but NaN once a slice holds ±Inf or NaN. μ keeps its graph inside the
+  // VJP, so the gradient differentiates again exactly.
+  const y = noGrad(() => scoped(() => div(sum(square(sub(x, mean(x, ax, { keepdim: true }))), ax, { keepdim }), dof)));
+  return attach(y, [x], (g) => [mul(unreduce(g, x.shape, ax, keepdim), div(mul(sub(x, mean(x, ax, { keepdim: true })), 2), dof))], where);
 }
 
 /**
@@ -154,7 +162,9 @@ export function logsumexp(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor 
  * maxima replaced by 0 so all-(−Inf) rows stay −Inf instead of NaN. Detached: log-sum-exp's
  * gradient does not depend on the shift.
  */
-export function stableShift(x: Tensor, axes: number[]): Tensor {
+function stableShift(x: Tensor, axes: number[]): Tensor {
+  // an empty slice has no max: shift by 0, so its log Σ exp is log 0 = −Inf (torch)
+  if (axes.some((a) => x.shape[a] === 0)) return zeros(keptShape(x.shape, axes, true), { dtype: x.dtype, device: x.device });
   return noGrad(() => scoped(() => {
     const raw = max(x, axes, { keepdim: true });
     return where(lt(abs(raw), Infinity), raw, 0);

@@ -22,6 +22,9 @@ import { type OptionSchema, checkNumber } from './validate.js';
 import { conformState } from './state-check.js';
 import { fusedEligible } from './fused.js';
 import { copyInto } from '../ops/inplace.js';
+import { lowPrecisionState, type StateDtype } from './low-precision-state.js';
+
+const stateDtypeOf = (g: ParamGroup): StateDtype => (g.stateDtype as StateDtype | undefined) ?? 'f32';
 
 export interface ParamGroup extends SchedulableGroup {
   params: Tensor[];
@@ -148,19 +151,20 @@ export abstract class Optimizer {
     check(closure === undefined || typeof closure === 'function', 'BAD_ARGUMENT',
       () => `${this.name}.step: expected a closure function or nothing, got ${typeof closure}`);
     const loss = closure ? enableGrad(closure) : undefined;
+    // every group is checked before any is written: a bad gradient in the last group leaves the first untouched
+    for (const g of this.paramGroups) this.checkReady(g);
     for (const g of this.paramGroups) this.stepGroup(g);
     return loss;
   }
 
-  protected stepGroup(group: ParamGroup): void {
+  /** Throws unless every parameter of `group` is live and each gradient matches it (nothing written). */
+  protected checkReady(group: ParamGroup): void {
     // A disposed parameter has no gradient and would be skipped: training would silently stop.
     // The usual cause is Module.to(), which replaces parameters (torch's keeps them in place).
     group.params.forEach((p, i) => check(!p.isDisposed, 'DISPOSED',
       () => `${this.name}.step: params[${i}] of group ${this.paramGroups.indexOf(group)} (shape [${p.shape}]) was disposed; `
         + 'Module.to() replaces parameters, so build the optimizer after moving or casting the model'));
-    const ps = group.params.filter((p) => p.grad !== null);
-    if (ps.length === 0) return;
-    ps.forEach((p) => {
+    group.params.filter((p) => p.grad !== null).forEach((p) => {
       const g = p.grad as Tensor;
       check(!g.isDisposed, 'DISPOSED', () => `${this.name}.step: the gradient of a parameter of shape [${p.shape}] was disposed`);
       check(g.device === p.device, 'DEVICE_MISMATCH',
@@ -168,18 +172,36 @@ export abstract class Optimizer {
       check(g.dtype === p.dtype && g.shape.length === p.shape.length && g.shape.every((n, i) => n === p.shape[i]), 'BAD_ARGUMENT',
         () => `${this.name}.step: a gradient of shape [${g.shape}] (${g.dtype}) does not match its parameter [${p.shape}] (${p.dtype})`);
     });
+  }
+
+  protected stepGroup(group: ParamGroup): void {
+    const ps = group.params.filter((p) => p.grad !== null);
+    if (ps.length === 0) return;
     let tx = this.txs.get(group);
-    if (tx === undefined) this.txs.set(group, (tx = this.makeTransform(group)));
+    // stateDtype (Adam, AdamW, SGD, Lion): the state lives in bf16 / 8 bits between steps
+    if (tx === undefined) this.txs.set(group, (tx = lowPrecisionState(this.makeTransform(group), () => stateDtypeOf(group))));
     const t = tx;
-    const states = ps.map((p) => {
-      let s = this.state.get(p);
-      if (s === undefined) {
-        s = noGrad(() => t.init(p));
-        for (const x of tensorsIn(s)) keep(x);
-        this.state.set(p, s);
-      }
-      return s;
-    });
+    // states made for a first step join this.state only once the step succeeds
+    const fresh = new Map<Tensor, ParamState>();
+    try {
+      const states = ps.map((p) => {
+        let s = this.state.get(p);
+        if (s === undefined) {
+          s = tidy(() => noGrad(() => t.init(p))); // tidy: a half-made state is freed if init runs out of memory
+          for (const x of tensorsIn(s)) keep(x);
+          fresh.set(p, s);
+        }
+        return s;
+      });
+      this.updateGroup(group, ps, states, t);
+    } catch (e) {
+      for (const s of fresh.values()) for (const x of tensorsIn(s)) x.dispose();
+      throw e;
+    }
+    for (const [p, s] of fresh) if (!this.state.has(p)) this.state.set(p, s);
+  }
+
+  private updateGroup(group: ParamGroup, ps: Tensor[], states: ParamState[], t: GradientTransformation): void {
     const q = this.gradientQuantizer;
     const original = ps.map((p) => p.grad as Tensor);
     if (q !== null) {
@@ -191,7 +213,7 @@ export abstract class Optimizer {
       });
     }
     try {
-      if (fusedEligible(ps) && this.fusedStep(group, ps, states, t)) return;
+      if (fusedEligible(ps) && stateDtypeOf(group) === 'f32' && this.fusedStep(group, ps, states, t)) return;
       applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
     } finally {
       if (q !== null) {

@@ -12,7 +12,7 @@ import { castTo } from '../ops/util.js';
 import type { ParamState, StateValue } from './transform.js';
 
 const describe = (v: StateValue | undefined): string =>
-  v === undefined ? 'nothing' : v === null ? 'null' : typeof v === 'number' ? 'a number'
+  v === undefined ? 'nothing' : v === null ? 'null' : typeof v === 'number' ? `the number ${v}`
     : v instanceof Tensor ? `a tensor [${v.shape.join(', ')}] (${v.dtype})` : 'a nested state';
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((n, i) => n === b[i]);
@@ -44,6 +44,8 @@ function visit(loaded: ParamState, template: ParamState, param: Tensor, where: s
       throw new DescentError('BAD_ARGUMENT', `${at}: expected ${want}, got ${describe(v)}`);
     };
     if (typeof t === 'number') {
+      // a step counter drives bias corrections: NaN or −1 would poison every later update
+      if (k === 'step' && !(Number.isInteger(v) && (v as number) >= 0)) bad('a step count (an integer ≥ 0)');
       if (typeof v !== 'number') bad('a number');
       out[k] = v;
     } else if (t === null && v === null) {

@@ -15,7 +15,13 @@ export type EncodedValue = number | null | { tensor: EncodedTensor } | EncodedSt
 export interface EncodedState { [key: string]: EncodedValue }
 
 const encodeNumber = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
-const decodeNumber = (x: number | string): number => (typeof x === 'number' ? x : Number(x));
+const SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+/** A JSON number, or the string spelling of a non-finite one; anything else ('abc', '', null, true) is an error. */
+function decodeNumber(x: unknown, at: string): number {
+  const n = typeof x === 'number' ? x : typeof x === 'string' ? SPECIAL[x] : undefined;
+  if (n === undefined) throw new DescentError('BAD_ARGUMENT', `${at}: expected a number (or "NaN", "Infinity", "-Infinity"), got ${JSON.stringify(x)}`);
+  return n;
+}
 
 export function encodeState(s: ParamState): EncodedState {
   const out: EncodedState = {};
@@ -36,7 +42,12 @@ export function decodeState(e: unknown, device: Device, where: string): ParamSta
   check(e !== null && typeof e === 'object' && !Array.isArray(e), 'BAD_ARGUMENT',
     () => `${where}: expected a state object, got ${JSON.stringify(e)?.slice(0, 60)}`);
   const out: ParamState = {};
-  for (const [k, v] of Object.entries(e as Record<string, unknown>)) out[k] = decodeValue(v, device, `${where}.${k}`);
+  try {
+    for (const [k, v] of Object.entries(e as Record<string, unknown>)) out[k] = decodeValue(v, device, `${where}.${k}`);
+  } catch (err) {
+    for (const t of tensorsIn(out)) t.dispose(); // a bad later value frees the tensors decoded before it
+    throw err;
+  }
   return out;
 }
 
@@ -47,8 +58,8 @@ function decodeValue(v: unknown, device: Device, where: string): StateValue {
     check(isDType(t?.dtype) && Array.isArray(t.shape) && Array.isArray(t.data)
       && t.data.length === t.shape.reduce((a, b) => a * b, 1), 'BAD_ARGUMENT',
     () => `${where}: expected an encoded tensor {dtype, shape, data} with matching size`);
-    const data = t.dtype === 'f64' ? Float64Array.from(t.data, decodeNumber) : t.dtype === 'i32'
-      ? Int32Array.from(t.data, decodeNumber) : Float32Array.from(t.data, decodeNumber);
+    const values = Float64Array.from(t.data, (x, i) => decodeNumber(x, `${where}.data[${i}]`));
+    const data = t.dtype === 'f64' ? values : t.dtype === 'i32' ? Int32Array.from(values) : Float32Array.from(values);
     return t.dtype === 'f64' || t.dtype === 'f32' || t.dtype === 'i32'
       ? tensor(data, { shape: t.shape, device })
       : tensor(data, { shape: t.shape, device, dtype: t.dtype });

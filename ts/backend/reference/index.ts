@@ -60,6 +60,11 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   floor: Math.floor, ceil: Math.ceil, round: roundHalfEven, erf,
 };
 
+/** C99 / torch pow: 1 when b = 0 or a = 1 (NaN in the other operand too), and (−1)^±∞ = 1 (JS's Math.pow gives NaN). */
+function floatPow(a: number, b: number): number {
+  return b === 0 || a === 1 || (a === -1 && Math.abs(b) === Infinity) ? 1 : Math.pow(a, b);
+}
+
 function intPow(a: number, b: number): number {
   let r = 1;
   for (let i = 0; i < b; i++) r = Math.imul(r, a);
@@ -72,7 +77,7 @@ function binaryFn(op: BinaryOp, int: boolean): (a: number, b: number) => number 
     case 'sub': return int ? (a, b) => (a - b) | 0 : (a, b) => a - b;
     case 'mul': return int ? Math.imul : (a, b) => a * b;
     case 'div': return (a, b) => a / b;
-    case 'pow': return int ? intPow : Math.pow;
+    case 'pow': return int ? intPow : floatPow;
     case 'maximum': return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b));
     case 'minimum': return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b));
     case 'eq': return (a, b) => +(a === b);

@@ -52,6 +52,15 @@ export function sizeClass(bytes: number): number {
   return alignUp(b, step);
 }
 
+/**
+ * Test-only fault injection: after failNthAllocation(n) the n-th malloc from then on (of any
+ * allocator) throws OUT_OF_MEMORY, as a full memory would; 0 disarms it. Not exported publicly.
+ */
+let failIn = 0;
+export function failNthAllocation(n: number): void {
+  failIn = n;
+}
+
 export class Allocator {
   private top: number;
   private readonly live = new Map<number, number>();
@@ -73,6 +82,7 @@ export class Allocator {
     if (!Number.isInteger(bytes) || bytes < 0) {
       throw new DescentError('BAD_ARGUMENT', `malloc: expected a byte count (integer ≥ 0), got ${bytes}`);
     }
+    if (failIn > 0 && --failIn === 0) throw new DescentError('OUT_OF_MEMORY', `wasm memory: cannot allocate ${bytes} bytes (injected by failNthAllocation)`);
     const large = bytes > SMALL_MAX;
     const size = large ? alignUp(bytes, LARGE_STEP) : sizeClass(bytes);
     let ptr = large ? this.takeRun(size) : this.small.get(size)?.pop();

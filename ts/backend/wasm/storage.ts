@@ -19,7 +19,9 @@ export function asWasm(s: Storage, where: string, owner?: object): WasmStorage {
   const w = s as WasmStorage;
   check(w.ptr >= 0, 'DISPOSED', () => `${where}: the storage was freed`);
   check(owner === undefined || w.owner === undefined || w.owner === owner, 'DEVICE_MISMATCH',
-    () => `${where}: the storage belongs to another wasm runtime (was the wasm device re-initialised?)`);
+    () => `${where}: this tensor lives in the memory of another wasm runtime (init({ build }) replaced the one it was made in), `
+      + 'so it can only be disposed now. Re-create it after init, or keep values across a re-init by moving them with '
+      + ".to('reference') before it and back with .to('wasm') after");
   return w;
 }
 

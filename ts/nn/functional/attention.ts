@@ -40,7 +40,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts?
   if (mask !== null) assertTensor(mask, 'scaledDotProductAttention', 'attnMask');
   const p = prob('scaledDotProductAttention', 'dropoutP', opts?.dropoutP ?? 0);
   const scale = opts?.scale ?? 1 / Math.sqrt(e);
-  return composite([q, k, v, mask], () => {
+  return composite(() => {
     let scores = mul(matmul(q, transpose(k, -2, -1)), scale);
     if (opts?.isCausal) scores = add(scores, causalMask(l, s, scores));
     if (mask !== null) scores = mask.dtype === 'i32' ? where(mask, scores, -Infinity) : add(scores, mask);

@@ -55,7 +55,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const [o, cg, kh, kw] = weight.shape;
   const win = convWindow('conv2d', [kh, kw], opts);
   const [ho, wo] = outShape('conv2d', x, win);
-  return composite([x, weight, bias], () => {
+  return composite(() => {
     const xb = x.ndim === 3 ? unsqueeze(x, 0) : x;
     const n = xb.shape[0];
     const cols = reshape(windows(xb, win, 0), [n, groups, cg * kh * kw, ho * wo]);
@@ -80,5 +80,5 @@ export function unfold(x: Tensor, kernelSize: Pair, opts?: UnfoldOptions): Tenso
   };
   const [ho, wo] = outShape('unfold', x, win);
   const [n, c] = x.shape;
-  return composite([x], () => reshape(windows(x, win, 0), [n, c * win.kernel[0] * win.kernel[1], ho * wo]));
+  return composite(() => reshape(windows(x, win, 0), [n, c * win.kernel[0] * win.kernel[1], ho * wo]));
 }

@@ -9,7 +9,7 @@ import { add, div, eq, mul, ne, neg, where } from '../../ops/elementwise.js';
 import { sum } from '../../ops/reduce.js';
 import { gather, indexSelect } from '../../ops/indexing.js';
 import { reshape, squeeze, unsqueeze } from '../../ops/shape.js';
-import { assertTensor } from '../../ops/util.js';
+import { assertTensor, checkSameDevice } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
 import {
   type Reduction, classTarget, floatInput, lossOptions, numberOption, optionalWeight, reduce, weightedMean,
@@ -60,7 +60,8 @@ export function nllLoss(input: Tensor, target: Tensor, opts?: NLLOptions): Tenso
   const ignoreIndex = ignoreOption('nllLoss', opts?.ignoreIndex);
   const t = classTarget('nllLoss', target, p.targetShape, p.C, ignoreIndex);
   const w = optionalWeight('nllLoss', 'weight', opts?.weight, p.C);
-  return composite([p.x, w], () => nllCore(p, p.x, t, w, ignoreIndex, r));
+  checkSameDevice('nllLoss', p.x, t, ...(w === null ? [] : [w]));
+  return composite(() => nllCore(p, p.x, t, w, ignoreIndex, r));
 }
 
 /**
@@ -86,15 +87,16 @@ function crossEntropyWith(input: Tensor, target: Tensor, opts: CrossEntropyOptio
   const eps = numberOption(where_, 'labelSmoothing', opts?.labelSmoothing, 0, (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
   const w = optionalWeight(where_, 'weight', opts?.weight, p.C);
   const t = assertTensor(target, where_, 'target');
+  checkSameDevice(where_, p.x, t, ...(w === null ? [] : [w]));
   if (t.dtype !== 'i32') return probabilityTarget(p, t, w, eps, r, opts?.ignoreIndex);
   const ignoreIndex = ignoreOption(where_, opts?.ignoreIndex);
   classTarget(where_, t, p.targetShape, p.C, ignoreIndex);
   if (allowFused && canFuse(p.x, w !== null, eps)) {
     const v = t.dataSync();
     const labels = Int32Array.from(v, (c) => (c === ignoreIndex ? -1 : c));
-    return fusedCrossEntropy(p.x, labels, labels.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0), r);
+    return composite(() => fusedCrossEntropy(p.x, labels, labels.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0), r));
   }
-  return composite([p.x, w], () => crossEntropyIndices(p, t, w, ignoreIndex, eps, r));
+  return composite(() => crossEntropyIndices(p, t, w, ignoreIndex, eps, r));
 }
 
 /** The unfused specification for class-index targets (PyTorch's cross_entropy_loss_label_smoothing). */
@@ -106,7 +108,7 @@ function crossEntropyIndices(p: Parsed, t: Tensor, w: Tensor | null, ignoreIndex
   const wb = w === null ? logp : mul(logp, classView(w, p));
   const keep = ne(t, ignoreIndex).to(logp.dtype);
   const smooth = mul(neg(sum(wb, p.classDim)), keep);
-  const smoothRed = r === 'mean' ? div(sum(smooth), sum(w === null ? keep : wy)) : reduce(smooth, r);
+  const smoothRed = r === 'mean' ? weightedMean(smooth, w === null ? keep : wy) : reduce(smooth, r);
   return add(mul(nll, 1 - eps), mul(smoothRed, eps / p.C));
 }
 
@@ -122,7 +124,7 @@ function probabilityTarget(p: Parsed, t: Tensor, w: Tensor | null, eps: number, 
       `(class-index targets must be i32 of shape ${fmtShape(p.targetShape)})`);
   check(ignoreIndex === undefined || ignoreIndex === -100, 'BAD_OPTION',
     () => `crossEntropy: ignoreIndex is not supported with probability targets, got ${String(ignoreIndex)}`);
-  return composite([p.x, t, w], () => {
+  return composite(() => {
     const logp = logSoftmax(p.x, p.classDim);
     const q = eps === 0 ? t : add(mul(t, 1 - eps), eps / p.C);
     const terms = mul(w === null ? logp : mul(logp, classView(w, p)), q);

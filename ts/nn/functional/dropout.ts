@@ -15,7 +15,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   prob('dropout', 'p', p);
   check(typeof training === 'boolean', 'BAD_ARGUMENT', () => `dropout: training must be a boolean, got ${String(training)}`);
   if (!training || p === 0) return x;
-  return composite([x], () => {
+  return composite(() => {
     const u = rand(x.shape, { dtype: x.dtype === 'f64' ? 'f64' : 'f32', device: x.device });
     const keepScaled = mul(to(ge(u, p), x.dtype), p === 1 ? 0 : 1 / (1 - p));
     return mul(x, keepScaled);

@@ -19,7 +19,7 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | 
   const pad = paddingIdx !== null && paddingIdx < 0 ? paddingIdx + num : paddingIdx;
   check(pad === null || (Number.isInteger(pad) && pad >= 0 && pad < num), 'BAD_ARGUMENT',
     () => `embedding: paddingIdx must be an integer in [-${num}, ${num}), got ${String(paddingIdx)}`);
-  return composite([weight], () => {
+  return composite(() => {
     const flat = reshape(indices, [indices.size]);
     let rows = indexSelect(weight, 0, flat);
     if (pad !== null) rows = where(reshape(eq(flat, pad), [indices.size, 1]), detach(rows), rows);

@@ -25,7 +25,7 @@ export function gelu(x: Tensor, opts?: GeluOptions): Tensor {
   assertTensor(x, 'gelu');
   const approximate = geluMode('gelu', opts);
   if (approximate === 'none') return geluExact(x);
-  return composite([x], () => {
+  return composite(() => {
     const inner = mul(add(x, mul(mul(x, mul(x, x)), 0.044715)), K);
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   });

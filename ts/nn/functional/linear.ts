@@ -23,7 +23,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], 'SHAPE_MISMATCH',
       () => `linear: expected bias of shape [${weight.shape[0]}], got ${fmtShape(bias.shape)}`);
   }
-  return composite([x, weight, bias], () => {
+  return composite(() => {
     const y = matmul(x, transpose(weight, 0, 1));
     return bias === null ? y : add(y, bias);
   });

@@ -3,7 +3,7 @@
 // gather can read out of range).
 
 import { check, checkOptions, fmtShape } from '../../errors.js';
-import { div, mul } from '../../ops/elementwise.js';
+import { div, eq, mul, where } from '../../ops/elementwise.js';
 import { mean, sum } from '../../ops/reduce.js';
 import { assertTensor, describe } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
@@ -29,9 +29,15 @@ export function reduce(loss: Tensor, reduction: string): Tensor {
   return loss;
 }
 
-/** Σ loss / Σ weights (PyTorch's weighted mean; NaN when every target is ignored, as torch). */
+/**
+ * Σ loss / Σ weights (PyTorch's weighted mean). When every target is ignored (Σ weights = 0) the
+ * loss is NaN and the gradient 0, as torch: the 0/0 branch is cut off by where(), so its ∞·0 = NaN
+ * slope never reaches the input.
+ */
 export function weightedMean(loss: Tensor, weights: Tensor): Tensor {
-  return div(sum(loss), sum(weights));
+  const total = sum(weights);
+  const none = eq(total, 0);
+  return where(none, NaN, div(sum(loss), where(none, 1, total)));
 }
 
 export function floatInput(where: string, x: unknown, name = 'input'): Tensor {

@@ -6,7 +6,7 @@
 import { attach, noGrad } from '../../autograd/tape.js';
 import { check, fmtShape } from '../../errors.js';
 import {
-  abs, add, clamp, div, exp, log, log1p, maximum, mul, ne, neg, relu, square, sub, where,
+  abs, add, clamp, div, exp, log, log1p, maximum, mul, ne, neg, relu, sigmoid, square, sub, where,
 } from '../../ops/elementwise.js';
 import { arange } from '../../ops/creation.js';
 import { sum } from '../../ops/reduce.js';
@@ -24,7 +24,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions):
   const r = lossOptions('mseLoss', opts, []);
   const x = floatInput('mseLoss', input);
   const y = sameShapeTarget('mseLoss', x, target);
-  return composite([x, y], () => reduce(square(sub(x, y)), r));
+  return composite(() => reduce(square(sub(x, y)), r));
 }
 
 /** Mean absolute error |x − y|. */
@@ -32,7 +32,7 @@ export function l1Loss(input: Tensor, target: Tensor, opts?: ReductionOptions): 
   const r = lossOptions('l1Loss', opts, []);
   const x = floatInput('l1Loss', input);
   const y = sameShapeTarget('l1Loss', x, target);
-  return composite([x, y], () => reduce(abs(sub(x, y)), r));
+  return composite(() => reduce(abs(sub(x, y)), r));
 }
 
 /** Quadratic below `cut`, linear above: 0.5d²·a if |d| < cut else b·(|d| − 0.5·cut). */
@@ -49,7 +49,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts?: SmoothL1Optio
   const beta = numberOption('smoothL1Loss', 'beta', opts?.beta, 1, (b) => b >= 0, 'a number ≥ 0');
   const x = floatInput('smoothL1Loss', input);
   const y = sameShapeTarget('smoothL1Loss', x, target);
-  return composite([x, y], () => reduce(beta === 0 ? abs(sub(x, y)) : piecewise(x, y, beta, 1 / beta, 1), r));
+  return composite(() => reduce(beta === 0 ? abs(sub(x, y)) : piecewise(x, y, beta, 1 / beta, 1), r));
 }
 
 export interface HuberOptions extends ReductionOptions { delta?: number }
@@ -60,7 +60,7 @@ export function huberLoss(input: Tensor, target: Tensor, opts?: HuberOptions): T
   const delta = numberOption('huberLoss', 'delta', opts?.delta, 1, (v) => v > 0, 'a number > 0');
   const x = floatInput('huberLoss', input);
   const y = sameShapeTarget('huberLoss', x, target);
-  return composite([x, y], () => {
+  return composite(() => {
     const d = abs(sub(x, y));
     return reduce(where(d.le(delta), mul(square(d), 0.5), mul(sub(d, 0.5 * delta), delta)), r);
   });
@@ -95,7 +95,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts?: BCEOpti
         () => `binaryCrossEntropy: every input element must be a probability in [0, 1], got ${v[i]} at flat position ${i}`);
     }
   }
-  return composite([x, y, w], () => reduce(weighted(bceElementwise(x, y), w), r));
+  return composite(() => reduce(weighted(bceElementwise(x, y), w), r));
 }
 
 /** The elementwise BCE as a primitive whose VJP is PyTorch's (not the clamp's zero slope). */
@@ -124,12 +124,21 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   const y = sameShapeTarget(where, x, target);
   const w = broadcastWeight(where, 'weight', opts?.weight, x.shape);
   const p = broadcastWeight(where, 'posWeight', opts?.posWeight, x.shape);
-  return composite([x, y, w, p], () => {
-    const softplusNeg = add(log1p(exp(neg(abs(x)))), relu(neg(x))); // log(1 + e^{−x})
+  return composite(() => {
+    const softplusNeg = softplusOfNeg(x);
     const logWeight = p === null ? null : add(mul(sub(p, 1), y), 1);
     const loss = add(mul(sub(1, y), x), weighted(softplusNeg, logWeight));
     return reduce(weighted(loss, w), r);
   });
+}
+
+/**
+ * log(1 + e^{−x}), stable as log1p(e^{−|x|}) + relu(−x), with the VJP −σ(−x)·g = (σ(x) − 1)·g:
+ * the composed form's zero slopes of abs and relu at 0 would give 0 there instead of −½ (torch).
+ */
+function softplusOfNeg(x: Tensor): Tensor {
+  const y = noGrad(() => add(log1p(exp(neg(abs(x)))), relu(neg(x))));
+  return attach(y, [x], (g) => [mul(g, sub(sigmoid(x), 1))], 'softplusOfNeg');
 }
 
 export interface HingeEmbeddingOptions extends ReductionOptions { margin?: number }
@@ -143,8 +152,8 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts?: HingeEm
   const margin = numberOption('hingeEmbeddingLoss', 'margin', opts?.margin, 1, Number.isFinite, 'a finite number');
   const x = floatInput('hingeEmbeddingLoss', input);
   const y = sameShapeTarget('hingeEmbeddingLoss', x, target);
-  return composite([x, y], () => {
-    const marginPart = where(ne(y, 1), relu(sub(margin, x)), 0);
+  return composite(() => {
+    const marginPart = where(ne(y, 1), clamp(sub(margin, x), 0), 0); // clamp: at x = margin the gradient passes, as torch's clamp_min
     const selfPart = where(ne(y, -1), x, 0);
     return reduce(add(marginPart, selfPart), r);
   });
@@ -166,7 +175,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts?: MultiMargi
   const C = x.shape[x.ndim - 1];
   const y = classTarget(where_, target, x.shape.slice(0, -1), C, null);
   const w = optionalWeight(where_, 'weight', opts?.weight, C);
-  return composite([x, w], () => {
+  return composite(() => {
     const x2 = x.ndim === 1 ? reshape(x, [1, C]) : x;
     const y2 = reshape(y, [x2.shape[0], 1]);
     const picked = gather(x2, 1, y2); // x[y], [N, 1]
@@ -192,7 +201,7 @@ export function klDiv(input: Tensor, target: Tensor, opts?: KLDivOptions): Tenso
   check(typeof logTarget === 'boolean', 'BAD_OPTION', () => `klDiv: logTarget must be a boolean, got ${String(logTarget)}`);
   const x = floatInput('klDiv', input);
   const y = sameShapeTarget('klDiv', x, target);
-  return composite([x, y], () => {
+  return composite(() => {
     let loss: Tensor;
     if (logTarget) loss = mul(exp(y), sub(y, x));
     else {

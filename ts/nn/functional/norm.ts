@@ -50,7 +50,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (training) checkBatchStats('batchNorm', x);
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const bshape = x.shape.map((n, i) => (i === 1 ? n : 1));
-  return composite([x, opts?.weight, opts?.bias], () => {
+  return composite(() => {
     let mu: Tensor;
     let v: Tensor;
     if (training) {
@@ -92,7 +92,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], opts?: 
   }
   const axes = normalizedShape.map((_, i) => x.ndim - k + i);
   const eps = opts?.eps ?? 1e-5;
-  return composite([x, opts?.weight, opts?.bias], () => {
+  return composite(() => {
     const mu = mean(x, axes, { keepdim: true });
     const centered = sub(x, mu);
     const v = mean(square(centered), axes, { keepdim: true });

@@ -35,7 +35,7 @@ export function poolWindow(where: string, kernelSize: Pair, o: MaxPool2dOptions 
 
 /** Runs a pooling body on a batched [N, C, H, W] view of x (3-d input gets a batch of one). */
 function pooled(x: Tensor, body: (xb: Tensor) => Tensor): Tensor {
-  return composite([x], () => {
+  return composite(() => {
     const xb = x.ndim === 3 ? unsqueeze(x, 0) : x;
     const y = body(xb);
     return x.ndim === 3 ? squeeze(y, 0) : y;

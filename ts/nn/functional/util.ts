@@ -2,7 +2,6 @@
 // checks whose messages name the layer, the expectation and the input, and `composite`, which
 // frees a composite op's temporaries when no graph is being recorded through it.
 
-import { isGradEnabled } from '../../autograd/tape.js';
 import { check, fmtShape } from '../../errors.js';
 import { tidy } from '../../lifetime.js';
 import type { Tensor } from '../../tensor.js';
@@ -46,10 +45,10 @@ export function checkDim(where: string, x: Tensor, axis: number, size: number, w
 }
 
 /**
- * Runs a composite op. Without a graph through `inputs`, temporaries are freed on the spot
- * (tidy); with one, they belong to the graph and are freed with it or by the caller's tidy.
+ * Runs a composite op in its own tidy scope: its temporaries are freed on the spot, on success
+ * and when it throws. Recording a graph changes nothing here: each node holds what its backward
+ * reads, so the graph lives on after the handles go, and goes with the graph.
  */
-export function composite<T>(inputs: readonly (Tensor | null | undefined)[], fn: () => T): T {
-  const recording = isGradEnabled() && inputs.some((t) => t?.requiresGrad);
-  return recording ? fn() : tidy(fn);
+export function composite<T>(fn: () => T): T {
+  return tidy(fn);
 }

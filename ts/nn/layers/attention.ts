@@ -64,8 +64,7 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
       check(t.shape[t.ndim - 1] === this.embedDim && t.ndim === query.ndim, 'SHAPE_MISMATCH',
         () => `MultiheadAttention: expected ${n} with embedDim ${this.embedDim} in its last dim and query's rank, got ${fmtShape(t.shape)}`);
     }
-    const inputs = [query, key, value, ...this.parameters()];
-    return composite(inputs, () => {
+    return composite(() => {
       const toNLE = (t: Tensor) => (t.ndim === 2 ? unsqueeze(t, 0) : this.batchFirst ? t : transpose(t, 0, 1));
       const [out, w] = this.attend(toNLE(query), toNLE(key), toNLE(value), { ...opts, ...flags });
       const y = query.ndim === 2 ? squeeze(out, 0) : this.batchFirst ? out : transpose(out, 0, 1);

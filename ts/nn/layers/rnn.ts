@@ -62,7 +62,7 @@ abstract class RNNBase extends Module<[Tensor, (Tensor | Tensor[] | null)?], [Te
     checkInput(name, x, [2, 3], this.batchFirst ? 'a [N, L, features] or [L, features] input' : 'a [L, N, features] or [L, features] input');
     check(x.shape[x.ndim - 1] === this.inputSize, 'SHAPE_MISMATCH',
       () => `${name}: expected input with ${this.inputSize} features in its last dim, got input of shape ${fmtShape(x.shape)}`);
-    return composite([x, ...(initial ?? []), ...this.parameters()], () => this.unroll(x, initial, kinds, cell));
+    return composite(() => this.unroll(x, initial, kinds, cell));
   }
 
   private unroll(x: Tensor, initial: Tensor[] | null, kinds: number, cell: Cell): [Tensor, Tensor[]] {

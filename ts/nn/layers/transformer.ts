@@ -50,7 +50,7 @@ export class TransformerBlock extends Module<[Tensor, { isCausal?: boolean }?]> 
   forward(x: Tensor, opts?: { isCausal?: boolean }): Tensor {
     checkOptions('TransformerBlock', opts, ['isCausal']);
     const isCausal = bool('TransformerBlock', 'isCausal', opts?.isCausal, true);
-    return composite([x, ...this.parameters()], () => {
+    return composite(() => {
       const h = this.norm1.forward(x);
       const [a] = this.selfAttn.forward(h, h, h, { isCausal, needWeights: false });
       const x1 = add(x, dropout(a, this.dropout, this.training));

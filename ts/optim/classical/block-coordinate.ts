@@ -38,8 +38,10 @@ export class BlockCoordinateDescent extends Optimizer {
   override step(closure?: Closure): number | ReturnType<Closure> | undefined {
     check(closure === undefined || typeof closure === 'function', 'BAD_ARGUMENT', () => 'BlockCoordinateDescent.step: expected a closure or nothing');
     const loss = closure ? closure() : undefined;
-    this.lastBlock = this.blockAt(this.count);
-    this.stepGroup(this.paramGroups[this.lastBlock]);
+    const block = this.blockAt(this.count);
+    this.checkReady(this.paramGroups[block]);
+    this.lastBlock = block;
+    this.stepGroup(this.paramGroups[block]);
     this.count += 1;
     return loss;
   }

@@ -73,6 +73,7 @@ export class SVRG extends Optimizer {
       p.grad?.dispose();
       p.grad = keep(tidy(() => noGrad(() => add(sub(atW[i], atSnap[i]), this.state.get(p)!.mu as Tensor))));
     });
+    for (const g of this.paramGroups) this.checkReady(g);
     for (const g of this.paramGroups) this.stepGroup(g);
     ps.forEach((p, i) => {
       p.grad?.dispose();

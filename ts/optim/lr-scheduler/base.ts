@@ -37,9 +37,10 @@ export abstract class LRScheduler {
     for (const [i, g] of optimizer.paramGroups.entries()) {
       check(typeof g.lr === 'number' && Number.isFinite(g.lr), 'BAD_ARGUMENT',
         () => `${where}: paramGroups[${i}].lr expected a finite number, got ${String(g.lr)}`);
-      if (g.initialLr === undefined) g.initialLr = g.lr;
     }
-    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
+    // initialLr is written by initialStep(), after the subclass has checked its options: a
+    // constructor that throws leaves the optimizer as it found it
+    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr ?? g.lr);
   }
 
   /** The chainable rule for epoch `lastEpoch` (already incremented). */
@@ -52,6 +53,7 @@ export abstract class LRScheduler {
 
   /** Applies epoch 0 (called at the end of every constructor, and by SequentialLR). */
   initialStep(): void {
+    this.groups.forEach((g, i) => { g.initialLr ??= this.baseLrs[i]; });
     this.stepCount = 0;
     this.step();
   }
@@ -140,7 +142,14 @@ export abstract class LRScheduler {
     return out;
   }
 
+  /** Restores a stateDict(); every value is checked before any is written. */
   loadStateDict(state: SchedulerState): void {
+    this.checkState(state);
+    this.commitState(state);
+  }
+
+  /** Throws unless `state` is a state dict this scheduler can load (writes nothing). */
+  checkState(state: SchedulerState): void {
     check(state !== null && typeof state === 'object', 'BAD_ARGUMENT',
       () => `${this.where}.loadStateDict: expected a state object, got ${String(state)}`);
     const own = this.stateDict();
@@ -150,6 +159,9 @@ export abstract class LRScheduler {
       }
       checkStateValue(`${this.where}.loadStateDict`, k, v, own[k], PER_GROUP.includes(k) ? this.groups.length : null);
     }
+  }
+
+  protected commitState(state: SchedulerState): void {
     for (const [k, v] of Object.entries(state)) {
       (this as unknown as Record<string, unknown>)[k] = JSON.parse(JSON.stringify(v)) as unknown;
     }

@@ -72,11 +72,19 @@ export class SequentialLR extends LRScheduler {
     return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
-  override loadStateDict(state: SchedulerState): void {
+  /** Checks this state and every child's before anything is written. */
+  override checkState(state: SchedulerState): void {
+    check(state !== null && typeof state === 'object', 'BAD_ARGUMENT', () => `${W}.loadStateDict: expected a state object, got ${String(state)}`);
     const { schedulers, ...rest } = state;
     check(Array.isArray(schedulers) && schedulers.length === this.schedulers.length, 'BAD_ARGUMENT',
       () => `${W}.loadStateDict: expected 'schedulers' with ${this.schedulers.length} states, got ${String(schedulers)}`);
-    super.loadStateDict(rest);
-    this.schedulers.forEach((s, i) => s.loadStateDict(schedulers[i] as SchedulerState));
+    super.checkState(rest);
+    this.schedulers.forEach((s, i) => s.checkState(schedulers[i] as SchedulerState));
+  }
+
+  protected override commitState(state: SchedulerState): void {
+    const { schedulers, ...rest } = state;
+    super.commitState(rest);
+    this.schedulers.forEach((s, i) => s.loadStateDict((schedulers as SchedulerState[])[i]));
   }
 }
