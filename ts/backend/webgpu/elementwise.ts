@@ -48,10 +48,9 @@ fn relu_(x: f32) -> f32 {
 }
 fn sign_(x: f32) -> f32 { return select(0.0, 1.0, x > 0.0) - select(0.0, 1.0, x < 0.0); }
 fn powf_(a: f32, b: f32) -> f32 {
-  // JavaScript's Math.pow, the reference: x^0 = 1 even for NaN, 1^NaN and (±1)^±Inf are NaN.
-  if (b == 0.0) { return 1.0; }
-  if (is_nan(a) || is_nan(b) || (abs(a) == 1.0 && abs(b) == inf_())) { return nan_(); }
-  if (a == 1.0) { return 1.0; }
+  // C99 / torch pow, as the reference: 1 when b = 0 or a = 1 (NaN in the other operand too), (−1)^±∞ = 1.
+  if (b == 0.0 || a == 1.0 || (a == -1.0 && abs(b) == inf_())) { return 1.0; }
+  if (is_nan(a) || is_nan(b)) { return nan_(); }
   let odd = b == trunc(b) && abs(b) < 16777216.0 && (i32(b) & 1) == 1;
   if (a == 0.0) {
     let inf = inf_();
