@@ -12,8 +12,9 @@ import {
   BINARY_OPS, COMPARE_OPS, FUSED_UPDATE_KINDS, REDUCE_OPS, UNARY_OPS, type Backend, type BinaryOp, type Storage, type View,
 } from '../ts/backend/backend.js';
 import { encode, decode, type DType } from '../ts/dtype.js';
-import { DEVICES_UNDER_TEST, setupDevices } from './helpers/devices.js';
+import { DEVICES_UNDER_TEST, dtypesOn, setupDevices } from './helpers/devices.js';
 import { TOL, expectClose, randomValues, sizeOf } from './helpers/compare.js';
+import { gpuTol } from './helpers/gpu.js';
 
 beforeAll(setupDevices);
 
@@ -58,7 +59,9 @@ function view(b: Backend, dtype: DType, shape: number[], values: number[], layou
 }
 
 const out = (b: Backend, dtype: DType, shape: number[]): View => view(b, dtype, shape, new Array(sizeOf(shape)).fill(0));
-const values = (b: Backend, v: View): ArrayLike<number> => decode(v.storage.dtype, b.read(v));
+/** A view's values, read asynchronously where the device needs it (webgpu). */
+const values = async (b: Backend, v: View): Promise<ArrayLike<number>> =>
+  decode(v.storage.dtype, b.readAsync ? await b.readAsync(v) : b.read(v));
 
 function inputs(n: number, seed: number, dtype: DType, lo = -4, hi = 4): number[] {
   const v = randomValues(n, seed, lo, hi);
@@ -74,29 +77,33 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
   const fast = (): Backend => getBackend(device);
   const ref = (): Backend => getBackend('reference');
 
+  const dtypes = (want: DType[]): DType[] => dtypesOn(device, want);
+  // f32 on the GPU: WGSL's transcendentals and reordered sums, per op (test/helpers/gpu.ts)
+  const tolerance = (what: string, dtype: DType) => (device === 'webgpu' && dtype === 'f32' ? gpuTol(what.split(' ')[0]) : TOL[dtype]);
+
   /** Runs `op` on both backends with the same inputs and compares the output views. */
-  function same(what: string, dtype: DType, op: (b: Backend) => View): void {
+  async function same(what: string, dtype: DType, op: (b: Backend) => View): Promise<void> {
     try {
-      const got = values(fast(), op(fast()));
-      const want = values(ref(), op(ref()));
-      expectClose(got, want, TOL[dtype], `${device} ${what}`);
+      const got = await values(fast(), op(fast()));
+      const want = await values(ref(), op(ref()));
+      expectClose(got, want, tolerance(what, dtype), `${device} ${what}`);
     } finally {
       for (const [b, st] of live.splice(0)) b.free(st);
     }
   }
 
-  test('write then read returns the bits, for every dtype and strided views', () => {
-    for (const dtype of ['f64', 'f32', 'f16', 'bf16', 'i32'] as DType[]) {
+  test('write then read returns the bits, for every dtype and strided views', async () => {
+    for (const dtype of dtypes(['f64', 'f32', 'f16', 'bf16', 'i32'])) {
       for (const layout of LAYOUTS) {
-        same(`read ${dtype} ${layout}`, dtype, (b) => view(b, dtype, [3, 17], inputs(51, 3, dtype), layout));
+        await same(`read ${dtype} ${layout}`, dtype, (b) => view(b, dtype, [3, 17], inputs(51, 3, dtype), layout));
       }
     }
   });
 
-  test('fill converts the value as copy would (i32 truncates, NaN → 0)', () => {
-    for (const dtype of ['f64', 'f32', 'f16', 'bf16', 'i32'] as DType[]) {
+  test('fill converts the value as copy would (i32 truncates, NaN → 0)', async () => {
+    for (const dtype of dtypes(['f64', 'f32', 'f16', 'bf16', 'i32'])) {
       for (const value of [2.75, -3.5, Number.NaN, 1e10]) {
-        same(`fill ${dtype} ${value}`, dtype, (b) => {
+        await same(`fill ${dtype} ${value}`, dtype, (b) => {
           const v = out(b, dtype, [13]);
           b.fill(v.storage, value);
           return v;
@@ -105,11 +112,11 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('copy converts between every pair of dtypes into strided destinations', () => {
-    const dts: DType[] = ['f64', 'f32', 'f16', 'bf16', 'i32'];
+  test('copy converts between every pair of dtypes into strided destinations', async () => {
+    const dts = dtypes(['f64', 'f32', 'f16', 'bf16', 'i32']);
     for (const from of dts) {
       for (const to of dts) {
-        same(`copy ${from}→${to}`, to, (b) => {
+        await same(`copy ${from}→${to}`, to, (b) => {
           const src = view(b, from, [3, 5], inputs(15, 5, from === 'i32' ? 'i32' : 'f32', -70000, 70000), 'broadcast');
           const dst = view(b, to, [3, 5], new Array(15).fill(0), 'strided');
           b.copy(src, dst);
@@ -119,12 +126,12 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('unary: every op on f32 and f64, awkward shapes and layouts, NaN and ±Inf', () => {
+  test('unary: every op on f32 and f64, awkward shapes and layouts, NaN and ±Inf', async () => {
     for (const op of UNARY_OPS) {
-      for (const dtype of ['f32', 'f64'] as DType[]) {
+      for (const dtype of dtypes(['f32', 'f64'])) {
         for (const shape of SHAPES) {
           for (const layout of LAYOUTS) {
-            same(`${op} ${dtype} [${shape}] ${layout}`, dtype, (b) => {
+            await same(`${op} ${dtype} [${shape}] ${layout}`, dtype, (b) => {
               const o = out(b, dtype, shape);
               b.unary(op, view(b, dtype, shape, inputs(sizeOf(shape), shape.length + 1, dtype), layout), o);
               return o;
@@ -135,13 +142,13 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('binary: every op broadcast on either side; comparisons write i32', () => {
+  test('binary: every op broadcast on either side; comparisons write i32', async () => {
     for (const op of BINARY_OPS as readonly BinaryOp[]) {
-      for (const dtype of ['f32', 'f64', 'i32'] as DType[]) {
+      for (const dtype of dtypes(['f32', 'f64', 'i32'])) {
         if (dtype === 'i32' && op === 'pow') continue; // i32 pow needs exponents ≥ 0: checked in the op layer
         const outType = COMPARE_OPS.includes(op) ? 'i32' : dtype;
         for (const [la, lb] of [['contiguous', 'broadcast'], ['broadcast', 'strided'], ['strided', 'contiguous']] as Layout[][]) {
-          same(`${op} ${dtype} ${la}/${lb}`, dtype === 'f32' && op === 'pow' ? 'f32' : outType, (b) => {
+          await same(`${op} ${dtype} ${la}/${lb}`, dtype === 'f32' && op === 'pow' ? 'f32' : outType, (b) => {
             const o = out(b, outType, [4, 9]);
             // i32 division by zero is undefined at this level (the op layer divides integers in floats)
             const rhs = inputs(36, 12, dtype).map((x) => (dtype === 'i32' && x === 0 ? 3 : x));
@@ -153,9 +160,9 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('where picks a or b by an i32 condition, all broadcast', () => {
-    for (const dtype of ['f32', 'f64', 'i32'] as DType[]) {
-      same(`where ${dtype}`, dtype, (b) => {
+  test('where picks a or b by an i32 condition, all broadcast', async () => {
+    for (const dtype of dtypes(['f32', 'f64', 'i32'])) {
+      await same(`where ${dtype}`, dtype, (b) => {
         const o = out(b, dtype, [5, 7]);
         const cond = view(b, 'i32', [5, 7], randomValues(35, 4, 0, 2).map(Math.floor), 'strided');
         b.where(cond, view(b, dtype, [5, 7], inputs(35, 5, dtype), 'broadcast'), view(b, dtype, [5, 7], inputs(35, 6, dtype)), o);
@@ -164,12 +171,12 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('reduce: every op over the last dims of strided views; NaN propagates, argmax takes the first', () => {
+  test('reduce: every op over the last dims of strided views; NaN propagates, argmax takes the first', async () => {
     for (const op of REDUCE_OPS) {
-      for (const dtype of ['f32', 'f64', 'i32'] as DType[]) {
+      for (const dtype of dtypes(['f32', 'f64', 'i32'])) {
         for (const nReduce of [1, 2]) {
           const outType = op === 'argmax' || op === 'argmin' ? 'i32' : dtype;
-          same(`${op} ${dtype} nReduce ${nReduce}`, op === 'prod' || op === 'sum' ? (dtype === 'f32' ? 'f32' : dtype) : outType, (b) => {
+          await same(`${op} ${dtype} nReduce ${nReduce}`, op === 'prod' || op === 'sum' ? (dtype === 'f32' ? 'f32' : dtype) : outType, (b) => {
             const o = out(b, outType, nReduce === 1 ? [3, 5] : [3]);
             b.reduce(op, view(b, dtype, [3, 5, 7], inputs(105, 9, dtype, -1.5, 1.5), 'strided'), nReduce, o);
             return o;
@@ -179,9 +186,9 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('matmul: batched with a broadcast batch dim and a transposed operand', () => {
-    for (const dtype of ['f32', 'f64'] as DType[]) {
-      same(`matmul ${dtype}`, dtype, (b) => {
+  test('matmul: batched with a broadcast batch dim and a transposed operand', async () => {
+    for (const dtype of dtypes(['f32', 'f64'])) {
+      await same(`matmul ${dtype}`, dtype, (b) => {
         const o = out(b, dtype, [2, 5, 3]);
         const a = view(b, dtype, [1, 5, 7], inputs(35, 1, dtype, -1, 1).map((x) => (Number.isFinite(x) ? x : 0.5)));
         const bt = view(b, dtype, [2, 3, 7], inputs(42, 2, dtype, -1, 1).map((x) => (Number.isFinite(x) ? x : 0.25)));
@@ -191,15 +198,15 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('gather and scatterAdd along a middle dim, scatterAdd in index order', () => {
-    for (const dtype of ['f32', 'f64', 'i32'] as DType[]) {
+  test('gather and scatterAdd along a middle dim, scatterAdd in index order', async () => {
+    for (const dtype of dtypes(['f32', 'f64', 'i32'])) {
       const idx = (b: Backend): View => view(b, 'i32', [2, 3, 4], randomValues(24, 8, 0, 5).map(Math.floor));
-      same(`gather ${dtype}`, dtype, (b) => {
+      await same(`gather ${dtype}`, dtype, (b) => {
         const o = out(b, dtype, [2, 3, 4]);
         b.gather(view(b, dtype, [2, 5, 4], inputs(40, 3, dtype), 'strided'), 1, idx(b), o);
         return o;
       });
-      same(`scatterAdd ${dtype}`, dtype, (b) => {
+      await same(`scatterAdd ${dtype}`, dtype, (b) => {
         const target = view(b, dtype, [2, 5, 4], inputs(40, 4, dtype, -2, 2).map((x) => (Number.isFinite(x) ? x : 1)));
         b.scatterAdd(target, 1, idx(b), view(b, dtype, [2, 3, 4], inputs(24, 5, dtype, -2, 2), 'strided'));
         return target;
@@ -207,12 +214,12 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('softmaxCrossEntropy (when offered) equals the reference, ignored labels included', () => {
+  test('softmaxCrossEntropy (when offered) equals the reference, ignored labels included', async () => {
     if (fast().softmaxCrossEntropy === undefined) return;
     for (const [rows, cols] of [[1, 1], [7, 3], [5, 129]]) {
       const labels = randomValues(rows, rows, -1, cols).map(Math.floor);
       for (const part of ['loss', 'dlogits'] as const) {
-        same(`softmaxCrossEntropy ${rows}×${cols} ${part}`, 'f32', (b) => {
+        await same(`softmaxCrossEntropy ${rows}×${cols} ${part}`, 'f32', (b) => {
           const loss = out(b, 'f32', [rows]);
           const dl = out(b, 'f32', [rows, cols]);
           b.softmaxCrossEntropy!(view(b, 'f32', [rows, cols], randomValues(rows * cols, 2, -30, 30)), view(b, 'i32', [rows], labels), loss, dl, 0.5);
@@ -222,7 +229,7 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
-  test('fusedUpdate (when offered) equals the composed chain on the reference device, for every kind', () => {
+  test('fusedUpdate (when offered) equals the composed chain on the reference device, for every kind', async () => {
     if (fast().fusedUpdate === undefined) return;
     const make: Record<string, (ps: d.Tensor[]) => d.optim.Optimizer> = {
       sgd: (ps) => new d.optim.SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
@@ -232,30 +239,39 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
       rmsprop: (ps) => new d.optim.RMSprop(ps, { lr: 0.01, momentum: 0.5, centered: true }),
     };
     for (const kind of FUSED_UPDATE_KINDS) {
-      const run = (dev: d.Device): number[] => d.tidy(() => {
-        const ps = [[7], [3, 17]].map((shape, i) => d.keep(d.tensor(Float32Array.from(randomValues(sizeOf(shape), i + 1)), { shape, device: dev, requiresGrad: true })));
-        const opt = make[kind](ps);
-        for (let step = 0; step < 3; step++) {
-          ps.forEach((p, i) => { p.grad = d.keep(d.tensor(Float32Array.from(randomValues(p.size, 10 * step + i)), { shape: [...p.shape], device: dev })); });
-          opt.step();
-        }
-        const flat = ps.flatMap((p) => Array.from(p.dataSync()));
+      const run = async (dev: d.Device): Promise<number[]> => {
+        const ps = d.tidy(() => {
+          const made = [[7], [3, 17]].map((shape, i) => d.keep(d.tensor(Float32Array.from(randomValues(sizeOf(shape), i + 1)), { shape, device: dev, requiresGrad: true })));
+          const opt = make[kind](made);
+          for (let step = 0; step < 3; step++) {
+            made.forEach((p, i) => { p.grad = d.keep(d.tensor(Float32Array.from(randomValues(p.size, 10 * step + i)), { shape: [...p.shape], device: dev })); });
+            opt.step();
+          }
+          return made;
+        });
+        const flat: number[] = [];
+        for (const p of ps) flat.push(...await p.data());
         for (const p of ps) { p.grad?.dispose(); p.dispose(); }
         return flat;
-      });
+      };
       const before = d.optim.fusedCalls();
-      const got = run(device);
+      const got = await run(device);
       expect(d.optim.fusedCalls(), `${kind} took the fused path`).toBeGreaterThan(before);
-      expectClose(got, run('reference'), { rtol: 1e-5, atol: 1e-6 }, `${device} fusedUpdate ${kind}`);
+      expectClose(got, await run('reference'), { rtol: 1e-5, atol: 1e-6 }, `${device} fusedUpdate ${kind}`);
     }
   });
 
-  test('newtonSchulz (when offered) equals the composed iteration on the reference device, wide and tall', () => {
+  test('newtonSchulz (when offered) equals the composed iteration on the reference device, wide and tall', async () => {
     if (fast().newtonSchulz === undefined) return;
     for (const [rows, cols] of [[1, 1], [5, 70], [70, 5], [33, 33]]) {
-      const on = (dev: d.Device): number[] => d.tidy(() => Array.from(d.optim.zeropowerViaNewtonSchulz(
-        d.tensor(Float32Array.from(randomValues(rows * cols, rows)), { shape: [rows, cols], device: dev })).dataSync()));
-      expectClose(on(device), on('reference'), { rtol: 5e-4, atol: 5e-5 }, `${device} newtonSchulz ${rows}×${cols}`);
+      const on = async (dev: d.Device): Promise<number[]> => {
+        const o = d.tidy(() => d.optim.zeropowerViaNewtonSchulz(
+          d.tensor(Float32Array.from(randomValues(rows * cols, rows)), { shape: [rows, cols], device: dev })));
+        const v = Array.from(await o.data());
+        o.dispose();
+        return v;
+      };
+      expectClose(await on(device), await on('reference'), { rtol: 5e-4, atol: 5e-5 }, `${device} newtonSchulz ${rows}×${cols}`);
     }
   });
 });

@@ -147,8 +147,8 @@ describe('creation beyond memory and non-function callbacks', () => {
     rejects(() => d.enableGrad(null as never), 'BAD_ARGUMENT', /enableGrad: expected a function to run, got null/);
   });
 
-  test('a webgpu tensor in a build without webgpu says so, and gives no advice that fails next', () => {
-    rejects(() => d.tensor([1], { device: 'webgpu' }), 'UNSUPPORTED', /'webgpu' device is not part of this build; use 'wasm'/);
+  test('a webgpu tensor before init({ device: webgpu }) says how to start the device', () => {
+    rejects(() => d.tensor([1], { device: 'webgpu' }), 'NOT_INITIALIZED', /call `await init\(\{ device: 'webgpu' \}\)` first/);
   });
 
   test('a rejected logicalAnd or argmax leaves no tensor alive', () => {

@@ -70,6 +70,20 @@ describe('Module traversal', () => {
   });
 });
 
+describe('replaceModule', () => {
+  it('swaps a child, rebinds the fields aliasing it, and rejects a non-module', () => {
+    const block = new d.nn.TransformerBlock(8, 2, { dropout: 0 });
+    const old = block.linear1;
+    const fresh = new d.nn.Linear(8, old.outFeatures);
+    expect(block.replaceModule('linear1', fresh)).toBe(old);
+    expect(block.child('linear1')).toBe(fresh);
+    expect(block.linear1).toBe(fresh);
+    expect(() => block.replaceModule('linear1', {} as never)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+    expect(() => block.replaceModule('nope', fresh)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+    expect(block.linear1).toBe(fresh);
+  });
+});
+
 describe('train / eval / zeroGrad / apply', () => {
   it('train(false) and eval() reach every descendant; dropout becomes the identity', () => {
     const m = new nn.Sequential(new nn.Linear(4, 4, REF), new nn.Dropout(0.5));

@@ -4,31 +4,12 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 import { BINARY_OPS, UNARY_OPS } from '../ts/backend/backend.js';
-import { TOL, make, randomValues, sameOnBoth, sizeOf } from './helpers/compare.js';
+import { LAYOUTS, type Layout, TOL, input, make, randomValues, sameOnBoth } from './helpers/compare.js';
 
 beforeAll(async () => {
   await d.init({ device: 'wasm' });
 });
 
-type Layout = 'contiguous' | 'transposed' | 'strided' | 'broadcast';
-const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'strided', 'broadcast'];
-
-/** A tensor of `shape` on `device` laid out as `layout` (the values depend only on seed). */
-function input(shape: number[], layout: Layout, dtype: d.DType, device: d.Device, seed: number, lo = -3, hi = 3): d.Tensor {
-  const n = sizeOf(shape);
-  if (layout === 'contiguous' || shape.length < 1) return make(shape, randomValues(n, seed, lo, hi), dtype, device);
-  if (layout === 'transposed' && shape.length >= 2) {
-    const sw = [...shape];
-    [sw[0], sw[sw.length - 1]] = [sw[sw.length - 1], sw[0]];
-    return make(sw, randomValues(n, seed, lo, hi), dtype, device).transpose(0, -1);
-  }
-  if (layout === 'strided') {
-    const wide = [...shape.slice(0, -1), shape[shape.length - 1] * 2 + 1];
-    return make(wide, randomValues(sizeOf(wide), seed, lo, hi), dtype, device).slice(-1, 1, null, 2);
-  }
-  const one = [1, ...shape.slice(1)];
-  return make(one, randomValues(sizeOf(one), seed, lo, hi), dtype, device).expand(shape);
-}
 
 const SHAPES: number[][] = [[], [0], [1], [3], [7], [17], [129], [3, 7], [17, 1], [1, 17], [2, 0, 3], [3, 5, 7], [2, 1, 3, 4]];
 

@@ -8,8 +8,6 @@ import type { Tensor } from './tensor.js';
 
 const backends = new Map<Device, Backend>();
 
-/** Said by every call that asks for webgpu in a build without it (init's advice must be true). */
-export const WEBGPU_MISSING = "the 'webgpu' device is not part of this build; use 'wasm' (the default) or 'reference'";
 let defaultDevice: Device | null = null;
 /** Why there is no default device: the default device failed to load at import. */
 let loadFailure: string | null = null;
@@ -29,7 +27,6 @@ export function registerBackend(b: Backend): void {
 export function getBackend(device: Device): Backend {
   const b = backends.get(device);
   if (!b) {
-    if (device === 'webgpu') throw new DescentError('UNSUPPORTED', WEBGPU_MISSING);
     throw new DescentError('NOT_INITIALIZED', device === 'reference'
       ? 'reference backend missing (internal error)'
       : `device '${device}' is not initialized; call \`await init({ device: '${device}' })\` first`);
@@ -182,7 +179,9 @@ export function nurserySize(): number {
  */
 export function sweepNursery(): void {
   for (const t of nursery) {
-    if (t.isDisposed || t.isParked || (t.requiresGrad && t.gradFn === null)) nursery.delete(t);
+    // A device that reads only asynchronously (webgpu) cannot park in this synchronous sweep.
+    const unparkable = t.isDisposed || t.isParked || (t.requiresGrad && t.gradFn === null) || t.backend.readAsync !== undefined;
+    if (unparkable) nursery.delete(t);
     else if (!t.isHeld && !t.gradFn?.backward && t.storage.refs === 1) {
       t.park();
       nursery.delete(t);

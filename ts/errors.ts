@@ -4,7 +4,7 @@
 export type ErrorCode =
   | 'SHAPE_MISMATCH' | 'BAD_AXIS' | 'BAD_DTYPE' | 'DEVICE_MISMATCH' | 'DISPOSED'
   | 'INVALID_DATA' | 'INDEX_OUT_OF_RANGE' | 'BAD_OPTION' | 'BAD_ARGUMENT' | 'NOT_INITIALIZED'
-  | 'UNSUPPORTED' | 'OUT_OF_MEMORY' | 'AUTOGRAD';
+  | 'UNSUPPORTED' | 'OUT_OF_MEMORY' | 'AUTOGRAD' | 'BAD_STATE' | 'DEVICE_LOST';
 
 export class DescentError extends Error {
   readonly code: ErrorCode;

@@ -9,8 +9,9 @@ registerReferenceDevice();
 // Ready on import (top-level await): ops never run before the default device is there, nor
 // silently on the slow reference device. init() stays for options (threads, build, device). If
 // wasm cannot load (a page's CSP without 'wasm-unsafe-eval'), the import still succeeds and
-// every op names the cause until an init() succeeds.
-await init().catch(defaultDeviceFailed);
+// every op names the cause until an init() succeeds. Import never probes for a GPU (no Dawn load,
+// no adapter request): a plain `await init()` does, and takes webgpu when a hardware adapter is there.
+await init({ device: 'wasm' }).catch(defaultDeviceFailed);
 
 export { init, backendInfo } from './init.js';
 export type { InitOptions, BackendInfo } from './init.js';
@@ -41,10 +42,17 @@ export * from './ops/join.js';
 export * from './ops/indexing.js';
 export * from './ops/linalg.js';
 export * from './ops/everyday.js';
+export { quantize, QUANT_FORMATS, type QuantFormat, type QuantizeOptions } from './ops/quantize.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as amp from './amp/index.js';
 export * as kernels from './kernels/index.js';
 export * as data from './data/index.js';
 export * as train from './train/index.js';
 export { save, load, loadJson, saveBuffer, loadBuffer, encodeSafetensors, decodeSafetensors } from './io/index.js';
 export type { Saveable, Metadata } from './io/index.js';
+export * as adversarial from './adversarial/index.js';
+export * as meta from './meta/index.js';
+export * as multitask from './multitask/index.js';
+export * as sam from './sam/index.js';
+export * as finetune from './finetune/index.js';

@@ -1,13 +1,24 @@
 // init(): loads the wasm runtime, registers the devices and picks the default one.
 
 import { DEVICES, type Device } from './backend/backend.js';
-import { DEFAULT_DEVICE, loadWasmDevice, needsWasm, wasmDeviceInfo, type WasmDeviceInfo } from './backend/devices.js';
-import { WEBGPU_MISSING, setDefaultDevice } from './engine.js';
-import { DescentError, check, checkOptions } from './errors.js';
+import {
+  loadWasmDevice, loadWebGpuDevice, needsWasm, wasmDeviceInfo, webGpuDeviceInfo, type AdapterChoice, type WasmDeviceInfo, type WebGpuInfo,
+} from './backend/devices.js';
+import { setDefaultDevice } from './engine.js';
+import { check, checkOptions } from './errors.js';
 
 export interface InitOptions {
-  /** Default device for new tensors: 'wasm' (default) or 'reference'. */
+  /**
+   * Default device for new tensors: 'webgpu', 'wasm' or 'reference'. Without it: webgpu when a
+   * hardware adapter is found, else wasm.
+   */
   device?: Device;
+  /**
+   * Which WebGPU adapters count: 'hardware' (the default), 'software' (SwiftShader, llvmpipe,
+   * lavapipe: for CI and GPU-less machines) or 'any'. The env var DESCENT_WEBGPU_ADAPTER sets the
+   * default ('hardware' | 'software' | 'any' | 'none'; 'none' never probes for a GPU).
+   */
+  adapter?: AdapterChoice;
   /** Worker threads for large GEMMs (default: the core count). */
   threads?: number;
   /** Force a wasm build: 'simd' or 'relaxed' (default: the best the runtime validates). */
@@ -34,26 +45,28 @@ export function init(opts: InitOptions = {}): Promise<void> {
 let queue: Promise<void> = Promise.resolve();
 
 async function initNow(opts: InitOptions): Promise<void> {
-  checkOptions('init', opts, ['device', 'threads', 'build', 'deterministic']);
+  checkOptions('init', opts, ['device', 'adapter', 'threads', 'build', 'deterministic']);
+  check(opts.adapter === undefined || ['hardware', 'software', 'any'].includes(opts.adapter), 'BAD_OPTION',
+    () => `init: adapter must be 'hardware', 'software' or 'any', got ${String(opts.adapter)}`);
   check(opts.deterministic === undefined || typeof opts.deterministic === 'boolean', 'BAD_OPTION',
     () => `init: deterministic must be a boolean, got ${String(opts.deterministic)}`);
-  const device = opts.device ?? DEFAULT_DEVICE;
-  check(DEVICES.includes(device), 'BAD_OPTION',
-    () => `init: unknown device '${String(device)}'; expected 'wasm' or 'reference'`);
-  if (device === 'webgpu') {
-    throw new DescentError('UNSUPPORTED', `init: ${WEBGPU_MISSING}`);
-  }
-  // The reference device alone needs no wasm (so it works where wasm cannot load).
-  if (needsWasm(device, opts)) {
+  const asked = opts.device;
+  check(asked === undefined || DEVICES.includes(asked), 'BAD_OPTION',
+    () => `init: unknown device '${String(asked)}'; expected one of ${DEVICES.map((x) => `'${x}'`).join(', ')}`);
+  // The reference device alone needs no wasm (so it works where wasm cannot load); otherwise wasm
+  // loads first: it is the fallback, and a webgpu failure must not leave the library unloaded.
+  if (needsWasm(asked ?? 'wasm', opts)) {
     await loadWasmDevice({ build: opts.build, threads: opts.threads, deterministic: opts.deterministic });
   }
-  setDefaultDevice(device);
+  const gpu = asked === 'webgpu' || asked === undefined ? await loadWebGpuDevice(opts.adapter, asked === 'webgpu') : false;
+  setDefaultDevice(asked ?? (gpu ? 'webgpu' : 'wasm'));
 }
 
-/** What backendInfo() reports. */
-export type BackendInfo = WasmDeviceInfo;
+/** What backendInfo() reports: the wasm build and settings, and the WebGPU adapter (or null). */
+export type BackendInfo = WasmDeviceInfo & { webgpu: WebGpuInfo | null };
 
-/** Which wasm build and features are running, and how many threads GEMM uses (null before wasm loads). */
+/** Which wasm build and features are running, how many threads GEMM uses, and the WebGPU adapter (null before wasm loads). */
 export function backendInfo(): BackendInfo | null {
-  return wasmDeviceInfo();
+  const wasm = wasmDeviceInfo();
+  return wasm && { ...wasm, webgpu: webGpuDeviceInfo() };
 }

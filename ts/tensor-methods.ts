@@ -51,6 +51,8 @@ declare module './tensor.js' {
     clone(): Tensor;
     detach(): Tensor;
     to(target: DType | Device): Tensor;
+    /** Casts to f16 / bf16 / f32 (round-to-nearest-even), like torch's .half() / .bfloat16() / .float(). */
+    half(): Tensor; bfloat16(): Tensor; float(): Tensor;
     matmul(other: Tensor): Tensor;
     gather(dim: number, index: Tensor | readonly number[]): Tensor;
     indexSelect(dim: number, index: Tensor | readonly number[]): Tensor;
@@ -109,6 +111,9 @@ Object.assign(Tensor.prototype, {
   clone(this: Tensor) { return sh.clone(this); },
   detach(this: Tensor) { return sh.detach(this); },
   to(this: Tensor, t: DType | Device) { return sh.to(this, t); },
+  half(this: Tensor) { return sh.to(this, 'f16'); },
+  bfloat16(this: Tensor) { return sh.to(this, 'bf16'); },
+  float(this: Tensor) { return sh.to(this, 'f32'); },
   matmul(this: Tensor, o: Tensor) { return matmul(this, o); },
   gather(this: Tensor, d: number, i: Tensor | readonly number[]) { return ix.gather(this, d, i); },
   indexSelect(this: Tensor, d: number, i: Tensor | readonly number[]) { return ix.indexSelect(this, d, i); },

@@ -150,18 +150,19 @@ export class Tensor implements View {
     this.dispose();
   }
 
-  /** Values as a flat typed array (a copy; halves widened to Float32Array). CPU devices only. */
+  /**
+   * Values as a flat typed array (a copy; halves widened to Float32Array). On webgpu only values
+   * known on the host (written from JS, or read once with `await t.data()`) can be read this way.
+   */
   dataSync(): Float64Array | Float32Array | Int32Array {
     if (this.#parked !== null) return decode(this.dtype, this.#parked.data.slice());
-    if (this.device === 'webgpu') {
-      throw new DescentError('UNSUPPORTED', 'dataSync() cannot read a webgpu tensor synchronously; use `await t.data()`');
-    }
     return decode(this.dtype, this.backend.read(this));
   }
 
   /** Values as a flat typed array, on every device. */
   async data(): Promise<Float64Array | Float32Array | Int32Array> {
-    return this.dataSync();
+    const b = this.backend;
+    return decode(this.dtype, b.readAsync ? await b.readAsync(this) : b.read(this));
   }
 
   /** Values as nested JS arrays (a number for 0-d tensors). */

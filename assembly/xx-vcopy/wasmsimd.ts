@@ -1,40 +1,16 @@
 // xx-vcopy, 128-bit SIMD: contiguous rows of the half conversions (f32 ↔ f16, f32 ↔ bf16) run
-// 8 elements a step with the scalar code's integer recipes done lane-wise (selects instead of
-// branches), so the results are bit-identical to _lib/half.ts; every other pair, strided rows and
-// tails use the scalar loop of _lib/convert.ts.
+// 8 elements a step with the lane recipes of _lib/minifloat-simd.ts (shared with f32-f16-vcvt and
+// f32-bf16-vcvt), bit-identical to _lib/half.ts; every other pair, strided rows and tails use the
+// scalar loop of _lib/convert.ts.
 import { T_F32, T_F16, T_BF16 } from '../_lib/ops';
+import { FMT_F16, FMT_BF16 } from '../_lib/minifloat';
+import { narrowX4, widenX4 } from '../_lib/minifloat-simd';
 import { convertRowAny, dtypeShift } from '../_lib/convert';
 import { ndRows, ndInner, ndInnerStride, ndOffset, ndBegin, ndNext } from '../_lib/nd';
 
-/** f32 bits → f16 bits in 4 i32 lanes (see f32ToF16Bits). */
-@inline function toF16x4(v: v128): v128 {
-  const sign = v128.and(i32x4.shr_u(v, 16), i32x4.splat(0x8000));
-  const a = v128.and(v, i32x4.splat(0x7fffffff));
-  const e = i32x4.sub(a, i32x4.splat(0x38000000));
-  const normal = i32x4.shr_u(i32x4.add(i32x4.add(e, i32x4.splat(0xfff)), v128.and(i32x4.shr_u(e, 13), i32x4.splat(1))), 13);
-  const sub = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(a, f32x4.splat(16777216.0))));
-  let r = v128.bitselect(sub, normal, i32x4.lt_s(a, i32x4.splat(0x38800000)));
-  r = v128.bitselect(i32x4.splat(0x7c00), r, i32x4.ge_s(a, i32x4.splat(0x477ff000)));
-  r = v128.bitselect(i32x4.splat(0x7e00), r, i32x4.gt_s(a, i32x4.splat(0x7f800000)));
-  return v128.or(r, sign);
-}
-
-/** f32 bits → bf16 bits in 4 i32 lanes (see f32ToBf16Bits). */
-@inline function toBf16x4(v: v128): v128 {
-  const r = i32x4.shr_u(i32x4.add(i32x4.add(v, i32x4.splat(0x7fff)), v128.and(i32x4.shr_u(v, 16), i32x4.splat(1))), 16);
-  return v128.bitselect(i32x4.splat(0x7fc0), r, f32x4.ne(v, v));
-}
-
-/** f16 bits (u32 lanes) → f32: (h & 0x7fff) << 13 read as f32 times 2^112 is exact for normals and
- * subnormals alike; Inf/NaN (exponent 31) keep their payload as in f16BitsToF32. */
-@inline function fromF16x4(h: v128): v128 {
-  const sign = i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16);
-  const o = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
-  const finite = f32x4.mul(o, f32x4.splat(5.192296858534828e33)); // 2^112
-  const special = v128.or(o, i32x4.splat(0x7f800000));
-  const isSpecial = i32x4.ge_s(o, i32x4.splat(0x0f800000)); // exponent field 31
-  return v128.or(v128.bitselect(special, finite, isSpecial), sign);
-}
+@inline function toF16x4(v: v128): v128 { return narrowX4(FMT_F16, v, false, false, v); }
+@inline function toBf16x4(v: v128): v128 { return narrowX4(FMT_BF16, v, false, false, v); }
+@inline function fromF16x4(h: v128): v128 { return widenX4(FMT_F16, h); }
 
 @inline function simdRow(st: i32, dt: i32, s: usize, d: usize, n: i32): i32 {
   let i = 0;

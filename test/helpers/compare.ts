@@ -64,3 +64,23 @@ export function sameOnBoth(what: string, build: (device: d.Device) => d.Tensor, 
     expectClose(got.dataSync(), ref.dataSync(), tol ?? TOL[ref.dtype], what);
   });
 }
+
+export type Layout = 'contiguous' | 'transposed' | 'strided' | 'broadcast';
+export const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'strided', 'broadcast'];
+
+/** A tensor of `shape` on `device` laid out as `layout` (the values depend only on seed). */
+export function input(shape: number[], layout: Layout, dtype: d.DType, device: d.Device, seed: number, lo = -3, hi = 3): d.Tensor {
+  const n = sizeOf(shape);
+  if (layout === 'contiguous' || shape.length < 1) return make(shape, randomValues(n, seed, lo, hi), dtype, device);
+  if (layout === 'transposed' && shape.length >= 2) {
+    const sw = [...shape];
+    [sw[0], sw[sw.length - 1]] = [sw[sw.length - 1], sw[0]];
+    return make(sw, randomValues(n, seed, lo, hi), dtype, device).transpose(0, -1);
+  }
+  if (layout === 'strided') {
+    const wide = [...shape.slice(0, -1), shape[shape.length - 1] * 2 + 1];
+    return make(wide, randomValues(sizeOf(wide), seed, lo, hi), dtype, device).slice(-1, 1, null, 2);
+  }
+  const one = [1, ...shape.slice(1)];
+  return make(one, randomValues(sizeOf(one), seed, lo, hi), dtype, device).expand(shape);
+}

@@ -61,6 +61,8 @@ export interface Backend {
   write(s: Storage, data: StorageArray, offset?: number): void;
   /** Contiguous copy of a view in its storage representation. */
   read(v: View): StorageArray;
+  /** Optional asynchronous read, for devices whose memory the host cannot map synchronously (webgpu). */
+  readAsync?(v: View): Promise<StorageArray>;
   /** Sets every element of `s` to `value` (converted to s.dtype as `copy` would). */
   fill(s: Storage, value: number): void;
 

@@ -1,10 +1,16 @@
-// Loading the devices that need loading (today the wasm runtime), behind one door so that init()
-// and the rest of the library never import a device's internals. The wasm modules are imported
-// lazily: the reference device works without instantiating any wasm.
+// Loading the devices that need loading (the wasm runtime, a WebGPU adapter), behind one door so
+// that init() and the rest of the library never import a device's internals. Device modules are
+// imported lazily: the reference device works without instantiating any wasm, and the webgpu
+// code (and Node's `webgpu` package) loads only when a GPU is probed.
 
 import { hasBackend, registerBackend } from '../engine.js';
 import { ReferenceBackend } from './reference/index.js';
 import type { Device } from './backend.js';
+import type { AdapterChoice } from './webgpu/adapter.js';
+import type { WebGpuBackend } from './webgpu/index.js';
+import { DescentError } from '../errors.js';
+
+export type { AdapterChoice };
 
 export interface WasmDeviceOptions {
   build?: 'simd' | 'relaxed';
@@ -24,9 +30,6 @@ export interface WasmDeviceInfo {
   readonly memoryBytes: number;
   readonly deterministic: boolean;
 }
-
-/** The device init() makes the default when not told otherwise. */
-export const DEFAULT_DEVICE: Device = 'wasm';
 
 let info: (() => WasmDeviceInfo) | null = null;
 
@@ -57,3 +60,43 @@ export async function loadWasmDevice(opts: WasmDeviceOptions): Promise<void> {
 
 /** The running wasm build and settings, or null before it is loaded. */
 export const wasmDeviceInfo = (): WasmDeviceInfo | null => (info === null ? null : info());
+
+export interface WebGpuInfo {
+  adapter: string; software: boolean; shaderF16: boolean; featureLevel: string; lost: boolean;
+  /** Bytes of GPU buffers held, by live tensors or pooled for reuse. */
+  reservedBytes: number;
+}
+
+let gpu: WebGpuBackend | null = null;
+/** Adapter choices a plain init() found empty: not probed again in this process. */
+const notFound = new Set<string>();
+
+/**
+ * Opens (or keeps) the webgpu device; true when it is ready. A lost device is replaced. When
+ * `required`, finding no adapter is an error; otherwise it means "stay on wasm".
+ */
+export async function loadWebGpuDevice(adapter: AdapterChoice | undefined, required: boolean): Promise<boolean> {
+  const { adapterChoice, openGpu } = await import('./webgpu/adapter.js');
+  const choice = adapterChoice(adapter);
+  const fits = (b: WebGpuBackend): boolean => choice === 'any' || choice === 'none' || b.ctx.software === (choice === 'software');
+  if (gpu && gpu.q.lost === null && fits(gpu)) return true;
+  if (!required && (choice === 'none' || notFound.has(choice))) return false;
+  const ctx = await openGpu(choice === 'none' ? 'hardware' : choice);
+  if (!ctx) {
+    notFound.add(choice);
+    if (!required) return false;
+    throw new DescentError('UNSUPPORTED', `init: no ${choice === 'any' ? '' : `${choice} `}WebGPU adapter was found` +
+      (choice === 'software' || choice === 'any' ? '' : "; pass { adapter: 'software' } (or set DESCENT_WEBGPU_ADAPTER=software) to use a software adapter") +
+      " (in Node this needs the optional package 'webgpu'), or use device 'wasm'");
+  }
+  const { WebGpuBackend } = await import('./webgpu/index.js');
+  gpu = new WebGpuBackend(ctx);
+  registerBackend(gpu);
+  return true;
+}
+
+/** The webgpu adapter in use, or null when none was opened. */
+export const webGpuDeviceInfo = (): WebGpuInfo | null => gpu && {
+  adapter: gpu.ctx.name, software: gpu.ctx.software, shaderF16: gpu.ctx.shaderF16,
+  featureLevel: gpu.ctx.featureLevel, lost: gpu.q.lost !== null, reservedBytes: gpu.q.pool.reservedBytes,
+};

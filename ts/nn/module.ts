@@ -84,6 +84,20 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return m;
   }
 
+  /**
+   * Puts `m` in place of child `name` and returns the previous child (torch's setattr on a
+   * submodule). Layers also keep typed fields aliasing their children (this.linear1 = …), so
+   * those fields are rebound too: forward must see the replacement.
+   */
+  replaceModule(name: string, m: AnyModule): AnyModule {
+    const old = this.child(name);
+    check(m instanceof Module, 'BAD_ARGUMENT', () => `replaceModule: expected a Module for '${name}', got ${String(m)}`);
+    this.mods.set(name, m);
+    const fields = this as unknown as Record<string, unknown>;
+    for (const k of Object.keys(fields)) if (fields[k] === old) fields[k] = m;
+    return old;
+  }
+
   /** The registered parameter `name` (null when registered as absent, e.g. bias=false). */
   param(name: string): Tensor | null {
     check(this.params.has(name), 'BAD_ARGUMENT', () => `${this.constructor.name}: no parameter '${name}' (has ${[...this.params.keys()].join(', ') || 'none'})`);

@@ -1,23 +1,40 @@
 // Matrix products. matmul follows torch.matmul: 1-D operands are promoted to matrices and the
 // added dim removed afterwards; leading (batch) dims broadcast. The kernel sees ≥2-D views only.
 
-import { promote } from '../dtype.js';
+import { type DType, isHalf, promote } from '../dtype.js';
+import { autocastDtype } from '../amp/autocast.js';
 import { attach } from '../autograd/tape.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './broadcast.js';
-import { reshape, transpose } from './shape.js';
+import { reshape, to, transpose } from './shape.js';
 import { assertTensor, broadcastShapes, broadcastView, checkSameDevice, empty, inCompute, scoped } from './util.js';
 
 function matmul2(a: Tensor, b: Tensor): Tensor {
+  const low = autocastDtype();
+  if (low !== null && isLowCastable(a.dtype) && isLowCastable(b.dtype)) {
+    // autocast (ts/amp/autocast.ts): half operands, f32 accumulation and result
+    return scoped(() => matmulInto(to(a, low), to(b, low), 'f32'));
+  }
+  return matmulInto(a, b, promote(a.dtype, b.dtype));
+}
+
+const isLowCastable = (d: DType): boolean => d === 'f32' || d === 'f16' || d === 'bf16';
+
+function matmulInto(a: Tensor, b: Tensor, dt: DType): Tensor {
   const [m, k] = a.shape.slice(-2);
   const [k2, n] = b.shape.slice(-2);
   check(k === k2, 'SHAPE_MISMATCH', () => `matmul: inner dims differ: ${fmtShape(a.shape)} · ${fmtShape(b.shape)} (${k} vs ${k2})`);
   const batch = broadcastShapes('matmul (batch dims)', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const device = checkSameDevice('matmul', a, b);
-  const dt = promote(a.dtype, b.dtype);
   const run = dt === 'i32' ? 'f64' : dt; // integer products are exact in f64 up to 2^53
-  const y = inCompute(run, [a, b], ([ca, cb], cdt) => {
+  // half operands with an f32 result go to the GEMM as they are (it widens them while packing)
+  const halves = dt === 'f32' && a.dtype === b.dtype && isHalf(a.dtype);
+  const y = halves ? scoped(() => {
+    const out = empty([...batch, m, n], 'f32', device);
+    a.backend.matmul(broadcastView(a, [...batch, m, k]), broadcastView(b, [...batch, k, n]), out);
+    return out;
+  }) : inCompute(run, [a, b], ([ca, cb], cdt) => {
     const out = empty([...batch, m, n], cdt, device);
     a.backend.matmul(broadcastView(ca, [...batch, m, k]), broadcastView(cb, [...batch, k, n]), out);
     return out;

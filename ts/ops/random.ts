@@ -59,6 +59,16 @@ function philoxWords(n: number, out: Uint32Array): void {
   counter += Math.ceil(n / 4);
 }
 
+/**
+ * Reserves the next n words for a kernel that runs Philox itself (assembly/_lib/philox.ts): it
+ * draws exactly the words randomWords(n) would return. Advances the stream.
+ */
+export function reserveWords(n: number): { key0: number; key1: number; counter: number } {
+  const at = { key0, key1, counter };
+  counter += Math.ceil(n / 4);
+  return at;
+}
+
 /** Raw 32-bit words from the stream (advances it). */
 export function randomWords(n: number): Uint32Array {
   const out = new Uint32Array(n);

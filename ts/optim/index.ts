@@ -28,3 +28,5 @@ export * from './classical/index.js';
 export { setFusedUpdates, fusedCalls } from './fused.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export * as lrScheduler from './lr-scheduler/index.js';
+export * as quantizers from './quantizers.js';
+export { lowPrecisionState, STATE_DTYPES, type StateDtype } from './low-precision-state.js';

@@ -22,6 +22,9 @@ import { type OptionSchema, checkNumber } from './validate.js';
 import { conformState } from './state-check.js';
 import { fusedEligible } from './fused.js';
 import { copyInto } from '../ops/inplace.js';
+import { lowPrecisionState, type StateDtype } from './low-precision-state.js';
+
+const stateDtypeOf = (g: ParamGroup): StateDtype => (g.stateDtype as StateDtype | undefined) ?? 'f32';
 
 export interface ParamGroup extends SchedulableGroup {
   params: Tensor[];
@@ -176,7 +179,8 @@ export abstract class Optimizer {
     const ps = group.params.filter((p) => p.grad !== null);
     if (ps.length === 0) return;
     let tx = this.txs.get(group);
-    if (tx === undefined) this.txs.set(group, (tx = this.makeTransform(group)));
+    // stateDtype (Adam, AdamW, SGD, Lion): the state lives in bf16 / 8 bits between steps
+    if (tx === undefined) this.txs.set(group, (tx = lowPrecisionState(this.makeTransform(group), () => stateDtypeOf(group))));
     const t = tx;
     // states made for a first step join this.state only once the step succeeds
     const fresh = new Map<Tensor, ParamState>();
@@ -210,7 +214,7 @@ export abstract class Optimizer {
       });
     }
     try {
-      if (fusedEligible(ps) && this.fusedStep(group, ps, states, t)) return;
+      if (fusedEligible(ps) && stateDtypeOf(group) === 'f32' && this.fusedStep(group, ps, states, t)) return;
       applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
     } finally {
       if (q !== null) {

@@ -11,6 +11,18 @@ export interface Kernels {
   f32_adam_multi_scalar(count: number, table: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
   f32_adam_wasmsimd(n: number, p: number, g: number, m: number, v: number, vmax: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
   f32_adam_multi_wasmsimd(count: number, table: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
+  f32_bf16_vcvt_scalar(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
+  bf16_f32_vcvt_scalar(n: number, x: number, y: number): void;
+  f32_bf16_vcvt_wasmsimd(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
+  bf16_f32_vcvt_wasmsimd(n: number, x: number, y: number): void;
+  f32_f16_vcvt_scalar(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
+  f16_f32_vcvt_scalar(n: number, x: number, y: number): void;
+  f32_f16_vcvt_wasmsimd(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
+  f16_f32_vcvt_wasmsimd(n: number, x: number, y: number): void;
+  f32_fp8_vcvt_scalar(format: number, sat: number, n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
+  fp8_f32_vcvt_scalar(format: number, n: number, x: number, y: number): void;
+  f32_fp8_vcvt_wasmsimd(format: number, sat: number, n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
+  fp8_f32_vcvt_wasmsimd(format: number, n: number, x: number, y: number): void;
   f32_gemm_4x8_wasmrelaxedsimd?(mc: number, nc: number, kc: number, a: number, aRow: number, aK: number, aPanel: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number): void;
   f32_gemm_4x8_wasmsimd(mc: number, nc: number, kc: number, a: number, aRow: number, aK: number, aPanel: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number): void;
   f32_gemm_4x8_scalar(mc: number, nc: number, kc: number, a: number, aRow: number, aK: number, aPanel: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number): void;

@@ -3,40 +3,10 @@
 // META (i32 words): [nd, nops, shape[nd], strides[nops][nd] (elements), work: nd + nops words].
 
 import { DescentError } from '../../errors.js';
+import type { Strided } from '../view.js';
 import type { WasmRuntime } from './runtime.js';
 
-export interface Strided {
-  shape: number[];
-  /** strides[k][d]: operand k's stride along dim d, in elements. */
-  strides: number[][];
-}
-
-/**
- * Drops size-1 dims and merges neighbours that are contiguous for every operand
- * (stride[d-1] = stride[d]·shape[d]), so a contiguous or simply broadcast tensor becomes one long
- * row. Always returns at least one dim; a 0 anywhere in shape becomes shape [0].
- */
-export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Strided {
-  const nops = strides.length;
-  if (shape.some((n) => n === 0)) return { shape: [0], strides: strides.map(() => [0]) };
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = outShape.length - 1;
-    let merge = last >= 0;
-    for (let k = 0; k < nops && merge; k++) merge = outStrides[k][last] === strides[k][d] * shape[d];
-    if (merge) {
-      outShape[last] *= shape[d];
-      for (let k = 0; k < nops; k++) outStrides[k][last] = strides[k][d];
-    } else {
-      outShape.push(shape[d]);
-      for (let k = 0; k < nops; k++) outStrides[k].push(strides[k][d]);
-    }
-  }
-  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
-  return { shape: outShape, strides: outStrides };
-}
+export { type Strided, collapse } from '../view.js';
 
 const I32_MAX = 0x7fffffff;
 

@@ -5,7 +5,8 @@
 // differentiable formula so higher-order gradients stay exact.
 
 import { attach, isGradEnabled } from '../../autograd/tape.js';
-import { mul, sub } from '../../ops/elementwise.js';
+import { div, mul, sub } from '../../ops/elementwise.js';
+import { sum } from '../../ops/reduce.js';
 import { tensor, zerosLike } from '../../ops/creation.js';
 import { detach, reshape, unsqueeze } from '../../ops/shape.js';
 import { scatterAdd } from '../../ops/indexing.js';
@@ -33,7 +34,13 @@ export function fusedCrossEntropy(x: Tensor, labels: Int32Array, count: number, 
   x.backend.softmaxCrossEntropy!(xc, lab, rowLoss, dlogits, scale);
   if (xc !== x) xc.dispose();
   let out = rowLoss;
-  if (reduction !== 'none') {
+  if (reduction !== 'none' && x.backend.readAsync !== undefined) {
+    // A device read only asynchronously (webgpu) reduces on itself: no readback inside a step.
+    const total = sum(rowLoss);
+    out = reduction === 'sum' ? total : div(total, count);
+    if (out !== total) total.dispose();
+    rowLoss.dispose();
+  } else if (reduction !== 'none') {
     // Reduced on the host in f64 (rows values, one cheap read): saves two ops' overhead.
     const v = rowLoss.dataSync();
     let total = 0;

@@ -8,11 +8,14 @@ import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, scale, scaleByLearningRate, linkStates, type GradientTransformation, type ParamState } from '../transform.js';
 import { groupIndices, ownedState, runFused } from '../fused.js';
 import { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from '../transforms/adam.js';
-import { betas, flag, nonNegative, positive, type OptionSchema } from '../validate.js';
+import { betas, choice, flag, nonNegative, positive, type OptionSchema } from '../validate.js';
+import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
 
 export interface AdamOptions {
   lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; amsgrad?: boolean; maximize?: boolean;
   decoupledWeightDecay?: boolean;
+  /** Where m and v live between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit' (block-wise). */
+  stateDtype?: StateDtype;
 }
 
 const num = (g: ParamGroup, k: string) => (): number => g[k] as number;
@@ -28,7 +31,7 @@ function adamLike(g: ParamGroup, core: GradientTransformation,
 
 const ADAM: OptionSchema = {
   lr: nonNegative(1e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0),
-  amsgrad: flag(false), maximize: flag(false), decoupledWeightDecay: flag(false),
+  amsgrad: flag(false), maximize: flag(false), decoupledWeightDecay: flag(false), stateDtype: choice('f32', STATE_DTYPES),
 };
 
 /**

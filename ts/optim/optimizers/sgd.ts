@@ -8,15 +8,18 @@ import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, linkStates, scale, scaleByLearningRate, trace, type GradientTransformation, type ParamState } from '../transform.js';
 import { groupIndices, ownedState, runFused } from '../fused.js';
-import { flag, nonNegative } from '../validate.js';
+import { choice, flag, nonNegative } from '../validate.js';
+import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
 
 export interface SGDOptions {
   lr?: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean;
+  /** Where the momentum buffer lives between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit'. */
+  stateDtype?: StateDtype;
 }
 
 const SCHEMA = {
   lr: nonNegative(1e-3), momentum: nonNegative(0), dampening: nonNegative(0), weightDecay: nonNegative(0),
-  nesterov: flag(false), maximize: flag(false),
+  nesterov: flag(false), maximize: flag(false), stateDtype: choice('f32', STATE_DTYPES),
 };
 
 /**

@@ -6,12 +6,17 @@ import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, linkStates, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
 import { ownedState, runFused } from '../fused.js';
 import { ema, scaleByLion, scaleBySign } from '../transforms/sign.js';
-import { betas, nonNegative, unitInterval } from '../validate.js';
+import { betas, choice, nonNegative, unitInterval } from '../validate.js';
+import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
 
 const lrAndDecay = (g: ParamGroup): GradientTransformation[] =>
   [addDecayedWeights(() => g.weightDecay as number), scaleByLearningRate(() => g.lr)];
 
-export interface LionOptions { lr?: number; betas?: [number, number]; weightDecay?: number }
+export interface LionOptions {
+  lr?: number; betas?: [number, number]; weightDecay?: number;
+  /** Where the momentum lives between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit'. */
+  stateDtype?: StateDtype;
+}
 
 /**
  * Lion (Chen et al., 2023): θ ← θ(1 − lr·λ) − lr·sign(β1 m + (1−β1) g); m ← β2 m + (1−β2) g.
@@ -19,7 +24,8 @@ export interface LionOptions { lr?: number; betas?: [number, number]; weightDeca
  */
 export class Lion extends Optimizer {
   constructor(params: ParamsInput, opts: LionOptions = {}) {
-    super('Lion', params, opts, { lr: nonNegative(1e-4), betas: betas([0.9, 0.99]), weightDecay: nonNegative(0) });
+    super('Lion', params, opts, { lr: nonNegative(1e-4), betas: betas([0.9, 0.99]), weightDecay: nonNegative(0),
+      stateDtype: choice('f32', STATE_DTYPES) });
   }
   /** f32_lion_multi over the scaleByLion link's momentum. */
   protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {

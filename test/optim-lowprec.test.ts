@@ -1,0 +1,89 @@
+// stateDtype: optimizer state stored in bf16 (stochastic rounding) or block-wise 8 bits between
+// steps: fewer bytes in memory(), trajectories that stay with the f32-state run, flat memory.
+
+import { describe, expect, test } from 'vitest';
+import * as d from '../ts/index.js';
+
+await d.init({ device: 'wasm' });
+const { optim } = d;
+
+/** Least squares on a fixed random problem; returns [final loss, optimizer state bytes, live-tensor drift]. */
+function train(make: (p: d.Tensor[]) => d.optim.Optimizer, steps = 25): { loss: number; stateBytes: number; drift: number; opt: d.optim.Optimizer; w: d.Tensor } {
+  d.manualSeed(7);
+  const x = d.randn([64, 300]);
+  const y = x.matmul(d.randn([300, 1]).mul(0.1));
+  const w = d.zeros([300, 1], { requiresGrad: true });
+  const opt = make([w]);
+  const bytes = () => d.memory().wasm.bytes;
+  let loss = 0, before = 0, tensors = 0, stateBytes = 0;
+  for (let i = 0; i < steps; i++) {
+    if (i === 1) { before = bytes(); tensors = d.memory().wasm.tensors; }
+    opt.zeroGrad();
+    d.tidy(() => {
+      const l = x.matmul(w).sub(y).square().mean();
+      l.backward();
+      loss = l.item();
+    });
+    const b0 = bytes();
+    opt.step();
+    if (i === 0) stateBytes = bytes() - b0;
+  }
+  const drift = d.memory().wasm.tensors - tensors + (bytes() - before);
+  d.dispose([x, y]);
+  return { loss, stateBytes, drift, opt, w };
+}
+
+describe('stateDtype', () => {
+  test.each([
+    ['Adam', (p: d.Tensor[], s: d.optim.StateDtype) => new optim.Adam(p, { lr: 1e-2, stateDtype: s }), 2],
+    ['AdamW', (p: d.Tensor[], s: d.optim.StateDtype) => new optim.AdamW(p, { lr: 1e-2, stateDtype: s }), 2],
+    ['SGD momentum', (p: d.Tensor[], s: d.optim.StateDtype) => new optim.SGD(p, { lr: 0.05, momentum: 0.9, stateDtype: s }), 1],
+    ['Lion', (p: d.Tensor[], s: d.optim.StateDtype) => new optim.Lion(p, { lr: 1e-3, stateDtype: s }), 1],
+  ] as const)('%s: bf16 and 8-bit state use fewer bytes and track the f32 run', (_, make, nState) => {
+    const f32 = train((p) => make(p, 'f32'));
+    for (const s of ['bf16', '8bit'] as const) {
+      const low = train((p) => make(p, s));
+      expect(low.drift, `${s}: memory flat over steps`).toBe(0);
+      // 300 elements per state tensor: f32 1200 B, bf16 600 B, 8-bit 300 B of codes + 2 block scales
+      const per = s === 'bf16' ? 600 : 300 + 2 * 4;
+      expect(f32.stateBytes - low.stateBytes, `${s}: bytes saved`).toBeGreaterThanOrEqual(nState * (1200 - per) - 64);
+      expect(low.loss, `${s}: final loss ${low.loss} vs f32 ${f32.loss}`).toBeLessThan(Math.max(2 * f32.loss, 1e-4));
+      const st = low.opt.state.get(low.w)!;
+      expect(JSON.stringify(st, (k, v) => (v instanceof d.Tensor ? v.dtype : v))).toContain(s === 'bf16' ? '"bf16"' : 'blocks8');
+      d.dispose([low.w]);
+    }
+    d.dispose([f32.w]);
+  });
+
+  test('bf16 momentum is written with stochastic rounding: each value a bf16 neighbour of the f32 one', () => {
+    const g = d.tensor(Array.from({ length: 1000 }, (_, i) => 1 + i * 1e-5));
+    const w = d.zeros([1000], { requiresGrad: true });
+    const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9, stateDtype: 'bf16' });
+    w.grad = g; // first step: buf = g (torch copies the gradient)
+    d.manualSeed(1);
+    opt.step();
+    const buf = (opt.state.get(w)!['2'] as { buf: d.Tensor }).buf;
+    expect(buf.dtype).toBe('bf16');
+    const got = buf.to('f32').dataSync(), want = g.dataSync();
+    let up = 0;
+    for (let i = 0; i < 1000; i++) {
+      const lo = d.kernels.bf16ToF32(d.kernels.f32ToBf16(new Float32Array([want[i]])))[0];
+      expect([lo, Math.abs(lo - want[i]) < 1e-12 ? lo : lo + (want[i] > lo ? 2 ** -7 : -(2 ** -7))]).toContain(got[i]);
+      if (got[i] > want[i]) up++;
+    }
+    expect(up).toBeGreaterThan(50); // rounded up sometimes (nearest would never round these up past 1 + 2^-8)
+    d.dispose([w]);
+  });
+
+  test('bad stateDtype → BAD_OPTION; non-f32 parameters → BAD_DTYPE at the first step, nothing written', () => {
+    const w = d.zeros([3], { requiresGrad: true });
+    expect(() => new optim.Adam([w], { stateDtype: 'f16' as d.optim.StateDtype })).toThrow(/stateDtype/);
+    const h = d.zeros([3], { dtype: 'bf16', requiresGrad: true });
+    const opt = new optim.Adam([h], { stateDtype: 'bf16' });
+    h.grad = d.ones([3], { dtype: 'bf16' });
+    expect(() => opt.step()).toThrow(/stateDtype 'bf16': expected f32 parameters, got bf16/);
+    expect(Array.from(h.dataSync())).toEqual([0, 0, 0]);
+    expect(opt.state.size).toBe(0);
+    d.dispose([w, h]);
+  });
+});

@@ -1,0 +1,134 @@
+// Memory-efficient optimizer state: wraps a transformation so the tensors of its state live in
+// fewer bytes between steps and are widened to f32 only while it updates.
+//   'bf16' — 2 bytes per element, written back with stochastic rounding (unbiased, so small EMA
+//            increments are not lost as round-to-nearest would lose them; Zamirai et al.,
+//            "Revisiting BFloat16 Training", 2020), from the global Philox stream.
+//   '8bit' — ~1 byte per element: blocks of 256 elements, each with its own f32 scale (absmax),
+//            as bitsandbytes' block-wise 8-bit optimizers (Dettmers et al., "8-bit Optimizers via
+//            Block-wise Quantization", ICLR 2022). Codes are fp8 (nearest): e4m3 for signed tensors
+//            (momenta), e5m2 for non-negative ones (second moments span twice the exponent range).
+//            Stored as one i32 tensor: [scale bits per block (negative: e5m2) | codes, 4 per word].
+// Only f32 tensors shaped like the parameter are compressed; step counters and the rest stay.
+
+import { DescentError } from '../errors.js';
+import { getBackend } from '../engine.js';
+import { Tensor } from '../tensor.js';
+import { empty } from '../ops/util.js';
+import { fromBits, toBits } from '../ops/quantize.js';
+import type { GradientTransformation, ParamState, StateValue } from './transform.js';
+
+export type StateDtype = 'f32' | 'bf16' | '8bit';
+export const STATE_DTYPES: readonly StateDtype[] = ['f32', 'bf16', '8bit'];
+
+const BLOCK = 256;
+const isPacked = (v: StateValue): v is { blocks8: Tensor } => v !== null && typeof v === 'object' && !(v instanceof Tensor) && 'blocks8' in v;
+
+function raw(t: Tensor, bits: ArrayLike<number> & (Uint16Array | Int32Array), dtype: 'bf16' | 'i32', shape: number[]): Tensor {
+  const out = empty(shape, dtype, t.device);
+  getBackend(t.device).write(out.storage, bits);
+  return out;
+}
+
+function pack8(t: Tensor): { blocks8: Tensor } {
+  const x = t.dataSync() as Float32Array;
+  const nb = Math.ceil(x.length / BLOCK);
+  const words = new Int32Array(nb + Math.ceil(x.length / 4));
+  const scales = new Float32Array(words.buffer, 0, nb);
+  const codes = new Uint8Array(words.buffer, nb * 4, x.length);
+  const signed = x.some((v) => v < 0);
+  const [format, max] = signed ? ['fp8e4m3', 448] as const : ['fp8e5m2', 57344] as const;
+  for (let b = 0; b < nb; b++) {
+    const block = x.subarray(b * BLOCK, (b + 1) * BLOCK);
+    const amax = block.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const s = amax > 0 ? amax / max : 1;
+    codes.set(toBits(block.map((v) => v / s), format, 'nearest', true), b * BLOCK);
+    scales[b] = signed ? s : -s;
+  }
+  return { blocks8: raw(t, words, 'i32', [words.length]) };
+}
+
+function unpack8(p: { blocks8: Tensor }, like: Tensor): Tensor {
+  const words = p.blocks8.dataSync() as Int32Array;
+  const nb = Math.ceil(like.size / BLOCK);
+  const scales = new Float32Array(words.buffer, words.byteOffset, nb);
+  const codes = new Uint8Array(words.buffer, words.byteOffset + nb * 4, like.size);
+  const out = fromBits(codes, scales[0] < 0 ? 'fp8e5m2' : 'fp8e4m3');
+  for (let i = 0; i < out.length; i++) out[i] *= Math.abs(scales[(i / BLOCK) | 0]);
+  return new Tensor(writeF32(like, out), like.shape);
+}
+
+function writeF32(like: Tensor, data: Float32Array) {
+  const s = getBackend(like.device).alloc('f32', like.size);
+  getBackend(like.device).write(s, data);
+  return s;
+}
+
+const compressible = (v: StateValue, p: Tensor): v is Tensor => v instanceof Tensor && v.dtype === 'f32'
+  && v.shape.length === p.shape.length && v.shape.every((n, i) => n === p.shape[i]);
+
+/** A copy of s with every compressible tensor narrowed (the wide originals are left to the caller). */
+function narrowState(s: ParamState, p: Tensor, dtype: StateDtype): ParamState {
+  const out: ParamState = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (compressible(v, p)) {
+      out[k] = dtype === 'bf16' ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', 'stochastic') as Uint16Array, 'bf16', [...v.shape]) : pack8(v);
+    } else out[k] = v !== null && typeof v === 'object' && !(v instanceof Tensor) ? narrowState(v, p, dtype) : v;
+  }
+  return out;
+}
+
+/** A copy of s with every narrowed tensor widened to f32. */
+function widenState(s: ParamState, p: Tensor): ParamState {
+  const out: ParamState = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (isPacked(v)) out[k] = unpack8(v, p);
+    else if (v instanceof Tensor && v.dtype === 'bf16') out[k] = v.to('f32');
+    else out[k] = v !== null && typeof v === 'object' && !(v instanceof Tensor) ? widenState(v, p) : v;
+  }
+  return out;
+}
+
+function disposeWide(s: ParamState, keep: Set<Tensor>): void {
+  for (const v of Object.values(s)) {
+    if (v instanceof Tensor) { if (!keep.has(v)) v.dispose(); } else if (v !== null && typeof v === 'object') disposeWide(v, keep);
+  }
+}
+
+function collect(s: StateValue, into: Set<Tensor>): Set<Tensor> {
+  if (s instanceof Tensor) into.add(s);
+  else if (s !== null && typeof s === 'object') for (const v of Object.values(s)) collect(v, into);
+  return into;
+}
+
+/**
+ * `inner` with its state stored in `dtype()` ('f32': unchanged).
+ * @example const tx = lowPrecisionState(scaleByAdam(), () => 'bf16');
+ */
+export function lowPrecisionState(inner: GradientTransformation, dtype: () => StateDtype): GradientTransformation {
+  return {
+    name: `lowPrecisionState(${inner.name})`,
+    links: inner.links, // the state keeps inner's layout, so fused kernels find their links (linkStates)
+    init(p) {
+      const s = inner.init(p);
+      const d = dtype();
+      if (d === 'f32') return s;
+      if (p.dtype !== 'f32') throw new DescentError('BAD_DTYPE', `stateDtype '${d}': expected f32 parameters, got ${p.dtype}`);
+      const n = narrowState(s, p, d);
+      disposeWide(s, collect(n, new Set()));
+      return n;
+    },
+    update(updates, states, params) {
+      const d = dtype();
+      if (d === 'f32') return inner.update(updates, states, params);
+      const wide = states.map((s, i) => widenState(s, params[i]));
+      const u = inner.update(updates, wide, params);
+      // the caller runs this inside tidy(): the wide tensors are freed unless kept in the state
+      wide.forEach((w, i) => {
+        const n = narrowState(w, params[i], d);
+        for (const k of Object.keys(states[i])) delete states[i][k];
+        Object.assign(states[i], n);
+      });
+      return u;
+    },
+  };
+}
