@@ -57,7 +57,7 @@ test('mgdaUB weighs the losses by the min-norm point of their gradients at the s
 test('UncertaintyWeighting: Σ exp(−s)·L + s with ∂/∂s = 1 − exp(−s)·L; weightedSum', () => {
   const uw = new d.multitask.UncertaintyWeighting(2);
   uw.loadStateDict({ logVars: d.tensor([0.5, -1]) });
-  const ls = [d.tensor(2, ref), d.tensor(0.25, ref)];
+  const ls = [d.tensor(2), d.tensor(0.25)];             // on the default device, with the module's parameter
   const total = uw.call(ls);
   expect(total.item()).toBeCloseTo(Math.exp(-0.5) * 2 + 0.5 + Math.exp(1) * 0.25 - 1, 6);
   total.backward();

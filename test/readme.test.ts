@@ -4,7 +4,8 @@
 // first line says how to run it), sh (commands) or text.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect, test, vi } from 'vitest';
+import { beforeEach, expect, test, vi } from 'vitest';
+import { init } from '../ts/index.js';
 
 const dir = new URL('./.readme/', import.meta.url);
 mkdirSync(dir, { recursive: true });
@@ -21,6 +22,9 @@ test.each(docs.map((doc) => [doc.path, doc] as const))('%s: every block is js, t
     if (lang === 'ts') expect(code).toMatch(/^\/\/ TypeScript: save as (\S+\.ts) and run `npx tsx \1`\n/);
   }
 });
+
+// Each block is a program of its own: one that picks a device (webgpu) must not set the next one's.
+beforeEach(() => init({ device: 'wasm' }));
 
 const blocks = docs.flatMap((doc) => doc.runnable.map((b, i) => ({ name: `${doc.path} example ${i + 1} (${b.lang})`, ...b })));
 

@@ -6,11 +6,11 @@
 import { hasBackend, registerBackend } from '../engine.js';
 import { ReferenceBackend } from './reference/index.js';
 import type { Device } from './backend.js';
-import type { AdapterChoice } from './webgpu/adapter.js';
 import type { WebGpuBackend } from './webgpu/index.js';
 import { DescentError } from '../errors.js';
 
-export type { AdapterChoice };
+/** Which WebGPU adapters count (declared here so the public types never reach GPU* names). */
+export type AdapterChoice = 'hardware' | 'software' | 'any';
 
 export interface WasmDeviceOptions {
   build?: 'simd' | 'relaxed';

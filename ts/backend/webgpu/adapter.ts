@@ -6,8 +6,9 @@
 // needs EGL_PLATFORM=surfaceless on a headless machine (set here when unset).
 
 import { DescentError } from '../../errors.js';
+import type { AdapterChoice } from '../devices.js';
 
-export type AdapterChoice = 'hardware' | 'software' | 'any';
+export type { AdapterChoice };
 type EnvChoice = AdapterChoice | 'none';
 
 export interface GpuContext {
