@@ -183,8 +183,10 @@ export function sweepNursery(): void {
     const unparkable = t.isDisposed || t.isParked || (t.requiresGrad && t.gradFn === null) || t.backend.readAsync !== undefined;
     if (unparkable) nursery.delete(t);
     else if (!t.isHeld && !t.gradFn?.backward && t.storage.refs === 1) {
-      t.park();
       nursery.delete(t);
+      // Parking is best effort: a tensor its device can no longer read (made in a wasm runtime that
+      // init({ build }) replaced) stays as it is, and its own next use reports why.
+      try { t.park(); } catch (e) { if (!(e instanceof DescentError)) throw e; }
     }
   }
 }
