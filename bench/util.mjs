@@ -35,6 +35,13 @@ export async function measure(fn, { warmup = 3, runs = 9, minSampleMs = 25, asyn
   return { ms: latency.p50 / reps, spread: latency.mad / latency.p50, samples, reps };
 }
 
+/** Median of samples timed one by one (whole epochs, training steps), where tinybench's sizing does not fit. */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** GB/s for `bytes` moved in `ms`. */
 export const gbps = (bytes, ms) => bytes / (ms * 1e6);
 
