@@ -151,7 +151,7 @@ export default async function run(args) {
   }
   const threadsList = args.includes('--1t') ? [1] : [1, 2];
   const d = await import(await bundleEntry('ts/index.ts', join('build', 'bench', 'descent.train.js')));
-  await d.init(); // the data tensors live on the wasm device
+  await d.init({ device: 'wasm' }); // the data tensors live on the wasm device (no GPU probe in a CPU bench)
   const data = await loadAll(d, dir);
   const rows = [];
   for (const threads of threadsList) {
