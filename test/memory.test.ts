@@ -304,3 +304,17 @@ test('a kernel that throws leaves no cast temporaries or half-made outputs behin
   expect(r[1].toArray()).toEqual([[7, 10], [15, 22]]);
   d.dispose([h, m, r, f32]);
 });
+
+test('a parked tensor used again is live: copied back once, it stays on its device through later steps', () => {
+  const { step, model, x } = readmeLoop(d);
+  step();
+  const g = d.randn([1000]);                          // made after the first step, used every step
+  step();
+  expect(g.isParked).toBe(true);
+  for (let i = 0; i < 3; i++) {
+    d.tidy(() => g.mul(2).sum().item());
+    step();
+    expect(g.isParked).toBe(false);
+  }
+  d.dispose([g, model.parameters(), x]);
+});

@@ -191,7 +191,3 @@ export function sweepNursery(): void {
   }
 }
 
-/** A parked tensor copied back to its device is swept again. */
-export function noteUnparked(t: Tensor): void {
-  addToNursery(t);
-}

@@ -5,7 +5,7 @@
 import type { Backend, Device, Storage, View } from './backend/backend.js';
 import { contiguousStrides, isContiguous, sizeOf } from './backend/view.js';
 import { type DType, type StorageArray, decode } from './dtype.js';
-import { countTensor, getBackend, nextTensorId, noteUnparked, releaseStorage, retainStorage, trackInScope } from './engine.js';
+import { countTensor, getBackend, nextTensorId, releaseStorage, retainStorage, trackInScope } from './engine.js';
 import { DescentError, check, checkOptions, fmtShape } from './errors.js';
 import { type PrintOptions, formatTensor } from './tensor-print.js';
 import type { GradNode } from './autograd/node.js';
@@ -142,8 +142,7 @@ export class Tensor implements View {
     const s = b.alloc(dtype, data.length);
     b.write(s, data);
     this.#parked = null;
-    this.#adopt(s);
-    noteUnparked(this);
+    this.#adopt(s); // proven live: it stays on its device from now on (not swept again)
   }
 
   [Symbol.dispose](): void {
