@@ -191,3 +191,7 @@ export function sweepNursery(): void {
   }
 }
 
+/** A parked tensor copied back to its device is swept again (until Tensor says it is live). */
+export function noteUnparked(t: Tensor): void {
+  addToNursery(t);
+}

@@ -5,7 +5,7 @@
 import type { Backend, Device, Storage, View } from './backend/backend.js';
 import { contiguousStrides, isContiguous, sizeOf } from './backend/view.js';
 import { type DType, type StorageArray, decode } from './dtype.js';
-import { countTensor, getBackend, nextTensorId, releaseStorage, retainStorage, trackInScope } from './engine.js';
+import { countTensor, getBackend, nextTensorId, noteUnparked, releaseStorage, retainStorage, trackInScope } from './engine.js';
 import { DescentError, check, checkOptions, fmtShape } from './errors.js';
 import { type PrintOptions, formatTensor } from './tensor-print.js';
 import type { GradNode } from './autograd/node.js';
@@ -40,6 +40,7 @@ export class Tensor implements View {
   // The first use that needs storage copies them back (contiguous), so a parked handle stays
   // readable and usable.
   #parked: { data: StorageArray; dtype: DType; device: Device } | null = null;
+  #unparks = 0;
   // Autograd holds: graph nodes that saved this tensor for their VJP. dispose() while held only
   // marks the handle disposed; the storage goes when the last hold is released (ts/autograd/).
   #holds = 0;
@@ -142,7 +143,10 @@ export class Tensor implements View {
     const s = b.alloc(dtype, data.length);
     b.write(s, data);
     this.#parked = null;
-    this.#adopt(s); // proven live: it stays on its device from now on (not swept again)
+    this.#adopt(s);
+    // Copied back twice, a tensor is live across steps: it stays on its device from then on, so a
+    // hand-set gradient or an evaluation set costs two round trips, not one per step.
+    if (++this.#unparks < 2) noteUnparked(this);
   }
 
   [Symbol.dispose](): void {
