@@ -80,7 +80,7 @@ export default async function run(args) {
     }
     const wasm = await timeOn(d, 'wasm', c, opts);
     const g = typeof gpu === 'number';
-    rows.push([c.name, g ? gpu : gpu, wasm, c.flops && g ? c.flops / gpu / 1e6 : '', c.flops ? c.flops / wasm / 1e6 : '', g ? ratio(wasm, gpu) : 'n/a']);
+    rows.push([c.name, gpu, wasm, c.flops && g ? c.flops / gpu / 1e6 : '', c.flops ? c.flops / wasm / 1e6 : '', g ? ratio(wasm, gpu) : 'n/a']);
   }
   console.log(table(['case', 'webgpu ms', 'wasm ms', 'webgpu GFLOP/s', 'wasm GFLOP/s', 'webgpu speed-up'], rows.map((r) => r.map((x) => (x === '' ? '' : fmt(x))))));
 }

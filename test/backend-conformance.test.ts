@@ -11,6 +11,7 @@ import { getBackend } from '../ts/engine.js';
 import {
   BINARY_OPS, COMPARE_OPS, FUSED_UPDATE_KINDS, REDUCE_OPS, UNARY_OPS, type Backend, type BinaryOp, type Storage, type View,
 } from '../ts/backend/backend.js';
+import { contiguousStrides } from '../ts/backend/view.js';
 import { encode, decode, type DType } from '../ts/dtype.js';
 import { DEVICES_UNDER_TEST, dtypesOn, setupDevices } from './helpers/devices.js';
 import { TOL, expectClose, randomValues, sizeOf } from './helpers/compare.js';
@@ -19,12 +20,6 @@ import { gpuTol } from './helpers/gpu.js';
 beforeAll(setupDevices);
 
 const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0];
-const strides = (shape: readonly number[]): number[] => {
-  const st: number[] = [];
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= shape[i]; }
-  return st;
-};
 
 type Layout = 'contiguous' | 'strided' | 'broadcast';
 
@@ -51,11 +46,11 @@ function view(b: Backend, dtype: DType, shape: number[], values: number[], layou
     values.forEach((v, i) => { buf[1 + 2 * i] = v; });
     const s = alloc(b, dtype, buf.length);
     b.write(s, encode(dtype, buf));
-    return { storage: s, offset: 1, shape, strides: strides(shape).map((x) => 2 * x) };
+    return { storage: s, offset: 1, shape, strides: contiguousStrides(shape).map((x) => 2 * x) };
   }
   const s = alloc(b, dtype, Math.max(1, sizeOf(shape)));
   b.write(s, encode(dtype, values.length ? values : [0]));
-  return { storage: s, offset: 0, shape, strides: strides(shape) };
+  return { storage: s, offset: 0, shape, strides: contiguousStrides(shape) };
 }
 
 const out = (b: Backend, dtype: DType, shape: number[]): View => view(b, dtype, shape, new Array(sizeOf(shape)).fill(0));

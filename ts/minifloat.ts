@@ -56,6 +56,3 @@ export function widen(format: Minifloat, h: number): number {
   const mag = e === 0 ? m * 2 ** (1 - s.bias - s.mant) : (1 + m / 2 ** s.mant) * 2 ** (e - s.bias);
   return neg ? -mag : mag;
 }
-
-/** Largest finite value of the format. */
-export const maxFinite = (format: Minifloat): number => widen(format, SPECS[format].max);

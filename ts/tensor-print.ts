@@ -4,6 +4,7 @@
 // Reading values is a sync read; devices without one (webgpu) print their header unless asked.
 
 import type { Tensor } from './tensor.js';
+import { contiguousStrides } from './backend/view.js';
 import { fmtShape } from './errors.js';
 
 export interface PrintOptions {
@@ -80,7 +81,7 @@ function body(t: Tensor, indent: number): string {
   if (shape.length === 0) return formatter([data[0]], t.dtype === 'i32').fmt(data[0]);
   if (t.size === 0) return '[]';
   const summarize = t.size > THRESHOLD;
-  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const strides = contiguousStrides(shape);
   // Every element that will be printed, to size the common format and width.
   const picked: number[] = [];
   const gather = (dim: number, off: number): void => {

@@ -22,8 +22,6 @@ const registry = new FinalizationRegistry<Storage>((s) => {
   releaseStorage(s);
 });
 
-export { contiguousStrides, sizeOf };
-
 export class Tensor implements View {
   readonly id = nextTensorId();
   readonly shape: readonly number[];

@@ -65,7 +65,7 @@ async function work({ file, w, W, end, only }) {
 if (!isMainThread) parentPort.postMessage(await work(workerData));
 
 export default async function verifyHalf(args) {
-  const file = await bundleSource("export { loadRuntime } from './ts/backend/wasm/runtime.ts'; export { MetaScratch, collapse } from './ts/backend/wasm/meta.ts';",
+  const file = await bundleSource("export { loadRuntime } from './ts/backend/wasm/runtime.ts'; export { MetaScratch } from './ts/backend/wasm/meta.ts'; export { collapse } from './ts/backend/view.ts';",
     join('build', 'bench', 'verify-half.js'));
   const W = availableParallelism();
   const end = Number(process.env.VERIFY_END ?? 2 ** 32);

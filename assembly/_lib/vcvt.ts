@@ -30,9 +30,9 @@ import { philoxAt } from './philox';
   return st ? philoxAt(i, c0, c1, k0, k1) : i32x4.splat(0);
 }
 
-/** 8 (16-bit codes) or 16 (8-bit codes) elements a step, the rest through narrowScalar. */
-@inline export function narrowSimd(f: i32, sat: bool, st: bool, n: i32, x: usize, y: usize,
-                                   c0: u32, c1: u32, k0: u32, k1: u32): void {
+/** The whole SIMD steps of 8 (16-bit codes) or 16 (8-bit codes) elements; returns how many were done. */
+@inline export function narrowSteps(f: i32, sat: bool, st: bool, n: i32, x: usize, y: usize,
+                                    c0: u32, c1: u32, k0: u32, k1: u32): i32 {
   const step = fmtWidth(f) == 16 ? 8 : 16;
   let i = 0;
   for (; i + step <= n; i += step) {
@@ -47,7 +47,13 @@ import { philoxAt } from './philox';
       v128.store(y + <usize>i, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(a, b), i16x8.narrow_i32x4_u(c, d)));
     }
   }
-  narrowScalar(f, sat, st, i, n, x, y, c0, c1, k0, k1);
+  return i;
+}
+
+/** narrowSteps, the rest through narrowScalar. */
+@inline export function narrowSimd(f: i32, sat: bool, st: bool, n: i32, x: usize, y: usize,
+                                   c0: u32, c1: u32, k0: u32, k1: u32): void {
+  narrowScalar(f, sat, st, narrowSteps(f, sat, st, n, x, y, c0, c1, k0, k1), n, x, y, c0, c1, k0, k1);
 }
 
 /** Elements [from, n) one at a time with the plain routine. */
@@ -58,7 +64,8 @@ import { philoxAt } from './philox';
   }
 }
 
-@inline export function widenSimd(f: i32, n: i32, x: usize, y: usize): void {
+/** The whole SIMD steps of 8 (16-bit codes) or 16 (8-bit codes) elements; returns how many were done. */
+@inline export function widenSteps(f: i32, n: i32, x: usize, y: usize): i32 {
   const step = fmtWidth(f) == 16 ? 8 : 16;
   let i = 0;
   for (; i + step <= n; i += step) {
@@ -73,5 +80,10 @@ import { philoxAt } from './philox';
       v128.store(q, widenX4(f, i32x4.extend_high_i16x8_u(hi)), 48);
     }
   }
-  widenScalar(f, i, n, x, y);
+  return i;
+}
+
+/** widenSteps, the rest through widenScalar. */
+@inline export function widenSimd(f: i32, n: i32, x: usize, y: usize): void {
+  widenScalar(f, widenSteps(f, n, x, y), n, x, y);
 }

@@ -125,6 +125,6 @@ export function pgd(model: Model, x: Tensor, labels: Tensor, opts?: AttackOption
 function randomInBall(x: Tensor, o: Resolved): Tensor {
   if (o.norm === 'linf') return randLike(x).mul(2 * o.eps).sub(o.eps);
   const z = randnLike(x);
-  const r = randLike(exampleNorms(z));
-  return z.div(exampleNorms(z).add(1e-12)).mul(r.mul(o.eps));
+  const n = exampleNorms(z);
+  return z.div(n.add(1e-12)).mul(randLike(n).mul(o.eps));
 }

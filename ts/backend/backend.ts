@@ -133,8 +133,8 @@ export interface Backend {
   newtonSchulz?(x: View, out: View, spec: NewtonSchulzSpec): void;
 }
 
-export type FusedUpdateKind = 'sgd' | 'adam' | 'lion' | 'adagrad' | 'rmsprop';
-export const FUSED_UPDATE_KINDS: readonly FusedUpdateKind[] = ['sgd', 'adam', 'lion', 'adagrad', 'rmsprop'];
+export const FUSED_UPDATE_KINDS = ['sgd', 'adam', 'lion', 'adagrad', 'rmsprop'] as const;
+export type FusedUpdateKind = typeof FUSED_UPDATE_KINDS[number];
 
 /** One parameter of a fused update: the parameter and its gradient, and the state it owns. */
 export interface FusedRecord {

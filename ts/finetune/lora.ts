@@ -24,8 +24,8 @@ export interface LoRAOptions {
   dropout?: number;
 }
 
-function resolve(where: string, opts: LoRAOptions | undefined, keys: string[] = ['rank', 'alpha', 'dropout']) {
-  checkOptions(where, opts, keys);
+function resolve(where: string, opts: LoRAOptions | undefined) {
+  checkOptions(where, opts, ['rank', 'alpha', 'dropout']);
   const { rank = 8, alpha = 8, dropout: p = 0 } = opts ?? {};
   check(Number.isInteger(rank) && rank > 0, 'BAD_OPTION', () => `${where}: 'rank' expected a positive integer, got ${String(rank)}`);
   check(typeof alpha === 'number' && Number.isFinite(alpha), 'BAD_OPTION', () => `${where}: 'alpha' expected a finite number, got ${String(alpha)}`);
@@ -122,7 +122,9 @@ export function loraParameters(model: AnyModule): Tensor[] {
 
 /** The adapters' entries of model.stateDict() (PEFT's get_peft_model_state_dict). */
 export function loraStateDict(model: AnyModule): StateDict {
-  return Object.fromEntries(Object.entries(model.stateDict()).filter(([n]) => isAdapter(n)));
+  const sd = model.stateDict();
+  for (const [n, t] of Object.entries(sd)) if (!isAdapter(n)) { t.dispose(); delete sd[n]; } // views: the rest would leak
+  return sd;
 }
 
 /** Loads adapter weights saved by loraStateDict into a model with the same adapters. */

@@ -7,6 +7,7 @@
 // Weights and hyperparameters are arrays of tensors; the results are detached and the inputs untouched.
 
 import { check, checkOptions } from '../errors.js';
+import { listDot } from '../optim/transform.js';
 import { tidy } from '../lifetime.js';
 import { Tensor } from '../tensor.js';
 import { enableGrad } from '../autograd/tape.js';
@@ -101,7 +102,6 @@ export function implicitHypergradient(inner: BilevelLoss, outer: BilevelLoss, we
   }));
 }
 
-const dot = (a: Tensor[], b: Tensor[]) => a.reduce((s, t, i) => s + t.mul(b[i]).sum().item(), 0);
 
 /** Solves A x = b for symmetric positive (semi)definite A given as a product, from x = 0. */
 export function conjugateGradient(A: (v: Tensor[]) => Tensor[], b: Tensor[], iters: number, tol: number):
@@ -109,17 +109,17 @@ export function conjugateGradient(A: (v: Tensor[]) => Tensor[], b: Tensor[], ite
   let x = b.map((t) => zerosLike(t));
   let r = b;
   let p = b;
-  let rr = dot(r, r);
+  let rr = listDot(r, r);
   const stop = tol * tol * rr;
   let k = 0;
   while (k < iters && rr > stop) {
     const Ap = A(p);
-    const pAp = dot(p, Ap);
+    const pAp = listDot(p, Ap);
     if (!(pAp > 0)) break; // not positive definite along p: keep the current iterate
     const a = rr / pAp;
     x = x.map((t, i) => t.add(p[i].mul(a)));
     r = r.map((t, i) => t.sub(Ap[i].mul(a)));
-    const rrNew = dot(r, r);
+    const rrNew = listDot(r, r);
     p = r.map((t, i) => t.add(p[i].mul(rrNew / rr)));
     rr = rrNew;
     k++;

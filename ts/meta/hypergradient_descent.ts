@@ -4,6 +4,7 @@
 // For SGD this is the paper's SGD-HD: α_t = α_{t−1} + β ∇f(θ_t)·∇f(θ_{t−1}).
 
 import { check, checkOptions } from '../errors.js';
+import { listDot } from '../optim/transform.js';
 import { keep, tidy } from '../lifetime.js';
 import type { Tensor } from '../tensor.js';
 import { enableGrad, noGrad } from '../autograd/tape.js';
@@ -34,7 +35,7 @@ export class HypergradientDescent {
       for (const group of this.baseOptimizer.paramGroups) {
         const ps = group.params.filter((p) => p.grad !== null && this.updates.has(p));
         if (ps.length === 0 || group.lr === 0) continue;
-        const h = ps.reduce((s, p) => s + (p.grad as Tensor).mul(this.updates.get(p)!).sum().item(), 0) / group.lr;
+        const h = listDot(ps.map((p) => p.grad as Tensor), ps.map((p) => this.updates.get(p)!)) / group.lr;
         group.lr -= this.hypergradLr * h;
       }
     }));

@@ -6,6 +6,7 @@
 // gradients with respect to the shared representation, one backward per task through the heads only.
 
 import { check, checkOptions } from '../errors.js';
+import { listDot } from '../optim/transform.js';
 import { tidy } from '../lifetime.js';
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/tape.js';
@@ -14,7 +15,6 @@ import { randomWords } from '../ops/random.js';
 
 type TaskGrads = Tensor[][];
 
-const dot = (a: Tensor[], b: Tensor[]): number => a.reduce((s, t, i) => s + t.mul(b[i]).sum().item(), 0);
 
 function checkTaskGrads(where: string, grads: unknown): asserts grads is TaskGrads {
   check(Array.isArray(grads) && grads.length > 0 && grads.every((g) => Array.isArray(g) && g.every((t) => t instanceof Tensor)), 'BAD_ARGUMENT',
@@ -41,9 +41,9 @@ export function pcgrad(grads: TaskGrads, opts?: { shuffle?: boolean }): Tensor[]
       let pc = gi;
       for (const j of order(grads.length, shuffle)) {
         if (j === i) continue;
-        const c = dot(pc, grads[j]);
+        const c = listDot(pc, grads[j]);
         if (c < 0) {
-          const k = c / dot(grads[j], grads[j]);
+          const k = c / listDot(grads[j], grads[j]);
           pc = pc.map((t, p) => t.sub(grads[j][p].mul(k)));
         }
       }
@@ -75,7 +75,7 @@ export function minNormWeights(grads: TaskGrads, opts?: { iters?: number }): num
   checkTaskGrads('minNormWeights', grads);
   const iters = opts?.iters ?? 500;
   check(Number.isInteger(iters) && iters > 0, 'BAD_OPTION', () => `minNormWeights: 'iters' expected a positive integer, got ${String(iters)}`);
-  const G = tidy(() => noGrad(() => grads.map((a) => grads.map((b) => dot(a, b)))));
+  const G = tidy(() => noGrad(() => grads.map((a) => grads.map((b) => listDot(a, b)))));
   const n = G.length;
   if (n === 1) return [1];
   if (n === 2) return twoPoint(G[0][0], G[0][1], G[1][1]);

@@ -276,16 +276,17 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     }
     // Validate-then-commit: every source is decoded and cast to its target first; only then is
     // anything written, so a bad value in the last key leaves every earlier one untouched.
-    const staged: [Tensor, Tensor][] = [];
+    // staged: [dst, the tensor to copy (src itself, or a copy made here), src]
+    const staged: [Tensor, Tensor, Tensor | JsonTensor][] = [];
     try {
-      for (const [, dst, src] of pairs) staged.push([dst, stageCopy(dst, src)]);
+      for (const [, dst, src] of pairs) staged.push([dst, stageCopy(dst, src), src]);
     } catch (e) {
-      for (const [, t] of staged) if (!isSource(t, sd)) t.dispose();
+      for (const [, t, src] of staged) if (t !== src) t.dispose();
       throw e;
     }
-    for (const [dst, t] of staged) {
+    for (const [dst, t, src] of staged) {
       copyInto(dst, t);
-      if (!isSource(t, sd)) t.dispose();
+      if (t !== src) t.dispose();
     }
     return { missingKeys, unexpectedKeys };
   }
@@ -374,5 +375,3 @@ function stageCopy(dst: Tensor, src: Tensor | JsonTensor): Tensor {
     }
   });
 }
-
-const isSource = (t: Tensor, sd: StateDict | JsonStateDict): boolean => Object.values(sd).includes(t);

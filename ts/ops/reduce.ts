@@ -11,9 +11,9 @@ import { reshape } from './shape.js';
 import {
   type Axes, type ReduceOptions, keepdimOf, keptShape, parse, reduceForward, sum, unreduce,
 } from './broadcast.js';
-
-export { sum, sumTo, type Axes, type ReduceOptions } from './broadcast.js';
 import { assertTensor, normAxis, scoped } from './util.js';
+
+export { sum, type Axes, type ReduceOptions } from './broadcast.js';
 
 /**
  * Product over `axes`. The gradient is the product of the other elements, also where x has

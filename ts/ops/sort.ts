@@ -22,9 +22,23 @@ function flag(where: string, name: string, v: unknown, dflt: boolean): boolean {
   return v;
 }
 
-/** i32 indices of the first k entries along `d` in sorted order (contiguous; k long along d). */
-function order(x: Tensor, d: number, descending: boolean, k = x.ndim === 0 ? 1 : x.shape[d]): Tensor {
-  return alongLines([x], d, 'i32', k, ([v], base, n, out, outBase) => orderLine(v, base, n, k, descending, out, outBase));
+/**
+ * i32 indices of the first k entries along `d` in sorted order (contiguous; k long along d);
+ * with `byIndex` those k indices are listed in index order instead.
+ */
+function order(x: Tensor, d: number, descending: boolean, k = x.ndim === 0 ? 1 : x.shape[d], byIndex = false): Tensor {
+  return alongLines([x], d, 'i32', k, ([v], base, n, out, outBase) => {
+    orderLine(v, base, n, k, descending, out, outBase);
+    if (byIndex) out.subarray(outBase, outBase + k).sort();
+  });
+}
+
+/** sort's arguments checked: the dim along which to sort and `descending`. */
+function sortArgs(x: Tensor, dim: number, opts: SortOptions | undefined): [number, boolean] {
+  assertTensor(x, 'sort');
+  checkOptions('sort', opts, ['descending']);
+  const descending = flag('sort', 'descending', opts?.descending, false);
+  return [normAxis(dim, x.ndim, 'sort'), descending];
 }
 
 /** A 0-d x is sorted as a 1-element vector and given back its 0-d shape (as torch). */
@@ -42,23 +56,17 @@ function onVector(x: Tensor, run: (v: Tensor) => Sorted): Sorted {
  * @example const { values, indices } = d.sort(d.tensor([3, 1, 2]));  // [1, 2, 3], [1, 2, 0]
  */
 export function sort(x: Tensor, dim = -1, opts?: SortOptions): Sorted {
-  assertTensor(x, 'sort');
-  checkOptions('sort', opts, ['descending']);
-  const descending = flag('sort', 'descending', opts?.descending, false);
-  const d = normAxis(dim, x.ndim, 'sort');
+  const [d, descending] = sortArgs(x, dim, opts);
   return onVector(x, (v) => tidy(() => {
     const indices = order(v, d, descending);
     return { values: gather(v, d, indices), indices };
   }));
 }
 
-/** The i32 indices that sort x along `dim` (stable; see sort). */
+/** The i32 indices that sort x along `dim` (stable; see sort). Nothing is gathered. */
 export function argsort(x: Tensor, dim = -1, opts?: SortOptions): Tensor {
-  return tidy(() => {
-    const { values, indices } = sort(x, dim, opts);
-    values.dispose();
-    return indices;
-  });
+  const [d, descending] = sortArgs(x, dim, opts);
+  return order(x, d, descending);
 }
 
 /**
@@ -76,8 +84,7 @@ export function topk(x: Tensor, k: number, dim = -1, opts?: TopkOptions): Sorted
   check(Number.isInteger(k) && k >= 0 && k <= n, 'BAD_ARGUMENT',
     () => `topk: expected an integer k in 0..${n} (the size of dim ${dim}), got ${describe(k)}`);
   return onVector(x, (v) => tidy(() => {
-    let indices = order(v, d, largest, k);
-    if (!sorted) indices = gather(indices, d, order(indices, d, false));
+    const indices = order(v, d, largest, k, !sorted);
     return { values: gather(v, d, indices), indices };
   }));
 }

@@ -2,10 +2,11 @@
 // casting around kernels and result allocation. Kernels themselves never see user input.
 
 import type { Device, View } from '../backend/backend.js';
+import { contiguousStrides, sizeOf } from '../backend/view.js';
 import { type DType, computeDType, encode } from '../dtype.js';
 import { getBackend, mismatchCause, popScope, pushScope } from '../engine.js';
 import { check, fmtShape } from '../errors.js';
-import { Tensor, contiguousStrides, sizeOf } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 
 export type TensorLike = Tensor | number;
 

@@ -23,7 +23,8 @@ export const STATE_DTYPES: readonly StateDtype[] = ['f32', 'bf16', '8bit'];
 const BLOCK = 256;
 const isPacked = (v: StateValue): v is { blocks8: Tensor } => v !== null && typeof v === 'object' && !(v instanceof Tensor) && 'blocks8' in v;
 
-function raw(t: Tensor, bits: ArrayLike<number> & (Uint16Array | Int32Array), dtype: 'bf16' | 'i32', shape: number[]): Tensor {
+/** A tensor on t's device holding `bits` as they are (no rounding: bf16 codes, packed words, f32 values). */
+function raw(t: Tensor, bits: Uint16Array | Int32Array | Float32Array, dtype: 'bf16' | 'i32' | 'f32', shape: readonly number[]): Tensor {
   const out = empty(shape, dtype, t.device);
   getBackend(t.device).write(out.storage, bits);
   return out;
@@ -54,13 +55,7 @@ function unpack8(p: { blocks8: Tensor }, like: Tensor): Tensor {
   const codes = new Uint8Array(words.buffer, words.byteOffset + nb * 4, like.size);
   const out = fromBits(codes, scales[0] < 0 ? 'fp8e5m2' : 'fp8e4m3');
   for (let i = 0; i < out.length; i++) out[i] *= Math.abs(scales[(i / BLOCK) | 0]);
-  return new Tensor(writeF32(like, out), like.shape);
-}
-
-function writeF32(like: Tensor, data: Float32Array) {
-  const s = getBackend(like.device).alloc('f32', like.size);
-  getBackend(like.device).write(s, data);
-  return s;
+  return raw(like, out, 'f32', like.shape);
 }
 
 const compressible = (v: StateValue, p: Tensor): v is Tensor => v instanceof Tensor && v.dtype === 'f32'
@@ -71,7 +66,7 @@ function narrowState(s: ParamState, p: Tensor, dtype: StateDtype): ParamState {
   const out: ParamState = {};
   for (const [k, v] of Object.entries(s)) {
     if (compressible(v, p)) {
-      out[k] = dtype === 'bf16' ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', 'stochastic') as Uint16Array, 'bf16', [...v.shape]) : pack8(v);
+      out[k] = dtype === 'bf16' ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', 'stochastic') as Uint16Array, 'bf16', v.shape) : pack8(v);
     } else out[k] = v !== null && typeof v === 'object' && !(v instanceof Tensor) ? narrowState(v, p, dtype) : v;
   }
   return out;

@@ -142,11 +142,16 @@ export function trace(opts: TraceOptions): GradientTransformation {
   };
 }
 
+/** Inner product of two lists of tensors, as a JS number (Σ over pairs of their elementwise-product sums). */
+export function listDot(a: readonly Tensor[], b: readonly Tensor[]): number {
+  let acc = 0;
+  a.forEach((t, i) => { acc += sum(mul(t, b[i])).item(); });
+  return acc;
+}
+
 /** Global L2 norm of a list of tensors, as a JS number (Σ over tensors of their squared sums). */
 export function globalNorm(ts: readonly Tensor[]): number {
-  let acc = 0;
-  for (const t of ts) acc += sum(mul(t, t)).item();
-  return Math.sqrt(acc);
+  return Math.sqrt(listDot(ts, ts));
 }
 
 /** Scales all updates by min(1, maxNorm/‖u‖₂) over the whole list (Optax `clip_by_global_norm`). */

@@ -8,6 +8,7 @@ import { keep, tidy } from '../lifetime.js';
 import type { Tensor } from '../tensor.js';
 import { noGrad, enableGrad } from '../autograd/tape.js';
 import { Optimizer, writeParam, type Closure } from '../optim/optimizer.js';
+import { globalNorm } from '../optim/transform.js';
 
 export interface SAMOptions {
   /** Radius of the neighbourhood (default 0.05; davda54 suggests 2 with adaptive). */
@@ -43,7 +44,7 @@ export class SAM {
     const ps = this.withGrad();
     tidy(() => noGrad(() => {
       const scaled = ps.map((p) => (this.adaptive ? p.abs().mul(p.grad as Tensor) : (p.grad as Tensor)));
-      const norm = Math.sqrt(scaled.reduce((s, t) => s + t.square().sum().item(), 0));
+      const norm = globalNorm(scaled);
       const scale = this.rho / (norm + 1e-12);
       ps.forEach((p, i) => {
         this.saved.set(p, keep(p.clone()));

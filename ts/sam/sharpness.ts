@@ -9,6 +9,7 @@ import { Tensor } from '../tensor.js';
 import { grad, hvp } from '../autograd/functional.js';
 import { randnLike } from '../ops/creation.js';
 import { noGrad } from '../autograd/tape.js';
+import { globalNorm, listDot } from '../optim/transform.js';
 
 export type WeightLoss = (...weights: Tensor[]) => Tensor;
 
@@ -17,7 +18,6 @@ function checkWeights(where: string, f: unknown, ws: unknown): asserts ws is Ten
   check(Array.isArray(ws) && ws.length > 0 && ws.every((w) => w instanceof Tensor), 'BAD_ARGUMENT',
     () => `${where}: expected a non-empty array of weight tensors`);
 }
-const sqNorm = (ts: Tensor[]): number => ts.reduce((s, t) => s + t.square().sum().item(), 0);
 const positiveInt = (where: string, k: string, v: number) => check(Number.isInteger(v) && v > 0, 'BAD_OPTION',
   () => `${where}: '${k}' expected a positive integer, got ${String(v)}`);
 
@@ -36,15 +36,15 @@ export function maxLossInBall(f: WeightLoss, weights: Tensor[], opts?: { rho?: n
   return tidy(() => {
     const ws = weights.map((w) => w.detach());
     const value = (ds: Tensor[]) => noGrad(() => f(...ws.map((w, i) => w.add(ds[i])))).item();
-    const base = value(ws.map((w) => w.mul(0)));
     let delta = ws.map((w) => w.mul(0));
+    const base = value(delta);
     let worst = base;
     for (let s = 0; s < steps; s++) {
       delta = tidy(() => {
         const g = grad((...ds: Tensor[]) => f(...ws.map((w, i) => w.add(ds[i]))), { argnums: ws.map((_, i) => i) })(...delta) as Tensor[];
-        const gn = Math.sqrt(sqNorm(g)) + 1e-12;
+        const gn = globalNorm(g) + 1e-12;
         const moved = delta.map((d, i) => d.add(g[i].mul((2 * rho) / steps / gn)));
-        const n = Math.sqrt(sqNorm(moved));
+        const n = globalNorm(moved);
         return n > rho ? moved.map((d) => d.mul(rho / n)) : moved;
       });
       worst = Math.max(worst, value(delta));
@@ -68,14 +68,14 @@ export function topHessianEigenvalue(f: WeightLoss, weights: Tensor[], opts?: { 
   check(typeof tol === 'number' && tol >= 0, 'BAD_OPTION', () => `topHessianEigenvalue: 'tol' expected a number ≥ 0, got ${String(tol)}`);
   return tidy(() => {
     const ws = weights.map((w) => w.detach());
-    const unit = (vs: Tensor[]) => { const n = Math.sqrt(sqNorm(vs)) + 1e-30; return vs.map((v) => v.div(n)); };
+    const unit = (vs: Tensor[]) => { const n = globalNorm(vs) + 1e-30; return vs.map((v) => v.div(n)); };
     let v = unit(ws.map((w) => randnLike(w)));
     let lambda = 0;
     for (let k = 0; k < iters; k++) {
       const prev = lambda;
       [v, lambda] = tidy(() => {
         const [, hv] = hvp(f, ws, v) as [Tensor, Tensor[]];
-        const rq = hv.reduce((s, h, i) => s + h.mul(v[i]).sum().item(), 0);
+        const rq = listDot(hv, v);
         return [unit(hv), rq] as [Tensor[], number];
       });
       if (k > 0 && Math.abs(lambda - prev) <= tol * Math.abs(lambda)) break;

@@ -11,10 +11,10 @@ import {
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check, fmtShape } from '../../errors.js';
 import { matmul as gemmMatmul } from './gemm.js';
-import { MetaScratch, collapse } from './meta.js';
+import { MetaScratch } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
 import { asWasm, checkDType, checkShapes, viewPtr, type WasmStorage } from './storage.js';
-import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
+import { collapse, contiguousStrides, isContiguous, sizeOf } from '../view.js';
 import { softmaxCrossEntropyWasm } from './softmaxce.js';
 import { fusedUpdateWasm } from './fused.js';
 import { newtonSchulzPtr } from './newton-schulz.js';

@@ -6,8 +6,6 @@ import { DescentError } from '../../errors.js';
 import type { Strided } from '../view.js';
 import type { WasmRuntime } from './runtime.js';
 
-export { type Strided, collapse } from '../view.js';
-
 const I32_MAX = 0x7fffffff;
 
 /** Words a META block needs. */

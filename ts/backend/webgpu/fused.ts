@@ -5,7 +5,7 @@
 
 import type { FusedRecord, FusedUpdateKind, View } from '../backend.js';
 import type { BufferOf } from './elementwise.js';
-import { grid, setExtra } from './meta.js';
+import { grid, setExtra, sizeOf } from './meta.js';
 import type { GpuQueue } from './queue.js';
 import { GRID_LOOP, HALVES, UNIFORMS, withHelpers } from './wgsl.js';
 
@@ -99,7 +99,7 @@ export function fusedUpdate(q: GpuQueue, buf: BufferOf, dummy: (slot: number) =>
   records: readonly FusedRecord[], scalars: readonly number[], flags: number): void {
   const pipe = q.pipeline(`fused:${kind}`, () => shader(kind));
   for (const r of records) {
-    const n = r.param.shape.reduce((a, b) => a * b, 1);
+    const n = sizeOf(r.param.shape);
     if (n === 0) continue;
     const [groups, threads] = grid(n);
     const words = new Uint32Array(64);

@@ -53,8 +53,8 @@ export class WebGpuBackend implements Backend {
     this.q = new GpuQueue(ctx.device);
   }
 
-  /** The GPU buffer behind a view, checked to belong to this (live) device. */
-  private buf = (v: View): GPUBuffer => {
+  /** The GPU buffer behind a view (or storage), checked to belong to this (live) device. */
+  private buf = (v: Pick<View, 'storage'>): GPUBuffer => {
     const s = v.storage as GpuStorage;
     if (s.queue !== this.q || s.buffer === null) {
       throw new DescentError('DEVICE_LOST', 'webgpu: this tensor lived on a device that was lost or replaced; recreate it after init()');
@@ -63,7 +63,7 @@ export class WebGpuBackend implements Backend {
   };
 
   /** Marks `v`'s storage as written by a kernel. */
-  private written(v: View): void {
+  private written(v: Pick<View, 'storage'>): void {
     const s = v.storage as GpuStorage;
     s.host = null;
     s.version++;
@@ -91,7 +91,7 @@ export class WebGpuBackend implements Backend {
     const g = s as GpuStorage;
     check(Number.isInteger(offset) && offset >= 0 && offset + data.length <= g.size, 'INDEX_OUT_OF_RANGE',
       () => `write: ${data.length} elements at offset ${offset} do not fit a storage of ${g.size}`);
-    const buffer = this.buf({ storage: g, offset: 0, shape: [0], strides: [1] });
+    const buffer = this.buf({ storage: g });
     if (this.q.uses(buffer)) this.q.flush(); // recorded commands must see the old values
     const B = BYTES[g.dtype];
     if ((offset * B) % 4 === 0 && (data.length * B) % 4 === 0) {
@@ -152,8 +152,8 @@ export class WebGpuBackend implements Backend {
   fill(s: Storage, value: number): void {
     const g = s as GpuStorage;
     const bits = storageBits(g.dtype, value);
-    ew.fillWords(this.q, this.buf({ storage: g, offset: 0, shape: [0], strides: [1] }), Math.ceil(g.bytes / 4), bits);
-    this.written({ storage: g, offset: 0, shape: [], strides: [] });
+    ew.fillWords(this.q, this.buf({ storage: g }), Math.ceil(g.bytes / 4), bits);
+    this.written({ storage: g });
     if (g.bytes <= MIRROR_BYTES) { // the values are known: ones, zeros and full stay readable
       g.host = storageArray(g.dtype, g.size);
       g.host.fill(g.dtype === 'f32' ? value : g.dtype === 'i32' ? bits | 0 : bits & 0xffff);

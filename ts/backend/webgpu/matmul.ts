@@ -5,13 +5,12 @@
 
 import type { View } from '../backend.js';
 import type { BufferOf } from './elementwise.js';
-import { ndWords, setExtra, sizeOf } from './meta.js';
+import { grid, ndWords, setExtra, sizeOf } from './meta.js';
 import type { GpuQueue } from './queue.js';
 import { UNIFORMS, W_COUNT, W_STRIDE, offsets } from './wgsl.js';
 
 const T = 64; // tile edge
 const TK = 16; // k slice
-const MAX_GROUPS = 65535;
 
 const WGSL = `${UNIFORMS}
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -72,7 +71,7 @@ export function matmul(q: GpuQueue, buf: BufferOf, a: View, b: View, out: View):
   // K = 0 needs no special case: no k slice runs and the zero accumulators are stored.
   const bs = (v: View): number[] => v.strides.slice(0, nd - 2);
   const tiles = Math.ceil(M / T) * Math.ceil(N / T) * batches;
-  const groups = Math.min(tiles, MAX_GROUPS);
+  const [groups] = grid(tiles, 1);
   const words = ndWords(batchShape, [bs(a), bs(b), bs(out)], [a.offset, b.offset, out.offset], batches, groups);
   [M, N, K, a.strides[nd - 2], a.strides[nd - 1], b.strides[nd - 2], b.strides[nd - 1]].forEach((v, i) => setExtra(words, i, v));
   q.dispatch(q.pipeline('matmul:f32', () => WGSL), words, [buf(a), buf(b), buf(out)], groups);

@@ -6,9 +6,7 @@ import type { View } from '../backend.js';
 import { DescentError } from '../../errors.js';
 import { collapse } from '../view.js';
 import { MAX_RANK, W_COUNT, W_EXTRA, W_OFFSETS, W_RANK, W_SHAPE, W_STRIDE, W_STRIDES } from './wgsl.js';
-import { WORKGROUP } from './queue.js';
-
-const MAX_GROUPS = 65535;
+import { MAX_GROUPS, WORKGROUP } from './queue.js';
 
 export { sizeOf } from '../view.js';
 import { sizeOf } from '../view.js';

@@ -8,12 +8,13 @@
 import type { Backend, View } from '../backend.js';
 import type { StorageArray } from '../../dtype.js';
 import { ReferenceBackend } from '../reference/index.js';
+import { sizeOf } from '../view.js';
 
 /** Largest i32 output computed on the host (elements). */
 const HOST_MAX = 1 << 16;
 const ref = new ReferenceBackend();
 
-export interface Mirrored { host: StorageArray | null; readonly size: number; readonly dtype: string }
+interface Mirrored { host: StorageArray | null; readonly size: number; readonly dtype: string }
 
 const asRef = (v: View, data: StorageArray): View => ({
   storage: { device: 'reference', dtype: v.storage.dtype, size: data.length, bytes: data.byteLength, refs: 1, data } as never,
@@ -31,11 +32,9 @@ export function onHost(inputs: View[], out: View, kernel: (b: Backend, ins: View
     const s = v.storage as unknown as Mirrored;
     if (s.dtype !== 'i32' || s.host === null) return null;
   }
-  const whole = out.offset === 0 && inputsCover(out, o.size);
+  const whole = out.offset === 0 && sizeOf(out.shape) === o.size;
   if (!whole && o.host === null) return null; // a partial write needs the rest of the storage
   const data = o.host ? o.host.slice() : new Int32Array(o.size);
   kernel(ref, inputs.map((v) => asRef(v, (v.storage as unknown as Mirrored).host!)), asRef(out, data));
   return data;
 }
-
-const inputsCover = (out: View, size: number): boolean => out.shape.reduce((a, b) => a * b, 1) === size;

@@ -9,7 +9,8 @@ import { BufferPool } from './pool.js';
 
 const MAX_BATCH = 512;
 export const WORKGROUP = 64;
-const MAX_GROUPS = 65535;
+/** WebGPU's default maxComputeWorkgroupsPerDimension: kernels grid-stride past it. */
+export const MAX_GROUPS = 65535;
 
 export class GpuQueue {
   readonly pool: BufferPool;

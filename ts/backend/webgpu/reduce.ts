@@ -6,12 +6,11 @@
 import type { ReduceOp, View } from '../backend.js';
 import type { DType } from '../../dtype.js';
 import type { BufferOf } from './elementwise.js';
-import { ndWords, setExtra, sizeOf } from './meta.js';
+import { grid, ndWords, setExtra, sizeOf } from './meta.js';
 import type { GpuQueue } from './queue.js';
 import { HALVES, UNIFORMS, W_COUNT, W_STRIDE, bindingDecl, loader, offsets, withHelpers } from './wgsl.js';
 
 const GROUP = 64;
-const MAX_GROUPS = 65535;
 
 function init(op: ReduceOp, t: 'f32' | 'i32'): string {
   const inf = t === 'f32' ? 'inf_()' : '2147483647';
@@ -95,7 +94,7 @@ export function reduce(q: GpuQueue, buf: BufferOf, op: ReduceOp, x: View, nReduc
   const rows = sizeOf(out.shape);
   if (rows === 0) return;
   const block = sizeOf(x.shape.slice(x.shape.length - nReduce));
-  const groups = Math.min(rows, MAX_GROUPS);
+  const [groups] = grid(rows, 1);
   const words = ndWords(x.shape, [x.strides], [x.offset], rows, groups);
   setExtra(words, 0, block);
   setExtra(words, 1, out.offset);

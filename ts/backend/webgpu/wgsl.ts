@@ -7,7 +7,7 @@
 // [3] free, [4..11] shape, [12 + 8k .. 19 + 8k] strides of operand k (k < 4), [44 + k] offset of
 // operand k, [48..63] kernel specific. Strides and offsets are in elements.
 
-import type { DType } from '../../dtype.js';
+import { isHalf, type DType } from '../../dtype.js';
 
 export const MAX_RANK = 8;
 export const W_COUNT = 0, W_RANK = 1, W_STRIDE = 2, W_SHAPE = 4, W_STRIDES = 12, W_OFFSETS = 44, W_EXTRA = 48;
@@ -20,7 +20,6 @@ fn mf(i: u32) -> f32 { return bitcast<f32>(m(i)); }
 
 /** The WGSL type a dtype computes in. */
 export const scalarType = (d: DType): 'f32' | 'i32' => (d === 'i32' ? 'i32' : 'f32');
-const isHalf = (d: DType): boolean => d === 'f16' || d === 'bf16';
 
 export const HALVES = /* wgsl */ `
 fn f16_to_f32(h: u32) -> f32 {

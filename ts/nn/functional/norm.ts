@@ -22,7 +22,6 @@ function checkChannelVector(where: string, name: string, t: Tensor | null | unde
   check(t.ndim === 1 && t.shape[0] === c, 'SHAPE_MISMATCH', () => `${where}: expected ${name} of shape [${c}], got ${fmtShape(t.shape)}`);
 }
 
-
 /** Batch statistics need more than one value per channel (else the variance is undefined). */
 export function checkBatchStats(where: string, x: Tensor): void {
   check(x.size / x.shape[1] > 1, 'SHAPE_MISMATCH',
