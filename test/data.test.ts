@@ -119,6 +119,35 @@ describe('loadFashionMnist', () => {
   });
 });
 
+describe('parseFashionMnist', () => {
+  const bundled = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../data/fashion-mnist-small/${name}`, import.meta.url)));
+  const files = () => ({ images: bundled('t10k-images-idx3-ubyte.gz'), labels: bundled('t10k-labels-idx1-ubyte.gz') });
+
+  it('splits the bundled files\' bytes exactly as loadFashionMnist() splits the folder', async () => {
+    const before = d.memory().wasm.tensors;
+    const a = await d.data.parseFashionMnist(files(), { seed: 5, valFraction: 0.2 });
+    const b = await d.data.loadFashionMnist({ seed: 5, valFraction: 0.2 });
+    expect(a.normalization).toEqual(b.normalization);
+    for (const k of ['train', 'val', 'test'] as const) {
+      // byte comparison: a deep toEqual of 5.6M floats takes a minute
+      const bytesOf = (t: d.Tensor): Buffer => { const v = t.dataSync(); return Buffer.from(v.buffer, v.byteOffset, v.byteLength); };
+      for (let i = 0; i < 2; i++) expect(bytesOf(a[k].tensors[i]).equals(bytesOf(b[k].tensors[i])), `${k} ${i}`).toBe(true);
+    }
+    for (const fm of [a, b]) for (const s of [fm.train, fm.val, fm.test]) s.dispose();
+    expect(d.memory().wasm.tensors).toBe(before);
+  });
+
+  it('rejects bytes that are not the pair, and bad options, creating no tensor', async () => {
+    const before = d.memory().wasm.tensors;
+    const f = files();
+    await expect(d.data.parseFashionMnist({ images: f.labels, labels: f.images })).rejects.toThrow(/images: expected images \[N, H, W\] \(3 dimensions\), got \[10000\]/);
+    await expect(d.data.parseFashionMnist({ images: f.images, labels: gzipSync(idx([3], bytes(3, () => 1))) })).rejects.toThrow(/labels: 3 labels, but images has 10000 images/);
+    await expect(d.data.parseFashionMnist({ images: f.images } as never)).rejects.toThrow(/expected \{images, labels\} as Uint8Arrays/);
+    await expect(d.data.parseFashionMnist(f, { dir: 'x' } as object)).rejects.toThrow(/parseFashionMnist: unknown option 'dir'; expected valFraction, seed/);
+    expect(d.memory().wasm.tensors).toBe(before);
+  });
+});
+
 describe('DataLoader', () => {
   const make = (n: number, device: 'wasm' | 'reference' = 'wasm') =>
     new d.data.TensorDataset(d.arange(0, n, 1, { device }).reshape([n, 1]).mul(2), d.arange(0, n, 1, { dtype: 'i32', device }));

@@ -6,7 +6,7 @@
 import { DescentError } from '../errors.js';
 import { tensor } from '../ops/creation.js';
 import { nodeModule } from '../io/node.js';
-import { type IdxArray, readIdxFile } from './idx.js';
+import { type IdxArray, parseIdxAsync, readIdxFile } from './idx.js';
 import { TensorDataset, permutation } from './dataset.js';
 
 export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -24,8 +24,11 @@ export interface LabeledImages { images: IdxArray; labels: IdxArray }
 
 /** Reads an images/labels IDX pair and checks counts and label range (errors name the file). */
 export async function readLabeledImages(imagesPath: string, labelsPath: string, classes: number): Promise<LabeledImages> {
-  const images = await readIdxFile(imagesPath);
-  const labels = await readIdxFile(labelsPath);
+  return checkLabeledImages(await readIdxFile(imagesPath), imagesPath, await readIdxFile(labelsPath), labelsPath, classes);
+}
+
+/** Checks an images/labels pair against each other: shapes, counts and label range. */
+function checkLabeledImages(images: IdxArray, imagesPath: string, labels: IdxArray, labelsPath: string, classes: number): LabeledImages {
   if (images.shape.length !== 3) throw new DescentError('INVALID_DATA', `${imagesPath}: expected images [N, H, W] (3 dimensions), got [${images.shape.join(', ')}]`);
   if (labels.shape.length !== 1) throw new DescentError('INVALID_DATA', `${labelsPath}: expected labels [N] (1 dimension), got [${labels.shape.join(', ')}]`);
   if (labels.shape[0] !== images.shape[0]) {
@@ -59,10 +62,9 @@ export function toDataset(src: LabeledImages, rows: Int32Array, norm: Normalizat
   return new TensorDataset(tensor(x, { shape: [rows.length, 1, h, w] }), tensor(y));
 }
 
-function checkLoadOptions(o: LoadOptions): Required<Omit<LoadOptions, 'dir'>> & { dir?: string } {
-  const where = 'loadFashionMnist';
-  if (o === null || typeof o !== 'object') throw new DescentError('BAD_OPTION', `${where}: expected options {dir?, valFraction?, seed?}`);
-  for (const k of Object.keys(o)) if (!['dir', 'valFraction', 'seed'].includes(k)) throw new DescentError('BAD_OPTION', `${where}: unknown option '${k}'; expected dir, valFraction, seed`);
+function checkLoadOptions(o: LoadOptions, where: string, keys: string[]): Required<Omit<LoadOptions, 'dir'>> & { dir?: string } {
+  if (o === null || typeof o !== 'object') throw new DescentError('BAD_OPTION', `${where}: expected options {${keys.map((k) => `${k}?`).join(', ')}}`);
+  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new DescentError('BAD_OPTION', `${where}: unknown option '${k}'; expected ${keys.join(', ')}`);
   const { dir, valFraction = 0.1, seed = 0 } = o;
   if (dir !== undefined && typeof dir !== 'string') throw new DescentError('BAD_OPTION', `${where}: dir must be a folder path, got ${typeof dir}`);
   if (typeof valFraction !== 'number' || !(valFraction > 0 && valFraction < 1)) throw new DescentError('BAD_OPTION', `${where}: valFraction must be in (0, 1), got ${String(valFraction)}`);
@@ -86,15 +88,36 @@ function bundledDir(): string {
  * @example const { train, val, test } = await loadFashionMnist();
  */
 export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionMnist> {
-  const { dir, valFraction, seed } = checkLoadOptions(opts);
+  const { dir, valFraction, seed } = checkLoadOptions(opts, 'loadFashionMnist', ['dir', 'valFraction', 'seed']);
   const classes = FASHION_CLASSES.length;
   const folder = (dir ?? bundledDir()).replace(/\/?$/, '/');
   const t10k = await readLabeledImages(`${folder}t10k-images-idx3-ubyte.gz`, `${folder}t10k-labels-idx1-ubyte.gz`, classes);
   const full = dir === undefined ? null
     : await readLabeledImages(`${folder}train-images-idx3-ubyte.gz`, `${folder}train-labels-idx1-ubyte.gz`, classes);
+  return splitFashion(t10k, full, `loadFashionMnist: ${folder}`, valFraction, seed);
+}
+
+/**
+ * The bundled subset from its two IDX files' bytes, split as loadFashionMnist() splits it: for
+ * browsers, which fetch the files (data/fashion-mnist-small/t10k-{images-idx3,labels-idx1}-ubyte.gz).
+ * @example const fm = await parseFashionMnist({ images: await get('t10k-images-idx3-ubyte.gz'), labels: await get('t10k-labels-idx1-ubyte.gz') });
+ */
+export async function parseFashionMnist(files: { images: Uint8Array; labels: Uint8Array }, opts: Omit<LoadOptions, 'dir'> = {}): Promise<FashionMnist> {
+  const where = 'parseFashionMnist';
+  const { valFraction, seed } = checkLoadOptions(opts, where, ['valFraction', 'seed']);
+  if (!(files?.images instanceof Uint8Array) || !(files.labels instanceof Uint8Array)) {
+    throw new DescentError('BAD_ARGUMENT', `${where}: expected {images, labels} as Uint8Arrays (the IDX files' bytes)`);
+  }
+  const images = await parseIdxAsync(files.images, 'images');
+  const labels = await parseIdxAsync(files.labels, 'labels');
+  return splitFashion(checkLabeledImages(images, 'images', labels, 'labels', FASHION_CLASSES.length), null, `${where}: the images`, valFraction, seed);
+}
+
+/** Train/validation/test datasets of the test file `t10k` (held-out split) or, with `full`, of both files; `source` prefixes errors. */
+function splitFashion(t10k: LabeledImages, full: LabeledImages | null, source: string, valFraction: number, seed: number): FashionMnist {
   const trainSrc = full ?? t10k;
   const pool = full === null ? t10k.images.shape[0] - BUNDLED_TEST : full.images.shape[0];
-  if (pool < 2) throw new DescentError('INVALID_DATA', `loadFashionMnist: ${folder} has ${pool} training images; expected at least 2`);
+  if (pool < 2) throw new DescentError('INVALID_DATA', `${source} has ${pool} training images; expected at least 2`);
   const order = permutation(pool, seed, 0);
   const nVal = Math.min(Math.max(1, Math.round(valFraction * pool)), pool - 1);
   const valRows = order.slice(0, nVal), trainRows = order.slice(nVal);

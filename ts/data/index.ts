@@ -3,5 +3,5 @@
 
 export { parseIdx, parseIdxAsync, readIdxFile, type IdxArray } from './idx.js';
 export { TensorDataset, DataLoader, permutation, randomSplit, type DataLoaderOptions } from './dataset.js';
-export { loadFashionMnist, readLabeledImages, pixelStats, toDataset, FASHION_CLASSES,
+export { loadFashionMnist, parseFashionMnist, readLabeledImages, pixelStats, toDataset, FASHION_CLASSES,
   type FashionMnist, type LoadOptions, type Normalization, type LabeledImages } from './fashion.js';
