@@ -1,123 +1,96 @@
-// The demo page's script (bundled by scripts/demo-server.mjs into demo/dist/app.js): trains a
-// small MLP on a synthetic spiral with the chosen device and optimizer and draws the loss live.
-// window.demo.train(...) is what the end-to-end test drives.
+// The demo page's script (bundled by scripts/demo-server.mjs into demo/dist/app.js): trains the
+// MLP on the bundled Fashion-MNIST subset with a live loss curve, and races optimizers on a toy
+// function over its contour map. window.demo is what the end-to-end test drives.
 
 import * as d from '../ts/index.js';
-
-type OptName = 'Adam' | 'AdamW' | 'SGD' | 'RMSprop' | 'Lion';
-interface TrainOptions { device: 'webgpu' | 'wasm'; optimizer: OptName; lr: number; steps: number }
+import { OPTIMIZERS } from '../ts/cli/optimizers.js';
+import { TOY_FUNCTIONS } from '../ts/toy/functions.js';
+import { lineChart } from '../ts/viz/charts.js';
+import { fashion, trainFashion, type DemoDevice, type TrainOptions, type TrainResult } from './fashion-train.js';
+import { race, type RaceOptions } from './toy-race.js';
+import { LiveChart } from './live-chart.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const status = (s: string): void => { $('status').textContent = s; };
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
-const curves: { label: string; losses: number[] }[] = [];
+const say = (id: string, s: string): void => { $(id).textContent = s; };
+const value = (id: string): string => $<HTMLInputElement>(id).value;
 
-/** 3-class spiral, 100 points per class, from a fixed LCG so every device sees the same data. */
-function spiral(): { x: number[][]; y: number[] } {
-  let s = 12345;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
-  const x: number[][] = [];
-  const y: number[] = [];
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < 100; i++) {
-      const r = i / 100;
-      const t = c * 4 + 4 * r + 0.2 * (rnd() - 0.5);
-      x.push([r * Math.sin(t), r * Math.cos(t)]);
-      y.push(c);
-    }
-  }
-  return { x, y };
-}
-
-function makeOptimizer(name: OptName, params: d.Tensor[], lr: number): d.optim.Optimizer {
-  switch (name) {
-    case 'SGD': return new d.optim.SGD(params, { lr, momentum: 0.9 });
-    case 'AdamW': return new d.optim.AdamW(params, { lr });
-    case 'RMSprop': return new d.optim.RMSprop(params, { lr });
-    case 'Lion': return new d.optim.Lion(params, { lr: lr / 10 });
-    default: return new d.optim.Adam(params, { lr });
-  }
-}
-
-async function useDevice(device: 'webgpu' | 'wasm'): Promise<string> {
-  // The demo takes any adapter (a browser without a GPU offers SwiftShader).
-  await d.init({ device, adapter: 'any' });
-  return device === 'webgpu' ? d.backendInfo()!.webgpu!.adapter : `wasm (${d.backendInfo()!.build}, ${d.backendInfo()!.threads} threads)`;
-}
-
-async function train(o: TrainOptions): Promise<number[]> {
-  const where = await useDevice(o.device);
-  d.manualSeed(0);
-  const f = { device: o.device };
-  const data = spiral();
-  const x = d.tensor(data.x, f);
-  const y = d.tensor(data.y, { dtype: 'i32', device: o.device });
-  const model = new d.nn.Sequential(new d.nn.Linear(2, 32, f), new d.nn.ReLU(), new d.nn.Linear(32, 32, f), new d.nn.ReLU(), new d.nn.Linear(32, 3, f));
-  const opt = makeOptimizer(o.optimizer, model.parameters(), o.lr);
-  const curve = { label: `${o.optimizer} lr ${o.lr} on ${o.device}`, losses: [] as number[] };
-  curves.push(curve);
-  for (let step = 0; step < o.steps; step++) {
-    const loss = d.tidy(() => {
-      opt.zeroGrad();
-      const l = d.nn.functional.crossEntropy(model.forward(x), y);
-      l.backward();
-      opt.step();
-      return l;
-    });
-    curve.losses.push((await loss.data())[0]);
-    loss.dispose();
-    draw();
-    status(`${curve.label} — ${where}\nstep ${step + 1}/${o.steps}  loss ${curve.losses[step].toFixed(5)}`);
-  }
-  d.dispose([x, y, ...model.parameters()]);
-  return curve.losses;
-}
-
-function draw(): void {
-  const c = $<HTMLCanvasElement>('plot');
-  const g = c.getContext('2d')!;
-  g.clearRect(0, 0, c.width, c.height);
-  const all = curves.flatMap((k) => k.losses);
-  if (all.length === 0) return;
-  const top = Math.max(...all);
-  const n = Math.max(...curves.map((k) => k.losses.length));
-  const px = (i: number): number => 40 + (i / Math.max(1, n - 1)) * (c.width - 50);
-  const py = (v: number): number => 10 + (1 - v / top) * (c.height - 30);
-  g.strokeStyle = '#999';
-  g.strokeRect(40, 10, c.width - 50, c.height - 30);
-  g.fillText(top.toFixed(2), 2, 14);
-  g.fillText('0', 28, c.height - 20);
-  g.fillText(`step ${n}`, c.width - 60, c.height - 5);
-  curves.forEach((k, j) => {
-    g.strokeStyle = COLORS[j % COLORS.length];
-    g.beginPath();
-    k.losses.forEach((v, i) => (i === 0 ? g.moveTo(px(i), py(v)) : g.lineTo(px(i), py(v))));
-    g.stroke();
-  });
-  $('legend').innerHTML = curves.map((k, j) => `<span style="background:${COLORS[j % COLORS.length]}"></span>${k.label}`).join('');
-}
-
-async function onTrain(): Promise<void> {
-  const o: TrainOptions = {
-    device: $<HTMLSelectElement>('device').value as TrainOptions['device'],
-    optimizer: $<HTMLSelectElement>('optimizer').value as OptName,
-    lr: Number($<HTMLInputElement>('lr').value),
-    steps: Number($<HTMLInputElement>('steps').value),
-  };
-  $<HTMLButtonElement>('train').disabled = true;
-  try {
-    await train(o);
-  } catch (e) {
-    status(`error: ${(e as Error).message}`);
-  } finally {
-    $<HTMLButtonElement>('train').disabled = false;
-  }
-}
-
-$('train').addEventListener('click', () => void onTrain());
-const ready = useDevice('wasm').then(() => {
-  const gpu = (navigator as { gpu?: unknown }).gpu !== undefined;
-  if (!gpu) $<HTMLSelectElement>('device').value = 'wasm';
-  status(`ready: ${gpu ? 'navigator.gpu present' : 'no navigator.gpu (wasm only)'}; crossOriginIsolated ${String(globalThis.crossOriginIsolated)}`);
+// The report's line chart, fed live: its rows go to a named data set instead of the spec.
+const base = lineChart('training loss (cross-entropy of each batch)', [], { x: 'step', y: 'loss' }).vegaLite;
+// (resize: lay out again as rows arrive, or the axis labels and legend get clipped)
+const lossChart = new LiveChart($('loss'), {
+  vegaLite: { ...base, data: { name: 'points' }, mark: { type: 'line', clip: true }, autosize: { type: 'pad', resize: true } } as typeof base,
 });
-(globalThis as { demo?: unknown }).demo = { ready, train, info: () => d.backendInfo() };
+
+/** Shows `o`'s values in the controls of the same ids (runs started through window.demo too). */
+function showOptions(o: Record<string, string | number | undefined>, ids: Record<string, string>): void {
+  for (const [k, id] of Object.entries(ids)) if (o[k] !== undefined) $<HTMLInputElement>(id).value = String(o[k]);
+}
+
+async function train(o: TrainOptions): Promise<TrainResult> {
+  showOptions({ ...o }, { device: 'device', optimizer: 'optimizer', lr: 'lr', steps: 'steps', batch: 'batch' });
+  const series = `${o.optimizer} lr ${o.lr} on ${o.device}`;
+  const r = await trainFashion(o, ({ step, loss }) => {
+    say('train-status', `${series}: step ${step}/${o.steps}  loss ${loss.toFixed(4)}`);
+    return lossChart.insert('points', [{ series, x: step, y: loss }]);
+  });
+  const where = o.device === 'webgpu' ? d.backendInfo()!.webgpu!.adapter : `${d.backendInfo()!.threads} thread(s)`;
+  say('train-status', `${series} (${where}): final batch loss ${r.losses[r.losses.length - 1].toFixed(4)}, test accuracy ${(100 * r.accuracy).toFixed(1)}% on ${r.testImages} held-out images`);
+  return r;
+}
+
+async function runRace(o: RaceOptions): ReturnType<typeof race> {
+  showOptions({ ...o }, { fn: 'fn', optimizers: 'race-optimizers', steps: 'race-steps' });
+  const results = await race($('race'), o, (k) => say('race-status', `step ${k}/${o.steps}`));
+  say('race-status', results.map((r) => `${r.label} (lr ${r.lr}): ${r.diverged ? 'diverged' : `f = ${r.final.value.toPrecision(3)} at (${r.final.x.toFixed(3)}, ${r.final.y.toFixed(3)})`}`).join('\n'));
+  return results;
+}
+
+/** Runs `job` with `button` disabled, showing an error in `statusId`. */
+async function guarded(button: string, statusId: string, job: () => Promise<unknown>): Promise<void> {
+  $<HTMLButtonElement>(button).disabled = true;
+  try {
+    await job();
+  } catch (e) {
+    say(statusId, `error: ${(e as Error).message}`);
+  } finally {
+    $<HTMLButtonElement>(button).disabled = false;
+  }
+}
+
+function fillControls(): void {
+  const choices = (id: string, names: string[], selected: string): void => {
+    $(id).replaceChildren(...names.map((n) => new Option(n, n, n === selected, n === selected)));
+  };
+  // optimizers that step without a closure (LBFGS and zeroth-order re-evaluate the loss)
+  choices('optimizer', Object.keys(OPTIMIZERS).filter((k) => !OPTIMIZERS[k].closure && k !== 'gd'), 'adam');
+  choices('fn', Object.keys(TOY_FUNCTIONS), 'rosenbrock');
+  const lrFor = (): void => { $<HTMLInputElement>('lr').value = String(OPTIMIZERS[value('optimizer')].grid[1]); };
+  $('optimizer').addEventListener('change', lrFor);
+  lrFor();
+  $('train').addEventListener('click', () => void guarded('train', 'train-status', () => train({
+    device: value('device') as DemoDevice, optimizer: value('optimizer'), lr: Number(value('lr')), steps: Number(value('steps')), batch: Number(value('batch')),
+  })));
+  $('race-button').addEventListener('click', () => void guarded('race-button', 'race-status', () => runRace({
+    fn: value('fn'), optimizers: value('race-optimizers'), steps: Number(value('race-steps')), frameMs: 16,
+  })));
+}
+
+/** Lets the bundle pick its device (webgpu on a hardware adapter, else wasm) and reports the threads. */
+async function start(): Promise<{ picked: string; threads: number; isolated: boolean }> {
+  fillControls();
+  await d.init();
+  const picked = d.backendInfo()!.webgpu ? 'webgpu' : 'wasm';
+  const threads = d.backendInfo()!.threads;
+  $<HTMLSelectElement>('device').value = picked;
+  const isolated = globalThis.crossOriginIsolated === true;
+  say('status', `device picked: ${picked}; ${isolated ? 'cross-origin isolated' : 'not cross-origin isolated'}: wasm GEMM on ${threads} thread(s)`);
+  await fashion();
+  say('train-status', 'Fashion-MNIST subset loaded: 7200 training images; press Train');
+  return { picked, threads, isolated };
+}
+
+const ready = start();
+ready.catch((e: Error) => say('status', `error: ${e.message}`));
+(globalThis as { demo?: unknown }).demo = {
+  ready, train, race: runRace, info: () => d.backendInfo(), lossRows: () => lossChart.rows('points').length,
+};

@@ -53,11 +53,14 @@ export function pixelStats(images: IdxArray, rows: Int32Array): Normalization {
 export function toDataset(src: LabeledImages, rows: Int32Array, norm: Normalization): TensorDataset {
   const [, h, w] = src.images.shape;
   const size = h * w;
+  // one entry per byte value: the same arithmetic per pixel, done 256 times instead of per pixel
+  const scaled = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - norm.mean) / norm.std);
   const x = new Float32Array(rows.length * size);
   const y = new Int32Array(rows.length);
   rows.forEach((r, k) => {
     y[k] = src.labels.data[r];
-    for (let j = 0; j < size; j++) x[k * size + j] = (src.images.data[r * size + j] / 255 - norm.mean) / norm.std;
+    const image = src.images.data.subarray(r * size, (r + 1) * size);
+    for (let j = 0; j < size; j++) x[k * size + j] = scaled[image[j]];
   });
   return new TensorDataset(tensor(x, { shape: [rows.length, 1, h, w] }), tensor(y));
 }
