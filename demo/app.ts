@@ -4,6 +4,7 @@
 
 import * as d from '../ts/index.js';
 import { OPTIMIZERS } from '../ts/cli/optimizers.js';
+import { fmt } from '../ts/cli/table.js';
 import { TOY_FUNCTIONS } from '../ts/toy/functions.js';
 import { lineChart } from '../ts/viz/charts.js';
 import { fashion, trainFashion, type DemoDevice, type TrainOptions, type TrainResult } from './fashion-train.js';
@@ -41,7 +42,7 @@ async function train(o: TrainOptions): Promise<TrainResult> {
 async function runRace(o: RaceOptions): ReturnType<typeof race> {
   showOptions({ ...o }, { fn: 'fn', optimizers: 'race-optimizers', steps: 'race-steps' });
   const results = await race($('race'), o, (k) => say('race-status', `step ${k}/${o.steps}`));
-  say('race-status', results.map((r) => `${r.label} (lr ${r.lr}): ${r.diverged ? 'diverged' : `f = ${r.final.value.toPrecision(3)} at (${r.final.x.toFixed(3)}, ${r.final.y.toFixed(3)})`}`).join('\n'));
+  say('race-status', results.map((r) => `${r.label} (lr ${fmt(r.lr)}): ${r.diverged ? 'diverged' : `f = ${fmt(r.final.value)} at (${fmt(r.final.x)}, ${fmt(r.final.y)})`}`).join('\n'));
   return results;
 }
 

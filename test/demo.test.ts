@@ -112,7 +112,7 @@ test('cross-origin isolated, the page trains on webgpu (SwiftShader) and wasm th
     { fn: 'himmelblau', optimizers: 'gd,momentum,adam', steps: 40, frameMs: 0 }));
   expect(results.map((r) => [r.label, r.points])).toEqual([['gd', 41], ['momentum', 41], ['adam', 41]]);
   // one SVG line per optimizer, with a vertex per recorded point
-  const vertices = await page.$$eval('#race .mark-line path', (ps) => ps.map((p) => (p.getAttribute('d') ?? '').match(/[ML]/g)?.length ?? 0));
+  const vertices = await page.$$eval('#race .trajectory path', (ps) => ps.map((p) => (p.getAttribute('d') ?? '').match(/[ML]/g)?.length ?? 0));
   expect(vertices).toEqual([41, 41, 41]);
   mkdirSync(join('test', 'artifacts'), { recursive: true });
   await page.screenshot({ path: join('test', 'artifacts', 'demo.png'), fullPage: true });
@@ -130,7 +130,7 @@ test('without cross-origin isolation the page trains on one wasm thread, and its
   await page.fill('#race-steps', '25');
   await page.click('#race-button');
   await expect.poll(() => page.textContent('#race-status'), { timeout: 20_000 }).toMatch(/^lion \(lr [\d.e-]+\): /m);
-  expect(await page.$$eval('#race .mark-line path', (ps) => ps.length)).toBe(5);
+  expect(await page.$$eval('#race .trajectory path', (ps) => ps.length)).toBe(5);
   await page.screenshot({ path: join('test', 'artifacts', 'demo-not-isolated.png'), fullPage: true });
   expect(errors).toEqual([]);
   await page.close();

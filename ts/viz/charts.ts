@@ -102,7 +102,11 @@ export function contourChart(title: string, grid: Grid, axes: { x: string; y: st
         transform: [{ type: 'geopath', field: 'datum.contour' }] },
       { type: 'group', from: { facet: { name: 'path', data: 'paths', groupby: 'series' } }, clip: true,
         encode: { enter: { width: { signal: 'width' }, height: { signal: 'height' } } },
-        marks: [{ type: 'line', from: { data: 'path' },
+        // a white casing under each line keeps dark colours visible on the dark (low) levels
+        marks: [{ type: 'line', name: 'trajectory-casing', from: { data: 'path' },
+          encode: { enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' },
+            stroke: { value: 'white' }, strokeOpacity: { value: 0.75 }, strokeWidth: { value: 4 } } } },
+        { type: 'line', name: 'trajectory', from: { data: 'path' },
           encode: { enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' },
             stroke: { scale: 'color', field: 'series' }, strokeWidth: { value: 2 } } } }] },
       { type: 'symbol', from: { data: 'markers' },
