@@ -27,9 +27,12 @@ function showOptions(o: Record<string, string | number | undefined>, ids: Record
   for (const [k, id] of Object.entries(ids)) if (o[k] !== undefined) $<HTMLInputElement>(id).value = String(o[k]);
 }
 
+let runs = 0;
+
 async function train(o: TrainOptions): Promise<TrainResult> {
   showOptions({ ...o }, { device: 'device', optimizer: 'optimizer', lr: 'lr', steps: 'steps', batch: 'batch' });
-  const series = `${o.optimizer} lr ${o.lr} on ${o.device}`;
+  // numbered: two runs with the same settings are two curves, not one line drawn twice
+  const series = `${++runs}. ${o.optimizer} lr ${o.lr} on ${o.device}`;
   const r = await trainFashion(o, ({ step, loss }) => {
     say('train-status', `${series}: step ${step}/${o.steps}  loss ${loss.toFixed(4)}`);
     return lossChart.insert('points', [{ series, x: step, y: loss }]);
