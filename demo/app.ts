@@ -96,5 +96,5 @@ async function start(): Promise<{ picked: string; threads: number; isolated: boo
 const ready = start();
 ready.catch((e: Error) => say('status', `error: ${e.message}`));
 (globalThis as { demo?: unknown }).demo = {
-  ready, train, race: runRace, info: () => d.backendInfo(), lossRows: () => lossChart.rows('points').length,
+  ready, train, race: runRace, info: () => d.backendInfo(), memory: () => d.memory(), lossRows: () => lossChart.rows('points').length,
 };

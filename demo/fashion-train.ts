@@ -30,7 +30,7 @@ export function fashion(): Promise<d.data.FashionMnist> {
     const [images, labels] = await Promise.all([get('t10k-images-idx3-ubyte.gz'), get('t10k-labels-idx1-ubyte.gz')]);
     await d.init({ device: 'wasm' });
     return d.data.parseFashionMnist({ images, labels });
-  })();
+  })().catch((e: unknown) => { data = null; throw e; }); // a failed fetch is tried again next time
   return data;
 }
 

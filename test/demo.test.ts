@@ -71,6 +71,7 @@ interface Demo {
   train(o: object): Promise<{ losses: number[]; accuracy: number }>;
   race(o: object): Promise<{ label: string; points: number }[]>;
   info(): { webgpu: { adapter: string } | null };
+  memory(): Record<'wasm' | 'webgpu', { tensors: number; bytes: number }>;
   lossRows(): number;
 }
 
@@ -84,9 +85,12 @@ async function open(url: string): Promise<{ page: Page; errors: string[]; ready:
   return { page, errors, ready };
 }
 
+/** Trains through window.demo; also says whether a run left tensors behind on any device. */
 const train = (page: Page, o: object) => page.evaluate(async (opts) => {
   const demo = (globalThis as unknown as { demo: Demo }).demo;
-  return { ...(await demo.train(opts)), adapter: demo.info().webgpu?.adapter ?? null };
+  const before = demo.memory();
+  const r = await demo.train(opts);
+  return { ...r, adapter: demo.info().webgpu?.adapter ?? null, before, after: demo.memory() };
 }, o);
 
 test('cross-origin isolated, the page trains on webgpu (SwiftShader) and wasm threads: losses fall and agree; a toy race is drawn step by step', async () => {
@@ -100,6 +104,7 @@ test('cross-origin isolated, the page trains on webgpu (SwiftShader) and wasm th
   const cpu = await train(page, { ...o, device: 'wasm' });
   expect(gpu.adapter).toMatch(/swiftshader/i);
   for (const r of [gpu, cpu]) {
+    expect(r.after).toEqual(r.before); // model, optimizer state and batches all freed
     expect(r.losses[4]).toBeLessThan(r.losses[0] * 0.8);
     expect(r.accuracy).toBeGreaterThan(0.3); // chance is 0.1
   }
@@ -125,6 +130,7 @@ test('without cross-origin isolation the page trains on one wasm thread, and its
   expect(ready).toEqual({ picked: 'wasm', threads: 1, isolated: false });
   const r = await train(page, { device: 'wasm', optimizer: 'sgd', lr: 0.1, steps: 5, batch: 64 });
   expect(r.losses[4]).toBeLessThan(r.losses[0]);
+  expect(r.after).toEqual(r.before);
   // the race through the page's own controls: five optimizers, five lines
   await page.selectOption('#fn', 'beale');
   await page.fill('#race-steps', '25');
