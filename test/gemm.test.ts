@@ -225,7 +225,11 @@ describe('f32 matmul against a float64 oracle', () => {
   test('relaxed-SIMD kernel (when the relaxed build is loaded) stays within the f32 bound', () => {
     setDeterministic(false);
     try {
-      for (const c of ['NN', 'TT'] as Case[]) expect(product(c, 45, 70, 300)).toBeLessThan(F32_TOL);
+      // n > 64: the 5×8 tile over packed A (m not a multiple of 5, KC and MC blocks crossed);
+      // n ≤ 64: the 4×8 tile reading A in place
+      for (const c of ['NN', 'NT', 'TN', 'TT'] as Case[]) {
+        for (const [m, n, k] of [[45, 70, 300], [131, 67, 517], [1, 65, 3], [7, 10, 9], [261, 9, 300]]) expect(product(c, m, n, k)).toBeLessThan(F32_TOL);
+      }
     } finally {
       setDeterministic(true);
     }
@@ -303,6 +307,30 @@ describe('kernels: SIMD against their scalar twins, bit for bit', () => {
     });
 });
 
+describe('kernels: relaxed 5×8 against its scalar twin', () => {
+  test('f32_gemm_5x8_wasmrelaxedsimd ≈ f32_gemm_5x8_scalar within the f32 bound (alpha, beta, edge tiles)', () => {
+    const ex = rt.exports as unknown as Record<string, ((...a: number[]) => void) | undefined>;
+    expect(rt.info.build).toBe('relaxed'); // vitest.config passes Node 20 the relaxed-SIMD flag
+    const mc = 13, nc = 19, kc = 23, ldc = 21;
+    const pa = rt.malloc(15 * kc * 4), pb = rt.malloc(24 * kc * 4), c1 = rt.malloc(mc * ldc * 4), c2 = rt.malloc(mc * ldc * 4), tmp = rt.malloc(256);
+    const r = rand(55);
+    for (const [p, len] of [[pa, 15 * kc], [pb, 24 * kc]]) { const a = new Float32Array(rt.memory.buffer, p, len); for (let i = 0; i < len; i++) a[i] = r(); }
+    const init = new Float32Array(mc * ldc).map(() => r());
+    for (const [alpha, beta] of [[1, 0], [0.5, 1], [-1.25, 0.75]]) {
+      new Float32Array(rt.memory.buffer, c1, mc * ldc).set(init); new Float32Array(rt.memory.buffer, c2, mc * ldc).set(init);
+      ex.f32_gemm_5x8_scalar!(mc, nc, kc, pa, pb, c1, ldc, alpha, beta, tmp);
+      ex.f32_gemm_5x8_wasmrelaxedsimd!(mc, nc, kc, pa, pb, c2, ldc, alpha, beta, tmp);
+      const want = new Float32Array(rt.memory.buffer, c1, mc * ldc), got = new Float32Array(rt.memory.buffer, c2, mc * ldc);
+      for (let e = 0; e < mc * ldc; e++) {
+        // columns ≥ nc are padding and must stay untouched; the rest agree to kc roundings
+        if (e % ldc >= nc) expect(got[e]).toBe(init[e]);
+        else expect(Math.abs(got[e] - want[e])).toBeLessThan(kc * 2 ** -22 * 4);
+      }
+    }
+    for (const p of [pa, pb, c1, c2, tmp]) rt.release(p);
+  });
+});
+
 describe('threads', () => {
   test('2 and 3 threads give the same bits as 1 (rows and columns split into claimed chunks)', async () => {
     const shapes: [Case, number, number, number][] = [['NN', 300, 280, 333], ['TN', 520, 10, 784], ['NT', 64, 900, 150], ['TT', 97, 403, 211]];
@@ -326,6 +354,29 @@ describe('threads', () => {
     }
     await stopPool();
     expect(poolThreads()).toBe(1);
+  });
+
+  test('the relaxed FMA kernel gives the same bits on 1 and 2 threads (5-row and 4-row tiles)', async () => {
+    setDeterministic(false);
+    try {
+      const shapes: [Case, number, number, number][] = [['NN', 263, 150, 300], ['TN', 520, 40, 784]];
+      const runs = [];
+      for (const threads of [1, 2]) {
+        expect(await startPool(rt, threads)).toBe(threads);
+        for (const [c, m, n, k] of shapes) {
+          const { A, B, free } = operands(c, m, n, k, 'f32', m + k);
+          const out = output('f32', [m, n]);
+          matmul(rt, A.view, B.view, out.view);
+          runs.push(out.arr().slice());
+          out.free(); free();
+        }
+      }
+      expect(runs[2]).toEqual(runs[0]);
+      expect(runs[3]).toEqual(runs[1]);
+    } finally {
+      setDeterministic(true);
+      await stopPool();
+    }
   });
 
   test('without a shared memory the pool stays single-threaded', async () => {

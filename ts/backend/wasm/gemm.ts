@@ -17,7 +17,8 @@
 // - KC = 256: a kc×NR B micro-panel is 8 KiB and a kc×MR A micro-panel 4 KiB, so the B
 //   micro-panel reused across a whole MC block stays in L1 next to the streaming A panel.
 // - MC = 128 → the packed A block is 128 KiB, well inside L2 with room for B's streams; it also
-//   keeps the MLP shapes (m = 128) to one A block per KC step, packed once.
+//   keeps the MLP shapes (m = 128) to one A block per KC step, packed once (130 for the 5-row
+//   FMA tile: a multiple of 5 that still holds m = 128 in one block).
 // - NC = 2048 → the packed B block is 2 MiB, L3-resident; each thread owns its own.
 // Measured alternatives (KC 384/512, MC 64/256, NC 1024/4096) were within this shared machine's
 // noise (±5%) at 512²..2048² and the MLP shapes, except KC 512 which lost ~30% on k ≤ 784 shapes.
@@ -47,7 +48,7 @@ export const JOB_LEN = 20;
 
 /** Packing scratch bytes one thread needs for `kernel` (packed A block, B block, edge tile). */
 export function scratchBytes(kernel: number): number {
-  return kernel === KERNEL_F64 ? (64 * 128 + 128 * 1024) * 8 + 256 : (128 * 256 + 256 * 2048) * 4 + 256;
+  return kernel === KERNEL_F64 ? (64 * 128 + 128 * 1024) * 8 + 256 : (130 * 256 + 256 * 2048) * 4 + 256;
 }
 
 /**
@@ -58,8 +59,11 @@ export function scratchBytes(kernel: number): number {
 export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number, slot: number): void {
   const kernel = job[0], m = job[1], n = job[2], k = job[3];
   const f64 = kernel === 2;
-  const es = f64 ? 8 : 4, MR = 4, NR = f64 ? 4 : 8;
-  const KC = f64 ? 128 : 256, MC = f64 ? 64 : 128, NC = f64 ? 1024 : 2048;
+  // the FMA kernel tiles 5×8 over packed A, except for C blocks ≤ 64 columns wide, where A is
+  // re-read ≤ 8 times and reading it in place with the 4×8 tile beats packing it
+  const five = kernel === 1 && n > 64;
+  const es = f64 ? 8 : 4, MR = five ? 5 : 4, NR = f64 ? 4 : 8;
+  const KC = f64 ? 128 : 256, MC = f64 ? 64 : five ? 130 : 128, NC = f64 ? 1024 : 2048;
   const fns = ex as Record<string, (...args: number[]) => void>;
   const macro = fns[kernel === 0 ? 'f32_gemm_4x8_wasmsimd' : kernel === 1 ? 'f32_gemm_4x8_wasmrelaxedsimd' : 'f64_gemm_4x4_wasmsimd'];
   const packers = f64 ? ['x64_packb_scalar'] : ['x32_packb_wasmsimd', 'bf16_f32_packb_wasmsimd', 'f16_f32_packb_wasmsimd'];
@@ -83,9 +87,9 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = Math.min(MC, m1 - ic);
         const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
-        if (f64) {
+        if (f64 || five) {
           if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
-          macro(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
+          (five ? fns.f32_gemm_5x8_wasmrelaxedsimd : macro)(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
         } else if (job[7] === 0 && (aCs === 1 || nc <= 64)) {
           // A read in place: measured at least as fast as packing for row-major A at every shape
           // (64..1024², MLP shapes) and for any A when C's block is ≤ 64 columns wide (A is then
