@@ -87,9 +87,15 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = Math.min(MC, m1 - ic);
         const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
-        if (f64 || five) {
+        if (five) {
+          if (kc > 0) {
+            if (job[7] === 0) fns.f32_gemm_5x8_packa_wasmsimd(kc, mc, aBlock, aRs, aCs, pa);
+            else packA(MR, kc, mc, aBlock, aRs, aCs, pa);
+          }
+          fns.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
+        } else if (f64) {
           if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
-          (five ? fns.f32_gemm_5x8_wasmrelaxedsimd : macro)(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
+          macro(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
         } else if (job[7] === 0 && (aCs === 1 || nc <= 64)) {
           // A read in place: measured at least as fast as packing for row-major A at every shape
           // (64..1024², MLP shapes) and for any A when C's block is ≤ 64 columns wide (A is then
