@@ -4,7 +4,8 @@
 // f64-gemm). Transposes and strided views are only strides given to the packers: no copies.
 // f32 A is read in place instead of packed where that measured faster (see runPart).
 // Default kernel: plain SIMD mul+add (deterministic across machines); setDeterministic(false)
-// opts into the relaxed-SIMD FMA kernel when the relaxed build is loaded.
+// opts into the relaxed-SIMD FMA kernel (5×8 tile over A packed 5 rows wide) when the relaxed
+// build is loaded.
 //
 // Invariants:
 // - Every C element is accumulated over k in the same order with the same KC blocking whatever
@@ -167,10 +168,12 @@ export function gemm(rt: GemmRuntime, g: GemmCall): void {
 let deterministic = true;
 
 /**
- * Chooses between the plain SIMD kernel (default: identical bits on every machine, and on this
- * CPU as fast as FMA — the f32 4×8 tile is load/issue-bound, not latency-bound) and the
+ * Chooses between the plain SIMD kernel (default: identical bits on every machine) and the
  * relaxed-SIMD `f32x4.relaxed_madd` kernel (fused on FMA hardware, so results may differ in the
- * last bits between machines). The relaxed kernel is used only if the relaxed build is loaded.
+ * last bits between machines; 5×8 tile). On AMD Zen both have the same flop ceiling (two FMA pipes
+ * vs two multiply + two add pipes), so FMA gains ~10% there, from latency slack; on Intel cores,
+ * where multiplies and adds share the FMA ports, mul+add has half its ceiling. The relaxed kernel
+ * is used only if the relaxed build is loaded.
  */
 export function setDeterministic(on: boolean): void {
   deterministic = on;
