@@ -225,7 +225,11 @@ describe('f32 matmul against a float64 oracle', () => {
   test('relaxed-SIMD kernel (when the relaxed build is loaded) stays within the f32 bound', () => {
     setDeterministic(false);
     try {
-      for (const c of ['NN', 'TT'] as Case[]) expect(product(c, 45, 70, 300)).toBeLessThan(F32_TOL);
+      // n > 64: the 5×8 tile over packed A (m not a multiple of 5, KC and MC blocks crossed);
+      // n ≤ 64: the 4×8 tile reading A in place
+      for (const c of ['NN', 'NT', 'TN', 'TT'] as Case[]) {
+        for (const [m, n, k] of [[45, 70, 300], [131, 67, 517], [1, 65, 3], [7, 10, 9], [261, 9, 300]]) expect(product(c, m, n, k)).toBeLessThan(F32_TOL);
+      }
     } finally {
       setDeterministic(true);
     }
@@ -326,6 +330,29 @@ describe('threads', () => {
     }
     await stopPool();
     expect(poolThreads()).toBe(1);
+  });
+
+  test('the relaxed FMA kernel gives the same bits on 1 and 2 threads (5-row and 4-row tiles)', async () => {
+    setDeterministic(false);
+    try {
+      const shapes: [Case, number, number, number][] = [['NN', 263, 150, 300], ['TN', 520, 40, 784]];
+      const runs = [];
+      for (const threads of [1, 2]) {
+        expect(await startPool(rt, threads)).toBe(threads);
+        for (const [c, m, n, k] of shapes) {
+          const { A, B, free } = operands(c, m, n, k, 'f32', m + k);
+          const out = output('f32', [m, n]);
+          matmul(rt, A.view, B.view, out.view);
+          runs.push(out.arr().slice());
+          out.free(); free();
+        }
+      }
+      expect(runs[2]).toEqual(runs[0]);
+      expect(runs[3]).toEqual(runs[1]);
+    } finally {
+      setDeterministic(true);
+      await stopPool();
+    }
   });
 
   test('without a shared memory the pool stays single-threaded', async () => {

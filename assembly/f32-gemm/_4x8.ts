@@ -6,9 +6,10 @@
 // 5×8, 6×4, 6×8, 7×8, 8×4, 8×8 and k-unrolling by 2 and 4: 4×8 (8 accumulators, 2 B vectors,
 // one broadcast A) reached ~57 GFLOP/s on L1/L2-resident panels, the larger tiles 23–34
 // because V8's register allocator spills once more than ~12 v128 values are live. Unrolling k by
-// 2 was also measured: 37 instead of 58 GFLOP/s (spills again), so the loop stays rolled. For the
-// relaxed (FMA) variant 3×12 (9 accumulators) measured only ~2% above 4×8, not worth a second
-// packing layout.
+// 2 was also measured: 37 instead of 58 GFLOP/s (spills again), so the loop stays rolled. The
+// relaxed (FMA) kernel uses this tile only for C blocks ≤ 64 columns wide (A read in place); wider
+// blocks go to the 5×8 FMA tile (./5x8-wasmrelaxedsimd.ts), which avoids the spills by
+// broadcasting A with lane shuffles instead of loads.
 
 import { storeEdge, storeRow } from '../_lib/gemm-store';
 

@@ -4,10 +4,11 @@
 // f64-gemm). Transposes and strided views are only strides given to the packers: no copies.
 // f32 A is read in place instead of packed where that measured faster (see runPart).
 // Default kernel: plain SIMD mul+add (deterministic across machines); setDeterministic(false)
-// opts into the relaxed-SIMD FMA kernel when the relaxed build is loaded.
+// opts into the relaxed-SIMD FMA kernel (5×8 tile over A packed 5 rows wide) when the relaxed
+// build is loaded.
 //
 // Invariants:
-// - Every C element is accumulated over k in the same order with the same KC blocking whatever
+// - Every C element is accumulated over k in the same order with the same k blocking whatever
 //   part of C a thread owns, so results are bit-identical for any thread count (threads split
 //   M×N, never K).
 // - `runPart` is self-contained (no imports, no closures): the thread pool ships its source text
@@ -17,7 +18,8 @@
 // - KC = 256: a kc×NR B micro-panel is 8 KiB and a kc×MR A micro-panel 4 KiB, so the B
 //   micro-panel reused across a whole MC block stays in L1 next to the streaming A panel.
 // - MC = 128 → the packed A block is 128 KiB, well inside L2 with room for B's streams; it also
-//   keeps the MLP shapes (m = 128) to one A block per KC step, packed once.
+//   keeps the MLP shapes (m = 128) to one A block per KC step, packed once (130 for the 5-row
+//   FMA tile: a multiple of 5 that still holds m = 128 in one block).
 // - NC = 2048 → the packed B block is 2 MiB, L3-resident; each thread owns its own.
 // Measured alternatives (KC 384/512, MC 64/256, NC 1024/4096) were within this shared machine's
 // noise (±5%) at 512²..2048² and the MLP shapes, except KC 512 which lost ~30% on k ≤ 784 shapes.
@@ -47,7 +49,7 @@ export const JOB_LEN = 20;
 
 /** Packing scratch bytes one thread needs for `kernel` (packed A block, B block, edge tile). */
 export function scratchBytes(kernel: number): number {
-  return kernel === KERNEL_F64 ? (64 * 128 + 128 * 1024) * 8 + 256 : (128 * 256 + 256 * 2048) * 4 + 256;
+  return kernel === KERNEL_F64 ? (64 * 128 + 128 * 1024) * 8 + 256 : (130 * 256 + 256 * 2048) * 4 + 256;
 }
 
 /**
@@ -58,8 +60,11 @@ export function scratchBytes(kernel: number): number {
 export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number, slot: number): void {
   const kernel = job[0], m = job[1], n = job[2], k = job[3];
   const f64 = kernel === 2;
-  const es = f64 ? 8 : 4, MR = 4, NR = f64 ? 4 : 8;
-  const KC = f64 ? 128 : 256, MC = f64 ? 64 : 128, NC = f64 ? 1024 : 2048;
+  // the FMA kernel tiles 5×8 over packed A, except for C blocks ≤ 64 columns wide, where A is
+  // re-read ≤ 8 times and reading it in place with the 4×8 tile beats packing it
+  const five = kernel === 1 && n > 64;
+  const es = f64 ? 8 : 4, MR = five ? 5 : 4, NR = f64 ? 4 : 8;
+  const KC = f64 ? 128 : 256, MC = f64 ? 64 : five ? 130 : 128, NC = f64 ? 1024 : 2048;
   const fns = ex as Record<string, (...args: number[]) => void>;
   const macro = fns[kernel === 0 ? 'f32_gemm_4x8_wasmsimd' : kernel === 1 ? 'f32_gemm_4x8_wasmrelaxedsimd' : 'f64_gemm_4x4_wasmsimd'];
   const packers = f64 ? ['x64_packb_scalar'] : ['x32_packb_wasmsimd', 'bf16_f32_packb_wasmsimd', 'f16_f32_packb_wasmsimd'];
@@ -74,16 +79,25 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
   const hi = Math.min(extent, Math.floor(((part + 1) * tiles) / parts) * unit);
   const m0 = job[19] ? 0 : lo, m1 = job[19] ? m : hi, n0 = job[19] ? lo : 0, n1 = job[19] ? hi : n;
   const pa = job[16] + slot * job[17], pb = pa + MC * KC * es, tmp = pb + KC * NC * es;
+  // k in equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16: a 16-deep block pays a
+  // whole pass of tile set-up and C read-modify-write for 2% of the flops)
+  const kStep = Math.ceil(k / Math.max(1, Math.ceil(k / KC)));
   for (let jc = n0; jc < n1; jc += NC) {
     const nc = Math.min(NC, n1 - jc);
-    for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += KC) {
-      const kc = Math.min(KC, k - pc);
+    for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += kStep) {
+      const kc = Math.min(kStep, k - pc);
       if (kc > 0) packB(NR, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
       const betaHere = pc === 0 ? beta : 1;
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = Math.min(MC, m1 - ic);
         const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
-        if (f64) {
+        if (five) {
+          if (kc > 0) {
+            if (job[7] === 0) fns.f32_gemm_5x8_packa_wasmsimd(kc, mc, aBlock, aRs, aCs, pa);
+            else packA(MR, kc, mc, aBlock, aRs, aCs, pa);
+          }
+          fns.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
+        } else if (f64) {
           if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
           macro(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
         } else if (job[7] === 0 && (aCs === 1 || nc <= 64)) {
@@ -157,10 +171,12 @@ export function gemm(rt: GemmRuntime, g: GemmCall): void {
 let deterministic = true;
 
 /**
- * Chooses between the plain SIMD kernel (default: identical bits on every machine, and on this
- * CPU as fast as FMA — the f32 4×8 tile is load/issue-bound, not latency-bound) and the
+ * Chooses between the plain SIMD kernel (default: identical bits on every machine) and the
  * relaxed-SIMD `f32x4.relaxed_madd` kernel (fused on FMA hardware, so results may differ in the
- * last bits between machines). The relaxed kernel is used only if the relaxed build is loaded.
+ * last bits between machines; 5×8 tile). On AMD Zen both have the same flop ceiling (two FMA pipes
+ * vs two multiply + two add pipes), so FMA gains ~10% there, from latency slack; on Intel cores,
+ * where multiplies and adds share the FMA ports, mul+add has half its ceiling. The relaxed kernel
+ * is used only if the relaxed build is loaded.
  */
 export function setDeterministic(on: boolean): void {
   deterministic = on;

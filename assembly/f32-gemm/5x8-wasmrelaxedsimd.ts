@@ -1,0 +1,67 @@
+// f32 GEMM macro-kernel, 5×8 register tile, relaxed SIMD f32x4.relaxed_madd (fused where the CPU
+// has FMA, so the last bit may differ between machines: not used when `deterministic` is set).
+//
+// Why 5×8 and not the 4×8 of the mul+add kernel: on this CPU (AMD EPYC, Zen 5: two FMA pipes
+// with 4-cycle latency) 4×8's 8 accumulators are exactly latency × throughput, so any stall
+// costs issue slots; 10 accumulators leave slack. V8 11.3 hoists every load of a loop body to its
+// top, so broadcast loads of 5 A rows would be 10 + 2 + 5 = 17 live v128 (15 allocatable): it
+// spilled (22 GFLOP/s). Instead A is packed 5 floats per k step and rows 0..3 come from ONE
+// v128 load, each broadcast by a lane shuffle that V8 schedules next to its two FMAs (row 4 is
+// a broadcast load): 10 + 2 + 2 + 1 live, no spill. Measured on L1/L2-resident panels
+// (120×256 block, kc 256, CPU time): 4×8 FMA 44.6–47.7, 5×8 shuffle 51.5–51.6 GFLOP/s against
+// a relaxed_madd register peak of 55; 6×8 and 4×12 (17 live) and k-unrolling by 2 spill (25–33).
+import { storeEdge, storeRow } from '../_lib/gemm-store';
+
+@inline
+function tile5x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: f32, beta: f32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    const a03 = v128.load(a), x4 = v128.load32_splat(a, 16);
+    const x0 = v128.shuffle<f32>(a03, a03, 0, 0, 0, 0);
+    c00 = f32x4.relaxed_madd(x0, b0, c00); c01 = f32x4.relaxed_madd(x0, b1, c01);
+    const x1 = v128.shuffle<f32>(a03, a03, 1, 1, 1, 1);
+    c10 = f32x4.relaxed_madd(x1, b0, c10); c11 = f32x4.relaxed_madd(x1, b1, c11);
+    const x2 = v128.shuffle<f32>(a03, a03, 2, 2, 2, 2);
+    c20 = f32x4.relaxed_madd(x2, b0, c20); c21 = f32x4.relaxed_madd(x2, b1, c21);
+    const x3 = v128.shuffle<f32>(a03, a03, 3, 3, 3, 3);
+    c30 = f32x4.relaxed_madd(x3, b0, c30); c31 = f32x4.relaxed_madd(x3, b1, c31);
+    c40 = f32x4.relaxed_madd(x4, b0, c40); c41 = f32x4.relaxed_madd(x4, b1, c41);
+    a += 20; b += 32;
+  }
+  storeRow<f32>(c, c00, c01, alpha, beta);
+  storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta);
+  storeRow<f32>(c + 2 * ldcBytes, c20, c21, alpha, beta);
+  storeRow<f32>(c + 3 * ldcBytes, c30, c31, alpha, beta);
+  storeRow<f32>(c + 4 * ldcBytes, c40, c41, alpha, beta);
+}
+
+/**
+ * C[mc×nc] ← alpha·Ã·B̃ + beta·C, kc deep. pa: A packed by x32_packb with w = 5 (panels of kc×5,
+ * rows past mc zero); pb: B packed with w = 8. c: byte pointer, row stride ldc ELEMENTS, column
+ * stride 1; tmp: 160-byte scratch. beta = 0 never reads C. Each C element is Σ_p in order
+ * p = 0..kc-1 by relaxed_madd, then alpha·acc + beta·C. Edge tiles are computed whole into tmp
+ * and only their valid part stored: nothing outside C is written.
+ */
+export function f32_gemm_5x8_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize,
+                                            ldc: i32, alpha: f32, beta: f32, tmp: usize): void {
+  const ldcBytes = <usize>ldc << 2;
+  const aStride = <usize>kc * 20, bStride = <usize>kc << 5;
+  for (let j = 0; j < nc; j += 8) {
+    const bj = pb + <usize>(j >> 3) * bStride;
+    const nr = min(8, nc - j);
+    for (let i = 0; i < mc; i += 5) {
+      const ai = pa + <usize>(i / 5) * aStride;
+      const ct = c + <usize>i * ldcBytes + (<usize>j << 2);
+      const mr = min(5, mc - i);
+      if (mr == 5 && nr == 8) {
+        tile5x8(kc, ai, bj, ct, ldcBytes, alpha, beta);
+      } else {
+        tile5x8(kc, ai, bj, tmp, 32, alpha, 0);
+        storeEdge<f32>(tmp, 8, ct, ldcBytes, mr, nr, beta);
+      }
+    }
+  }
+}

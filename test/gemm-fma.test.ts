@@ -1,0 +1,50 @@
+// The relaxed-SIMD FMA path's own kernels (assembly/f32-gemm/5x8-*): the 5-row A packer against
+// the generic scalar packer bit for bit, and the 5×8 FMA macro-kernel against its unfused scalar
+// twin within the f32 bound. Driver-level FMA tests (oracle, threads) are in gemm.test.ts.
+
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
+import { seeded } from './helpers/compare.js';
+
+let rt: WasmRuntime;
+beforeAll(async () => { rt = await loadRuntime(); });
+
+describe('kernels: relaxed 5×8 against its scalar twin', () => {
+  test('f32_gemm_5x8_packa_wasmsimd = x32_packb_scalar with w = 5 bit for bit (row-, column-major, general strides, tails)', () => {
+    const ex = rt.exports as unknown as Record<string, (...a: number[]) => void>;
+    const src = rt.malloc(4 * 4096), d1 = rt.malloc(4 * 4096), d2 = rt.malloc(4 * 4096);
+    const s = new Float32Array(rt.memory.buffer, src, 4096), r = seeded(77);
+    for (let i = 0; i < s.length; i++) s[i] = r() - 0.5;
+    for (const [kc, n, sp, sk] of [[13, 19, 40, 1], [13, 19, 1, 40], [16, 10, 17, 1], [9, 11, 3, 70], [1, 7, 1, 1], [64, 5, 64, 1], [64, 25, 1, 64], [3, 2, 5, 1]]) {
+      new Float32Array(rt.memory.buffer, d1, 4096).fill(1); new Float32Array(rt.memory.buffer, d2, 4096).fill(2);
+      ex.x32_packb_scalar(5, kc, n, src, sp, sk, d1);
+      ex.f32_gemm_5x8_packa_wasmsimd(kc, n, src, sp, sk, d2);
+      const len = Math.ceil(n / 5) * 5 * kc;
+      expect(Array.from(new Uint32Array(rt.memory.buffer, d2, len + 1)), `${kc} ${n} ${sp} ${sk}`)
+        .toEqual([...new Uint32Array(rt.memory.buffer, d1, len), new Uint32Array(new Float32Array([2]).buffer)[0]]);
+    }
+    rt.release(src); rt.release(d1); rt.release(d2);
+  });
+
+  test('f32_gemm_5x8_wasmrelaxedsimd ≈ f32_gemm_5x8_scalar within the f32 bound (alpha, beta, edge tiles)', () => {
+    const ex = rt.exports as unknown as Record<string, ((...a: number[]) => void) | undefined>;
+    expect(rt.info.build).toBe('relaxed'); // vitest.config passes Node 20 the relaxed-SIMD flag
+    const mc = 13, nc = 19, kc = 23, ldc = 21;
+    const pa = rt.malloc(15 * kc * 4), pb = rt.malloc(24 * kc * 4), c1 = rt.malloc(mc * ldc * 4), c2 = rt.malloc(mc * ldc * 4), tmp = rt.malloc(256);
+    const r = seeded(55);
+    for (const [p, len] of [[pa, 15 * kc], [pb, 24 * kc]]) { const a = new Float32Array(rt.memory.buffer, p, len); for (let i = 0; i < len; i++) a[i] = r() - 0.5; }
+    const init = new Float32Array(mc * ldc).map(() => r() - 0.5);
+    for (const [alpha, beta] of [[1, 0], [0.5, 1], [-1.25, 0.75]]) {
+      new Float32Array(rt.memory.buffer, c1, mc * ldc).set(init); new Float32Array(rt.memory.buffer, c2, mc * ldc).set(init);
+      ex.f32_gemm_5x8_scalar!(mc, nc, kc, pa, pb, c1, ldc, alpha, beta, tmp);
+      ex.f32_gemm_5x8_wasmrelaxedsimd!(mc, nc, kc, pa, pb, c2, ldc, alpha, beta, tmp);
+      const want = new Float32Array(rt.memory.buffer, c1, mc * ldc), got = new Float32Array(rt.memory.buffer, c2, mc * ldc);
+      for (let e = 0; e < mc * ldc; e++) {
+        // columns ≥ nc are padding and must stay untouched; the rest agree to kc roundings
+        if (e % ldc >= nc) expect(got[e]).toBe(init[e]);
+        else expect(Math.abs(got[e] - want[e])).toBeLessThan(kc * 2 ** -22 * 4);
+      }
+    }
+    for (const p of [pa, pb, c1, c2, tmp]) rt.release(p);
+  });
+});
