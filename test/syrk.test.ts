@@ -111,7 +111,7 @@ describe('symmetric product', () => {
   });
 
   test('2 threads give the same bits as 1', async () => {
-    const shapes: [number, number][] = [[257, 300], [300, 70]];
+    const shapes: [number, number][] = [[200, 170]]; // ≥ 2²³ flops per row block: the pool splits them
     const one = new Map<string, Float32Array>();
     for (const threads of [1, 2]) {
       expect(await startPool(rt, threads)).toBe(threads);

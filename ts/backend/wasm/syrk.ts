@@ -37,7 +37,7 @@ export function symmetricProduct(rt: GemmRuntime, g: SymmetricCall): void {
   if (g.n === 0) return;
   if (poolThreads() > 1) upperByRowBlocks(rt, g);
   else upperTriangle(rt, g);
-  (rt.exports.f32_ns5_mirror_scalar as Fn)(g.n, g.c);
+  (rt.exports.f32_ns5_mirror_wasmsimd as Fn)(g.n, g.c);
 }
 
 /** The pool's path: one GEMM per MC row block, from the diagonal to the right edge. */
