@@ -33,11 +33,13 @@ async function loadAll(d, dir) {
 
 const mlp = (d) => new d.nn.Sequential(new d.nn.Flatten(), new d.nn.Linear(784, 256), new d.nn.ReLU(), new d.nn.Linear(256, 10));
 
-async function descentEpoch(d, data, threads, deterministic) {
+const adam = (d, model) => new d.optim.Adam(model.parameters(), { lr: 1e-3 });
+
+async function descentEpoch(d, data, threads, deterministic, optimizer = adam) {
   await d.init({ threads, deterministic });
   d.manualSeed(0);
   const model = mlp(d);
-  const opt = new d.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const opt = optimizer(d, model);
   const loader = new d.data.DataLoader(data.train, { batchSize: BATCH, shuffle: true, seed: 0 });
   const r = await d.train.fit(model, opt, { train: loader, epochs: 1 });
   const test = d.train.evaluate(model, new d.data.DataLoader(data.test, { batchSize: 1000 }));
@@ -170,12 +172,36 @@ export default async function run(args) {
   console.log(`${machine()}; ${new Date().toISOString().slice(0, 10)}; data ${dir}`);
   console.log(`One epoch, MLP 784-256-10 ReLU, Adam 1e-3, batch 128, ${N} images; seconds exclude data loading and the test pass.\n`);
   console.log(table(['run', 'threads', 'epoch s', 'test acc %'], rows));
+  await muonBesideAdam(d, data, threadsList, rows);
   const p = await profileStep(d, data, threadsList.at(-1));
   const total = p.forward + p.backward + p.step;
   console.log(`\nOne descent step (FMA, ${threadsList.at(-1)} threads; medians of 30 steps, ms): forward+loss ${p.forward.toFixed(2)}, backward ${p.backward.toFixed(2)}, `
     + `Adam step ${p.step.toFixed(2)}; total ${total.toFixed(2)} (× 469 steps = ${(total * 469 / 1000).toFixed(2)} s). The same five GEMMs alone: ${p.gemm.toFixed(2)} ms `
     + `(${(100 * p.gemm / total).toFixed(0)}% of the step); outside the GEMMs ${(total - p.gemm).toFixed(2)} ms.`);
   d.dispose([...data.train.tensors, ...data.test.tensors]);
+}
+
+// ---- Muon beside Adam (issue 12) ----------------------------------------------------------------
+// The same epoch with MuonWithAuxAdam: both weight matrices on Muon (lr 0.02, momentum 0.95,
+// Newton–Schulz 5 steps on the wasm symmetric-product path), biases on Adam (lr 1e-3); Adam's
+// epoch from the table above beside it. One epoch per row, like the table.
+async function muonBesideAdam(d, data, threadsList, adamRows) {
+  const muon = (dd, model) => {
+    const { muon: hidden, adam: rest } = dd.optim.splitForMuon(model.parameters(), { ends: 'muon' });
+    return new dd.optim.MuonWithAuxAdam([{ params: hidden, useMuon: true, lr: 0.02 }, { params: rest, useMuon: false, lr: 1e-3 }]);
+  };
+  const rows = [];
+  for (const threads of threadsList) {
+    for (const deterministic of [false, true]) {
+      const label = deterministic ? '--deterministic' : 'FMA, default';
+      const r = await descentEpoch(d, data, threads, deterministic, muon);
+      const a = adamRows.find((row) => row[0] === `descent fit (${label})` && row[1] === String(threads));
+      rows.push([label, String(threads), a[2], a[3], r.seconds, (100 * r.acc).toFixed(2), `${(r.seconds / a[2]).toFixed(2)}×`]);
+      console.error(rows.at(-1).join(' | '));
+    }
+  }
+  console.log('\nMuon (MuonWithAuxAdam: both weights on Muon, NS5) beside Adam, same epoch and seed:\n');
+  console.log(table(['kernels', 'threads', 'Adam epoch s', 'Adam acc %', 'Muon epoch s', 'Muon acc %', 'Muon / Adam'], rows));
 }
 
 if (process.argv[2] === '--tfjs') {

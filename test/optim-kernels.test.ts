@@ -215,16 +215,16 @@ describe('Newton–Schulz helper kernels (assembly/f32-ns5)', () => {
     }
   });
 
-  it('mirror completes a symmetric matrix from its upper triangle (sizes across the 32-tile edge)', () => {
-    for (const n of [1, 3, 31, 32, 33, 70]) {
+  it('mirror (scalar and SIMD) completes a symmetric matrix from its upper triangle (sizes across the 4-block and 32-tile edges)', () => {
+    for (const [name, n] of ['f32_ns5_mirror_scalar', 'f32_ns5_mirror_wasmsimd'].flatMap((f) => [1, 3, 4, 5, 31, 32, 33, 36, 67, 70].map((n) => [f, n] as const))) {
       const a = data(n * n, n);
       const [pa] = place([a], heap);
-      ex.f32_ns5_mirror_scalar(n, pa);
+      (ex[name] as unknown as (n: number, p: number) => void)(n, pa);
       const out = read(pa, n * n);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) {
           const want = j >= i ? a[i * n + j] : a[j * n + i];
-          if (out[i * n + j] !== want) expect.fail(`n=${n} (${i},${j}): ${out[i * n + j]} vs ${want}`);
+          if (out[i * n + j] !== want) expect.fail(`${name} n=${n} (${i},${j}): ${out[i * n + j]} vs ${want}`);
         }
       }
     }

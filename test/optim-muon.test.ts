@@ -6,6 +6,12 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
 import * as optim from '../ts/optim/index.js';
+import { loadRuntime } from '../ts/backend/wasm/runtime.js';
+import { newtonSchulzPtr } from '../ts/backend/wasm/newton-schulz.js';
+import { resolveNewtonSchulz } from '../ts/optim/newton-schulz.js';
+import { setDeterministic } from '../ts/backend/wasm/gemm.js';
+import { startPool, stopPool } from '../ts/backend/wasm/threads.js';
+import { getBackend } from '../ts/engine.js';
 const { nn } = d;
 
 interface NsCase { rows: number; cols: number; steps: number; normalize: 'add' | 'clamp'; g: number[]; out: number[]; sv: number[] }
@@ -59,6 +65,51 @@ describe('Newton–Schulz', () => {
     expect(maxDiff(optim.newtonSchulz(Float32Array.from(g), rows, cols), want)).toBeLessThan(5e-5);
     const wide = optim.zeropowerViaNewtonSchulz(d.tensor(g, { shape: [cols, rows], device: 'reference' })).dataSync();
     expect(maxDiff(optim.newtonSchulz(Float32Array.from(g), cols, rows), wide)).toBeLessThan(5e-5);
+  });
+
+  it('symmetric-product kernel, plain and FMA, within 5e-5 of the composed f64 iteration; 2 threads bit-identical to 1', async () => {
+    const rt = await loadRuntime(); // its own runtime: the relaxed build (FMA) where it validates
+    const o = resolveNewtonSchulz('test', {});
+    const kernels = rt.info.build === 'relaxed' ? [true, false] : [true];
+    const cases = [[140, 300], [300, 140], [3, 17]].map(([rows, cols]) => {
+      const g = Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.61) + 0.2 * Math.cos(i * 0.05));
+      const want = optim.zeropowerViaNewtonSchulz(d.tensor(g, { shape: [rows, cols], device: 'reference' })).dataSync();
+      const pg = rt.malloc(g.length * 4), po = rt.malloc(g.length * 4);
+      rt.views.f32(pg, g.length).set(g);
+      return { rows, cols, want, pg, po, oneThread: new Map<boolean, Float32Array>() };
+    });
+    try {
+      for (const threads of [1, 2]) {
+        expect(await startPool(rt, threads)).toBe(threads);
+        for (const c of cases) {
+          for (const deterministic of kernels) {
+            setDeterministic(deterministic);
+            newtonSchulzPtr(rt, c.pg, c.po, c.rows, c.cols, o);
+            const got = rt.views.f32(c.po, c.rows * c.cols).slice();
+            if (threads === 1) {
+              expect(maxDiff(got, c.want), `${c.rows}×${c.cols} deterministic=${deterministic}`).toBeLessThan(5e-5);
+              c.oneThread.set(deterministic, got);
+            } else {
+              expect(got).toEqual(c.oneThread.get(deterministic));
+            }
+          }
+        }
+      }
+    } finally {
+      setDeterministic(true);
+      await stopPool();
+      for (const c of cases) { rt.release(c.pg); rt.release(c.po); }
+    }
+  });
+
+  it('repeated calls leave wasm memory flat (tensors and the heap)', () => {
+    const rt = (getBackend('wasm') as unknown as { rt: { bytesInUse: number } }).rt;
+    const g = d.randn([150, 70]);
+    optim.zeropowerViaNewtonSchulz(g).dispose();
+    const before = [d.memory().wasm, rt.bytesInUse];
+    for (let i = 0; i < 3; i++) optim.zeropowerViaNewtonSchulz(g).dispose();
+    expect([d.memory().wasm, rt.bytesInUse]).toEqual(before);
+    g.dispose();
   });
 
   it('bad arguments', () => {
