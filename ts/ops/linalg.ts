@@ -44,9 +44,9 @@ function matmulInto(a: Tensor, b: Tensor, dt: DType): Tensor {
     r = y.to('i32');
     y.dispose();
   }
-  return attach(r, [a, b], (g) => [
-    sumTo(matmul2(g, transpose(b, -1, -2)), a.shape),
-    sumTo(matmul2(transpose(a, -1, -2), g), b.shape),
+  return attach(r, [a, b], (g, needs) => [
+    needs[0] ? sumTo(matmul2(g, transpose(b, -1, -2)), a.shape) : null,
+    needs[1] ? sumTo(matmul2(transpose(a, -1, -2), g), b.shape) : null,
   ], 'matmul');
 }
 
