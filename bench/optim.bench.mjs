@@ -20,6 +20,7 @@ export { newtonSchulzPtr as newtonSchulzWasm } from './ts/backend/wasm/newton-sc
 export { gemm, f32Kernel, setGemmExecutor, OPERAND_SAME } from './ts/backend/wasm/gemm.ts';
 export { getBackend } from './ts/engine.ts';
 export { startPool, stopPool } from './ts/backend/wasm/threads.ts';
+export { POOL_MIN_UPDATE } from './ts/backend/wasm/fused.ts';
 `;
 
 async function load() {
@@ -63,6 +64,26 @@ function fullGemmIteration(m, rows, cols, bufs) {
     gemm(rt, { kernel: k, m: r, n: r, k: r, a, aRs: r, aCs: 1, aKind: S, b: a, bRs: r, bCs: 1, bKind: S, c: b, ldc: r, alpha: -4.775, beta: 2.0315 });
     gemm(rt, { kernel: k, m: r, n: c, k: r, a: b, aRs: r, aCs: 1, aKind: S, b: x, bRs: c, bCs: 1, bKind: S, c: y, ldc: c, alpha: 1, beta: 3.4445 });
   }
+}
+
+/** One Adam step on 1 and 2 threads (the pool splits updates of ≥ POOL_MIN_UPDATE elements). */
+async function adamThreaded(m) {
+  const { d, optim, rt, startPool, POOL_MIN_UPDATE } = m;
+  const rows = [];
+  for (const n of [1 << 16, 1 << 18, 1 << 20, 1 << 22]) {
+    const p = d.randn([n], { requiresGrad: true });
+    p.grad = d.randn([n]);
+    const opt = new optim.Adam([p], { lr: 1e-3 });
+    const ms = [];
+    for (const threads of [1, 2]) {
+      await startPool(rt, threads);
+      ms.push((await measure(() => opt.step(), { warmup: 2, runs: 7, minSampleMs: 20 })).ms);
+    }
+    rows.push([`${n / 1024}K`, n >= POOL_MIN_UPDATE ? 'yes' : 'no', ms[0], ms[1], ratio(ms[0], ms[1])]);
+    p.dispose();
+  }
+  await startPool(rt, 1);
+  return rows;
 }
 
 /** NS5 on `threads` GEMM threads (the pool restarted here; init() above asked for one thread). */
@@ -140,6 +161,8 @@ export default async function run() {
   console.log(`${machine()}; descent wasm build 'simd', 1 thread; tfjs-backend-wasm ${tf.version_core}, threads ${tfw.getThreadsCount?.() ?? 'n/a'}\n`);
   console.log('### Adam step (f32, one tensor; fused: 7 samples after 2 warm-ups; composed: 5 after 1)\n');
   console.log(table(['params', 'fused ms', 'composed ms', 'fused speed-up', 'fused GB/s', 'memcpy GB/s', 'of memcpy'], await adamRows(m)));
+  console.log('\n### Adam step on 1 and 2 threads (pool started directly; split when params ≥ POOL_MIN_UPDATE)\n');
+  console.log(table(['params', 'split', '1 thread ms', '2 threads ms', 'speed-up'], await adamThreaded(m)));
   console.log('\n### Newton–Schulz, 5 steps (f32; 7 samples, 3 for the two large shapes, after 1 warm-up)\n');
   const one = await nsRows(m, tf);
   console.log(table(['shape', 'ns5 ms', 'its GEMMs ms', 'ns5 / GEMMs', 'full-GEMM iteration ms', 'ns5 / full', 'tfjs-wasm ms', 'tfjs / ns5'], one));
