@@ -126,7 +126,7 @@ describe('the fused update on the thread pool', () => {
     try {
       for (const threads of [1, 2, 3]) {
         await d.init({ device: 'wasm', build: 'simd', threads });
-        expect(d.backendInfo().threads).toBe(threads);
+        expect(d.backendInfo()?.threads).toBe(threads);
         d.manualSeed(5);
         const ps = sizes.map((n) => d.randn([n], { requiresGrad: true }));
         const opts = [new optim.Adam(ps, { lr: 1e-2, amsgrad: true, weightDecay: 0.1 }), new optim.RMSprop(ps, { lr: 1e-3, momentum: 0.9 })];
