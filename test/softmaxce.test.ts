@@ -143,7 +143,7 @@ describe('crossEntropy fused path = unfused composite', () => {
     const rows = 7, cols = 5;
     const { x, y } = data(rows, cols, 3, 8);
     const X = d.tensor(x, { shape: [rows, cols], device: 'wasm' });
-    const wide = d.tensor(Array.from(y).flatMap((c) => [c, cols + 3]), { shape: [rows, 2], device: 'wasm', dtype: 'i32' });
+    const wide = d.tensor(Int32Array.from(Array.from(y).flatMap((c) => [c, cols + 3])), { shape: [rows, 2], device: 'wasm', dtype: 'i32' });
     const strided = wide.narrow(1, 0, 1).reshape([rows]); // stride 2: not contiguous
     const plain = d.tensor(y, { device: 'wasm', dtype: 'i32' });
     expect(strided.isContiguous()).toBe(false);
