@@ -66,7 +66,7 @@ const PROFILE_ROWS = [
  * startProfile(); per-step ms of each category (they add up to the profiled wall time).
  */
 async function profileSteps(d, data, threads) {
-  await d.init({ threads, deterministic: false });
+  await d.init({ device: 'wasm', threads, deterministic: false });
   d.manualSeed(0);
   const model = mlp(d);
   const opt = new d.optim.Adam(model.parameters(), { lr: 1e-3 });
