@@ -19,6 +19,7 @@ export { newtonSchulzPtr as newtonSchulzWasm } from './ts/backend/wasm/newton-sc
 export { setDeterministic } from './ts/backend/wasm/gemm.ts';
 export { getBackend } from './ts/engine.ts';
 export { startPool, stopPool } from './ts/backend/wasm/threads.ts';
+export { POOL_MIN_UPDATE } from './ts/backend/wasm/fused.ts';
 `;
 
 async function load() {
@@ -57,6 +58,26 @@ const NS_SHAPES = [[256, 256], [1024, 1024], [768, 3072]];
 /** before: the symmetric products as full GEMMs ('general'); after: syrk.ts ('symmetric'); each on both kernels. */
 const NS_VARIANTS = [['general', true], ['symmetric', true], ['general', false], ['symmetric', false]];
 const nsInput = (n) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.731) + 0.05 * Math.cos(i * 0.017));
+
+/** One Adam step on 1 and 2 threads (the pool splits updates of ≥ POOL_MIN_UPDATE elements). */
+async function adamThreaded(m) {
+  const { d, optim, rt, startPool, POOL_MIN_UPDATE } = m;
+  const rows = [];
+  for (const n of [1 << 16, 1 << 18, 1 << 20, 1 << 22]) {
+    const p = d.randn([n], { requiresGrad: true });
+    p.grad = d.randn([n]);
+    const opt = new optim.Adam([p], { lr: 1e-3 });
+    const ms = [];
+    for (const threads of [1, 2]) {
+      await startPool(rt, threads);
+      ms.push((await measure(() => opt.step(), { warmup: 2, runs: 7, minSampleMs: 20 })).ms);
+    }
+    rows.push([`${n / 1024}K`, n >= POOL_MIN_UPDATE ? 'yes' : 'no', ms[0], ms[1], ratio(ms[0], ms[1])]);
+    p.dispose();
+  }
+  await startPool(rt, 1);
+  return rows;
+}
 
 /** NS5 ms per shape and variant on `threads` GEMM threads (the pool restarted here). */
 async function nsTimes(m, threads) {
@@ -110,6 +131,8 @@ export default async function run() {
   console.log(`${machine()}; descent wasm build '${m.rt.info.build}', 1 thread; tfjs-backend-wasm ${tf.version_core}, threads ${tfw.getThreadsCount?.() ?? 'n/a'}\n`);
   console.log('### Adam step (f32, one tensor; fused: 7 samples after 2 warm-ups; composed: 5 after 1)\n');
   console.log(table(['params', 'fused ms', 'composed ms', 'fused speed-up', 'fused GB/s', 'memcpy GB/s', 'of memcpy'], await adamRows(m)));
+  console.log('\n### Adam step on 1 and 2 threads (pool started directly; split when params ≥ POOL_MIN_UPDATE)\n');
+  console.log(table(['params', 'split', '1 thread ms', '2 threads ms', 'speed-up'], await adamThreaded(m)));
   console.log('\n### Newton–Schulz, 5 steps (f32; 7 samples, 3 for the two large shapes, after 1 warm-up)\n');
   console.log("before: A = X·Xᵀ and A² as full GEMMs; after: symmetric products (ts/backend/wasm/syrk.ts). plain: the deterministic mul+add kernel; FMA: relaxed-SIMD madd (init({ deterministic: false })).");
   const tfMs = [];

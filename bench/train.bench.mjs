@@ -4,14 +4,15 @@
 // default) and with --deterministic kernels; peers in the same run: TensorFlow.js on its wasm
 // backend (the same loop, backward and Adam written in tf ops) and PyTorch (Debian's python3-torch; skipped with a
 // note when absent), each on 1 and 2 threads. One epoch each (an epoch is the unit measured);
-// then one descent step is profiled: forward + loss, backward, optimizer step, and the same
-// GEMMs timed alone (medians of 30 steps after 5 warm-up steps).
+// then descent's step is profiled (d.startProfile() around train.fit, after a warm-up): a table of
+// ms per step by category — GEMM, elementwise, reductions, optimizer, data batching, allocator,
+// host transfers, JS↔wasm dispatch, autograd bookkeeping, and the JS op layer.
 //   Data: $FASHION_MNIST_DIR, ../shared/data/fashion-mnist beside the clone, or /work/shared/data/fashion-mnist.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleEntry, machine, median, table } from './util.mjs';
+import { bundleEntry, machine, table } from './util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BATCH = 128;
@@ -47,41 +48,40 @@ async function descentEpoch(d, data, threads, deterministic, optimizer = adam) {
   return { seconds: r.epochs[0].seconds, acc: test.accuracy };
 }
 
-/** Times the parts of one step (forward + loss, backward, optimizer) and the step's GEMMs alone. */
-async function profileStep(d, data, threads) {
-  await d.init({ threads, deterministic: false });
+/** Rows of the step table: profile categories, what each one holds. */
+const PROFILE_ROWS = [
+  ['gemm', 'GEMM (forward, dX, dW; driver and pool wait included)'],
+  ['elementwise', 'elementwise kernels (ReLU mask, bias, copies, fills)'],
+  ['reduction', 'reductions and softmax-CE kernels'],
+  ['optimizer', 'fused optimizer update kernel'],
+  ['indexing', 'gather/scatter kernels outside data batching'],
+  ['data', 'data batching (DataLoader: index tensor, gathers)'],
+  ['allocator', 'allocator (alloc/free)'],
+  ['transfer', 'host reads/writes (syncs, small index tensors)'],
+  ['dispatch', 'JS↔wasm dispatch (validation, shape collapse, META, crossing)'],
+  ['autograd', 'autograd bookkeeping (graph walk, grad accumulation)'],
+  ['ops', 'op layer, Tensor records, tidy, fit loop (JS)'],
+];
+
+/**
+ * Where one fit step's time goes: a warm-up epoch, then `train.fit` over the same loader under
+ * startProfile(); per-step ms of each category (they add up to the profiled wall time).
+ */
+async function profileSteps(d, data, threads) {
+  await d.init({ device: 'wasm', threads, deterministic: false });
   d.manualSeed(0);
   const model = mlp(d);
   const opt = new d.optim.Adam(model.parameters(), { lr: 1e-3 });
-  const [x, y] = d.tidy(() => data.train.tensors.map((t) => t.narrow(0, 0, BATCH).contiguous()));
-  const parts = { forward: [], backward: [], step: [], gemm: [] };
-  const w1 = d.randn([784, 256]), w2 = d.randn([256, 10]), g2 = d.randn([BATCH, 10]), h = d.randn([BATCH, 256]), xf = x.reshape([BATCH, 784]);
-  for (let i = 0; i < 35; i++) {
-    const t0 = performance.now();
-    opt.zeroGrad();
-    const loss = d.nn.functional.crossEntropy(model.call(x), y);
-    loss.item();
-    const t1 = performance.now();
-    loss.backward();
-    model.parameters()[0].grad.dataSync();
-    const t2 = performance.now();
-    opt.step();
-    model.parameters()[0].dataSync();
-    const t3 = performance.now();
-    loss.dispose();
-    // The step's six GEMMs: two forward, and per layer dW = Xᵀ·dY and dX = dY·Wᵀ (the first layer's dX is not needed)
-    const t4 = performance.now();
-    d.tidy(() => {
-      xf.matmul(w1).dataSync(); h.matmul(w2).dataSync();
-      h.transpose(0, 1).matmul(g2).dataSync(); g2.matmul(w2.transpose(0, 1)).dataSync();
-      xf.transpose(0, 1).matmul(h).dataSync();
-    });
-    const t5 = performance.now();
-    if (i >= 5) { parts.forward.push(t1 - t0); parts.backward.push(t2 - t1); parts.step.push(t3 - t2); parts.gemm.push(t5 - t4); }
-  }
-  d.dispose([x, y, w1, w2, g2, h]);
+  const loader = new d.data.DataLoader(data.train, { batchSize: BATCH, shuffle: true, seed: 0 });
+  const steps = Math.min(loader.length, 100);
+  await d.train.fit(model, opt, { train: loader, epochs: 1, maxSteps: steps });
+  const cpu0 = process.cpuUsage();
+  const p = d.startProfile();
+  await d.train.fit(model, opt, { train: loader, epochs: 1, maxSteps: steps });
+  const r = p.stop();
+  const cpu = process.cpuUsage(cpu0);
   model.dispose();
-  return Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, median(v)]));
+  return { ...r, steps, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /**
@@ -173,11 +173,18 @@ export default async function run(args) {
   console.log(`One epoch, MLP 784-256-10 ReLU, Adam 1e-3, batch 128, ${N} images; seconds exclude data loading and the test pass.\n`);
   console.log(table(['run', 'threads', 'epoch s', 'test acc %'], rows));
   await muonBesideAdam(d, data, threadsList, rows);
-  const p = await profileStep(d, data, threadsList.at(-1));
-  const total = p.forward + p.backward + p.step;
-  console.log(`\nOne descent step (FMA, ${threadsList.at(-1)} threads; medians of 30 steps, ms): forward+loss ${p.forward.toFixed(2)}, backward ${p.backward.toFixed(2)}, `
-    + `Adam step ${p.step.toFixed(2)}; total ${total.toFixed(2)} (× 469 steps = ${(total * 469 / 1000).toFixed(2)} s). The same five GEMMs alone: ${p.gemm.toFixed(2)} ms `
-    + `(${(100 * p.gemm / total).toFixed(0)}% of the step); outside the GEMMs ${(total - p.gemm).toFixed(2)} ms.`);
+  const threads = threadsList.at(-1);
+  const p = await profileSteps(d, data, threads);
+  const per = (ms) => ms / p.steps;
+  console.log(`\nWhere one descent step goes (FMA, ${threads} thread${threads > 1 ? 's' : ''}; train.fit under d.startProfile(), ${p.steps} steps; `
+    + `ms per step, exclusive; the profiler's own timing calls are spread over the rows):\n`);
+  console.log(table(['category', 'ms / step', '% of step'], [
+    ...PROFILE_ROWS.map(([k, what]) => [what, per(p.ms[k]).toFixed(3), (100 * p.ms[k] / p.totalMs).toFixed(1)]),
+    ['total (profiled wall time)', per(p.totalMs).toFixed(3), '100.0'],
+  ]));
+  const calls = Object.entries(p.calls).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / p.steps).toFixed(1)}`).join(', ');
+  console.log(`Per step: ${(p.backendCalls / p.steps).toFixed(1)} backend calls (${calls}), ${(p.kernelCalls / p.steps).toFixed(1)} wasm kernel calls; `
+    + `CPU time of this process ${per(p.cpuMs).toFixed(3)} ms/step (worker threads included). Outside GEMM: ${per(p.totalMs - p.ms.gemm).toFixed(3)} ms/step.`);
   d.dispose([...data.train.tensors, ...data.test.tensors]);
 }
 

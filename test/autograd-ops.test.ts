@@ -112,6 +112,7 @@ const indexing: Case[] = [
 
 const linalg: Case[] = [
   ['matmul 2-D', (a, b) => a.matmul(b), () => [rn([2, 3]), rn([3, 4])]],
+  ['matmul by a transposed row-major b (Linear)', (a, w) => a.matmul(w.transpose(0, 1)), () => [rn([5, 3]), rn([4, 3])]],
   ['matmul batched', (a, b) => a.matmul(b), () => [rn([2, 2, 3]), rn([2, 3, 2])]],
   ['matmul broadcast batch', (a, b) => a.matmul(b), () => [rn([2, 1, 2, 3]), rn([3, 3, 2])]],
   ['matmul vector·vector', (a, b) => a.matmul(b), () => [rn([3]), rn([3])]],

@@ -296,3 +296,20 @@ test('gradients() needs an array of inputs: anything else is a DescentError', ()
   expect(g.toArray()).toEqual([2, 4]);
   d.dispose([x, y, g]);
 });
+
+test('backward runs no GEMM for an input that needs no grad and gives a Linear weight its gradient in its own layout, uncopied', async () => {
+  await d.init({ device: 'wasm' });
+  d.manualSeed(11);
+  const onWasm = { x: d.randn([37, 13]), w: d.randn([9, 13], { requiresGrad: true }), g: d.randn([37, 9]) };
+  const onRef = { x: onWasm.x.to('reference'), w: onWasm.w.to('reference').detach().requiresGrad_(), g: onWasm.g.to('reference') };
+  const p = d.startProfile();
+  d.tidy(() => d.nn.functional.linear(onWasm.x, onWasm.w).backward(onWasm.g));
+  const r = p.stop();
+  expect(r.calls.matmul).toBe(2); // forward and dW; x needs no dX
+  expect(r.calls.copy ?? 0).toBe(0); // dW lands contiguous in W's [out, in] layout
+  expect(onWasm.w.grad!.isContiguous()).toBe(true);
+  d.tidy(() => d.nn.functional.linear(onRef.x, onRef.w).backward(onRef.g));
+  const got = onWasm.w.grad!.dataSync(), want = onRef.w.grad!.dataSync();
+  want.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 4));
+  d.dispose([...Object.values(onWasm), ...Object.values(onRef)]);
+});

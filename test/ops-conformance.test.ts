@@ -220,6 +220,9 @@ describe('shape and layout ops', () => {
     for (const dtype of ['f32', 'f64', 'i32', 'f16'] as const) {
       sameOnBoth(`gather ${dtype}`, (dev) => input([4, 5], 'transposed', dtype, dev, 1).gather(1, make([4, 3], [0, 4, 2, 1, 1, 1, 3, 0, 4, 2, 2, 0], 'i32', dev)));
       sameOnBoth(`indexSelect ${dtype}`, (dev) => input([4, 5, 3], 'strided', dtype, dev, 2).indexSelect(1, [4, 0, 0, 2]));
+      // contiguous x: the dims after `dim` are gathered as whole rows (one bulk copy per index)
+      sameOnBoth(`indexSelect whole rows ${dtype}`, (dev) => input([6, 1, 5, 3], 'contiguous', dtype, dev, 5).indexSelect(0, [5, 0, 0, 3, 2]));
+      sameOnBoth(`indexSelect whole rows, inner dim ${dtype}`, (dev) => input([2, 4, 3, 7], 'contiguous', dtype, dev, 6).indexSelect(1, [3, 1, 3]));
       sameOnBoth(`scatterAdd ${dtype}`, (dev) => input([4, 5], 'contiguous', dtype, dev, 3).scatterAdd(0,
         make([3, 5], [0, 1, 2, 3, 0, 0, 0, 0, 0, 0, 3, 3, 1, 1, 2], 'i32', dev), input([3, 5], 'transposed', dtype, dev, 4)));
     }

@@ -6,6 +6,7 @@ import * as d from '../ts/index.js';
 import * as optim from '../ts/optim/index.js';
 import type { Tensor } from '../ts/tensor.js';
 import { loadFixture, makeParams, relErr, setGrads, type OptimCase } from './optim-problems.js';
+import { POOL_MIN_UPDATE } from '../ts/backend/wasm/fused.js';
 
 beforeAll(async () => {
   await d.init({ device: 'wasm', build: 'simd' });
@@ -114,5 +115,34 @@ describe('fused kernels on the wasm device', () => {
     expect(() => optim.linkStates(tx, states, 'trace')).toThrow(/expected one 'trace' link in chain\(trace, scale, trace\), found 2/);
     expect(() => optim.linkStates(tx, states, 'scaleByAdam')).toThrow(/found 0/);
     expect(optim.linkStates(tx, states, 'scale')).toEqual([states[0]['1']]);
+  });
+});
+
+describe('the fused update on the thread pool', () => {
+  it('gives 1, 2 and 3 threads the same bits (updates of ≥ POOL_MIN_UPDATE elements split into records the threads claim)', async () => {
+    // one tensor above the threshold with an odd tail, and a small one riding along in the same step
+    const sizes = [POOL_MIN_UPDATE + 16387, 37];
+    const bits: number[][][] = [];
+    try {
+      for (const threads of [1, 2, 3]) {
+        await d.init({ device: 'wasm', build: 'simd', threads });
+        expect(d.backendInfo()?.threads).toBe(threads);
+        d.manualSeed(5);
+        const ps = sizes.map((n) => d.randn([n], { requiresGrad: true }));
+        const opts = [new optim.Adam(ps, { lr: 1e-2, amsgrad: true, weightDecay: 0.1 }), new optim.RMSprop(ps, { lr: 1e-3, momentum: 0.9 })];
+        for (const opt of opts) {
+          for (let k = 0; k < 3; k++) {
+            ps.forEach((p) => { p.grad?.dispose(); p.grad = d.randn(p.shape); });
+            opt.step();
+          }
+        }
+        bits.push(ps.map((p) => Array.from(new Uint32Array(Float32Array.from(p.dataSync()).buffer))));
+        d.dispose(ps);
+      }
+    } finally {
+      await d.init({ device: 'wasm', build: 'simd', threads: 1 });
+    }
+    expect(bits[1]).toEqual(bits[0]);
+    expect(bits[2]).toEqual(bits[0]);
   });
 });

@@ -139,6 +139,24 @@ describe('crossEntropy fused path = unfused composite', () => {
     expectNear(fg, ug, 1e-5, 1e-7, 'grad');
   });
 
+  test('the target is used in place when contiguous with no ignored row, copied otherwise; a strided target agrees', () => {
+    const rows = 7, cols = 5;
+    const { x, y } = data(rows, cols, 3, 8);
+    const X = d.tensor(x, { shape: [rows, cols], device: 'wasm' });
+    const wide = d.tensor(Int32Array.from(Array.from(y).flatMap((c) => [c, cols + 3])), { shape: [rows, 2], device: 'wasm', dtype: 'i32' });
+    const strided = wide.narrow(1, 0, 1).reshape([rows]); // stride 2: not contiguous
+    const plain = d.tensor(y, { device: 'wasm', dtype: 'i32' });
+    expect(strided.isContiguous()).toBe(false);
+    const p = d.startProfile();
+    const inPlace = F.crossEntropy(X, plain);
+    const writes = p.stop().calls.write ?? 0;
+    const copied = F.crossEntropy(X, strided);
+    expect(writes).toBe(1); // the reduced loss only: no label tensor written
+    expect(copied.item()).toBe(inPlace.item());
+    expect(inPlace.item()).toBeCloseTo(crossEntropyUnfused(X, plain).item(), 5);
+    d.dispose([X, wide, strided, plain, inPlace, copied]);
+  });
+
   test('under createGraph the fused VJP is differentiable (second order matches unfused)', () => {
     const { x, y } = data(4, 6, 11, 2);
     const v = d.tensor(Float32Array.from(randomValues(24, 3)), { shape: [4, 6], device: 'wasm' });

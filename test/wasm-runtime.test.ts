@@ -87,6 +87,26 @@ describe('allocator', () => {
     expect(a.malloc(3 << 20)).toBe(big[0]);
   });
 
+  test('a released large block serves the next request of its size; sizes that drift do not grow memory past the peak', () => {
+    const mem = createMemory({ initialPages: 1 });
+    const a = new Allocator(mem, 1000);
+    const guard = a.malloc(64);
+    const [x, y] = [a.malloc(800_000), a.malloc(400_000)];
+    const top = a.malloc(64); // keeps x and y off the top
+    a.release(x);
+    a.release(y);
+    expect(a.malloc(400_000)).toBe(y); // its size's free list, as a training step asks every step
+    expect(a.malloc(790_000)).toBe(x); // the same 64 KiB multiple
+    a.release(x);
+    a.release(y);
+    const peak = mem.buffer.byteLength;
+    for (let i = 0; i < 50; i++) a.release(a.malloc(300_000 + 65_536 * (i % 13))); // each fits the freed space once merged
+    expect(mem.buffer.byteLength).toBe(peak);
+    a.release(top);
+    a.release(guard);
+    expect(a.bytesInUse).toBe(0);
+  });
+
   test('growth: memory grows on demand, fresh views see the data, old views are detached', async () => {
     const rt = await loadRuntime({ build: 'simd' });
     const before = rt.info.memoryBytes;

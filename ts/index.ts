@@ -22,6 +22,8 @@ export { DescentError } from './errors.js';
 export type { DType } from './dtype.js';
 export type { Device } from './backend/backend.js';
 export { memory } from './engine.js';
+export { startProfile, PROFILE_CATEGORIES } from './profile.js';
+export type { Profiler, ProfileReport, ProfileCategory } from './profile.js';
 export { tidy, keep, dispose } from './lifetime.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
 export { backward, gradients, requiresGrad_, retainGrad } from './autograd/backward.js';

@@ -60,10 +60,17 @@ export function firstBadIndex(meta: usize, index: usize, dimSize: i32): i32 {
   const si = <usize>ndInnerStride(meta, 1) << 2;
   const so = <usize>ndInnerStride(meta, 2) << alignof<T>();
   ndBegin(meta);
+  // one index for a whole contiguous row (index_select of rows, a DataLoader batch): a bulk copy
+  const wholeRows = si == 0 && sx == sizeof<T>() && so == sizeof<T>();
   for (let r = 0; r < rows; r++) {
     let px = x + (<usize>ndOffset(meta, 0) << alignof<T>());
     let pi = index + (<usize>ndOffset(meta, 1) << 2);
     let po = out + (<usize>ndOffset(meta, 2) << alignof<T>());
+    if (wholeRows) {
+      memory.copy(po, px + (<usize>(load<i32>(pi) * dimStride) << alignof<T>()), <usize>n << alignof<T>());
+      ndNext(meta);
+      continue;
+    }
     for (let i = 0; i < n; i++) {
       store<T>(po, load<T>(px + (<usize>(load<i32>(pi) * dimStride) << alignof<T>())));
       px += sx; pi += si; po += so;

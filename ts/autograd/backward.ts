@@ -13,6 +13,7 @@ import { clone, to } from '../ops/shape.js';
 import { assertTensor, describe } from '../ops/util.js';
 import { type GradNode, releaseNode } from './node.js';
 import { ownedGrads, withGradMode, withSavedAccess } from './tape.js';
+import { profileRegion } from '../profile.js';
 
 /** A leaf is keyed by its tensor, any other graph tensor by the node that made it. */
 type Key = GradNode | Tensor;
@@ -113,7 +114,9 @@ function runNode(node: GradNode, g: Tensor, buf: GradBuffer, wanted: (k: Key) =>
   pushScope();
   let grads: (Tensor | null)[];
   try {
-    grads = node.backward(g);
+    const vjp = node.backward;
+    const needs = node.inputs.map((t) => t.requiresGrad);
+    grads = profileRegion('ops', false, () => vjp(g, needs));
   } catch (e) {
     popScope(new Set());
     throw e;
@@ -248,6 +251,10 @@ function checkRoot(root: Tensor, where: string): void {
  * @example const loss = x.square().sum(); loss.backward(); x.grad // 2·x
  */
 export function backward(root: Tensor, gradient?: Tensor | null, opts?: BackwardOptions): void {
+  profileRegion('autograd', false, () => backwardPass(root, gradient, opts));
+}
+
+function backwardPass(root: Tensor, gradient: Tensor | null | undefined, opts: BackwardOptions | undefined): void {
   checkRoot(root, 'backward');
   const o = parseOptions('backward', opts);
   const seed = seedFor(root, gradient, 'backward');

@@ -10,8 +10,11 @@ import type { Tensor } from '../tensor.js';
 export interface GradNode {
   readonly name: string;
   readonly inputs: readonly Tensor[];
-  /** null once released: a backward through it is then an error. */
-  backward: ((g: Tensor) => (Tensor | null)[]) | null;
+  /**
+   * null once released: a backward through it is then an error. `needs[i]` says whether input i
+   * requires grad; a VJP may return null for an input that does not (skipping, say, a GEMM).
+   */
+  backward: ((g: Tensor, needs: readonly boolean[]) => (Tensor | null)[]) | null;
   /** Tensors this node holds (see Tensor.hold); emptied on release. */
   saved: Tensor[];
 }

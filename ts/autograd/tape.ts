@@ -51,7 +51,7 @@ export function withSavedAccess<T>(fn: () => T): T {
  * differentiable ops so higher-order gradients work. `saved` lists tensors other than the
  * inputs that the VJP reads (an index, a condition); the node holds them until released.
  */
-export function attach(out: Tensor, inputs: readonly Tensor[], backward: (g: Tensor) => (Tensor | null)[], name: string,
+export function attach(out: Tensor, inputs: readonly Tensor[], backward: NonNullable<GradNode['backward']>, name: string,
   saved: readonly Tensor[] = []): Tensor {
   if (!gradEnabled || !inputs.some((x) => x.requiresGrad)) return out;
   out.requiresGrad = true;

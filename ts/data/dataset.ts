@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { philox4x32 } from '../ops/random.js';
 import { indexSelect } from '../ops/indexing.js';
 import { tensor } from '../ops/creation.js';
+import { profileRegion } from '../profile.js';
 
 /** Tensors sharing their first dimension; row i of the dataset is row i of each tensor. */
 export class TensorDataset {
@@ -144,7 +145,8 @@ export class DataLoader implements Iterable<Tensor[]> {
   *[Symbol.iterator](): Iterator<Tensor[]> {
     const order = this.order();
     for (let b = 0; b < this.length; b++) {
-      yield this.dataset.rows(order.subarray(b * this.batchSize, (b + 1) * this.batchSize));
+      const rows = order.subarray(b * this.batchSize, (b + 1) * this.batchSize);
+      yield profileRegion('data', true, () => this.dataset.rows(rows));
     }
     this.epoch++;
   }

@@ -6,7 +6,8 @@ import { attach } from '../autograd/tape.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { tensor, zerosLike } from './creation.js';
-import { narrow } from './shape.js';
+import { narrow, reshape } from './shape.js';
+import { sizeOf } from '../backend/view.js';
 import { assertTensor, castTo, checkSameDevice, describe, empty, inCompute, normAxis, scoped } from './util.js';
 
 type IndexLike = Tensor | readonly number[];
@@ -66,9 +67,16 @@ export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
     check(idx.ndim === 1, 'SHAPE_MISMATCH', () => `indexSelect: expected a 1-D index, got shape ${fmtShape(idx.shape)}`);
     checkSameDevice('indexSelect', x, idx);
     const shape = x.shape.map((n, i) => (i === d ? idx.shape[0] : n));
+    // The dims after `dim` of a contiguous x are gathered as one: whole rows, which the
+    // kernel moves with one bulk copy each (a DataLoader batch of images).
+    const rowLen = sizeOf(x.shape.slice(d + 1));
+    const rows = d + 2 < x.ndim && x.isContiguous();
+    const src = rows ? reshape(x, [...x.shape.slice(0, d + 1), rowLen]) : x;
     // The 1-D index seen as a gather index of the output's shape: stride 0 off `dim`.
-    const wide = new Tensor(idx.storage, shape, shape.map((_, i) => (i === d ? idx.strides[0] : 0)), idx.offset);
-    return gatherChecked(x, d, wide);
+    const gshape = src.shape.map((n, i) => (i === d ? idx.shape[0] : n));
+    const wide = new Tensor(idx.storage, gshape, gshape.map((_, i) => (i === d ? idx.strides[0] : 0)), idx.offset);
+    const out = gatherChecked(src, d, wide);
+    return rows ? reshape(out, shape) : out;
   });
 }
 

@@ -44,10 +44,22 @@ function matmulInto(a: Tensor, b: Tensor, dt: DType): Tensor {
     r = y.to('i32');
     y.dispose();
   }
-  return attach(r, [a, b], (g) => [
-    sumTo(matmul2(g, transpose(b, -1, -2)), a.shape),
-    sumTo(matmul2(transpose(a, -1, -2), g), b.shape),
+  return attach(r, [a, b], (g, needs) => [
+    needs[0] ? sumTo(matmul2(g, transpose(b, -1, -2)), a.shape) : null,
+    needs[1] ? gradOfB(a, b, g) : null,
   ], 'matmul');
+}
+
+/**
+ * d(a·b)/db = aᵀ·g. When b is the transpose of a row-major matrix W (Linear's x·Wᵀ) it is
+ * computed as (gᵀ·a)ᵀ: the same dot products, landing in W's own layout, so backward keeps the
+ * result as W's gradient instead of copying a transposed view.
+ */
+function gradOfB(a: Tensor, b: Tensor, g: Tensor): Tensor {
+  if (a.ndim === 2 && b.ndim === 2 && b.shape[0] > 1 && b.strides[0] === 1 && b.strides[1] === b.shape[0]) {
+    return transpose(matmul2(transpose(g, 0, 1), a), 0, 1);
+  }
+  return sumTo(matmul2(transpose(a, -1, -2), g), b.shape);
 }
 
 /**

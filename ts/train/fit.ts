@@ -32,6 +32,8 @@ async function trainEpoch(model: nn.Module, optimizer: optim.Optimizer, o: FitOp
   let stop: StopReason | null = null;
   try {
     for (const data of loader) {
+      // the loop frees the batch itself after the step: the step's sweep must not park it (a copy to the host)
+      for (const t of data) keep(t);
       const [x, y] = data;
       const losses: Tensor[] = [];
       try {

@@ -1,18 +1,30 @@
 // Backend.fusedUpdate on wasm: one f32_<kind>_multi_wasmsimd call over a table of records
-// [n, param, grad, ...state] (byte addresses; 0 where a state is unused).
+// [n, param, grad, ...state] (byte addresses; 0 where a state is unused). An update of at least
+// POOL_MIN_UPDATE elements, with a thread pool running, is cut into records of UPDATE_CHUNK
+// elements that the pool's threads claim one by one: every element's update is independent and
+// the SIMD body equals its scalar tail bit for bit, so the result does not depend on the split.
 
 import type { FusedRecord, FusedUpdateKind } from '../backend.js';
 import type { WasmRuntime } from './runtime.js';
 import { viewPtr } from './storage.js';
 import { withBlocks } from './scratch.js';
 import { sizeOf } from '../view.js';
+import { UPDATE_KERNELS, UPDATE_KERNEL_NAMES } from './pool-part.js';
+import { poolThreads, runUpdateOnPool } from './threads.js';
 
-const MULTI = {
-  sgd: 'f32_sgd_multi_wasmsimd', adam: 'f32_adam_multi_wasmsimd', lion: 'f32_lion_multi_wasmsimd',
-  adagrad: 'f32_adagrad_multi_wasmsimd', rmsprop: 'f32_rmsprop_multi_wasmsimd',
-} as const satisfies Record<FusedUpdateKind, string>;
 /** The common shape of the multi kernels: (count, table, ...their scalars, flags). */
 type MultiKernel = (count: number, table: number, ...scalars: number[]) => void;
+
+/**
+ * Elements below which an update stays on the calling thread. Measure with `npm run bench -- optim`
+ * (its Adam 1-vs-2-thread table); on the loaded 2-core development machine two threads lost at
+ * every size up to 1M, so the split starts above the MLP bench's 200K parameters.
+ */
+export const POOL_MIN_UPDATE = 2 ** 20;
+/** Elements per record of a split update (a multiple of 16: records start on a 64-byte line). */
+const UPDATE_CHUNK = 2 ** 14;
+/** At most this many parts per job (the pool's claim word counts parts in 16 bits). */
+const MAX_PARTS = 4096;
 
 export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records: readonly FusedRecord[],
   scalars: readonly number[], flags: number): void {
@@ -20,11 +32,27 @@ export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records:
   const where = `fusedUpdate(${kind})`;
   const words = 3 + records[0].state.length;
   // validated before the table exists: a bad view throws with nothing written
-  const rows = records.map((r) => [sizeOf(r.param.shape), viewPtr(r.param, where, rt), viewPtr(r.grad, where, rt),
+  let rows = records.map((r) => [sizeOf(r.param.shape), viewPtr(r.param, where, rt), viewPtr(r.grad, where, rt),
     ...r.state.map((v) => (v === null ? 0 : viewPtr(v, where, rt)))]);
-  withBlocks(rt, [records.length * words * 4], ([table]) => {
-    const rec = rt.views.i32(table, records.length * words);
+  const total = rows.reduce((s, r) => s + r[0], 0);
+  const threaded = total >= POOL_MIN_UPDATE && poolThreads() > 1;
+  if (threaded) rows = chunked(rows, Math.max(UPDATE_CHUNK, Math.ceil(total / MAX_PARTS / 16) * 16));
+  withBlocks(rt, [rows.length * words * 4], ([table]) => {
+    const rec = rt.views.i32(table, rows.length * words);
     rows.forEach((row, i) => rec.set(row, i * words));
-    (rt.exports[MULTI[kind]] as MultiKernel)(records.length, table, ...scalars, flags);
+    const kernel = UPDATE_KERNEL_NAMES.indexOf(UPDATE_KERNELS[kind]);
+    if (threaded && runUpdateOnPool(rt, kernel, table, rows.length, words * 4, scalars, flags)) return;
+    (rt.exports[UPDATE_KERNELS[kind]] as MultiKernel)(rows.length, table, ...scalars, flags);
+  });
+}
+
+/** The records cut into pieces of at most `chunk` elements (addresses advanced; 0 stays 0). */
+function chunked(rows: number[][], chunk: number): number[][] {
+  return rows.flatMap((row) => {
+    const pieces: number[][] = [];
+    for (let off = 0; off < row[0]; off += chunk) {
+      pieces.push([Math.min(chunk, row[0] - off), ...row.slice(1).map((ptr) => (ptr === 0 ? 0 : ptr + off * 4))]);
+    }
+    return pieces;
   });
 }

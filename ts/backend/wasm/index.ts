@@ -40,11 +40,14 @@ function storageBits(dtype: DType, value: number): number {
 export class WasmBackend implements Backend {
   readonly device = 'wasm' as const;
   private readonly meta: MetaScratch;
-  private readonly k: K;
 
   constructor(readonly rt: WasmRuntime) {
     this.meta = new MetaScratch(rt);
-    this.k = rt.exports;
+  }
+
+  /** The kernels, read through the runtime each call (a profile swaps in timed copies). */
+  private get k(): K {
+    return this.rt.exports;
   }
 
   alloc(dtype: DType, size: number): Storage {

@@ -4,13 +4,14 @@
 // Invariants:
 // - Every block is 64-byte aligned (a cache line; v128 loads never straddle one) and at least 64
 //   bytes, so ptrs are unique even for 0-byte requests; live blocks never overlap.
-// - Small requests (≤ 256 KiB) round up to one of four classes per power of two and are reused
-//   from that class's free list. Large requests round to 64 KiB, are served best-fit from free
-//   runs (split when bigger), and merge with free neighbours when released.
-// - Before memory grows, the small free lists are flushed into the runs (merging neighbours)
-//   and the request is tried best-fit there: without this, blocks parked in one size class could
-//   never serve another, so a program whose tensor sizes drift would grow memory by the sum of
-//   every class's peak instead of the peak of all live bytes.
+// - Small requests (≤ 256 KiB) round up to one of four classes per power of two, large ones to a
+//   multiple of 64 KiB; a released block is parked on its size's free list and the next request
+//   of that size takes it back (a training step frees and asks for the same sizes every step).
+//   A large miss is served best-fit from the free runs (split when bigger); any other from the top.
+// - Before memory grows, the free lists are flushed into the runs (merging neighbours) and the
+//   request is tried best-fit there: without this, blocks parked at one size could never serve
+//   another, so a program whose tensor sizes drift would grow memory by the sum of every size's
+//   peak instead of the peak of all live bytes.
 // - The bump pointer `top` only grows through memory.grow; a free block that ends at `top` is
 //   given back to the bump region so long-running loops do not ratchet memory up.
 // - Callers must not keep typed-array views across a call that may grow memory (views() makes
@@ -64,8 +65,9 @@ export function failNthAllocation(n: number): void {
 export class Allocator {
   private top: number;
   private readonly live = new Map<number, number>();
-  private readonly small = new Map<number, number[]>();
-  /** Free runs (large blocks, and small ones once flushed): start → size, and end → start for merging. */
+  /** Released blocks by size, waiting for a request of that size. */
+  private readonly parked = new Map<number, number[]>();
+  /** Free runs (blocks flushed from the lists, merged, and the rests of split runs): start → size, and end → start. */
   private readonly runs = new Map<number, number>();
   private readonly runEnd = new Map<number, number>();
   private inUse = 0;
@@ -85,9 +87,9 @@ export class Allocator {
     if (failIn > 0 && --failIn === 0) throw new DescentError('OUT_OF_MEMORY', `wasm memory: cannot allocate ${bytes} bytes (injected by failNthAllocation)`);
     const large = bytes > SMALL_MAX;
     const size = large ? alignUp(bytes, LARGE_STEP) : sizeClass(bytes);
-    let ptr = large ? this.takeRun(size) : this.small.get(size)?.pop();
+    let ptr = this.parked.get(size)?.pop() ?? (large ? this.takeRun(size) : undefined);
     if (ptr === undefined && this.top + size > this.memory.buffer.byteLength) {
-      this.flushSmall();
+      this.flushParked();
       ptr = this.takeRun(size);
     }
     ptr ??= this.bump(size);
@@ -102,12 +104,11 @@ export class Allocator {
     if (size === undefined) throw new DescentError('BAD_ARGUMENT', `release: ${ptr} is not a live block`);
     this.live.delete(ptr);
     this.inUse -= size;
-    if (size > SMALL_MAX) this.freeRun(ptr, size);
-    else if (ptr + size === this.top) this.lowerTop(ptr);
+    if (ptr + size === this.top) this.lowerTop(ptr);
     else {
-      const list = this.small.get(size);
+      const list = this.parked.get(size);
       if (list) list.push(ptr);
-      else this.small.set(size, [ptr]);
+      else this.parked.set(size, [ptr]);
     }
   }
 
@@ -139,10 +140,10 @@ export class Allocator {
     return best;
   }
 
-  /** Moves every block parked in a small free list into the runs, merging neighbours. */
-  private flushSmall(): void {
-    for (const [size, list] of this.small) for (const p of list) this.freeRun(p, size);
-    this.small.clear();
+  /** Moves every block parked in a free list into the runs, merging neighbours. */
+  private flushParked(): void {
+    for (const [size, list] of this.parked) for (const p of list) this.freeRun(p, size);
+    this.parked.clear();
   }
 
   private freeRun(ptr: number, size: number): void {

@@ -16,6 +16,7 @@
 
 import { JOB_LEN, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
 import { gemmWorkerMain, runClaims } from './gemm-worker.js';
+import { UPDATE_KERNEL_NAMES, poolPart } from './pool-part.js';
 import { DescentError, check } from '../../errors.js';
 
 /** A runtime the pool can serve: its module is shipped to workers with the shared memory. */
@@ -25,6 +26,8 @@ export interface PoolRuntime extends GemmRuntime {
 
 /** Below this many flops a product runs on the calling thread (≈ 0.2 ms of work; measured: 128³ was slower on two threads). */
 export const POOL_MIN_FLOPS = 2 ** 23;
+/** Part runner of the calling thread (the workers get the same one as source). */
+const runPoolPart = poolPart(runPart, UPDATE_KERNEL_NAMES);
 const JOB_OFFSET = 64;
 /** How long an idle worker spins before sleeping, in ms. */
 const SPIN_MS = 2;
@@ -118,7 +121,8 @@ async function startPoolNow(rt: PoolRuntime, threads: number): Promise<number> {
   if (threads <= 1 || !sharedMemoryUsable() || !(rt.memory.buffer instanceof SharedArrayBuffer)) return 1;
   const ctrl = new SharedArrayBuffer(JOB_OFFSET + JOB_LEN * 8);
   const flags = new Int32Array(ctrl, 0, 4);
-  const source = `(${gemmWorkerMain.toString()})(${runPart.toString()}, ${runClaims.toString()}, ${JOB_OFFSET}, ${JOB_LEN}, ${SPIN_MS});`;
+  const part = `(${poolPart.toString()})(${runPart.toString()}, ${JSON.stringify(UPDATE_KERNEL_NAMES)})`;
+  const source = `(${gemmWorkerMain.toString()})(${part}, ${runClaims.toString()}, ${JOB_OFFSET}, ${JOB_LEN}, ${SPIN_MS});`;
   const workers = [];
   const ready: Promise<boolean>[] = [];
   const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
@@ -205,21 +209,40 @@ const runOnPool: GemmExecutor = (rt, job, flops) => {
   job[18] = split.parts;
   const parts = split.parts;
   job[16] = scratchFor(rt, threads * job[17]); // one scratch slot per thread, not per chunk
+  runParts(p, job, parts);
+};
+
+/** Publishes `job` (its `parts` parts) to the pool, claims parts with the workers and waits for all. */
+function runParts(p: Pool, job: Float64Array, parts: number): void {
   p.job.set(job);
   Atomics.store(p.flags, 1, 0);
   Atomics.store(p.flags, 2, 0);
   Atomics.store(p.flags, 3, parts << 16); // publishes the job: claims start at chunk 0
   Atomics.add(p.flags, 0, 1);
   Atomics.notify(p.flags, 0);
-  runClaims(runPart, rt.exports, job, p.flags, 0);
+  runClaims(runPoolPart, p.rt.exports, job, p.flags, 0);
   for (let done = Atomics.load(p.flags, 1); done < parts; done = Atomics.load(p.flags, 1)) {
     if (p.canBlock) Atomics.wait(p.flags, 1, done, 50);
   }
   if (Atomics.load(p.flags, 2) !== 0) {
-    // only a driver bug can get here (the backend validates every view before a product)
-    throw new DescentError('UNSUPPORTED', 'gemm: a thread failed on its part of the product (internal error); please report it');
+    // only a driver bug can get here (the backend validates every view before a kernel runs)
+    throw new DescentError('UNSUPPORTED', 'wasm pool: a thread failed on its part of a job (internal error); please report it');
   }
-};
+}
+
+/**
+ * Runs a fused update whose `count` one-record tables lie `recordBytes` apart from `table` on the
+ * pool, one record per part; false (nothing run) when no pool serves `rt`.
+ */
+export function runUpdateOnPool(rt: PoolRuntime, kernel: number, table: number, count: number, recordBytes: number,
+  scalars: readonly number[], flags: number): boolean {
+  const p = pool;
+  if (!p || p.rt !== rt) return false;
+  const job = new Float64Array(JOB_LEN);
+  job.set([-1 - kernel, count, table, recordBytes, scalars.length, ...scalars, flags]);
+  runParts(p, job, count);
+  return true;
+}
 
 /**
  * Returns a copy of a wasm binary whose memory import has the shared bit set or cleared.

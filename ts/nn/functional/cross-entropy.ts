@@ -8,11 +8,12 @@ import { check, fmtShape } from '../../errors.js';
 import { add, div, eq, mul, ne, neg, where } from '../../ops/elementwise.js';
 import { sum } from '../../ops/reduce.js';
 import { gather, indexSelect } from '../../ops/indexing.js';
+import { tensor } from '../../ops/creation.js';
 import { reshape, squeeze, unsqueeze } from '../../ops/shape.js';
 import { assertTensor, checkSameDevice } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
 import {
-  type Reduction, classTarget, floatInput, lossOptions, numberOption, optionalWeight, reduce, weightedMean,
+  type Reduction, classTarget, classValues, floatInput, lossOptions, numberOption, optionalWeight, reduce, weightedMean,
 } from './loss-util.js';
 import { canFuse, fusedCrossEntropy } from './fused-xent.js';
 import { logSoftmax } from './softmax.js';
@@ -90,11 +91,13 @@ function crossEntropyWith(input: Tensor, target: Tensor, opts: CrossEntropyOptio
   checkSameDevice(where_, p.x, t, ...(w === null ? [] : [w]));
   if (t.dtype !== 'i32') return probabilityTarget(p, t, w, eps, r, opts?.ignoreIndex);
   const ignoreIndex = ignoreOption(where_, opts?.ignoreIndex);
-  classTarget(where_, t, p.targetShape, p.C, ignoreIndex);
+  const v = classValues(where_, t, p.targetShape, p.C, ignoreIndex);
   if (allowFused && canFuse(p.x, w !== null, eps)) {
-    const v = t.dataSync();
-    const labels = Int32Array.from(v, (c) => (c === ignoreIndex ? -1 : c));
-    return composite(() => fusedCrossEntropy(p.x, labels, labels.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0), r));
+    let ignored = 0;
+    for (let i = 0; i < v.length; i++) if (v[i] === ignoreIndex) ignored++;
+    // the kernel marks an ignored row by −1: a target without one is passed as it is (no copy)
+    return composite(() => fusedCrossEntropy(p.x, ignored === 0 && t.isContiguous() ? t
+      : tensor(Int32Array.from(v, (c) => (c === ignoreIndex ? -1 : c)), { dtype: 'i32', device: t.device }), v.length - ignored, r));
   }
   return composite(() => crossEntropyIndices(p, t, w, ignoreIndex, eps, r));
 }

@@ -20,15 +20,14 @@ export function canFuse(x: Tensor, hasWeight: boolean, labelSmoothing: number): 
 }
 
 /**
- * crossEntropy(x [N, C], labels) with the fused kernel. `labels` holds class ids, −1 where the
- * target is ignored; `count` is the number of kept rows (the 'mean' divisor).
+ * crossEntropy(x [N, C], lab) with the fused kernel. `lab` (i32 [N], contiguous, the caller's)
+ * holds class ids, −1 where the target is ignored; `count` is the number of kept rows (the 'mean' divisor).
  */
-export function fusedCrossEntropy(x: Tensor, labels: Int32Array, count: number, reduction: string): Tensor {
+export function fusedCrossEntropy(x: Tensor, lab: Tensor, count: number, reduction: string): Tensor {
   const [N, C] = x.shape;
   const needGrad = isGradEnabled() && x.requiresGrad;
   const scale = reduction === 'mean' ? 1 / count : 1;
   const xc = castTo(x, 'f32');
-  const lab = tensor(labels, { dtype: 'i32', device: x.device });
   const rowLoss = empty([N], 'f32', x.device);
   const dlogits = needGrad ? empty([N, C], 'f32', x.device) : null;
   x.backend.softmaxCrossEntropy!(xc, lab, rowLoss, dlogits, scale);
@@ -48,13 +47,9 @@ export function fusedCrossEntropy(x: Tensor, labels: Int32Array, count: number, 
     out = tensor(Float32Array.of(reduction === 'sum' ? total : total / count), { device: x.device, shape: [] });
     rowLoss.dispose();
   }
-  if (dlogits === null) {
-    lab.dispose();
-    return out;
-  }
+  if (dlogits === null) return out;
   const y = attach(out, [x], (g) => [isGradEnabled() ? exactGrad(x, lab, scale, g) : scaled(dlogits, g)], 'crossEntropy', [dlogits, lab]);
   dlogits.dispose(); // the node holds it (and lab) until released
-  lab.dispose();
   return y;
 }
 

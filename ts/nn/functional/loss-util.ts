@@ -77,6 +77,12 @@ export function numberOption(where: string, name: string, v: unknown, dflt: numb
  */
 export function classTarget(where: string, target: unknown, shape: readonly number[], classes: number, ignoreIndex: number | null): Tensor {
   const t = assertTensor(target, where, 'target');
+  classValues(where, t, shape, classes, ignoreIndex);
+  return t;
+}
+
+/** classTarget's check, returning the values it read (the fused cross-entropy needs them once). */
+export function classValues(where: string, t: Tensor, shape: readonly number[], classes: number, ignoreIndex: number | null): ArrayLike<number> {
   check(t.dtype === 'i32', 'BAD_DTYPE', () => `${where}: expected class indices of dtype i32 as target, got ${t.dtype}`);
   check(t.shape.length === shape.length && t.shape.every((n, i) => n === shape[i]), 'SHAPE_MISMATCH',
     () => `${where}: target shape ${fmtShape(t.shape)} must be ${fmtShape(shape)} for this input`);
@@ -86,7 +92,7 @@ export function classTarget(where: string, target: unknown, shape: readonly numb
     check(v[i] >= 0 && v[i] < classes, 'INDEX_OUT_OF_RANGE', () => `${where}: target ${v[i]} at flat position ${i} is out of range ` +
       `for ${classes} classes (expected 0..${classes - 1}${ignoreIndex === null ? '' : ` or ignoreIndex ${ignoreIndex}`})`);
   }
-  return t;
+  return v;
 }
 
 /** weight·x where a weight is given, else x. */
