@@ -114,6 +114,27 @@ test('checkpointSequential: same loss and gradients as plain backprop (dropout r
   expect(() => d.finetune.checkpointSequential(net, 9, x)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
 });
 
+test('checkpoint: double backward (hvp, grad of a gradient norm) through a segment equals plain autograd', () => {
+  d.manualSeed(12);
+  const [W, x, v] = [d.randn([5, 4], ref), d.randn([3, 5], ref), d.randn([5, 4], ref)];
+  const segment = (w: d.Tensor) => (h: d.Tensor) => h.matmul(w).tanh().square();
+  const loss = (ckpt: boolean) => (w: d.Tensor) => (ckpt ? d.finetune.checkpoint(segment(w), x, [w]) : segment(w)(x)).sum().square();
+  const [, hvPlain] = d.hvp(loss(false), W, v);
+  const [, hvCkpt] = d.hvp(loss(true), W, v);
+  expect(arr(hvPlain).some((e) => e !== 0)).toBe(true);
+  closeAll(arr(hvCkpt), arr(hvPlain), 12);
+  const gradNormGrad = (ckpt: boolean) => {
+    const w = W.detach().requiresGrad_();
+    const [g] = d.gradients(loss(ckpt)(w), [w], null, { createGraph: true });
+    g.square().sum().backward();
+    return arr(w.grad!);
+  };
+  closeAll(gradNormGrad(true), gradNormGrad(false), 12);
+  const start = d.memory().reference;
+  for (let i = 0; i < 3; i++) d.tidy(() => { d.hvp(loss(true), W, v); });
+  expect(d.memory().reference).toEqual(start);
+});
+
 test('LoRA inside a TransformerBlock adapts the MLP and the attention output projection (forward sees the adapters)', () => {
   d.manualSeed(11);
   const block = new d.nn.TransformerBlock(8, 2, { dropout: 0, ...ref });
