@@ -2,12 +2,13 @@
 // + TransformerBlock + LayerNorm + Linear readout at the last position) trained full-batch by AdamW
 // on a fraction of the p² pairs, with weight decay 1.0 vs 0: train and test accuracy along the way,
 // a table on stdout and the curves in reports/grokking.html ($DESCENT_REPORT_DIR overrides).
-// A run stops early once test accuracy holds ≥ 99% for 10 evaluations.
-//   npm run build && node --experimental-wasm-relaxed-simd examples/grokking.mjs [steps] [p] [train fraction]
+// A run stops early once test accuracy holds ≥ 99% for 10 evaluations, or when its minutes are
+// spent; the report is rewritten every 500 steps, so a long run can be watched (or cut short).
+//   npm run build && node --experimental-wasm-relaxed-simd examples/grokking.mjs [steps] [p] [train fraction] [minutes per run]
 import * as d from '../build/descent.node.js';
 import * as viz from '../build/viz.node.js';
 
-const [STEPS, P, FRACTION] = [Number(process.argv[2] ?? 3000), Number(process.argv[3] ?? 23), Number(process.argv[4] ?? 0.5)];
+const [STEPS, P, FRACTION, MINUTES] = [3000, 23, 0.5, Infinity].map((v, i) => Number(process.argv[2 + i] ?? v));
 const DIM = 64, EVERY = 25, LR = 1e-3;
 await d.init({ deterministic: false });
 const { nn } = d;
@@ -42,44 +43,50 @@ console.log(setup);
 console.log('| weight decay | step | train loss | train acc | test acc | minutes |');
 console.log('|---|---|---|---|---|---|');
 const curves = [], summary = [];
-for (const wd of [1, 0]) {
-  d.manualSeed(1);
-  const net = new Net();
-  const opt = new d.optim.AdamW(net.parameters(), { lr: LR, betas: [0.9, 0.98], weightDecay: wd });
-  const t0 = performance.now();
-  let held = 0, s = 0, row;
-  while (s < STEPS && held < 10) {
-    s++;
-    const loss = d.tidy(() => {
-      opt.zeroGrad();
-      const l = nn.functional.crossEntropy(net.call(train[0]), train[1]);
-      l.backward();
-      opt.step();
-      return l.item();
-    });
-    if (s % EVERY === 0) {
-      const [trainAcc, testAcc] = [acc(net, train), acc(net, test)];
-      held = testAcc >= 0.99 ? held + 1 : 0;
-      const series = `weight decay ${wd}`;
-      curves.push({ series: `${series}, train`, x: s, y: trainAcc }, { series: `${series}, test`, x: s, y: testAcc });
-      curves.push({ series, x: s, y: loss, group: 'loss' });
-      row = [wd, s, loss.toFixed(4), `${(100 * trainAcc).toFixed(1)}%`, `${(100 * testAcc).toFixed(1)}%`, ((performance.now() - t0) / 60000).toFixed(1)];
-      if (s % (EVERY * 20) === 0) console.log(`| ${row.join(' | ')} |`);
-    }
-  }
-  console.log(`| ${row.join(' | ')} |`);
-  summary.push(row);
-}
-
 const path = viz.reportPath('grokking');
-await viz.writeReport(path, {
+const writeReport = (rows) => viz.writeReport(path, {
   title: 'Grokking modular addition', subtitle: setup,
   sections: [
-    { heading: 'Final state of each run', table: { columns: ['weight decay', 'steps', 'train loss', 'train acc', 'test acc', 'minutes'], rows: summary } },
+    { heading: 'Last evaluation of each run', table: { columns: ['weight decay', 'steps', 'train loss', 'train acc', 'test acc', 'minutes'], rows } },
     { heading: 'Accuracy and training loss against steps', charts: [
       viz.lineChart('Train and test accuracy', curves.filter((c) => !c.group), { x: 'step', y: 'accuracy' }),
       viz.lineChart('Training loss (cross-entropy)', curves.filter((c) => c.group), { x: 'step', y: 'loss', logY: true }),
     ] },
   ],
 });
+for (const wd of [1, 0]) {
+  d.manualSeed(1);
+  const net = new Net();
+  const opt = new d.optim.AdamW(net.parameters(), { lr: LR, betas: [0.9, 0.98], weightDecay: wd });
+  const t0 = performance.now();
+  let held = 0, s = 0, loss, row;
+  const evaluate = () => {
+    const [trainAcc, testAcc] = [acc(net, train), acc(net, test)];
+    held = testAcc >= 0.99 ? held + 1 : 0;
+    const series = `weight decay ${wd}`;
+    curves.push({ series: `${series}, train`, x: s, y: trainAcc }, { series: `${series}, test`, x: s, y: testAcc });
+    curves.push({ series, x: s, y: loss, group: 'loss' });
+    row = [wd, s, loss.toFixed(4), `${(100 * trainAcc).toFixed(1)}%`, `${(100 * testAcc).toFixed(1)}%`, ((performance.now() - t0) / 60000).toFixed(1)];
+  };
+  while (s < STEPS && held < 10 && performance.now() - t0 < MINUTES * 60000) {
+    s++;
+    loss = d.tidy(() => {
+      opt.zeroGrad();
+      const l = nn.functional.crossEntropy(net.call(train[0]), train[1]);
+      l.backward();
+      opt.step();
+      return l.item();
+    });
+    if (s % EVERY === 0) evaluate();
+    if (s % (EVERY * 20) === 0) {
+      console.log(`| ${row.join(' | ')} |`);
+      await writeReport([...summary, row]);
+    }
+  }
+  if (s % EVERY !== 0) evaluate();
+  console.log(`| ${row.join(' | ')} |`);
+  summary.push(row);
+}
+
+await writeReport(summary);
 console.log(`report: ${path}`);
