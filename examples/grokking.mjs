@@ -1,4 +1,4 @@
-// Grokking (Power et al. 2022) of modular addition a + b mod p with a 1-layer transformer (Embedding
+// Grokking (Power et al. 2022) of modular addition a + b mod p with a 1-layer, 1-head transformer (Embedding
 // + TransformerBlock + LayerNorm + Linear readout at the last position) trained full-batch by AdamW
 // on a fraction of the p² pairs, with weight decay 1.0 vs 0: train and test accuracy along the way,
 // a table on stdout and the curves in reports/grokking.html ($DESCENT_REPORT_DIR overrides).
@@ -9,7 +9,7 @@ import * as d from '../build/descent.node.js';
 import * as viz from '../build/viz.node.js';
 
 const [STEPS, P, FRACTION, MINUTES] = [3000, 23, 0.5, Infinity].map((v, i) => Number(process.argv[2 + i] ?? v));
-const DIM = 64, EVERY = 25, LR = 1e-3;
+const DIM = 64, HEADS = 1, EVERY = 25, LR = 1e-3;
 await d.init({ deterministic: false });
 const { nn } = d;
 
@@ -27,7 +27,7 @@ class Net extends nn.Module {
     super();
     this.registerModule('tok', new nn.Embedding(P + 1, DIM));
     this.registerModule('pos', new nn.Embedding(3, DIM));
-    this.registerModule('block', new nn.TransformerBlock(DIM, 4, { dropout: 0 }));
+    this.registerModule('block', new nn.TransformerBlock(DIM, HEADS, { dropout: 0 }));
     this.registerModule('norm', new nn.LayerNorm(DIM));
     this.registerModule('out', new nn.Linear(DIM, P));
   }

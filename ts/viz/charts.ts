@@ -1,4 +1,4 @@
-// Chart specs of the reports: curves per optimizer, the Dolan–Moré performance profile, and a
+// Chart specs of the reports: curves per optimizer, grouped bars, the Dolan–Moré performance profile, and a
 // filled contour map (toy functions, loss landscapes) with optional trajectories on top.
 // Specs are plain data, so a browser page can render the same ones live.
 
@@ -39,6 +39,26 @@ export function profileChart(title: string, points: Point[]): ChartSpec {
       x: { field: 'x', type: 'quantitative', title: 'τ (time ÷ best time on the problem)', scale: { type: 'log', base: 2 } },
       y: { field: 'y', type: 'quantitative', title: 'fraction of problems solved', scale: { domain: [0, 1] } },
       color: { field: 'series', type: 'nominal', title: null },
+    },
+  };
+  return { vegaLite: spec };
+}
+
+/** A bar of category `x` for series `series` (bars of one category sit side by side). */
+export interface Bar { series: string; x: string; y: number }
+
+/** Grouped bars: one group per category, one coloured bar per series (e.g. accuracy per attack). */
+export function barChart(title: string, bars: Bar[], axes: { x: string; y: string; logY?: boolean }): ChartSpec {
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title, width: WIDTH, height: HEIGHT, background: 'white',
+    data: { values: bars },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'x', type: 'nominal', title: axes.x, sort: null, axis: { labelAngle: 0 } },
+      xOffset: { field: 'series', type: 'nominal', sort: null },
+      y: { field: 'y', type: 'quantitative', title: axes.y, scale: axes.logY ? { type: 'log' } : {} },
+      color: { field: 'series', type: 'nominal', title: null, sort: null },
     },
   };
   return { vegaLite: spec };

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescentError } from '../errors.js';
 
-export { lineChart, contourChart, profileChart, sampleGrid, type Point, type Grid, type Overlay } from './charts.js';
+export { lineChart, barChart, contourChart, profileChart, sampleGrid, type Point, type Bar, type Grid, type Overlay } from './charts.js';
 export { toSvg, type ChartSpec } from './render.js';
 export { renderReport, writeReport, type Report, type ReportSection } from './report.js';
 
