@@ -73,6 +73,7 @@ test('descent/viz (a Node-only entry) writes an example report <name>.html under
     if (saved === undefined) delete process.env.DESCENT_REPORT_DIR; else process.env.DESCENT_REPORT_DIR = saved;
   }
   expect(viz.reportPath('x', dir)).toBe(join(dir, 'x.html'));
+  expect(viz.markdownTable({ columns: ['a', 'b'], rows: [[1, 'x'], [2, 'y']] })).toBe('| a | b |\n| --- | --- |\n| 1 | x |\n| 2 | y |');
   expect(() => viz.reportPath('../escape')).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
 });
 

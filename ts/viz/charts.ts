@@ -12,14 +12,14 @@ const WIDTH = 420, HEIGHT = 260;
 export interface Point { series: string; x: number; y: number; group?: string }
 
 /** One line per series (optimizer), e.g. validation accuracy against epochs or seconds. */
-export function lineChart(title: string, points: Point[], axes: { x: string; y: string; logY?: boolean }): ChartSpec {
+export function lineChart(title: string, points: Point[], axes: { x: string; y: string; logX?: boolean; logY?: boolean }): ChartSpec {
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title, width: WIDTH, height: HEIGHT, background: 'white',
     data: { values: points },
     mark: { type: 'line', point: points.length <= 200, clip: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: axes.x },
+      x: { field: 'x', type: 'quantitative', title: axes.x, scale: axes.logX ? { type: 'log' } : {} },
       y: { field: 'y', type: 'quantitative', title: axes.y, scale: axes.logY ? { type: 'log' } : { zero: false } },
       color: { field: 'series', type: 'nominal', title: null },
       detail: { field: 'group', type: 'nominal' },
@@ -56,9 +56,9 @@ export function barChart(title: string, bars: Bar[], axes: { x: string; y: strin
     mark: 'bar',
     encoding: {
       x: { field: 'x', type: 'nominal', title: axes.x, sort: null, axis: { labelAngle: 0 } },
-      xOffset: { field: 'series', type: 'nominal', sort: null },
+      xOffset: { field: 'series', type: 'nominal' },
       y: { field: 'y', type: 'quantitative', title: axes.y, scale: axes.logY ? { type: 'log' } : {} },
-      color: { field: 'series', type: 'nominal', title: null, sort: null },
+      color: { field: 'series', type: 'nominal', title: null }, // sorted by name, as lineChart's: one colour per series
     },
   };
   return { vegaLite: spec };

@@ -8,7 +8,7 @@ import { DescentError } from '../errors.js';
 
 export { lineChart, barChart, contourChart, profileChart, sampleGrid, type Point, type Bar, type Grid, type Overlay } from './charts.js';
 export { toSvg, type ChartSpec } from './render.js';
-export { renderReport, writeReport, type Report, type ReportSection } from './report.js';
+export { markdownTable, renderReport, writeReport, type Report, type ReportSection } from './report.js';
 
 /**
  * Where an example's report `<name>.html` goes: inside `dir`, else $DESCENT_REPORT_DIR, else
