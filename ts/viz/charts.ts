@@ -21,7 +21,7 @@ export function lineChart(title: string, points: Point[], axes: { x: string; y: 
     encoding: {
       x: { field: 'x', type: 'quantitative', title: axes.x, scale: axes.logX ? { type: 'log' } : {} },
       y: { field: 'y', type: 'quantitative', title: axes.y, scale: axes.logY ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 360 } },
       detail: { field: 'group', type: 'nominal' },
     },
   };
@@ -38,7 +38,7 @@ export function profileChart(title: string, points: Point[]): ChartSpec {
     encoding: {
       x: { field: 'x', type: 'quantitative', title: 'τ (time ÷ best time on the problem)', scale: { type: 'log', base: 2 } },
       y: { field: 'y', type: 'quantitative', title: 'fraction of problems solved', scale: { domain: [0, 1] } },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 360 } },
     },
   };
   return { vegaLite: spec };
@@ -58,7 +58,7 @@ export function barChart(title: string, bars: Bar[], axes: { x: string; y: strin
       x: { field: 'x', type: 'nominal', title: axes.x, sort: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'series', type: 'nominal' },
       y: { field: 'y', type: 'quantitative', title: axes.y, scale: axes.logY ? { type: 'log' } : {} },
-      color: { field: 'series', type: 'nominal', title: null }, // sorted by name, as lineChart's: one colour per series
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 360 } }, // sorted by name, as lineChart's: one colour per series
     },
   };
   return { vegaLite: spec };
