@@ -1,8 +1,10 @@
 // PGD adversarial training (Madry et al. 2018) on the bundled Fashion-MNIST subset: an MLP trained
 // normally and one trained on PGD-ℓ∞ examples (ε = 0.1, 5 steps of 0.025 from a random start),
 // then clean and robust accuracy (PGD-ℓ∞ ε = 0.1, 10 steps) on 1,000 test images.
+// Report: reports/adversarial-training.html.
 //   npm run build && node --experimental-wasm-relaxed-simd examples/adversarial-training.mjs [epochs]
 import * as d from '../build/descent.node.js';
+import * as viz from '../build/viz.node.js';
 
 await d.init({ deterministic: false });
 const epochs = Number(process.argv[2] ?? 2);
@@ -36,9 +38,13 @@ function run(adversarial) {
   return { name: adversarial ? 'PGD adversarial training' : 'standard training', clean, fgsm, robust, seconds };
 }
 
-console.log(`Fashion-MNIST subset (${train.length} train images), MLP 784-256-10, Adam 1e-3, batch 128, ${epochs} epochs; 1,000 test images in [0, 1]`);
-console.log('| training | clean acc | FGSM ε=0.1 acc | PGD-10 ε=0.1 acc | train seconds |');
-console.log('|---|---|---|---|---|');
-for (const r of [run(false), run(true)]) {
-  console.log(`| ${r.name} | ${(100 * r.clean).toFixed(1)}% | ${(100 * r.fgsm).toFixed(1)}% | ${(100 * r.robust).toFixed(1)}% | ${r.seconds.toFixed(0)} |`);
-}
+const runs = [run(false), run(true)];
+const setup = `Fashion-MNIST subset (${train.length} train images), MLP 784-256-10, Adam 1e-3, batch 128, ${epochs} epochs; 1,000 test images in [0, 1]`;
+const pct = (v) => `${(100 * v).toFixed(1)}%`;
+const table = { columns: ['training', 'clean acc', 'FGSM ε=0.1 acc', 'PGD-10 ε=0.1 acc', 'train seconds'],
+  rows: runs.map((r) => [r.name, pct(r.clean), pct(r.fgsm), pct(r.robust), r.seconds.toFixed(0)]) };
+console.log(`${setup}\n${viz.markdownTable(table)}`);
+await viz.writeReport(viz.reportPath('adversarial-training'), { title: 'Adversarial training (PGD, Madry et al.)', subtitle: setup, sections: [
+  { heading: 'Accuracy under attack', table, charts: [viz.barChart('Test accuracy by attack (ε = 0.1, ℓ∞)',
+    runs.flatMap((r) => [['clean', r.clean], ['FGSM', r.fgsm], ['PGD-10', r.robust]].map(([x, y]) => ({ series: r.name, x, y }))), { x: 'attack', y: 'accuracy' })] },
+] });

@@ -2,8 +2,10 @@
 // of a fixed random W, the minimum-norm least-squares fit of n = 40 noisy samples, and the test
 // error as the width p passes n (peak at p = n). The features come from the engine; the min-norm
 // solve is a float64 Cholesky on the smaller Gram matrix (ΦᵀΦ for p < n, ΦΦᵀ for p ≥ n).
+// Report: reports/double-descent.html.
 //   npm run build && node examples/double-descent.mjs
 import * as d from '../build/descent.node.js';
+import * as viz from '../build/viz.node.js';
 
 await d.init();
 d.manualSeed(0);
@@ -31,9 +33,9 @@ const rows = (t) => t.toArray();
 const mm = (A, B) => A.map((r) => B[0].map((_, j) => r.reduce((s, a, k) => s + a * B[k][j], 0)));
 const T = (A) => A[0].map((_, j) => A.map((r) => r[j]));
 
-console.log(`random ReLU features, n = ${n} training points in ${dim} dimensions (noise 0.2), test on ${nTest}; mean over 5 feature draws`);
-console.log('| width p | p/n | train MSE | test MSE |');
-console.log('|---|---|---|---|');
+const setup = `random ReLU features, n = ${n} training points in ${dim} dimensions (noise 0.2), test on ${nTest}; mean over 5 feature draws`;
+const table = { columns: ['width p', 'p/n', 'train MSE', 'test MSE'], rows: [] };
+const curves = [];
 for (const p of [5, 10, 20, 30, 36, 40, 44, 50, 80, 160, 400, 1000]) {
   let [tr, te] = [0, 0];
   for (let rep = 0; rep < 5; rep++) {
@@ -48,5 +50,11 @@ for (const p of [5, 10, 20, 30, 36, 40, 44, 50, 80, 160, 400, 1000]) {
     te += pred(Ft).reduce((s, v, i) => s + (v - yt[i]) ** 2, 0) / nTest / 5;
     W.dispose();
   }
-  console.log(`| ${p} | ${(p / n).toFixed(2)} | ${tr.toExponential(2)} | ${te.toExponential(2)} |`);
+  table.rows.push([p, (p / n).toFixed(2), tr.toExponential(2), te.toExponential(2)]);
+  curves.push({ series: 'train (floored at 1e-8)', x: p / n, y: Math.max(tr, 1e-8) }, { series: 'test', x: p / n, y: te }); // log axis: an exact fit shows at the floor
 }
+console.log(`${setup}\n${viz.markdownTable(table)}`);
+await viz.writeReport(viz.reportPath('double-descent'), { title: 'Double descent of random-feature regression', subtitle: setup, sections: [
+  { heading: 'Error against width (interpolation threshold at p/n = 1)', table,
+    charts: [viz.lineChart('Minimum-norm least squares: train and test MSE', curves, { x: 'p / n', y: 'MSE', logX: true, logY: true })] },
+] });

@@ -1,8 +1,10 @@
 // MAML and first-order MAML on sinusoid regression (Finn et al. 2017: amplitude U[0.1, 5], phase
 // U[0, π], x U[−5, 5], K = 10 support points, MLP 1-40-40-1): the query MSE after adapting with
 // 1 and 10 inner steps (lr 0.01), against plain multi-task pre-training on the same tasks.
+// Report: reports/maml-sinusoid.html.
 //   npm run build && node examples/maml-sinusoid.mjs [metaIterations]
 import * as d from '../build/descent.node.js';
+import * as viz from '../build/viz.node.js';
 
 await d.init();
 const iters = Number(process.argv[2] ?? 300);
@@ -48,10 +50,19 @@ function evaluate(net, steps) {
   return total / evalTasks.length;
 }
 
-console.log(`sinusoid regression, K=${K}, meta-batch ${metaBatch}, ${iters} meta-iterations (Adam 1e-3), inner lr ${innerLr}; 100 held-out tasks`);
-console.log('| training | query MSE, 0 steps | 1 step | 10 steps | seconds |');
-console.log('|---|---|---|---|---|');
+const setup = `sinusoid regression, K=${K}, meta-batch ${metaBatch}, ${iters} meta-iterations (Adam 1e-3), inner lr ${innerLr}; 100 held-out tasks`;
+const names = { pretrain: 'pre-training', fomaml: 'first-order MAML', maml: 'MAML' };
+const STEPS = [0, 1, 2, 5, 10];
+const table = { columns: ['training', ...STEPS.map((k) => `query MSE, ${k} steps`), 'seconds'], rows: [] };
+const curves = [];
 for (const kind of ['pretrain', 'fomaml', 'maml']) {
   const { net, seconds } = train(kind);
-  console.log(`| ${kind === 'pretrain' ? 'pre-training' : kind === 'fomaml' ? 'first-order MAML' : 'MAML'} | ${evaluate(net, 0).toFixed(3)} | ${evaluate(net, 1).toFixed(3)} | ${evaluate(net, 10).toFixed(3)} | ${seconds.toFixed(1)} |`);
+  const mses = STEPS.map((k) => evaluate(net, k));
+  mses.forEach((y, i) => curves.push({ series: names[kind], x: STEPS[i], y }));
+  table.rows.push([names[kind], ...mses.map((m) => m.toFixed(3)), seconds.toFixed(1)]);
 }
+console.log(`${setup}\n${viz.markdownTable(table)}`);
+await viz.writeReport(viz.reportPath('maml-sinusoid'), { title: 'MAML on sinusoid regression', subtitle: setup, sections: [
+  { heading: 'Few-shot adaptation on held-out tasks', table,
+    charts: [viz.lineChart('Query MSE after k inner SGD steps on the K support points', curves, { x: 'inner steps k', y: 'query MSE', logY: true })] },
+] });

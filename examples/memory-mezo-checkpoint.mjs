@@ -4,8 +4,10 @@
 //   and, for backprop, after backward with the gradients alive; MeZO's transient z, one
 //   parameter at a time, is not sampled: at most the largest parameter, 0.25 MiB here);
 // - gradient checkpointing of a 16-block MLP: bytes held by the graph after forward, by segments.
+// Report: reports/memory-mezo-checkpoint.html.
 //   npm run build && node examples/memory-mezo-checkpoint.mjs
 import * as d from '../build/descent.node.js';
+import * as viz from '../build/viz.node.js';
 
 await d.init();
 d.manualSeed(0);
@@ -34,14 +36,10 @@ const backprop = peak;
 peak = 0;
 d.finetune.mezoStep(net.parameters(), lossValue, { lr: 1e-3, eps: 1e-3, seed: 1 });
 const mezo = peak;
-console.log(`MLP ${BLOCKS}×(${WIDTH}→${WIDTH}, tanh) → 10, batch ${BATCH}; parameters ${mb(paramBytes)} MiB (f32, wasm)`);
-console.log('| step | peak live bytes above the weights |');
-console.log('|---|---|');
-console.log(`| backprop SGD (graph + gradients) | ${mb(backprop)} MiB |`);
-console.log(`| MeZO (two forwards without a graph) | ${mb(mezo)} MiB |`);
-
-console.log('\n| checkpoint segments | bytes held after forward | forward + backward ms (median of 5) |');
-console.log('|---|---|---|');
+const setup = `MLP ${BLOCKS}×(${WIDTH}→${WIDTH}, tanh) → 10, batch ${BATCH}; parameters ${mb(paramBytes)} MiB (f32, wasm)`;
+const steps = { columns: ['step', 'peak live MiB above the weights'], rows: [['backprop SGD (graph + gradients)', mb(backprop)], ['MeZO (two forwards without a graph)', mb(mezo)]] };
+console.log(`${setup}\n${viz.markdownTable(steps)}\n`);
+const ckpt = { columns: ['checkpoint segments', 'MiB held after forward', 'forward + backward ms (median of 5)'], rows: [] };
 for (const segments of [0, 2, 4, 8, 16]) {
   const times = [];
   let held = 0;
@@ -58,5 +56,14 @@ for (const segments of [0, 2, 4, 8, 16]) {
     if (r > 0) times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  console.log(`| ${segments === 0 ? 'none' : segments} | ${mb(held)} MiB | ${times[2].toFixed(0)} |`);
+  ckpt.rows.push([segments === 0 ? 'none' : segments, mb(held), times[2].toFixed(0)]);
 }
+console.log(viz.markdownTable(ckpt));
+const bar = (series, rows) => rows.map(([x, y]) => ({ series, x: String(x), y: Number(y) }));
+await viz.writeReport(viz.reportPath('memory-mezo-checkpoint'), { title: 'Memory: MeZO and gradient checkpointing', subtitle: setup, sections: [
+  { heading: 'One training step', table: steps, charts: [viz.barChart('Peak live MiB above the weights', bar('peak MiB', steps.rows.map(([n, v]) => [n.split(' (')[0], v])), { x: 'method', y: 'MiB' })] },
+  { heading: 'Checkpointing by segments', table: ckpt, charts: [
+    viz.barChart('MiB held by the graph after forward', bar('held MiB', ckpt.rows), { x: 'segments', y: 'MiB' }),
+    viz.barChart('Forward + backward ms (loaded machine: indicative)', bar('ms', ckpt.rows.map(([s2, , t]) => [s2, t])), { x: 'segments', y: 'ms' }),
+  ] },
+] });

@@ -1,5 +1,6 @@
 // Bundles the library and the CLI with esbuild, wasm inlined:
 //   ts/index.ts    → build/descent.node.js (node, esm) and build/descent.browser.js (browser, esm)
+//   ts/viz/index.ts → build/viz.node.js (node, esm: charts and HTML reports, `descent/viz`)
 //   ts/cli/main.ts → build/cli.js (node, esm, #!/usr/bin/env node)
 // The plugin swaps ts/backend/wasm/binaries.ts (reads build/*.wasm with node:fs, for running the
 // sources directly) for binaries.inline.ts (bytes embedded by the binary loader), so the bundles
@@ -40,6 +41,7 @@ const targets = [
   // nodeBuiltin), so neither this bundle nor an app's re-bundle of it resolves them; the external
   // is a guard should a literal node:* import appear (it stays as written, as before)
   { entry: 'ts/index.ts', outfile: 'build/descent.browser.js', platform: 'browser', target: 'es2022', external: ['node:*'] },
+  { entry: 'ts/viz/index.ts', outfile: 'build/viz.node.js', platform: 'node', target: 'node20' },
   // commander and cli-progress are CommonJS and require Node built-ins: give the ESM bundle a require
   { entry: 'ts/cli/main.ts', outfile: 'build/cli.js', platform: 'node', target: 'node20',
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cliRequire } from 'node:module';\nconst require = __cliRequire(import.meta.url);" } },

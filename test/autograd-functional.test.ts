@@ -50,6 +50,18 @@ test('hvp equals the analytic Hessian of a quadratic and of a cubic', () => {
   close(hv2 as d.Tensor, H.map((row) => row.reduce((a, h, j) => a + h * vv[j], 0)));
 });
 
+test('hvp and jvp under noGrad equal their values with grad mode on', () => {
+  const f = (x: d.Tensor) => x.pow(3).sum().add(x.prod());
+  const g = (x: d.Tensor) => d.stack([x.prod(), x.sin().sum()]);
+  const [x, v] = [t([0.5, -1, 2]), t([1, 2, -1])];
+  const [hv, jv] = [d.hvp(f, x, v)[1] as d.Tensor, d.jvp(g, x, v)[1]];
+  const [hvQuiet, jvQuiet] = d.noGrad(() => [d.hvp(f, x, v)[1] as d.Tensor, d.jvp(g, x, v)[1]]);
+  expect(Array.from(hv.dataSync()).some((e) => e !== 0)).toBe(true);
+  close(hvQuiet, Array.from(hv.dataSync()));
+  close(jvQuiet, Array.from(jv.dataSync()));
+  expect(hvQuiet.requiresGrad).toBe(false);
+});
+
 test('vjp and jvp agree with the explicit Jacobian', () => {
   // f(x) = [x0·x1, sin(x2), x0 + x2²]
   const f = (x: d.Tensor) => d.stack([x.slice(0, 0, 1).mul(x.slice(0, 1, 2)).sum(), x.slice(0, 2, 3).sin().sum(),

@@ -114,14 +114,67 @@ test('checkpointSequential: same loss and gradients as plain backprop (dropout r
   expect(() => d.finetune.checkpointSequential(net, 9, x)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
 });
 
-test('LoRA inside a TransformerBlock adapts the MLP and the attention output projection (forward sees the adapters)', () => {
+test('checkpoint: double backward (hvp, grad of a gradient norm) through a segment equals plain autograd', () => {
+  d.manualSeed(12);
+  const [W, x, v] = [d.randn([5, 4], ref), d.randn([3, 5], ref), d.randn([5, 4], ref)];
+  const segment = (w: d.Tensor) => (h: d.Tensor) => h.matmul(w).tanh().square();
+  const loss = (ckpt: boolean) => (w: d.Tensor) => (ckpt ? d.finetune.checkpoint(segment(w), x, [w]) : segment(w)(x)).sum().square();
+  const [, hvPlain] = d.hvp(loss(false), W, v);
+  const [, hvCkpt] = d.hvp(loss(true), W, v);
+  expect(arr(hvPlain).some((e) => e !== 0)).toBe(true);
+  closeAll(arr(hvCkpt), arr(hvPlain), 12);
+  const gradNormGrad = (ckpt: boolean) => {
+    const w = W.detach().requiresGrad_();
+    const [g] = d.gradients(loss(ckpt)(w), [w], null, { createGraph: true });
+    g.square().sum().backward();
+    return arr(w.grad!);
+  };
+  closeAll(gradNormGrad(true), gradNormGrad(false), 12);
+  const start = d.memory().reference;
+  for (let i = 0; i < 3; i++) d.tidy(() => { d.hvp(loss(true), W, v); });
+  expect(d.memory().reference).toEqual(start);
+});
+
+test('LoRA inside a TransformerBlock adapts the MLP, the attention output projection and the packed q/k/v slices', () => {
   d.manualSeed(11);
   const block = new d.nn.TransformerBlock(8, 2, { dropout: 0, ...ref });
   const names = d.finetune.applyLoRA(block, { rank: 2 });
-  expect(names.sort()).toEqual(['linear1', 'linear2', 'self_attn.out_proj']);
+  expect(names.sort()).toEqual(['linear1', 'linear2', 'self_attn.k_proj', 'self_attn.out_proj', 'self_attn.q_proj', 'self_attn.v_proj']);
   block.call(d.randn([2, 3, 8], ref)).square().sum().backward();
   for (const [n, p] of block.namedParameters()) {
     if (n.endsWith('lora_A')) continue; // B = 0 at start, so A's gradient is zero (not null)
     expect([n, p.grad !== null]).toEqual([n, n.endsWith('lora_B')]);
   }
+});
+
+test('LoRA on attention q/v slices: output equals attention with in_proj_weight + (α/r)·BA; merge == unmerged; unmerge restores', () => {
+  d.manualSeed(13);
+  const E = 6;
+  const mha = new d.nn.MultiheadAttention(E, 2, { batchFirst: true, ...ref });
+  const W0 = arr(mha.param('in_proj_weight')!);
+  expect(d.finetune.applyLoRA(mha, { targets: ['q_proj', 'v_proj'], rank: 3, alpha: 6 })).toEqual(['q_proj', 'v_proj']);
+  const [q, v] = [mha.child('q_proj'), mha.child('v_proj')] as d.finetune.LoRAInProjSlice[];
+  const x = d.randn([2, 5, E], ref);
+  mha.call(x, x, x)[0].square().sum().backward();
+  expect(mha.namedParameters().filter(([, p]) => p.grad !== null).map(([n]) => n).sort())
+    .toEqual(['q_proj.lora_A', 'q_proj.lora_B', 'v_proj.lora_A', 'v_proj.lora_B']);
+  new d.optim.SGD(d.finetune.loraParameters(mha), { lr: 0.5 }).step(); // B ≠ 0: the adapters matter
+  for (const a of [q, v]) expect(arr(a.loraB).some((e) => e !== 0)).toBe(true);
+  const [y] = mha.call(x, x, x);
+  // an independent attention whose packed weight carries the updates in rows [0, E) and [2E, 3E)
+  const delta = (a: d.finetune.LoRAInProjSlice) => a.loraB.matmul(a.loraA).mul(2);
+  const plain = new d.nn.MultiheadAttention(E, 2, { batchFirst: true, ...ref });
+  plain.loadStateDict({ ...Object.fromEntries(Object.entries(mha.stateDict()).filter(([n]) => !n.includes('lora'))),
+    in_proj_weight: d.tensor(W0, ref).reshape([3 * E, E]).add(d.cat([delta(q), d.zeros([E, E], ref), delta(v)])) });
+  closeAll(arr(y), arr(plain.call(x, x, x)[0]));
+  q.merge();
+  v.merge();
+  closeAll(arr(mha.call(x, x, x)[0]), arr(y));
+  closeAll(arr(mha.param('in_proj_weight')!), arr(plain.param('in_proj_weight')!));
+  q.unmerge();
+  v.unmerge();
+  closeAll(arr(mha.param('in_proj_weight')!), W0);
+  closeAll(arr(mha.call(x, x, x)[0]), arr(y));
+  expect(() => d.finetune.applyLoRA(mha, { targets: ['q_proj'] })).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+  expect(() => q.unmerge()).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
 });

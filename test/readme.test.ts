@@ -30,7 +30,7 @@ const blocks = docs.flatMap((doc) => doc.runnable.map((b, i) => ({ name: `${doc.
 
 test.each(blocks.map((b, i) => [b.name, b, i] as const))('%s runs', async (_, block, i) => {
   const file = new URL(`block${i + 1}.${block.lang === 'js' ? 'mjs' : 'ts'}`, dir);
-  writeFileSync(file, block.code.replaceAll("from 'descent'", "from '../../ts/index.js'"));
+  writeFileSync(file, block.code.replaceAll("from 'descent'", "from '../../ts/index.js'").replaceAll("from 'descent/viz'", "from '../../ts/viz/index.js'"));
   const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   try {
     await import(/* @vite-ignore */ file.href);

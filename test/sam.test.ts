@@ -47,6 +47,23 @@ test('adaptive SAM scales the ball by |w|: e = ρ·w²g/‖|w|g‖, and step(clo
   Array.from(w.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(w0[i] - 0.1 * gAt[i], 12));
 });
 
+test('SAM takes ρ and adaptive per param group, over the defaults, with one global gradient norm', () => {
+  const [u0, v0] = [[0.7, -1.2], [0.4]];
+  const u = d.tensor(u0, ref).requiresGrad_();
+  const v = d.tensor(v0, ref).requiresGrad_();
+  const base = new d.optim.SGD([{ params: [u] }, { params: [v] }], { lr: 0.1 });
+  const sam = new d.sam.SAM(base, { rho: 0.05, groups: [{}, { rho: 0.2, adaptive: true }] });
+  d.tidy(() => { const w = d.cat([u, v]); quad(w).backward(); });
+  const g = matvec([...u0, ...v0]);
+  const t = [g[0], g[1], Math.abs(v0[0]) * g[2]]; // T = 1 in group 0, |w| in group 1
+  sam.firstStep(true);
+  const want = [u0[0] + (0.05 * t[0]) / norm(t), u0[1] + (0.05 * t[1]) / norm(t), v0[0] + (0.2 * v0[0] ** 2 * g[2]) / norm(t)];
+  [...Array.from(u.dataSync()), ...Array.from(v.dataSync())].forEach((x, i) => expect(x).toBeCloseTo(want[i], 12));
+  expect(() => new d.sam.SAM(base, { groups: [{}] })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+  expect(() => new d.sam.SAM(base, { groups: [{}, { rho: -1 }] })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+  expect(() => new d.sam.SAM(base, { groups: [{}, { lr: 1 } as never] })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+});
+
 test('SAM keeps memory flat over steps and rejects bad options and call orders', () => {
   const { sam, closure } = setup(false);
   closure();

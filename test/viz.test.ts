@@ -9,6 +9,7 @@ import { contourChart, lineChart, profileChart, quantileLevels, sampleGrid } fro
 import { renderReport, writeAtomic, writeReport } from '../ts/viz/report.js';
 import { toSvg } from '../ts/viz/render.js';
 import { performanceProfile, profileSteps } from '../ts/cli/profile.js';
+import * as viz from '../ts/viz/index.js';
 import { checkWellFormed, plots } from './viz-helpers.js';
 
 test('a contour chart draws filled level sets and trajectories as paths, not one rect per cell', async () => {
@@ -49,6 +50,31 @@ test('reports are written atomically: a failed write leaves neither the file nor
   expect(() => writeAtomic(join(dir, 'missing', 'r.html'), 'x')).toThrow();
   expect(readdirSync(dir)).toEqual(['r.html']);
   expect(existsSync(join(dir, 'missing'))).toBe(false);
+});
+
+test('descent/viz (a Node-only entry) writes an example report <name>.html under DESCENT_REPORT_DIR', async () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  expect(pkg.exports['./viz']).toEqual({ types: './build/types/viz/index.d.ts', node: './build/viz.node.js' });
+  expect(readFileSync('ts/index.ts', 'utf8')).not.toContain('viz'); // the browser core stays free of vega and node:fs
+  const dir = mkdtempSync(join(tmpdir(), 'descent-reports-'));
+  const saved = process.env.DESCENT_REPORT_DIR;
+  process.env.DESCENT_REPORT_DIR = join(dir, 'nested');
+  try {
+    const path = viz.reportPath('sam-vs-sgd');
+    expect(path).toBe(join(dir, 'nested', 'sam-vs-sgd.html'));
+    await viz.writeReport(path, { title: 'SAM', sections: [{ heading: 'accuracy', charts: [
+      viz.barChart('test accuracy', [{ series: 'SGD', x: 'clean', y: 0.9 }, { series: 'SAM', x: 'clean', y: 0.95 }], { x: 'input', y: 'acc' }),
+      viz.lineChart('loss', [{ series: 'SGD', x: 1, y: 2 }, { series: 'SGD', x: 2, y: 1 }], { x: 'epoch', y: 'loss', logY: true })] }] });
+    const html = readFileSync(path, 'utf8');
+    checkWellFormed(html);
+    expect(plots(html)).toHaveLength(2);
+    expect((html.match(/<path [^>]*aria-roledescription="bar"|role-mark[^"]*bar/g) ?? []).length).toBeGreaterThan(0);
+  } finally {
+    if (saved === undefined) delete process.env.DESCENT_REPORT_DIR; else process.env.DESCENT_REPORT_DIR = saved;
+  }
+  expect(viz.reportPath('x', dir)).toBe(join(dir, 'x.html'));
+  expect(viz.markdownTable({ columns: ['a', 'b'], rows: [[1, 'x'], [2, 'y']] })).toBe('| a | b |\n| --- | --- |\n| 1 | x |\n| 2 | y |');
+  expect(() => viz.reportPath('../escape')).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
 });
 
 test('the Dolan–Moré profile counts problems solved within τ × the best time', () => {

@@ -61,6 +61,9 @@ function pull(out: Tensor, vars: Tensor[], seed: Tensor | null, createGraph: boo
   return gs;
 }
 
+/** Σᵢ ⟨gsᵢ, vsᵢ⟩ as a scalar tensor. */
+const dot = (gs: Tensor[], vs: Tensor[]): Tensor => gs.map((g, i) => sum(mul(g, vs[i]))).reduce((a, b) => a.add(b));
+
 function scalarOut(y: Tensor, where: string): void {
   check(y.size === 1, 'SHAPE_MISMATCH', () => `${where}: f must return a one-element tensor, got shape [${y.shape.join(', ')}]`);
 }
@@ -137,8 +140,8 @@ export function jvp(f: Fn, x: Tensors, v: Tensors): [Tensor, Tensor] {
     const y = callOut(f, vars, 'jvp');
     const u = zerosLike(y);
     u.requiresGrad = true;
-    const jtu = pull(y, vars, u, true); // Jᵀu, linear in u
-    const inner = jtu.map((g, i) => sum(mul(g, vs[i]))).reduce((a, b) => a.add(b));
+    // recorded even under an enclosing noGrad, else ⟨Jᵀu, v⟩ is a constant and J·v silently zero
+    const inner = enableGrad(() => dot(pull(y, vars, u, true), vs));
     const [jv] = pull(inner, [u], null, nested);
     return [nested ? y : detach(y), jv] as [Tensor, Tensor];
   });
@@ -156,8 +159,7 @@ export function hvp(f: Fn, x: Tensors, v: Tensors): [Tensor, Tensors] {
     const vars = variables(xs, nested);
     const y = callOut(f, vars, 'hvp');
     scalarOut(y, 'hvp');
-    const gs = pull(y, vars, null, true);
-    const inner = gs.map((g, i) => sum(mul(g, vs[i]))).reduce((a, b) => a.add(b));
+    const inner = enableGrad(() => dot(pull(y, vars, null, true), vs)); // ⟨∇f, v⟩, recorded as in jvp
     const hs = pull(inner, vars, null, nested);
     return [nested ? y : detach(y), shaped(x, hs)] as [Tensor, Tensors];
   });

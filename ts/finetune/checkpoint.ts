@@ -2,8 +2,9 @@
 // forward without recording, keeping only its input; its backward re-runs the segment with
 // recording and back-propagates through that copy. Activation memory drops from every
 // intermediate of the segment to its input, for one extra forward. The RNG state is replayed so
-// dropout draws the same mask (torch's preserve_rng_state). Double backward through a segment is
-// not supported (as torch's reentrant variant): its recomputed graph is not recorded.
+// dropout draws the same mask (torch's preserve_rng_state). Under a recorded backward (createGraph,
+// hvp, grad of grad) the recomputation runs on the real inputs and records its own backward, so
+// double backward through a segment is exact (as torch's non-reentrant variant).
 
 import { check } from '../errors.js';
 import { tidy } from '../lifetime.js';
@@ -31,17 +32,20 @@ export function checkpoint(fn: (x: Tensor) => Tensor, x: Tensor, params: Tensor[
 }
 
 function recompute(fn: (x: Tensor) => Tensor, inputs: Tensor[], rng: ReturnType<typeof getRngState>, g: Tensor): (Tensor | null)[] {
+  const createGraph = isGradEnabled(); // backward runs VJPs in grad mode only when it records itself
   const now = getRngState();
   setRngState(rng);
   try {
     return tidy(() => enableGrad(() => {
-      const x = inputs[0].detach();
-      x.requiresGrad = inputs[0].requiresGrad;
-      const vars = [x, ...inputs.slice(1)].filter((t) => t.requiresGrad);
+      // a fresh leaf stops a first-order pass at x; a recorded pass must reach x's own history
+      const x = createGraph ? inputs[0] : inputs[0].detach();
+      if (!createGraph) x.requiresGrad = inputs[0].requiresGrad;
+      const all = [x, ...inputs.slice(1)];
       const y = fn(x);
-      const gs = y.requiresGrad ? gradients(y, vars, g.detach()) : [];
+      if (!y.requiresGrad) return all.map(() => null);
+      const gs = gradients(y, all.filter((t) => t.requiresGrad), createGraph ? g : g.detach(), { createGraph });
       let k = 0;
-      return [x, ...inputs.slice(1)].map((t) => (t.requiresGrad && y.requiresGrad ? gs[k++] : null));
+      return all.map((t) => (t.requiresGrad ? gs[k++] : null));
     }));
   } finally {
     setRngState(now);

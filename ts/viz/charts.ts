@@ -1,4 +1,4 @@
-// Chart specs of the reports: curves per optimizer, the Dolan–Moré performance profile, and a
+// Chart specs of the reports: curves per optimizer, grouped bars, the Dolan–Moré performance profile, and a
 // filled contour map (toy functions, loss landscapes) with optional trajectories on top.
 // Specs are plain data, so a browser page can render the same ones live.
 
@@ -12,16 +12,16 @@ const WIDTH = 420, HEIGHT = 260;
 export interface Point { series: string; x: number; y: number; group?: string }
 
 /** One line per series (optimizer), e.g. validation accuracy against epochs or seconds. */
-export function lineChart(title: string, points: Point[], axes: { x: string; y: string; logY?: boolean }): { vegaLite: TopLevelSpec } {
+export function lineChart(title: string, points: Point[], axes: { x: string; y: string; logX?: boolean; logY?: boolean }): ChartSpec {
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title, width: WIDTH, height: HEIGHT, background: 'white',
     data: { values: points },
     mark: { type: 'line', point: points.length <= 200, clip: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: axes.x },
+      x: { field: 'x', type: 'quantitative', title: axes.x, scale: axes.logX ? { type: 'log' } : {} },
       y: { field: 'y', type: 'quantitative', title: axes.y, scale: axes.logY ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 360 } },
       detail: { field: 'group', type: 'nominal' },
     },
   };
@@ -38,7 +38,27 @@ export function profileChart(title: string, points: Point[]): ChartSpec {
     encoding: {
       x: { field: 'x', type: 'quantitative', title: 'τ (time ÷ best time on the problem)', scale: { type: 'log', base: 2 } },
       y: { field: 'y', type: 'quantitative', title: 'fraction of problems solved', scale: { domain: [0, 1] } },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 360 } },
+    },
+  };
+  return { vegaLite: spec };
+}
+
+/** A bar of category `x` for series `series` (bars of one category sit side by side). */
+export interface Bar { series: string; x: string; y: number }
+
+/** Grouped bars: one group per category, one coloured bar per series (e.g. accuracy per attack). */
+export function barChart(title: string, bars: Bar[], axes: { x: string; y: string; logY?: boolean }): ChartSpec {
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title, width: WIDTH, height: HEIGHT, background: 'white',
+    data: { values: bars },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'x', type: 'nominal', title: axes.x, sort: null, axis: { labelAngle: 0 } },
+      xOffset: { field: 'series', type: 'nominal' },
+      y: { field: 'y', type: 'quantitative', title: axes.y, scale: axes.logY ? { type: 'log' } : {} },
+      color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 360 } }, // sorted by name, as lineChart's: one colour per series
     },
   };
   return { vegaLite: spec };

@@ -28,6 +28,12 @@ h1{font-size:22px;margin-bottom:2px}.sub{color:#666;margin-top:0}h2{font-size:17
 .charts{display:flex;flex-wrap:wrap;gap:16px}.charts svg{max-width:100%;height:auto}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 9px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}`;
 
+/** A report table as GitHub markdown, for printing the same rows an example writes to its report. */
+export function markdownTable(t: NonNullable<ReportSection['table']>): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(t.columns), line(t.columns.map(() => '---')), ...t.rows.map(line)].join('\n');
+}
+
 /** The report as one HTML string with every chart rendered to inline SVG. */
 export async function renderReport(r: Report): Promise<string> {
   const parts: string[] = [];

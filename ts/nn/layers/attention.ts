@@ -1,6 +1,8 @@
 // MultiheadAttention with torch's parameters (in_proj_weight [3E, E], in_proj_bias, out_proj) and
 // mask conventions (a boolean attnMask or keyPaddingMask marks positions that may NOT be attended;
-// a float attnMask is added). isCausal applies the causal mask itself.
+// a float attnMask is added). isCausal applies the causal mask itself. Optional children q_proj,
+// k_proj, v_proj add their output to that slice of the packed projection: LoRA adapters on
+// in_proj_weight (finetune.applyLoRA registers them; a merged adapter returns null).
 
 import { check, checkOptions, fmtShape } from '../../errors.js';
 import { add, where } from '../../ops/elementwise.js';
@@ -18,6 +20,9 @@ import { xavierUniform, zeros } from '../init.js';
 import { Module } from '../module.js';
 import { type FactoryOptions, blank, bool, factory, positive } from './factory.js';
 import { Linear } from './linear.js';
+
+/** Names of the optional adapters on the q, k and v slices of in_proj_weight, in slice order. */
+export const IN_PROJ_SLICES = ['q_proj', 'k_proj', 'v_proj'] as const;
 
 export interface MultiheadAttentionOptions extends FactoryOptions { dropout?: number; bias?: boolean; batchFirst?: boolean }
 export interface AttentionCallOptions {
@@ -80,7 +85,13 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Attentio
     const hd = this.embedDim / h;
     const ws = chunk(this.param('in_proj_weight')!, 3, 0);
     const bs = this.param('in_proj_bias') === null ? [null, null, null] : chunk(this.param('in_proj_bias')!, 3, 0);
-    const heads = (x: Tensor, i: number, len: number) => transpose(reshape(linear(x, ws[i], bs[i]), [n, len, h, hd]), 1, 2);
+    const adapters = new Map(this.namedChildren());
+    const project = (x: Tensor, i: number): Tensor => {
+      const y = linear(x, ws[i], bs[i]);
+      const extra = adapters.get(IN_PROJ_SLICES[i])?.call(x) as Tensor | null | undefined;
+      return extra == null ? y : add(y, extra);
+    };
+    const heads = (x: Tensor, i: number, len: number) => transpose(reshape(project(x, i), [n, len, h, hd]), 1, 2);
     let scores = matmul(heads(q, 0, l), transpose(heads(k, 1, s), -2, -1)); // [N, h, L, S]
     scores = this.masked(scores.mul(1 / Math.sqrt(hd)), o, n, l, s);
     const attn = softmax(scores, -1);
