@@ -12,7 +12,7 @@ const WIDTH = 420, HEIGHT = 260;
 export interface Point { series: string; x: number; y: number; group?: string }
 
 /** One line per series (optimizer), e.g. validation accuracy against epochs or seconds. */
-export function lineChart(title: string, points: Point[], axes: { x: string; y: string; logX?: boolean; logY?: boolean }): ChartSpec {
+export function lineChart(title: string, points: Point[], axes: { x: string; y: string; logX?: boolean; logY?: boolean }): { vegaLite: TopLevelSpec } {
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title, width: WIDTH, height: HEIGHT, background: 'white',
