@@ -10,8 +10,8 @@
 // elements twice. With a pool the upper triangle is issued as one GEMM per MC row block, which
 // the pool splits over its threads (it runs only the GEMM driver's part function).
 //
-// Both paths accumulate every C element over k with gemm.ts's KC blocking, in the same order and
-// through the same macro-kernel, so their results are bit-identical to each other, to any thread
+// Both paths accumulate every C element over k with gemm.ts's k blocking (equal blocks of at
+// most KC), in the same order and through the same macro-kernel, so their results are bit-identical to each other, to any thread
 // count, and to the full GEMM on the upper triangle (the full GEMM's lower triangle equals the
 // mirror exactly for X·Xᵀ; for A·A only up to rounding, as A·A is symmetric only in exact math).
 
@@ -59,10 +59,11 @@ function upperTriangle(rt: GemmRuntime, g: SymmetricCall): void {
   const pack = ex.x32_packb_wasmsimd;
   const { n, k, a, aRs, aCs, b, bRs, bCs, c, alpha, beta } = g;
   const pa = scratchFor(rt, scratchBytes(g.kernel)), pb = pa + MC * KC * 4, tmp = pb + KC * NC * 4;
+  const kStep = Math.ceil(k / Math.max(1, Math.ceil(k / KC))); // runPart's equal k blocks
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
-    for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += KC) {
-      const kc = Math.min(KC, k - pc);
+    for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += kStep) {
+      const kc = Math.min(kStep, k - pc);
       if (kc > 0) pack(NR, kc, nc, b + (pc * bRs + jc * bCs) * 4, bCs, bRs, pb);
       const betaHere = pc === 0 ? beta : 1;
       const panelB = (col: number): number => pb + ((col - jc) / NR) * kc * NR * 4;
