@@ -11,15 +11,25 @@ import { describe } from '../ops/util.js';
 
 export type Rounding = 'nearest' | 'stochastic';
 export type Fp8Format = 'e4m3' | 'e5m2';
-export interface NarrowOptions {
+interface RoundingOption {
   /** 'nearest' (default): round to nearest, ties to even. 'stochastic': unbiased random rounding. */
   rounding?: Rounding;
 }
-export interface Fp8Options extends NarrowOptions {
+export interface NarrowOptions extends RoundingOption {
+  /** Write the codes into this array (x's length) instead of a new one, and return it. */
+  out?: Uint16Array;
+}
+export interface Fp8Options extends RoundingOption {
   /** 'e4m3' (max 448, no Inf) or 'e5m2' (max 57344). */
   format: Fp8Format;
   /** Overflow (and ±Inf) → ±max finite instead of NaN (e4m3) / ±Inf (e5m2). Default false. */
   saturate?: boolean;
+  /** Write the codes into this array (x's length) instead of a new one, and return it. */
+  out?: Uint8Array;
+}
+export interface WidenOptions {
+  /** Write the values into this array (x's length) instead of a new one, and return it. */
+  out?: Float32Array;
 }
 
 type K = WasmRuntime['exports'];
@@ -38,6 +48,21 @@ function rounding(where: string, r: unknown, n: number): (i: number) => [number,
     const block = counter + i / 4; // element i draws word i & 3 of Philox block counter + (i >> 2)
     return [1, block >>> 0, Math.floor(block / 2 ** 32) >>> 0, key0, key1];
   };
+}
+
+/**
+ * opts.out checked (a `Ctor` of x's length, apart from x's bytes), or a new array. Reusing one
+ * saves more than the conversion costs on large arrays: a new array's pages are zeroed by the
+ * system on first touch.
+ */
+function output<T extends Codes>(where: string, out: unknown, Ctor: { new (n: number): T; name: string }, x: Codes): T {
+  if (out === undefined) return new Ctor(x.length);
+  check(out instanceof Ctor && out.length === x.length, 'BAD_OPTION',
+    () => `${where}: expected out to be a ${Ctor.name} of length ${x.length}, got ${describe(out)}`);
+  const o = out as T;
+  const apart = o.buffer !== x.buffer || o.byteOffset >= x.byteOffset + x.byteLength || x.byteOffset >= o.byteOffset + o.byteLength;
+  check(apart, 'BAD_OPTION', () => `${where}: expected out apart from the input, got a view overlapping its bytes`);
+  return o;
 }
 
 // Elements a pass: the input and output blocks (≤ 96 KiB) stay in cache between the copy in, the
@@ -71,14 +96,16 @@ function halfPair(name: 'f16' | 'bf16') {
   const to = (x: Float32Array, opts: NarrowOptions = {}): Uint16Array => {
     const where = `kernels.f32To${name === 'f16' ? 'F16' : 'Bf16'}`;
     checkInput(where, x, Float32Array);
-    checkOptions(where, opts, ['rounding']);
+    checkOptions(where, opts, ['rounding', 'out']);
+    const out = output(where, opts.out, Uint16Array, x);
     const r = rounding(where, opts.rounding, x.length);
-    return throughWasm(where, x, new Uint16Array(x.length), (k, n, px, py, i) => k[narrowK](n, px, py, ...r(i)));
+    return throughWasm(where, x, out, (k, n, px, py, i) => k[narrowK](n, px, py, ...r(i)));
   };
-  const from = (x: Uint16Array): Float32Array => {
+  const from = (x: Uint16Array, opts: WidenOptions = {}): Float32Array => {
     const where = `kernels.${name}ToF32`;
     checkInput(where, x, Uint16Array);
-    return throughWasm(where, x, new Float32Array(x.length), (k, n, px, py) => k[widenK](n, px, py));
+    checkOptions(where, opts, ['out']);
+    return throughWasm(where, x, output(where, opts.out, Float32Array, x), (k, n, px, py) => k[widenK](n, px, py));
   };
   return [to, from] as const;
 }
@@ -104,18 +131,19 @@ export function f32ToFp8(x: Float32Array, opts: Fp8Options): Uint8Array {
   const where = 'kernels.f32ToFp8';
   checkInput(where, x, Float32Array);
   const format = fp8Code(where, opts);
-  checkOptions(where, opts, ['format', 'saturate', 'rounding']);
+  checkOptions(where, opts, ['format', 'saturate', 'rounding', 'out']);
   const sat = opts.saturate ?? false;
   check(typeof sat === 'boolean', 'BAD_OPTION', () => `${where}: expected saturate to be a boolean, got ${describe(sat)}`);
+  const out = output(where, opts.out, Uint8Array, x);
   const r = rounding(where, opts.rounding, x.length);
-  return throughWasm(where, x, new Uint8Array(x.length), (k, n, px, py, i) => k.f32_fp8_vcvt_wasmsimd(format, sat ? 1 : 0, n, px, py, ...r(i)));
+  return throughWasm(where, x, out, (k, n, px, py, i) => k.f32_fp8_vcvt_wasmsimd(format, sat ? 1 : 0, n, px, py, ...r(i)));
 }
 
 /** OCP fp8 bits → f32, exact. @example kernels.fp8ToF32(bytes, { format: 'e5m2' }) */
-export function fp8ToF32(x: Uint8Array, opts: { format: Fp8Format }): Float32Array {
+export function fp8ToF32(x: Uint8Array, opts: { format: Fp8Format } & WidenOptions): Float32Array {
   const where = 'kernels.fp8ToF32';
   checkInput(where, x, Uint8Array);
   const format = fp8Code(where, opts);
-  checkOptions(where, opts, ['format']);
-  return throughWasm(where, x, new Float32Array(x.length), (k, n, px, py) => k.fp8_f32_vcvt_wasmsimd(format, n, px, py));
+  checkOptions(where, opts, ['format', 'out']);
+  return throughWasm(where, x, output(where, opts.out, Float32Array, x), (k, n, px, py) => k.fp8_f32_vcvt_wasmsimd(format, n, px, py));
 }
