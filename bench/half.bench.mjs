@@ -3,6 +3,9 @@
 // same in SIMD). Contenders, measured in the same process:
 //   descent kernel — assembly/f32-*-vcvt wasmsimd on buffers already in wasm memory
 //   descent cast   — tensor.half() / .bfloat16() / .float() on wasm (allocation + xx-vcopy)
+//   kernels.*      — the raw typed-array entry points (f16 only): into a new array, and into a reused
+//                    one ({ out }); a new 16M-element array's pages are zeroed on first touch, which
+//                    the memcpy into a new array (Float32Array.slice) shows on its own
 //   @petamoriken/float16 — new Float16Array(f32) / new Float32Array(f16) (the polyfill)
 //   plain JS       — a loop over ts/dtype.ts (f16/bf16) or ts/minifloat.ts (fp8) per element
 //   memcpy         — Float32Array.prototype.set of the f32 side (4 B/element read + written)
@@ -40,13 +43,18 @@ export default async function run() {
     rows.push([what, ms, gbps(bytes * N, ms), ratio(memcpy, ms)]);
   };
   await row('memcpy f32 (Float32Array.set)', 8, () => dst.set(src));
+  await row('memcpy f32 into a new array (Float32Array.slice)', 8, () => src.slice(), slow);
 
   const t = d.tensor(src);
   for (const name of ['f16', 'bf16']) {
     for (const st of [0, 1]) await row(`f32→${name} ${st ? 'stochastic' : 'nearest'}: descent kernel`, 6, () => k[`f32_${name}_vcvt_wasmsimd`](N, px, ph, st, 0, 0, 1, 2));
     await row(`f32→${name} nearest: descent cast (.${name === 'f16' ? 'half' : 'bfloat16'}())`, 6, () => (name === 'f16' ? t.half() : t.bfloat16()).dispose());
-    if (name === 'f16') await row('f32→f16 nearest: @petamoriken/float16', 6, () => new Float16Array(src), slow);
     const h = new Uint16Array(N);
+    if (name === 'f16') {
+      await row('f32→f16 nearest: kernels.f32ToF16(x) (new array)', 6, () => d.kernels.f32ToF16(src), slow);
+      await row('f32→f16 nearest: kernels.f32ToF16(x, { out })', 6, () => d.kernels.f32ToF16(src, { out: h }));
+      await row('f32→f16 nearest: @petamoriken/float16', 6, () => new Float16Array(src), slow);
+    }
     const conv = name === 'f16' ? dt.f32ToF16 : dt.f32ToBf16;
     await row(`f32→${name} nearest: plain JS`, 6, () => { for (let i = 0; i < N; i++) h[i] = conv(src[i]); }, slow);
     k[`f32_${name}_vcvt_wasmsimd`](N, px, ph, 0, 0, 0, 0, 0);
@@ -55,6 +63,8 @@ export default async function run() {
     await row(`${name}→f32: descent cast (.float())`, 6, () => ht.float().dispose());
     ht.dispose();
     if (name === 'f16') {
+      await row('f16→f32: kernels.f16ToF32(h) (new array)', 6, () => d.kernels.f16ToF32(h), slow);
+      await row('f16→f32: kernels.f16ToF32(h, { out })', 6, () => d.kernels.f16ToF32(h, { out: dst }));
       const f16 = new Float16Array(src);
       // its proxied element reads take ~20 s for 16M: one sample
       await row('f16→f32: @petamoriken/float16', 6, () => new Float32Array(f16), { warmup: 0, runs: 1, minSampleMs: 0 });

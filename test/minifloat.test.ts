@@ -63,12 +63,28 @@ describe('narrowing kernels equal the host reference bit for bit', () => {
   });
 });
 
-const blockCache = new Map<number, number[]>();
+const blockCache = new Map<string, number[]>();
 function hostWord(i: number, c: number, key: number[]): number {
   const b = c + (i >> 2);
-  if (!blockCache.has(b)) blockCache.set(b, d.philox4x32(b, 0, 0, 0, key[0], key[1]));
-  return blockCache.get(b)![i & 3];
+  const id = `${b}/${key}`;
+  if (!blockCache.has(id)) blockCache.set(id, d.philox4x32(b >>> 0, Math.floor(b / 2 ** 32), 0, 0, key[0], key[1]));
+  return blockCache.get(id)![i & 3];
 }
+
+test('stochastic kernels carry the block counter across 2^32 inside a SIMD step', () => {
+  // block 2^32 − 3 starts the stream, so the low word wraps within the first 32 elements
+  const x = samples(203);
+  const c = 2 ** 32 - 3, key = [5, 0xfedcba98];
+  for (const [format] of FORMATS) {
+    const want = x.map((v, i) => narrow(format, v, false, hostWord(i, c, key)));
+    for (const isa of ['scalar', 'wasmsimd']) {
+      const got = runKernel(format, isa, x, false, [1, c >>> 0, 0, key[0], key[1]]);
+      for (let i = 0; i < x.length; i++) {
+        if (got[i] !== want[i]) expect.fail(`${isa} ${format} element ${i}: ${hex(got[i])}, reference ${hex(want[i])}`);
+      }
+    }
+  }
+});
 
 describe('fixtures', () => {
   test('kernels.f32ToF16 / f32ToBf16 match PyTorch 1.13 (halves.json)', () => {
@@ -131,8 +147,8 @@ describe('stochastic rounding', () => {
       expect(Math.abs(sum / n - Math.fround(v))).toBeLessThan(4 * sd); // 4σ: fails by chance < 1e-4
     });
 
-  test('the same seed gives the same bits as the host stream (randomWords)', () => {
-    const x = samples(1001);
+  test('the same seed gives the same bits as the host stream (randomWords), across the entry point\'s chunks', () => {
+    const x = samples(40003); // over two 16384-element chunks and a tail
     d.manualSeed(42);
     const a = kernels.f32ToBf16(x, { rounding: 'stochastic' });
     const after = getRngState().counter;
@@ -140,6 +156,22 @@ describe('stochastic rounding', () => {
     const w = randomWords(x.length);
     expect(getRngState().counter).toBe(after); // the kernel advanced the stream exactly as the host
     x.forEach((v, i) => expect(a[i]).toBe(narrow('bf16', v, false, w[i])));
+  });
+});
+
+describe('out option', () => {
+  test('the codes (and widened values) land in out, which is returned', () => {
+    const x = samples(5001);
+    const h = new Uint16Array(x.length), b = new Uint8Array(x.length), f = new Float32Array(x.length);
+    expect(kernels.f32ToF16(x, { out: h })).toBe(h);
+    expect(Array.from(h)).toEqual(Array.from(kernels.f32ToF16(x)));
+    expect(kernels.f32ToFp8(x, { format: 'e5m2', saturate: true, out: b })).toBe(b);
+    expect(Array.from(b)).toEqual(Array.from(kernels.f32ToFp8(x, { format: 'e5m2', saturate: true })));
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+    expect(kernels.bf16ToF32(h, { out: f })).toBe(f);
+    expect(bits(f)).toEqual(bits(kernels.bf16ToF32(h)));
+    expect(kernels.fp8ToF32(b, { format: 'e5m2', out: f })).toBe(f);
+    expect(bits(f)).toEqual(bits(kernels.fp8ToF32(b, { format: 'e5m2' })));
   });
 });
 
@@ -161,6 +193,7 @@ describe('tensor casts', () => {
 
 describe('bad input', () => {
   const x = new Float32Array([1, 2, 3]);
+  const spare = new Float32Array(3);
   test.each([
     ['a plain array', () => kernels.f32ToF16([1, 2] as unknown as Float32Array), /expected a Float32Array, got an array/],
     ['Uint8Array into f16ToF32', () => kernels.f16ToF32(new Uint8Array(2) as unknown as Uint16Array), /expected a Uint16Array, got Uint8Array/],
@@ -169,11 +202,16 @@ describe('bad input', () => {
     ['missing fp8 format', () => kernels.f32ToFp8(x, {} as { format: 'e4m3' }), /format 'e4m3' or 'e5m2', got undefined/],
     ['fp8 e3m4', () => kernels.fp8ToF32(new Uint8Array(1), { format: 'e3m4' as 'e4m3' }), /format 'e4m3' or 'e5m2', got string e3m4/],
     ['non-boolean saturate', () => kernels.f32ToFp8(x, { format: 'e4m3', saturate: 1 as unknown as boolean, rounding: 'stochastic' }), /saturate to be a boolean/],
+    ['out of the wrong type', () => kernels.f32ToF16(x, { rounding: 'stochastic', out: new Int16Array(3) as unknown as Uint16Array }), /out to be a Uint16Array of length 3, got Int16Array/],
+    ['out of the wrong length', () => kernels.f32ToFp8(x, { format: 'e4m3', rounding: 'stochastic', out: new Uint8Array(2) }), /out to be a Uint8Array of length 3/],
+    ['out overlapping the input', () => kernels.f16ToF32(new Uint16Array(spare.buffer, 0, 3), { out: spare }), /out apart from the input/],
   ])('%s → DescentError, the random stream untouched', (_, call, msg) => {
     d.manualSeed(3);
     const before = getRngState();
+    spare.fill(7);
     expect(call).toThrow(d.DescentError);
     expect(call).toThrow(msg);
     expect(getRngState()).toEqual(before);
+    expect(Array.from(spare)).toEqual([7, 7, 7]);
   });
 });

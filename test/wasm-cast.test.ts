@@ -59,11 +59,13 @@ describe('halves', () => {
     }
   });
 
-  test('f32 → f16 / bf16 bit-exact with ts/dtype.ts over a sweep of 2^24 f32 bit patterns', () => {
+  test('f32 → f16 / bf16 bit-exact with ts/dtype.ts over a sweep of 2^22 f32 bit patterns', () => {
+    // (all 2^32 patterns: `npm run verify -- half`)
     const CHUNK = 1 << 20;
-    for (let c = 0; c < 16; c++) {
-      // stride 253 through the whole 32-bit space (odd, so every exponent and rounding case is hit)
-      const u = Uint32Array.from({ length: CHUNK }, (_, i) => ((c * CHUNK + i) * 253 + c) >>> 0);
+    for (let c = 0; c < 4; c++) {
+      // stride 1021 through the whole 32-bit space (odd, so every exponent and rounding case is hit)
+      const u = new Uint32Array(CHUNK);
+      for (let i = 0; i < CHUNK; i++) u[i] = ((c * CHUNK + i) * 1021 + c) >>> 0;
       const x = f32Bits(u);
       const h = convert('f32', 'f16', x);
       const b = convert('f32', 'bf16', x);

@@ -17,19 +17,20 @@ import { fmtBias, fmtMant, fmtWidth, fmtMax, fmtNaN, fmtIeeeSpecials, FMT_BF16 }
   const M = fmtMant(f);
   const s = 23 - M;
   const a = v128.and(v, i32x4.splat(0x7fffffff));
-  const e = i32x4.sub(a, i32x4.splat((127 - fmtBias(f)) << 23));
+  // nearest: lanes below the normals take the normal recipe at the smallest normal, whose code 2^M
+  // bounds every subnormal code, and above them the subnormal recipe's count of smallest subnormals
+  // is at least the normal code, so one min_u merges the two recipes (no compare and select)
+  const merge = minNormal(f) != 0 && !stochastic;
+  const e = i32x4.sub(merge ? i32x4.max_u(a, i32x4.splat(minNormal(f))) : a, i32x4.splat((127 - fmtBias(f)) << 23));
   let code = i32x4.shr_u(i32x4.add(e, roundInc(e, s, stochastic, r)), s);
-  if (minNormal(f) != 0) {
-    let sub: v128;
-    if (stochastic) {
-      const w = f32x4.mul(a, f32x4.splat(reinterpret<f32>((127 + fmtBias(f) + M - 1) << 23)));
-      const whole = f32x4.floor(w);
-      const frac32 = i32x4.trunc_sat_f32x4_u(f32x4.mul(f32x4.sub(w, whole), f32x4.splat(4294967296.0)));
-      sub = i32x4.sub(i32x4.trunc_sat_f32x4_u(whole), i32x4.lt_u(r, frac32)); // lt is −1 when true
-    } else {
-      const C = f32x4.splat(reinterpret<f32>((127 + 24 - fmtBias(f) - M) << 23));
-      sub = i32x4.sub(f32x4.add(a, C), C);
-    }
+  if (merge) {
+    const C = f32x4.splat(reinterpret<f32>((127 + 24 - fmtBias(f) - M) << 23));
+    code = i32x4.min_u(code, i32x4.sub(f32x4.add(a, C), C));
+  } else if (minNormal(f) != 0) {
+    const w = f32x4.mul(a, f32x4.splat(reinterpret<f32>((127 + fmtBias(f) + M - 1) << 23)));
+    const whole = f32x4.floor(w);
+    const frac32 = i32x4.trunc_sat_f32x4_u(f32x4.mul(f32x4.sub(w, whole), f32x4.splat(4294967296.0)));
+    const sub = i32x4.sub(i32x4.trunc_sat_f32x4_u(whole), i32x4.lt_u(r, frac32)); // lt is −1 when true
     code = v128.bitselect(sub, code, i32x4.lt_s(a, i32x4.splat(minNormal(f))));
   }
   const top = sat ? fmtMax(f) : fmtIeeeSpecials(f) ? fmtMax(f) + 1 : fmtNaN(f);

@@ -5,7 +5,7 @@
 // block (c0 + c1·2^32) + (i >> 2) under key (k0, k1).
 import { narrowBits, widenBits, fmtWidth } from './minifloat';
 import { narrowX4, widenX4 } from './minifloat-simd';
-import { philoxAt } from './philox';
+import { philoxAt, philoxAt32, philoxWords0, philoxWords1, philoxWords2, philoxWords3, philoxWords4, philoxWords5, philoxWords6, philoxWords7 } from './philox';
 
 @inline function lane(b: v128, j: i32): u32 {
   return j == 0 ? i32x4.extract_lane(b, 0) : j == 1 ? i32x4.extract_lane(b, 1) : j == 2 ? i32x4.extract_lane(b, 2) : i32x4.extract_lane(b, 3);
@@ -26,26 +26,35 @@ import { philoxAt } from './philox';
   }
 }
 
-@inline function rnd(st: bool, i: i32, c0: u32, c1: u32, k0: u32, k1: u32): v128 {
-  return st ? philoxAt(i, c0, c1, k0, k1) : i32x4.splat(0);
+/** Elements i .. i + 15, r0..r3 their random words when stochastic. */
+@inline function narrow16(f: i32, sat: bool, st: bool, i: i32, x: usize, y: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const p = x + (<usize>i << 2);
+  const a = narrowX4(f, v128.load(p), sat, st, r0);
+  const b = narrowX4(f, v128.load(p, 16), sat, st, r1);
+  const c = narrowX4(f, v128.load(p, 32), sat, st, r2);
+  const d = narrowX4(f, v128.load(p, 48), sat, st, r3);
+  if (fmtWidth(f) == 16) {
+    const q = y + (<usize>i << 1);
+    v128.store(q, i16x8.narrow_i32x4_u(a, b));
+    v128.store(q, i16x8.narrow_i32x4_u(c, d), 16);
+  } else {
+    v128.store(y + <usize>i, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(a, b), i16x8.narrow_i32x4_u(c, d)));
+  }
 }
 
-/** The whole SIMD steps of 8 (16-bit codes) or 16 (8-bit codes) elements; returns how many were done. */
+/** The whole SIMD steps of 16 elements (nearest) or 32 (stochastic: 8 Philox blocks); returns how many were done. */
 @inline export function narrowSteps(f: i32, sat: bool, st: bool, n: i32, x: usize, y: usize,
                                     c0: u32, c1: u32, k0: u32, k1: u32): i32 {
-  const step = fmtWidth(f) == 16 ? 8 : 16;
   let i = 0;
-  for (; i + step <= n; i += step) {
-    const p = x + (<usize>i << 2);
-    const a = narrowX4(f, v128.load(p), sat, st, rnd(st, i, c0, c1, k0, k1));
-    const b = narrowX4(f, v128.load(p, 16), sat, st, rnd(st, i + 4, c0, c1, k0, k1));
-    if (fmtWidth(f) == 16) {
-      v128.store(y + (<usize>i << 1), i16x8.narrow_i32x4_u(a, b));
-    } else {
-      const c = narrowX4(f, v128.load(p, 32), sat, st, rnd(st, i + 8, c0, c1, k0, k1));
-      const d = narrowX4(f, v128.load(p, 48), sat, st, rnd(st, i + 12, c0, c1, k0, k1));
-      v128.store(y + <usize>i, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(a, b), i16x8.narrow_i32x4_u(c, d)));
+  if (st) {
+    for (; i + 32 <= n; i += 32) {
+      philoxAt32(i, c0, c1, k0, k1);
+      narrow16(f, sat, true, i, x, y, philoxWords0, philoxWords1, philoxWords2, philoxWords3);
+      narrow16(f, sat, true, i + 16, x, y, philoxWords4, philoxWords5, philoxWords6, philoxWords7);
     }
+  } else {
+    const none = i32x4.splat(0);
+    for (; i + 16 <= n; i += 16) narrow16(f, sat, false, i, x, y, none, none, none, none);
   }
   return i;
 }

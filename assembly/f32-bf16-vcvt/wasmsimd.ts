@@ -1,4 +1,4 @@
-// f32-bf16-vcvt, 128-bit SIMD: 8 elements a step (lane recipes in _lib/minifloat-simd.ts).
+// f32-bf16-vcvt, 128-bit SIMD: narrowing 16 elements a step (32 stochastic), widening 8 (lane recipes in _lib/minifloat-simd.ts).
 import { FMT_BF16 } from '../_lib/minifloat';
 import { narrowSimd, widenSimd } from '../_lib/vcvt';
 

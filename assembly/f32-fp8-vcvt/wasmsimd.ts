@@ -1,4 +1,4 @@
-// f32-fp8-vcvt, 128-bit SIMD: 16 elements a step (lane recipes in _lib/minifloat-simd.ts).
+// f32-fp8-vcvt, 128-bit SIMD: 16 elements a step (narrowing stochastically 32) (lane recipes in _lib/minifloat-simd.ts).
 import { narrowFp8, widenFp8 } from './_dispatch';
 
 /** Same contract as f32_fp8_vcvt_scalar and bit-identical to it. */

@@ -1,5 +1,5 @@
 // xx-vcopy, 128-bit SIMD: contiguous rows of the half conversions (f32 ↔ f16, f32 ↔ bf16) run
-// 8 elements a step with the SIMD loops of _lib/vcvt.ts (shared with f32-f16-vcvt and
+// in SIMD steps with the loops of _lib/vcvt.ts (shared with f32-f16-vcvt and
 // f32-bf16-vcvt), bit-identical to _lib/half.ts; every other pair, strided rows and tails use the
 // scalar loop of _lib/convert.ts.
 import { T_F32, T_F16, T_BF16 } from '../_lib/ops';

@@ -8,4 +8,4 @@ export type { GemmOptions } from './gemm.js';
 export { newtonSchulz } from './newton-schulz.js';
 export type { NewtonSchulzOptions } from '../optim/newton-schulz.js';
 export { f32ToF16, f16ToF32, f32ToBf16, bf16ToF32, f32ToFp8, fp8ToF32 } from './convert.js';
-export type { Rounding, Fp8Format, NarrowOptions, Fp8Options } from './convert.js';
+export type { Rounding, Fp8Format, NarrowOptions, Fp8Options, WidenOptions } from './convert.js';
