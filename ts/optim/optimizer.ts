@@ -259,7 +259,7 @@ export abstract class Optimizer {
    * loaded state against it); null where the state has no fixed layout to check against.
    */
   protected stateTemplate(group: ParamGroup, p: Tensor): ParamState | null {
-    return noGrad(() => this.makeTransform(group).init(p));
+    return noGrad(() => lowPrecisionState(this.makeTransform(group), () => stateDtypeOf(group)).init(p));
   }
 
   /**
