@@ -10,12 +10,15 @@ import { groupIndices, ownedState, runFused } from '../fused.js';
 import { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from '../transforms/adam.js';
 import { betas, choice, flag, nonNegative, positive, type OptionSchema } from '../validate.js';
 import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
+import { MASTER_WEIGHTS, type MasterWeights } from '../master-weights.js';
 
 export interface AdamOptions {
   lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; amsgrad?: boolean; maximize?: boolean;
   decoupledWeightDecay?: boolean;
   /** Where m and v live between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit' (block-wise). */
   stateDtype?: StateDtype;
+  /** 'remainder': bf16 parameters keep their f32 master exactly in a 16-bit remainder (default 'none'). */
+  masterWeights?: MasterWeights;
 }
 
 const num = (g: ParamGroup, k: string) => (): number => g[k] as number;
@@ -31,7 +34,7 @@ function adamLike(g: ParamGroup, core: GradientTransformation,
 
 const ADAM: OptionSchema = {
   lr: nonNegative(1e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0),
-  amsgrad: flag(false), maximize: flag(false), decoupledWeightDecay: flag(false), stateDtype: choice('f32', STATE_DTYPES),
+  amsgrad: flag(false), maximize: flag(false), decoupledWeightDecay: flag(false), stateDtype: choice('f32', STATE_DTYPES), masterWeights: choice('none', MASTER_WEIGHTS),
 };
 
 /**

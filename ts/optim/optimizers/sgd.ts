@@ -10,16 +10,19 @@ import { addDecayedWeights, chain, linkStates, scale, scaleByLearningRate, trace
 import { groupIndices, ownedState, runFused } from '../fused.js';
 import { choice, flag, nonNegative } from '../validate.js';
 import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
+import { MASTER_WEIGHTS, type MasterWeights } from '../master-weights.js';
 
 export interface SGDOptions {
   lr?: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean;
   /** Where the momentum buffer lives between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit'. */
   stateDtype?: StateDtype;
+  /** 'remainder': bf16 parameters keep their f32 master exactly in a 16-bit remainder (default 'none'). */
+  masterWeights?: MasterWeights;
 }
 
 const SCHEMA = {
   lr: nonNegative(1e-3), momentum: nonNegative(0), dampening: nonNegative(0), weightDecay: nonNegative(0),
-  nesterov: flag(false), maximize: flag(false), stateDtype: choice('f32', STATE_DTYPES),
+  nesterov: flag(false), maximize: flag(false), stateDtype: choice('f32', STATE_DTYPES), masterWeights: choice('none', MASTER_WEIGHTS),
 };
 
 /**

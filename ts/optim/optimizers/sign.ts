@@ -8,6 +8,7 @@ import { ownedState, runFused } from '../fused.js';
 import { ema, scaleByLion, scaleBySign } from '../transforms/sign.js';
 import { betas, choice, nonNegative, unitInterval } from '../validate.js';
 import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
+import { MASTER_WEIGHTS, type MasterWeights } from '../master-weights.js';
 
 const lrAndDecay = (g: ParamGroup): GradientTransformation[] =>
   [addDecayedWeights(() => g.weightDecay as number), scaleByLearningRate(() => g.lr)];
@@ -16,6 +17,8 @@ export interface LionOptions {
   lr?: number; betas?: [number, number]; weightDecay?: number;
   /** Where the momentum lives between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit'. */
   stateDtype?: StateDtype;
+  /** 'remainder': bf16 parameters keep their f32 master exactly in a 16-bit remainder (default 'none'). */
+  masterWeights?: MasterWeights;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface LionOptions {
 export class Lion extends Optimizer {
   constructor(params: ParamsInput, opts: LionOptions = {}) {
     super('Lion', params, opts, { lr: nonNegative(1e-4), betas: betas([0.9, 0.99]), weightDecay: nonNegative(0),
-      stateDtype: choice('f32', STATE_DTYPES) });
+      stateDtype: choice('f32', STATE_DTYPES), masterWeights: choice('none', MASTER_WEIGHTS) });
   }
   /** f32_lion_multi over the scaleByLion link's momentum. */
   protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
