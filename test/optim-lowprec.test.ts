@@ -142,4 +142,32 @@ describe('stateDtype', () => {
     expect(Array.from(b.dataSync()), 'nothing changed by the refused load').toEqual(Array.from(a.dataSync()));
     d.dispose([a, b, target]);
   });
+
+  test('bf16 Adam state on wasm takes the fused kernel (one call a step) and stays with the composed path', () => {
+    const runAdam = (fused: boolean) => {
+      const prev = optim.setFusedUpdates(fused);
+      d.manualSeed(11);
+      const ws = [d.randn([1029], { requiresGrad: true }), d.randn([7, 3], { requiresGrad: true })];
+      const targets = ws.map((w) => d.keep(d.randn(w.shape)));
+      const opt = new optim.AdamW(ws, { lr: 1e-2, stateDtype: 'bf16' });
+      const calls = optim.fusedCalls();
+      let bytes = 0;
+      for (let i = 0; i < 10; i++) {
+        if (i === 2) bytes = d.memory().wasm.bytes;
+        opt.zeroGrad();
+        d.tidy(() => ws.map((w, k) => w.sub(targets[k]).square().sum()).reduce((a, b) => a.add(b)).backward());
+        d.manualSeed(200 + i);
+        opt.step();
+      }
+      optim.setFusedUpdates(prev);
+      const out = { calls: optim.fusedCalls() - calls, drift: d.memory().wasm.bytes - bytes, p: ws.map((w) => w.dataSync() as Float32Array),
+        m: (opt.state.get(ws[0])!['2'] as { m: d.Tensor }).m.dtype };
+      d.dispose([...ws, ...targets]);
+      return out;
+    };
+    const fused = runAdam(true), composed = runAdam(false);
+    expect([fused.calls, composed.calls]).toEqual([10, 0]);
+    expect([fused.m, fused.drift], 'state stays bf16; memory flat').toEqual(['bf16', 0]);
+    fused.p.forEach((p, k) => p.forEach((v, i) => expect(Math.abs(v - composed.p[k][i]), `param ${k}[${i}]`).toBeLessThan(2e-3)));
+  });
 });

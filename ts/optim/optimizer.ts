@@ -117,6 +117,11 @@ export abstract class Optimizer {
     return false;
   }
 
+  /** fusedStep for groups with stateDtype 'bf16' (Backend.fusedUpdateBf16State); default: the composed chain. */
+  protected fusedStepBf16State(_group: ParamGroup, _params: Tensor[], _states: ParamState[], _tx: GradientTransformation): boolean {
+    return false;
+  }
+
   /** Cross-option rules of one group (e.g. SGD's nesterov); runs after each option's own check. */
   protected checkGroup(_group: ParamGroup): void {}
 
@@ -222,8 +227,9 @@ export abstract class Optimizer {
     }
     try {
       // the fused kernels update f32 parameters and their state in place; the chain returns new states
-      const update = (params: Tensor[], s: ParamState[]): ParamState[] =>
-        (fusedEligible(params) && stateDtypeOf(group) === 'f32' && this.fusedStep(group, params, s, t) ? s : applyUpdates(t, params, s));
+      const fused = (params: Tensor[], s: ParamState[]): boolean => fusedEligible(params)
+        && ({ f32: () => this.fusedStep(group, params, s, t), bf16: () => this.fusedStepBf16State(group, params, s, t), '8bit': () => false })[stateDtypeOf(group)]();
+      const update = (params: Tensor[], s: ParamState[]): ParamState[] => (fused(params, s) ? s : applyUpdates(t, params, s));
       // bf16 parameters with a remainder: the same update, of their f32 masters
       const next = withRemainder(group) ? stepWithRemainder(ps, states, update, writeParam) : update(ps, states);
       next.forEach((s, i) => this.state.set(ps[i], s));

@@ -11,6 +11,10 @@ export interface Kernels {
   f32_adam_multi_scalar(count: number, table: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
   f32_adam_wasmsimd(n: number, p: number, g: number, m: number, v: number, vmax: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
   f32_adam_multi_wasmsimd(count: number, table: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
+  f32_adam_bf16state_scalar(n: number, p: number, g: number, m: number, v: number, scratch: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number, mc0: number, mc1: number, vc0: number, vc1: number, k0: number, k1: number): void;
+  f32_adam_bf16state_multi_scalar(count: number, table: number, scratch: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number, k0: number, k1: number): void;
+  f32_adam_bf16state_wasmsimd(n: number, p: number, g: number, m: number, v: number, scratch: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number, mc0: number, mc1: number, vc0: number, vc1: number, k0: number, k1: number): void;
+  f32_adam_bf16state_multi_wasmsimd(count: number, table: number, scratch: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number, k0: number, k1: number): void;
   f32_bf16_vcvt_scalar(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
   bf16_f32_vcvt_scalar(n: number, x: number, y: number): void;
   f32_bf16_vcvt_wasmsimd(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
