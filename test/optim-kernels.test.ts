@@ -231,7 +231,7 @@ describe('Newton–Schulz helper kernels (assembly/f32-ns5)', () => {
   });
 });
 
-describe('Adam with bf16 moments (assembly/f32-adam-bf16state)', () => {
+describe('bf16 optimizer state (assembly/f32-{adam,lion}-bf16state)', () => {
   const u16 = (p: number, n: number) => new Uint16Array(mem.buffer, p, n).slice();
   const bf16Of = (x: Float32Array) => { // bf16 bits (truncated: any bf16 will do as a starting state)
     const b = new Uint32Array(x.buffer.slice(0));
@@ -262,6 +262,25 @@ describe('Adam with bf16 moments (assembly/f32-adam-bf16state)', () => {
         ex.f32_bf16_vcvt_scalar(n, pv, pv16, 1, ...blocks[1], ...KEY);
         expect([Array.from(read(pp, n)), Array.from(u16(pm16, n)), Array.from(u16(pv16, n))], `contract n=${n}`).toEqual(simd);
       }
+    }
+  });
+
+  it('Lion: SIMD = scalar twin = f32-lion on the widened momentum, then stochastic narrowing', () => {
+    const LION = [0.013, 0.9, 0.99, 0.9995];
+    for (const n of [1, 3, 7, 17, 1029, 2100]) {
+      const p0 = data(n, n), g = data(n, 2 * n), m0 = bf16Of(data(n, 3 * n));
+      const run = (kernel: string) => {
+        const [pp, pg, pm, scratch] = place([p0, g, new Float32Array(Math.ceil(n / 2)), new Float32Array(1024)], heap);
+        new Uint16Array(mem.buffer, pm, n).set(m0);
+        ex[kernel](n, pp, pg, pm, scratch, ...LION, 9, 2, ...KEY);
+        return [Array.from(read(pp, n)), Array.from(u16(pm, n))];
+      };
+      const simd = run('f32_lion_bf16state_wasmsimd');
+      expect(run('f32_lion_bf16state_scalar'), `n=${n}`).toEqual(simd);
+      const [pp, pg, pm, pm16] = place([p0, g, new Float32Array(Uint32Array.from(m0, (h) => h << 16).buffer), new Float32Array(n)], heap);
+      ex.f32_lion_scalar(n, pp, pg, pm, ...LION);
+      ex.f32_bf16_vcvt_scalar(n, pm, pm16, 1, 9, 2, ...KEY);
+      expect([Array.from(read(pp, n)), Array.from(u16(pm16, n))], `contract n=${n}`).toEqual(simd);
     }
   });
 

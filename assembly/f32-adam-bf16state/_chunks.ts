@@ -1,41 +1,23 @@
-// Adam with its moments m, v stored as bf16 (u16 bits), shared by scalar.ts and wasmsimd.ts
-// (internal: the leading underscore keeps it out of the wasm exports). Chunks of CHUNK elements
-// are widened (exactly) into f32 scratch, updated by the f32-adam kernel of the same variant, and
-// narrowed back with stochastic rounding: element i of a moment draws word i & 3 of Philox block
-// c + (i >> 2), the words the host's randomWords(n) would give after it reserved them. So the
-// result is bit for bit f32-adam followed by the host's stochastic narrowing (kernels.f32ToBf16).
-import { FMT_BF16 } from '../_lib/minifloat';
-import { narrowScalar, narrowSimd, widenScalar, widenSimd } from '../_lib/vcvt';
+// Adam with its moments m, v stored as bf16, shared by scalar.ts and wasmsimd.ts (internal: the
+// leading underscore keeps it out of the wasm exports); the chunking: _lib/bf16-state.ts.
+import { CHUNK, block, narrowState, widenState } from '../_lib/bf16-state';
 import { f32_adam_scalar } from '../f32-adam/scalar';
 import { f32_adam_wasmsimd } from '../f32-adam/wasmsimd';
 
-/** Elements per chunk (a multiple of 4, so a chunk starts on a Philox block); scratch holds 2·CHUNK f32. */
-export const CHUNK: i32 = 1024;
-
-@inline function widen(simd: bool, n: i32, x: usize, y: usize): void {
-  if (simd) widenSimd(FMT_BF16, n, x, y);
-  else widenScalar(FMT_BF16, 0, n, x, y);
-}
-
-/** Stochastic narrowing of n f32 at x into bf16 at y with the words of block c (u64) onwards. */
-@inline function narrow(simd: bool, n: i32, x: usize, y: usize, c: u64, k0: u32, k1: u32): void {
-  if (simd) narrowSimd(FMT_BF16, false, true, n, x, y, <u32>c, <u32>(c >> 32), k0, k1);
-  else narrowScalar(FMT_BF16, false, true, 0, n, x, y, <u32>c, <u32>(c >> 32), k0, k1);
-}
-
 @inline export function adamBf16(simd: bool, n: i32, p: usize, g: usize, m: usize, v: usize, scratch: usize,
                                  beta1: f32, beta2: f32, eps: f32, stepSize: f32, bc2sqrt: f32, decay: f32, l2: f32,
-                                 flags: i32, mc: u64, vc: u64, k0: u32, k1: u32): void {
+                                 flags: i32, mc0: u32, mc1: u32, vc0: u32, vc1: u32, k0: u32, k1: u32): void {
+  const mc = block(mc0, mc1), vc = block(vc0, vc1);
   const sm = scratch, sv = scratch + (<usize>CHUNK << 2);
   for (let s = 0; s < n; s += CHUNK) {
     const len = min(CHUNK, n - s);
     const pp = p + (<usize>s << 2), gg = g + (<usize>s << 2), mm = m + (<usize>s << 1), vv = v + (<usize>s << 1);
-    widen(simd, len, mm, sm);
-    widen(simd, len, vv, sv);
+    widenState(simd, len, mm, sm);
+    widenState(simd, len, vv, sv);
     if (simd) f32_adam_wasmsimd(len, pp, gg, sm, sv, 0, beta1, beta2, eps, stepSize, bc2sqrt, decay, l2, flags);
     else f32_adam_scalar(len, pp, gg, sm, sv, 0, beta1, beta2, eps, stepSize, bc2sqrt, decay, l2, flags);
-    narrow(simd, len, sm, mm, mc + <u64>(s >> 2), k0, k1);
-    narrow(simd, len, sv, vv, vc + <u64>(s >> 2), k0, k1);
+    narrowState(simd, len, sm, mm, mc + <u64>(s >> 2), k0, k1);
+    narrowState(simd, len, sv, vv, vc + <u64>(s >> 2), k0, k1);
   }
 }
 

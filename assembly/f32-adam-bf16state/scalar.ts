@@ -12,7 +12,7 @@ export function f32_adam_bf16state_scalar(n: i32, p: usize, g: usize, m: usize, 
                                           beta1: f32, beta2: f32, eps: f32, stepSize: f32, bc2sqrt: f32, decay: f32, l2: f32,
                                           flags: i32, mc0: u32, mc1: u32, vc0: u32, vc1: u32, k0: u32, k1: u32): void {
   adamBf16(false, n, p, g, m, v, scratch, beta1, beta2, eps, stepSize, bc2sqrt, decay, l2, flags,
-    (<u64>mc1 << 32) | <u64>mc0, (<u64>vc1 << 32) | <u64>vc0, k0, k1);
+    mc0, mc1, vc0, vc1, k0, k1);
 }
 
 /**

@@ -31,8 +31,8 @@ export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records:
   });
 }
 
-const BF16_MULTI = { adam: 'f32_adam_bf16state_multi_wasmsimd' } as const satisfies Record<Bf16StateKind, string>;
-const BF16_SCRATCH = 2 * 1024 * 4; // two chunks of f32 (assembly/f32-adam-bf16state/_chunks.ts CHUNK)
+const BF16_MULTI = { adam: 'f32_adam_bf16state_multi_wasmsimd', lion: 'f32_lion_bf16state_multi_wasmsimd' } as const satisfies Record<Bf16StateKind, string>;
+const BF16_SCRATCH = 2 * 1024 * 4; // a chunk of f32 per state, two at most (assembly/_lib/bf16-state.ts CHUNK)
 
 export function fusedUpdateBf16StateWasm(rt: WasmRuntime, kind: Bf16StateKind, records: readonly FusedRecord[],
   blocks: readonly (readonly number[])[], key: readonly [number, number], scalars: readonly number[], flags: number): void {

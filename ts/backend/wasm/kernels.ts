@@ -34,6 +34,10 @@ export interface Kernels {
   f32_lion_multi_scalar(count: number, table: number, lr: number, beta1: number, beta2: number, decay: number): void;
   f32_lion_wasmsimd(n: number, p: number, g: number, m: number, lr: number, beta1: number, beta2: number, decay: number): void;
   f32_lion_multi_wasmsimd(count: number, table: number, lr: number, beta1: number, beta2: number, decay: number): void;
+  f32_lion_bf16state_scalar(n: number, p: number, g: number, m: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, mc0: number, mc1: number, k0: number, k1: number): void;
+  f32_lion_bf16state_multi_scalar(count: number, table: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, k0: number, k1: number): void;
+  f32_lion_bf16state_wasmsimd(n: number, p: number, g: number, m: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, mc0: number, mc1: number, k0: number, k1: number): void;
+  f32_lion_bf16state_multi_wasmsimd(count: number, table: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, k0: number, k1: number): void;
   f32_ns5_sumsq_scalar(n: number, x: number): number;
   f32_ns5_scale_scalar(n: number, src: number, dst: number, s: number): void;
   f32_ns5_mirror_scalar(n: number, a: number): void;

@@ -4,7 +4,7 @@
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, linkStates, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
-import { ownedState, runFused } from '../fused.js';
+import { bf16StateOk, ownedState, reserveStateWords, runFused, runFusedBf16State } from '../fused.js';
 import { ema, scaleByLion, scaleBySign } from '../transforms/sign.js';
 import { betas, choice, nonNegative, unitInterval } from '../validate.js';
 import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
@@ -35,6 +35,17 @@ export class Lion extends Optimizer {
     const [b1, b2] = g.betas as [number, number];
     runFused('lion', ps, linkStates(tx, states, 'scaleByLion').map((s, i) => [ownedState(s, 'm', ps[i])]),
       [g.lr, b1, b2, 1 - g.lr * (g.weightDecay as number)], 0);
+    return true;
+  }
+
+  /** The same update with a bf16 m: one f32_lion_bf16state_multi call. */
+  protected override fusedStepBf16State(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
+    const core = linkStates(tx, states, 'scaleByLion');
+    if (ps[0].backend.fusedUpdateBf16State === undefined || !ps.every((p, i) => bf16StateOk(core[i].m, p))) return false;
+    const st = core.map((c) => [c.m as Tensor]);
+    const { blocks, key } = reserveStateWords(st);
+    const [b1, b2] = g.betas as [number, number];
+    runFusedBf16State('lion', ps, st, blocks, key, [g.lr, b1, b2, 1 - g.lr * (g.weightDecay as number)], 0);
     return true;
   }
 
