@@ -227,8 +227,11 @@ export abstract class Optimizer {
     }
     try {
       // the fused kernels update f32 parameters and their state in place; the chain returns new states
-      const fused = (params: Tensor[], s: ParamState[]): boolean => fusedEligible(params)
-        && ({ f32: () => this.fusedStep(group, params, s, t), bf16: () => this.fusedStepBf16State(group, params, s, t), '8bit': () => false })[stateDtypeOf(group)]();
+      const fused = (params: Tensor[], s: ParamState[]): boolean => {
+        if (!fusedEligible(params)) return false;
+        const d = stateDtypeOf(group);
+        return d === 'f32' ? this.fusedStep(group, params, s, t) : d === 'bf16' && this.fusedStepBf16State(group, params, s, t);
+      };
       const update = (params: Tensor[], s: ParamState[]): ParamState[] => (fused(params, s) ? s : applyUpdates(t, params, s));
       // bf16 parameters with a remainder: the same update, of their f32 masters
       const next = withRemainder(group) ? stepWithRemainder(ps, states, update, writeParam) : update(ps, states);
