@@ -231,7 +231,7 @@ describe('Newton–Schulz helper kernels (assembly/f32-ns5)', () => {
   });
 });
 
-describe('bf16 optimizer state (assembly/f32-{adam,lion}-bf16state)', () => {
+describe('bf16 optimizer state (assembly/f32-{sgd,adam,lion}-bf16state)', () => {
   const u16 = (p: number, n: number) => new Uint16Array(mem.buffer, p, n).slice();
   const bf16Of = (x: Float32Array) => { // bf16 bits (truncated: any bf16 will do as a starting state)
     const b = new Uint32Array(x.buffer.slice(0));
@@ -281,6 +281,27 @@ describe('bf16 optimizer state (assembly/f32-{adam,lion}-bf16state)', () => {
       ex.f32_lion_scalar(n, pp, pg, pm, ...LION);
       ex.f32_bf16_vcvt_scalar(n, pm, pm16, 1, 9, 2, ...KEY);
       expect([Array.from(read(pp, n)), Array.from(u16(pm16, n))], `contract n=${n}`).toEqual(simd);
+    }
+  });
+
+  it('SGD momentum: SIMD = scalar twin = f32-sgd on the widened buffer, then stochastic narrowing (nesterov, maximize)', () => {
+    const SGD = [0.013, 0.9, 0.1, 0.01];
+    for (const n of [1, 7, 1029, 2100]) {
+      for (const flags of [0, 1, 2, 3]) {
+        const p0 = data(n, n), g = data(n, 2 * n), b0 = bf16Of(data(n, 3 * n));
+        const run = (kernel: string) => {
+          const [pp, pg, pb, scratch] = place([p0, g, new Float32Array(Math.ceil(n / 2)), new Float32Array(1024)], heap);
+          new Uint16Array(mem.buffer, pb, n).set(b0);
+          ex[kernel](n, pp, pg, pb, scratch, ...SGD, flags, 3, 0, ...KEY);
+          return [Array.from(read(pp, n)), Array.from(u16(pb, n))];
+        };
+        const simd = run('f32_sgd_bf16state_wasmsimd');
+        expect(run('f32_sgd_bf16state_scalar'), `n=${n} flags=${flags}`).toEqual(simd);
+        const [pp, pg, pb, pb16] = place([p0, g, new Float32Array(Uint32Array.from(b0, (h) => h << 16).buffer), new Float32Array(n)], heap);
+        ex.f32_sgd_scalar(n, pp, pg, pb, ...SGD, flags);
+        ex.f32_bf16_vcvt_scalar(n, pb, pb16, 1, 3, 0, ...KEY);
+        expect([Array.from(read(pp, n)), Array.from(u16(pb16, n))], `contract n=${n} flags=${flags}`).toEqual(simd);
+      }
     }
   });
 

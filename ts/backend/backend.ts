@@ -144,7 +144,7 @@ export interface Backend {
 
 export const FUSED_UPDATE_KINDS = ['sgd', 'adam', 'lion', 'adagrad', 'rmsprop'] as const;
 export type FusedUpdateKind = typeof FUSED_UPDATE_KINDS[number];
-export const BF16_STATE_KINDS = ['adam', 'lion'] as const;
+export const BF16_STATE_KINDS = ['sgd', 'adam', 'lion'] as const;
 export type Bf16StateKind = typeof BF16_STATE_KINDS[number];
 
 /** One parameter of a fused update: the parameter and its gradient, and the state it owns. */

@@ -31,7 +31,9 @@ export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records:
   });
 }
 
-const BF16_MULTI = { adam: 'f32_adam_bf16state_multi_wasmsimd', lion: 'f32_lion_bf16state_multi_wasmsimd' } as const satisfies Record<Bf16StateKind, string>;
+const BF16_MULTI = {
+  sgd: 'f32_sgd_bf16state_multi_wasmsimd', adam: 'f32_adam_bf16state_multi_wasmsimd', lion: 'f32_lion_bf16state_multi_wasmsimd',
+} as const satisfies Record<Bf16StateKind, string>;
 const BF16_SCRATCH = 2 * 1024 * 4; // a chunk of f32 per state, two at most (assembly/_lib/bf16-state.ts CHUNK)
 
 export function fusedUpdateBf16StateWasm(rt: WasmRuntime, kind: Bf16StateKind, records: readonly FusedRecord[],

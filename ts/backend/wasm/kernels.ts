@@ -54,6 +54,10 @@ export interface Kernels {
   f32_sgd_multi_scalar(count: number, table: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
   f32_sgd_wasmsimd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
   f32_sgd_multi_wasmsimd(count: number, table: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
+  f32_sgd_bf16state_scalar(n: number, p: number, g: number, buf: number, scratch: number, lr: number, momentum: number, dampening: number, wd: number, flags: number, bc0: number, bc1: number, k0: number, k1: number): void;
+  f32_sgd_bf16state_multi_scalar(count: number, table: number, scratch: number, lr: number, momentum: number, dampening: number, wd: number, flags: number, k0: number, k1: number): void;
+  f32_sgd_bf16state_wasmsimd(n: number, p: number, g: number, buf: number, scratch: number, lr: number, momentum: number, dampening: number, wd: number, flags: number, bc0: number, bc1: number, k0: number, k1: number): void;
+  f32_sgd_bf16state_multi_wasmsimd(count: number, table: number, scratch: number, lr: number, momentum: number, dampening: number, wd: number, flags: number, k0: number, k1: number): void;
   f32_softmaxce_scalar(logits: number, labels: number, rows: number, cols: number, loss: number, dlogits: number, scale: number): void;
   f32_softmaxce_wasmrelaxedsimd?(logits: number, labels: number, rows: number, cols: number, loss: number, dlogits: number, scale: number): void;
   f32_softmaxce_wasmsimd(logits: number, labels: number, rows: number, cols: number, loss: number, dlogits: number, scale: number): void;
