@@ -3,6 +3,7 @@
 //     optim.Adam (fused path), the same optimizer composed of our tensor ops (setFusedUpdates(false)),
 //     and a memcpy inside wasm memory of the same bytes. Adam moves 28 B/param (reads p, g, m, v;
 //     writes p, m, v); GB/s = 28·n / time; the memcpy row copies 14·n bytes (14·n read + 14·n written).
+//     Then Adam with bf16 moments (stateDtype 'bf16', 1M): the fused bf16-state kernel vs composed.
 //  2. Newton–Schulz, 5 steps, on 256×256, 1024×1024, 768×3072, on 1 and 2 threads: before (X·Xᵀ
 //     and A² as full GEMMs, newtonSchulzPtr's 'general' products) and after (symmetric products),
 //     each with the plain and the FMA kernel, and @tensorflow/tfjs-backend-wasm composed from
@@ -51,6 +52,26 @@ async function adamRows(m) {
     opt.zeroGrad();
     p.dispose();
   }
+  return rows;
+}
+
+/** Adam with bf16 moments over 1M parameters: the fused bf16-state kernel against the composed path (and f32 state). */
+async function bf16StateRows(m) {
+  const { d, optim } = m;
+  const n = 1 << 20;
+  const p = d.randn([n], { requiresGrad: true });
+  p.grad = d.randn([n]);
+  const rows = [];
+  for (const stateDtype of ['f32', 'bf16']) {
+    const opt = new optim.Adam([p], { lr: 1e-3, stateDtype });
+    const step = (fused) => () => { optim.setFusedUpdates(fused); opt.step(); };
+    const fused = await measure(step(true), { warmup: 2, runs: 7, minSampleMs: 20 });
+    const composed = await measure(step(false), { warmup: 1, runs: 5, minSampleMs: 1 });
+    optim.setFusedUpdates(true);
+    rows.push([stateDtype, fused.ms, composed.ms, ratio(composed.ms, fused.ms)]);
+  }
+  p.grad.dispose();
+  p.dispose();
   return rows;
 }
 
@@ -133,6 +154,8 @@ export default async function run() {
   console.log(table(['params', 'fused ms', 'composed ms', 'fused speed-up', 'fused GB/s', 'memcpy GB/s', 'of memcpy'], await adamRows(m)));
   console.log('\n### Adam step on 1 and 2 threads (pool started directly; split when params ≥ POOL_MIN_UPDATE)\n');
   console.log(table(['params', 'split', '1 thread ms', '2 threads ms', 'speed-up'], await adamThreaded(m)));
+  console.log('\n### Adam step with bf16 moments (1M params; stochastic rounding on the Philox stream; same samples as above)\n');
+  console.log(table(['stateDtype', 'fused ms', 'composed ms', 'fused speed-up'], await bf16StateRows(m)));
   console.log('\n### Newton–Schulz, 5 steps (f32; 7 samples, 3 for the two large shapes, after 1 warm-up)\n');
   console.log("before: A = X·Xᵀ and A² as full GEMMs; after: symmetric products (ts/backend/wasm/syrk.ts). plain: the deterministic mul+add kernel; FMA: relaxed-SIMD madd (init({ deterministic: false })).");
   const tfMs = [];

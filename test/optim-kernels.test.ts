@@ -230,3 +230,99 @@ describe('Newton–Schulz helper kernels (assembly/f32-ns5)', () => {
     }
   });
 });
+
+describe('bf16 optimizer state (assembly/f32-{sgd,adam,lion}-bf16state)', () => {
+  const u16 = (p: number, n: number) => new Uint16Array(mem.buffer, p, n).slice();
+  const bf16Of = (x: Float32Array) => { // bf16 bits (truncated: any bf16 will do as a starting state)
+    const b = new Uint32Array(x.buffer.slice(0));
+    return Uint16Array.from(b, (w) => w >>> 16);
+  };
+  const SCALARS = [0.9, 0.999, 1e-8, 0.013, 0.3, 0.9995, 0.01];
+  const KEY = [0x9e3779b9, 0x1234567];
+
+  it('SIMD = scalar twin = f32-adam on the widened moments, then stochastic narrowing (sizes across the 1024 chunk)', () => {
+    for (const n of [1, 3, 7, 17, 1029, 2100]) {
+      for (const flags of [0, 2]) {
+        const p0 = data(n, n), g = data(n, 2 * n), m0 = bf16Of(data(n, 3 * n)), v0 = bf16Of(data(n, 4 * n, true));
+        const blocks = [[5, 1], [7 + Math.ceil(n / 4), 1]]; // the high word tests the 64-bit block counter
+        const run = (kernel: string) => {
+          const [pp, pg, pm, pv, scratch] = place([p0, g, new Float32Array(Math.ceil(n / 2)), new Float32Array(Math.ceil(n / 2)), new Float32Array(2048)], heap);
+          new Uint16Array(mem.buffer, pm, n).set(m0);
+          new Uint16Array(mem.buffer, pv, n).set(v0);
+          ex[kernel](n, pp, pg, pm, pv, scratch, ...SCALARS, flags, ...blocks.flat(), ...KEY);
+          return [Array.from(read(pp, n)), Array.from(u16(pm, n)), Array.from(u16(pv, n))];
+        };
+        const simd = run('f32_adam_bf16state_wasmsimd');
+        expect(run('f32_adam_bf16state_scalar'), `n=${n} flags=${flags}`).toEqual(simd);
+        // the contract: f32_adam_scalar on the widened moments, then f32_bf16_vcvt_scalar with stochastic rounding
+        const widen = (b: Uint16Array) => new Float32Array(Uint32Array.from(b, (h) => h << 16).buffer);
+        const [pp, pg, pm, pv, pm16, pv16] = place([p0, g, widen(m0), widen(v0), new Float32Array(n), new Float32Array(n)], heap);
+        ex.f32_adam_scalar(n, pp, pg, pm, pv, 0, ...SCALARS, flags);
+        ex.f32_bf16_vcvt_scalar(n, pm, pm16, 1, ...blocks[0], ...KEY);
+        ex.f32_bf16_vcvt_scalar(n, pv, pv16, 1, ...blocks[1], ...KEY);
+        expect([Array.from(read(pp, n)), Array.from(u16(pm16, n)), Array.from(u16(pv16, n))], `contract n=${n}`).toEqual(simd);
+      }
+    }
+  });
+
+  it('Lion: SIMD = scalar twin = f32-lion on the widened momentum, then stochastic narrowing', () => {
+    const LION = [0.013, 0.9, 0.99, 0.9995];
+    for (const n of [1, 3, 7, 17, 1029, 2100]) {
+      const p0 = data(n, n), g = data(n, 2 * n), m0 = bf16Of(data(n, 3 * n));
+      const run = (kernel: string) => {
+        const [pp, pg, pm, scratch] = place([p0, g, new Float32Array(Math.ceil(n / 2)), new Float32Array(1024)], heap);
+        new Uint16Array(mem.buffer, pm, n).set(m0);
+        ex[kernel](n, pp, pg, pm, scratch, ...LION, 9, 2, ...KEY);
+        return [Array.from(read(pp, n)), Array.from(u16(pm, n))];
+      };
+      const simd = run('f32_lion_bf16state_wasmsimd');
+      expect(run('f32_lion_bf16state_scalar'), `n=${n}`).toEqual(simd);
+      const [pp, pg, pm, pm16] = place([p0, g, new Float32Array(Uint32Array.from(m0, (h) => h << 16).buffer), new Float32Array(n)], heap);
+      ex.f32_lion_scalar(n, pp, pg, pm, ...LION);
+      ex.f32_bf16_vcvt_scalar(n, pm, pm16, 1, 9, 2, ...KEY);
+      expect([Array.from(read(pp, n)), Array.from(u16(pm16, n))], `contract n=${n}`).toEqual(simd);
+    }
+  });
+
+  it('SGD momentum: SIMD = scalar twin = f32-sgd on the widened buffer, then stochastic narrowing (nesterov, maximize)', () => {
+    const SGD = [0.013, 0.9, 0.1, 0.01];
+    for (const n of [1, 7, 1029, 2100]) {
+      for (const flags of [0, 1, 2, 3]) {
+        const p0 = data(n, n), g = data(n, 2 * n), b0 = bf16Of(data(n, 3 * n));
+        const run = (kernel: string) => {
+          const [pp, pg, pb, scratch] = place([p0, g, new Float32Array(Math.ceil(n / 2)), new Float32Array(1024)], heap);
+          new Uint16Array(mem.buffer, pb, n).set(b0);
+          ex[kernel](n, pp, pg, pb, scratch, ...SGD, flags, 3, 0, ...KEY);
+          return [Array.from(read(pp, n)), Array.from(u16(pb, n))];
+        };
+        const simd = run('f32_sgd_bf16state_wasmsimd');
+        expect(run('f32_sgd_bf16state_scalar'), `n=${n} flags=${flags}`).toEqual(simd);
+        const [pp, pg, pb, pb16] = place([p0, g, new Float32Array(Uint32Array.from(b0, (h) => h << 16).buffer), new Float32Array(n)], heap);
+        ex.f32_sgd_scalar(n, pp, pg, pb, ...SGD, flags);
+        ex.f32_bf16_vcvt_scalar(n, pb, pb16, 1, 3, 0, ...KEY);
+        expect([Array.from(read(pp, n)), Array.from(u16(pb16, n))], `contract n=${n} flags=${flags}`).toEqual(simd);
+      }
+    }
+  });
+
+  it('the multi entry equals one call per tensor', () => {
+    const sizes = [5, 1030];
+    const tensors = sizes.map((n, i) => ({ n, p: data(n, 10 + i), g: data(n, 20 + i), m: bf16Of(data(n, 30 + i)), v: bf16Of(data(n, 40 + i, true)) }));
+    const layout = (at: number) => tensors.map((t) => {
+      const [pp, pg, pm, pv] = place([t.p, t.g, new Float32Array(Math.ceil(t.n / 2)), new Float32Array(Math.ceil(t.n / 2))], at);
+      new Uint16Array(mem.buffer, pm, t.n).set(t.m);
+      new Uint16Array(mem.buffer, pv, t.n).set(t.v);
+      return [pp, pg, pm, pv];
+    });
+    const out = (ptrs: number[][]) => ptrs.map(([pp, , pm, pv], i) => [Array.from(read(pp, sizes[i])), Array.from(u16(pm, sizes[i])), Array.from(u16(pv, sizes[i]))]);
+    const scratch = heap + (1 << 19);
+    const single = layout(heap);
+    single.forEach((q, i) => ex.f32_adam_bf16state_wasmsimd(sizes[i], ...q, scratch, ...SCALARS, 0, 3 * i, 0, 3 * i + 1000, 0, ...KEY));
+    const want = out(single);
+    const multi = layout(heap);
+    const table = heap + (1 << 18);
+    new Int32Array(mem.buffer, table, 18).set(multi.flatMap((q, i) => [sizes[i], ...q, 3 * i, 0, 3 * i + 1000, 0]));
+    ex.f32_adam_bf16state_multi_wasmsimd(2, table, scratch, ...SCALARS, 0, ...KEY);
+    expect(out(multi)).toEqual(want);
+  });
+});

@@ -1,8 +1,13 @@
 // stateDtype: optimizer state stored in bf16 (stochastic rounding) or block-wise 8 bits between
 // steps: fewer bytes in memory(), trajectories that stay with the f32-state run, flat memory.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
+import { dynamicMap, packBlockwise, unpackBlockwise } from '../ts/optim/blockwise-8bit.js';
+
+// bitsandbytes' create_dynamic_map and block-wise codes of a fixed vector (test/fixtures/gen_dynamic_map.py)
+const bnb = JSON.parse(readFileSync(new URL('./fixtures/dynamic_map.json', import.meta.url), 'utf8')) as Record<string, number[]>;
 
 await d.init({ device: 'wasm' });
 const { optim } = d;
@@ -86,5 +91,89 @@ describe('stateDtype', () => {
     expect(Array.from(h.dataSync())).toEqual([0, 0, 0]);
     expect(opt.state.size).toBe(0);
     d.dispose([w, h]);
+  });
+
+  test('8-bit state uses bitsandbytes\' dynamic maps (signed for momenta, unsigned for second moments) with a per-block absmax', () => {
+    for (const [map, want] of [[dynamicMap(true), bnb.signed], [dynamicMap(false), bnb.unsigned]] as const) {
+      expect(map.length).toBe(256);
+      map.forEach((v, i) => expect(Math.abs(v - want[i]), `entry ${i}: ${v} vs ${want[i]}`).toBeLessThanOrEqual(Math.abs(want[i]) * 2 ** -21));
+    }
+    for (const [x, codes, absmax, map] of [['x', 'signedCodes', 'signedAbsmax', bnb.signed], ['x2', 'unsignedCodes', 'unsignedAbsmax', bnb.unsigned]] as const) {
+      const v = Float32Array.from(bnb[x]);
+      const words = packBlockwise(v);
+      const n = v.length, nb = Math.ceil(n / 256);
+      expect(Array.from(new Float32Array(words.buffer, 4, nb))).toEqual(bnb[absmax].map(Math.fround));
+      expect(Array.from(new Uint8Array(words.buffer, 4 + nb * 4, n))).toEqual(bnb[codes]);
+      const back = unpackBlockwise(words, n);
+      const want = bnb[codes].map((c, i) => map[c] * bnb[absmax][(i / 256) | 0]);
+      back.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(Math.abs(want[i]) * 2 ** -22));
+    }
+  });
+
+  test.each(['bf16', '8bit'] as const)('%s state: stateDict → JSON → loadStateDict resumes the same trajectory, in the same bytes', (s) => {
+    d.manualSeed(3);
+    const target = d.keep(d.randn([700]));
+    const run = (w: d.Tensor, opt: d.optim.Optimizer, steps: number) => {
+      for (let i = 0; i < steps; i++) {
+        opt.zeroGrad();
+        d.tidy(() => w.sub(target).square().sum().backward());
+        d.manualSeed(100 + i); // the stochastic rounding of both runs draws the same words
+        opt.step();
+      }
+    };
+    const a = d.zeros([700], { requiresGrad: true });
+    const optA = new optim.Adam([a], { lr: 1e-2, stateDtype: s });
+    run(a, optA, 5);
+    const b = d.tensor(a.dataSync(), { requiresGrad: true });
+    const optB = new optim.Adam([b], { lr: 1e-2, stateDtype: s });
+    const before = d.memory().wasm.bytes;
+    optB.loadStateDict(JSON.parse(JSON.stringify(optA.stateDict())));
+    const stateBytes = d.memory().wasm.bytes - before;
+    expect(stateBytes).toBeLessThanOrEqual(s === 'bf16' ? 2 * 1400 + 64 : 2 * (700 + 4 * 4) + 64);
+    run(a, optA, 4);
+    run(b, optB, 4);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    // the groups' stateDtype is loaded with the state (as torch loads param_groups); a state not in it is refused
+    const sd = optA.stateDict();
+    sd.paramGroups[0].stateDtype = s === 'bf16' ? '8bit' : 'f32';
+    expect(() => optB.loadStateDict(sd)).toThrow(/state\[0\]\.2\.m: expected/);
+    run(b, optB, 1);
+    run(a, optA, 1);
+    expect(Array.from(b.dataSync()), 'nothing changed by the refused load').toEqual(Array.from(a.dataSync()));
+    d.dispose([a, b, target]);
+  });
+
+  test.each([
+    ['AdamW', (ws: d.Tensor[]) => new optim.AdamW(ws, { lr: 1e-2, stateDtype: 'bf16' }), 'm', 10],
+    ['Lion', (ws: d.Tensor[]) => new optim.Lion(ws, { lr: 1e-3, weightDecay: 0.1, stateDtype: 'bf16' }), 'm', 10],
+    // the first step creates the buffer (composed), the next nine update it fused
+    ['SGD momentum', (ws: d.Tensor[]) => new optim.SGD(ws, { lr: 1e-2, momentum: 0.9, nesterov: true, stateDtype: 'bf16' }), 'buf', 9],
+  ] as const)('%s: bf16 state on wasm takes the fused kernel (one call a step) and stays with the composed path', (_, make, key, calls) => {
+    const runAdam = (fused: boolean) => {
+      const prev = optim.setFusedUpdates(fused);
+      d.manualSeed(11);
+      const ws = [d.randn([1029], { requiresGrad: true }), d.randn([7, 3], { requiresGrad: true })];
+      const targets = ws.map((w) => d.keep(d.randn(w.shape)));
+      const opt = make(ws);
+      const calls = optim.fusedCalls();
+      let bytes = 0;
+      for (let i = 0; i < 10; i++) {
+        if (i === 2) bytes = d.memory().wasm.bytes;
+        opt.zeroGrad();
+        d.tidy(() => ws.map((w, k) => w.sub(targets[k]).square().sum()).reduce((a, b) => a.add(b)).backward());
+        d.manualSeed(200 + i);
+        opt.step();
+      }
+      optim.setFusedUpdates(prev);
+      const out = { calls: optim.fusedCalls() - calls, drift: d.memory().wasm.bytes - bytes, p: ws.map((w) => w.dataSync() as Float32Array),
+        m: (Object.values(opt.state.get(ws[0])!).find((s) => s !== null && typeof s === 'object' && key in s) as Record<string, d.Tensor>)[key].dtype };
+      d.dispose([...ws, ...targets]);
+      return out;
+    };
+    const fused = runAdam(true), composed = runAdam(false);
+    expect([fused.calls, composed.calls]).toEqual([calls, 0]);
+    expect(fused.m, 'state stays bf16').toBe('bf16');
+    expect(fused.drift, 'memory flat').toBe(0);
+    fused.p.forEach((p, k) => p.forEach((v, i) => expect(Math.abs(v - composed.p[k][i]), `param ${k}[${i}]`).toBeLessThan(2e-3)));
   });
 });

@@ -127,6 +127,15 @@ export interface Backend {
   fusedUpdate?(kind: FusedUpdateKind, records: readonly FusedRecord[], scalars: readonly number[], flags: number): void;
 
   /**
+   * fusedUpdate with the kind's state in bf16, written back with stochastic rounding (contract:
+   * assembly/f32-<kind>-bf16state/scalar.ts). param and grad are f32, the state bf16, all
+   * contiguous; `blocks[i][j]` is the first Philox block of record i's state j under `key`
+   * (reserved by the host as the composed path would draw them, so both give the same bits).
+   */
+  fusedUpdateBf16State?(kind: Bf16StateKind, records: readonly FusedRecord[], blocks: readonly (readonly number[])[],
+    key: readonly [number, number], scalars: readonly number[], flags: number): void;
+
+  /**
    * Newton–Schulz orthogonalization as ts/optim/newton-schulz.ts defines it (its composed form is
    * the reference): x and out are contiguous f32 [rows, cols]; out ← NS(x) under `spec`.
    */
@@ -135,6 +144,8 @@ export interface Backend {
 
 export const FUSED_UPDATE_KINDS = ['sgd', 'adam', 'lion', 'adagrad', 'rmsprop'] as const;
 export type FusedUpdateKind = typeof FUSED_UPDATE_KINDS[number];
+export const BF16_STATE_KINDS = ['sgd', 'adam', 'lion'] as const;
+export type Bf16StateKind = typeof BF16_STATE_KINDS[number];
 
 /** One parameter of a fused update: the parameter and its gradient, and the state it owns. */
 export interface FusedRecord {

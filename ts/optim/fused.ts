@@ -11,7 +11,8 @@ import { zerosLike } from '../ops/creation.js';
 import { clone } from '../ops/shape.js';
 import { keep } from '../lifetime.js';
 import { noGrad } from '../autograd/tape.js';
-import type { FusedUpdateKind } from '../backend/backend.js';
+import type { Bf16StateKind, FusedUpdateKind } from '../backend/backend.js';
+import { reserveWords } from '../ops/random.js';
 import type { ParamState } from './transform.js';
 
 let enabled = true;
@@ -50,6 +51,27 @@ export function ownedState(s: ParamState, key: string, like: Tensor, others: rea
 export function runFused(kind: FusedUpdateKind, params: readonly Tensor[], state: (Tensor | null)[][], scalars: number[], flags: number): void {
   const records = params.map((p, i) => ({ param: p, grad: p.grad as Tensor, state: state[i] }));
   params[0].backend.fusedUpdate!(kind, records, scalars, flags);
+  calls += 1;
+}
+
+/** Whether a state value is a bf16 tensor the bf16-state kernels may update in place for parameter p. */
+export const bf16StateOk = (t: unknown, p: Tensor): t is Tensor => t !== null && typeof t === 'object' && 'dtype' in t
+  && (t as Tensor).dtype === 'bf16' && (t as Tensor).device === p.device && (t as Tensor).isContiguous();
+
+/**
+ * Reserves the Philox words the composed path (lowPrecisionState) would draw to narrow these
+ * state tensors, in its order (parameter by parameter, each tensor's n words): their first blocks, and the key.
+ */
+export function reserveStateWords(state: readonly Tensor[][]): { blocks: number[][]; key: [number, number] } {
+  const reserved = state.map((ts) => ts.map((t) => reserveWords(t.size)));
+  return { blocks: reserved.map((r) => r.map((w) => w.counter)), key: [reserved[0][0].key0, reserved[0][0].key1] };
+}
+
+/** One Backend.fusedUpdateBf16State call (state[i], blocks[i]: record i's bf16 state tensors and their first Philox blocks). */
+export function runFusedBf16State(kind: Bf16StateKind, params: readonly Tensor[], state: Tensor[][], blocks: number[][],
+  key: [number, number], scalars: number[], flags: number): void {
+  const records = params.map((p, i) => ({ param: p, grad: p.grad as Tensor, state: state[i] }));
+  params[0].backend.fusedUpdateBf16State!(kind, records, blocks, key, scalars, flags);
   calls += 1;
 }
 

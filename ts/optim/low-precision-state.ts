@@ -3,25 +3,20 @@
 //   'bf16' — 2 bytes per element, written back with stochastic rounding (unbiased, so small EMA
 //            increments are not lost as round-to-nearest would lose them; Zamirai et al.,
 //            "Revisiting BFloat16 Training", 2020), from the global Philox stream.
-//   '8bit' — ~1 byte per element: blocks of 256 elements, each with its own f32 scale (absmax),
-//            as bitsandbytes' block-wise 8-bit optimizers (Dettmers et al., "8-bit Optimizers via
-//            Block-wise Quantization", ICLR 2022). Codes are fp8 (nearest): e4m3 for signed tensors
-//            (momenta), e5m2 for non-negative ones (second moments span twice the exponent range).
-//            Stored as one i32 tensor: [scale bits per block (negative: e5m2) | codes, 4 per word].
+//   '8bit' — ~1 byte per element: block-wise dynamic quantization as bitsandbytes' 8-bit
+//            optimizers (./blockwise-8bit.ts).
 // Only f32 tensors shaped like the parameter are compressed; step counters and the rest stay.
 
 import { DescentError } from '../errors.js';
 import { getBackend } from '../engine.js';
 import { Tensor } from '../tensor.js';
 import { empty } from '../ops/util.js';
-import { fromBits, toBits } from '../ops/quantize.js';
+import { toBits } from '../ops/quantize.js';
+import { isPacked, packBlockwise, unpackBlockwise } from './blockwise-8bit.js';
 import type { GradientTransformation, ParamState, StateValue } from './transform.js';
 
 export type StateDtype = 'f32' | 'bf16' | '8bit';
 export const STATE_DTYPES: readonly StateDtype[] = ['f32', 'bf16', '8bit'];
-
-const BLOCK = 256;
-const isPacked = (v: StateValue): v is { blocks8: Tensor } => v !== null && typeof v === 'object' && !(v instanceof Tensor) && 'blocks8' in v;
 
 /** A tensor on t's device holding `bits` as they are (no rounding: bf16 codes, packed words, f32 values). */
 function raw(t: Tensor, bits: Uint16Array | Int32Array | Float32Array, dtype: 'bf16' | 'i32' | 'f32', shape: readonly number[]): Tensor {
@@ -30,44 +25,24 @@ function raw(t: Tensor, bits: Uint16Array | Int32Array | Float32Array, dtype: 'b
   return out;
 }
 
-function pack8(t: Tensor): { blocks8: Tensor } {
-  const x = t.dataSync() as Float32Array;
-  const nb = Math.ceil(x.length / BLOCK);
-  const words = new Int32Array(nb + Math.ceil(x.length / 4));
-  const scales = new Float32Array(words.buffer, 0, nb);
-  const codes = new Uint8Array(words.buffer, nb * 4, x.length);
-  const signed = x.some((v) => v < 0);
-  const [format, max] = signed ? ['fp8e4m3', 448] as const : ['fp8e5m2', 57344] as const;
-  for (let b = 0; b < nb; b++) {
-    const block = x.subarray(b * BLOCK, (b + 1) * BLOCK);
-    const amax = block.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    const s = amax > 0 ? amax / max : 1;
-    codes.set(toBits(block.map((v) => v / s), format, 'nearest', true), b * BLOCK);
-    scales[b] = signed ? s : -s;
-  }
+const pack8 = (t: Tensor): { blocks8: Tensor } => {
+  const words = packBlockwise(t.dataSync() as Float32Array);
   return { blocks8: raw(t, words, 'i32', [words.length]) };
-}
+};
 
-function unpack8(p: { blocks8: Tensor }, like: Tensor): Tensor {
-  const words = p.blocks8.dataSync() as Int32Array;
-  const nb = Math.ceil(like.size / BLOCK);
-  const scales = new Float32Array(words.buffer, words.byteOffset, nb);
-  const codes = new Uint8Array(words.buffer, words.byteOffset + nb * 4, like.size);
-  const out = fromBits(codes, scales[0] < 0 ? 'fp8e5m2' : 'fp8e4m3');
-  for (let i = 0; i < out.length; i++) out[i] *= Math.abs(scales[(i / BLOCK) | 0]);
-  return raw(like, out, 'f32', like.shape);
-}
+const unpack8 = (p: { blocks8: Tensor }, like: Tensor): Tensor =>
+  raw(like, unpackBlockwise(p.blocks8.dataSync() as Int32Array, like.size), 'f32', like.shape);
 
 const compressible = (v: StateValue, p: Tensor): v is Tensor => v instanceof Tensor && v.dtype === 'f32'
   && v.shape.length === p.shape.length && v.shape.every((n, i) => n === p.shape[i]);
 
 /** A copy of s with every compressible tensor narrowed (the wide originals are left to the caller). */
-function narrowState(s: ParamState, p: Tensor, dtype: StateDtype): ParamState {
+function narrowState(s: ParamState, p: Tensor, dtype: StateDtype, rounding: 'nearest' | 'stochastic'): ParamState {
   const out: ParamState = {};
   for (const [k, v] of Object.entries(s)) {
     if (compressible(v, p)) {
-      out[k] = dtype === 'bf16' ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', 'stochastic') as Uint16Array, 'bf16', v.shape) : pack8(v);
-    } else out[k] = v !== null && typeof v === 'object' && !(v instanceof Tensor) ? narrowState(v, p, dtype) : v;
+      out[k] = dtype === 'bf16' ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', rounding) as Uint16Array, 'bf16', v.shape) : pack8(v);
+    } else out[k] = v !== null && typeof v === 'object' && !(v instanceof Tensor) ? narrowState(v, p, dtype, rounding) : v;
   }
   return out;
 }
@@ -108,7 +83,8 @@ export function lowPrecisionState(inner: GradientTransformation, dtype: () => St
       const d = dtype();
       if (d === 'f32') return s;
       if (p.dtype !== 'f32') throw new DescentError('BAD_DTYPE', `stateDtype '${d}': expected f32 parameters, got ${p.dtype}`);
-      const n = narrowState(s, p, d);
+      // initial values are constants, not accumulations: nearest, which draws no random words
+      const n = narrowState(s, p, d, 'nearest');
       disposeWide(s, collect(n, new Set()));
       return n;
     },
@@ -119,7 +95,7 @@ export function lowPrecisionState(inner: GradientTransformation, dtype: () => St
       const u = inner.update(updates, wide, params);
       // the caller runs this inside tidy(): the wide tensors are freed unless kept in the state
       wide.forEach((w, i) => {
-        const n = narrowState(w, params[i], d);
+        const n = narrowState(w, params[i], d, 'stochastic');
         for (const k of Object.keys(states[i])) delete states[i][k];
         Object.assign(states[i], n);
       });

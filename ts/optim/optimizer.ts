@@ -23,8 +23,10 @@ import { conformState } from './state-check.js';
 import { fusedEligible } from './fused.js';
 import { copyInto } from '../ops/inplace.js';
 import { lowPrecisionState, type StateDtype } from './low-precision-state.js';
+import { initWithRemainder, stepWithRemainder } from './master-weights.js';
 
 const stateDtypeOf = (g: ParamGroup): StateDtype => (g.stateDtype as StateDtype | undefined) ?? 'f32';
+const withRemainder = (g: ParamGroup): boolean => g.masterWeights === 'remainder';
 
 export interface ParamGroup extends SchedulableGroup {
   params: Tensor[];
@@ -115,6 +117,11 @@ export abstract class Optimizer {
     return false;
   }
 
+  /** fusedStep for groups with stateDtype 'bf16' (Backend.fusedUpdateBf16State); default: the composed chain. */
+  protected fusedStepBf16State(_group: ParamGroup, _params: Tensor[], _states: ParamState[], _tx: GradientTransformation): boolean {
+    return false;
+  }
+
   /** Cross-option rules of one group (e.g. SGD's nesterov); runs after each option's own check. */
   protected checkGroup(_group: ParamGroup): void {}
 
@@ -165,6 +172,10 @@ export abstract class Optimizer {
     group.params.forEach((p, i) => check(!p.isDisposed, 'DISPOSED',
       () => `${this.name}.step: params[${i}] of group ${this.paramGroups.indexOf(group)} (shape [${p.shape}]) was disposed; `
         + 'Module.to() replaces parameters, so build the optimizer after moving or casting the model'));
+    if (withRemainder(group)) {
+      group.params.forEach((p, i) => check(p.dtype === 'bf16', 'BAD_DTYPE',
+        () => `${this.name}.step: masterWeights 'remainder' expected bf16 parameters, got params[${i}] in ${p.dtype}`));
+    }
     group.params.filter((p) => p.grad !== null).forEach((p) => {
       const g = p.grad as Tensor;
       check(!g.isDisposed, 'DISPOSED', () => `${this.name}.step: the gradient of a parameter of shape [${p.shape}] was disposed`);
@@ -188,7 +199,8 @@ export abstract class Optimizer {
       const states = ps.map((p) => {
         let s = this.state.get(p);
         if (s === undefined) {
-          s = tidy(() => noGrad(() => t.init(p))); // tidy: a half-made state is freed if init runs out of memory
+          // tidy: a half-made state is freed if init runs out of memory
+          s = tidy(() => noGrad(() => (withRemainder(group) ? initWithRemainder(t, p) : t.init(p))));
           for (const x of tensorsIn(s)) keep(x);
           fresh.set(p, s);
         }
@@ -214,8 +226,16 @@ export abstract class Optimizer {
       });
     }
     try {
-      if (fusedEligible(ps) && stateDtypeOf(group) === 'f32' && this.fusedStep(group, ps, states, t)) return;
-      applyUpdates(t, ps, states).forEach((s, i) => this.state.set(ps[i], s));
+      // the fused kernels update f32 parameters and their state in place; the chain returns new states
+      const fused = (params: Tensor[], s: ParamState[]): boolean => {
+        if (!fusedEligible(params)) return false;
+        const d = stateDtypeOf(group);
+        return d === 'f32' ? this.fusedStep(group, params, s, t) : d === 'bf16' && this.fusedStepBf16State(group, params, s, t);
+      };
+      const update = (params: Tensor[], s: ParamState[]): ParamState[] => (fused(params, s) ? s : applyUpdates(t, params, s));
+      // bf16 parameters with a remainder: the same update, of their f32 masters
+      const next = withRemainder(group) ? stepWithRemainder(ps, states, update, writeParam) : update(ps, states);
+      next.forEach((s, i) => this.state.set(ps[i], s));
     } finally {
       if (q !== null) {
         ps.forEach((p, i) => {
@@ -259,7 +279,8 @@ export abstract class Optimizer {
    * loaded state against it); null where the state has no fixed layout to check against.
    */
   protected stateTemplate(group: ParamGroup, p: Tensor): ParamState | null {
-    return noGrad(() => this.makeTransform(group).init(p));
+    const tx = lowPrecisionState(this.makeTransform(group), () => stateDtypeOf(group));
+    return noGrad(() => (withRemainder(group) ? initWithRemainder(tx, p) : tx.init(p)));
   }
 
   /**

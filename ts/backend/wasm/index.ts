@@ -5,7 +5,7 @@
 
 import {
   BINARY_OPS, COMPARE_OPS, INT_UNARY_OPS, REDUCE_OPS, UNARY_OPS,
-  type Backend, type BinaryOp, type FusedRecord, type FusedUpdateKind, type NewtonSchulzSpec, type ReduceOp,
+  type Backend, type Bf16StateKind, type BinaryOp, type FusedRecord, type FusedUpdateKind, type NewtonSchulzSpec, type ReduceOp,
   type Storage, type UnaryOp, type View,
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
@@ -16,7 +16,7 @@ import type { WasmRuntime } from './runtime.js';
 import { asWasm, checkDType, checkShapes, viewPtr, type WasmStorage } from './storage.js';
 import { collapse, contiguousStrides, isContiguous, sizeOf } from '../view.js';
 import { softmaxCrossEntropyWasm } from './softmaxce.js';
-import { fusedUpdateWasm } from './fused.js';
+import { fusedUpdateBf16StateWasm, fusedUpdateWasm } from './fused.js';
 import { newtonSchulzPtr } from './newton-schulz.js';
 
 const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
@@ -290,6 +290,20 @@ export class WasmBackend implements Backend {
       for (const v of [r.param, r.grad, ...r.state]) if (v !== null) this.checkF32Contiguous(v, r.param.shape, 'fusedUpdate');
     }
     fusedUpdateWasm(this.rt, kind, records, scalars, flags);
+  }
+
+  fusedUpdateBf16State(kind: Bf16StateKind, records: readonly FusedRecord[], blocks: readonly (readonly number[])[],
+    key: readonly [number, number], scalars: readonly number[], flags: number): void {
+    const where = 'fusedUpdateBf16State';
+    records.forEach((r, i) => {
+      for (const v of [r.param, r.grad]) this.checkF32Contiguous(v, r.param.shape, where);
+      for (const v of r.state) {
+        check(v !== null && v.storage.dtype === 'bf16' && isContiguous(v), 'BAD_ARGUMENT', () => `${where}: expected contiguous bf16 state views`);
+        checkShapes(v.shape, r.param.shape, where);
+      }
+      check(blocks[i]?.length === r.state.length, 'BAD_ARGUMENT', () => `${where}: expected a Philox block per state view`);
+    });
+    fusedUpdateBf16StateWasm(this.rt, kind, records, blocks, key, scalars, flags);
   }
 
   newtonSchulz(x: View, out: View, spec: NewtonSchulzSpec): void {

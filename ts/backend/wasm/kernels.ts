@@ -11,6 +11,10 @@ export interface Kernels {
   f32_adam_multi_scalar(count: number, table: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
   f32_adam_wasmsimd(n: number, p: number, g: number, m: number, v: number, vmax: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
   f32_adam_multi_wasmsimd(count: number, table: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number): void;
+  f32_adam_bf16state_scalar(n: number, p: number, g: number, m: number, v: number, scratch: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number, mc0: number, mc1: number, vc0: number, vc1: number, k0: number, k1: number): void;
+  f32_adam_bf16state_multi_scalar(count: number, table: number, scratch: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number, k0: number, k1: number): void;
+  f32_adam_bf16state_wasmsimd(n: number, p: number, g: number, m: number, v: number, scratch: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number, mc0: number, mc1: number, vc0: number, vc1: number, k0: number, k1: number): void;
+  f32_adam_bf16state_multi_wasmsimd(count: number, table: number, scratch: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2sqrt: number, decay: number, l2: number, flags: number, k0: number, k1: number): void;
   f32_bf16_vcvt_scalar(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
   bf16_f32_vcvt_scalar(n: number, x: number, y: number): void;
   f32_bf16_vcvt_wasmsimd(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
@@ -33,6 +37,10 @@ export interface Kernels {
   f32_lion_multi_scalar(count: number, table: number, lr: number, beta1: number, beta2: number, decay: number): void;
   f32_lion_wasmsimd(n: number, p: number, g: number, m: number, lr: number, beta1: number, beta2: number, decay: number): void;
   f32_lion_multi_wasmsimd(count: number, table: number, lr: number, beta1: number, beta2: number, decay: number): void;
+  f32_lion_bf16state_scalar(n: number, p: number, g: number, m: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, mc0: number, mc1: number, k0: number, k1: number): void;
+  f32_lion_bf16state_multi_scalar(count: number, table: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, k0: number, k1: number): void;
+  f32_lion_bf16state_wasmsimd(n: number, p: number, g: number, m: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, mc0: number, mc1: number, k0: number, k1: number): void;
+  f32_lion_bf16state_multi_wasmsimd(count: number, table: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, k0: number, k1: number): void;
   f32_ns5_sumsq_scalar(n: number, x: number): number;
   f32_ns5_scale_scalar(n: number, src: number, dst: number, s: number): void;
   f32_ns5_mirror_scalar(n: number, a: number): void;
@@ -50,6 +58,10 @@ export interface Kernels {
   f32_sgd_multi_scalar(count: number, table: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
   f32_sgd_wasmsimd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
   f32_sgd_multi_wasmsimd(count: number, table: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
+  f32_sgd_bf16state_scalar(n: number, p: number, g: number, buf: number, scratch: number, lr: number, momentum: number, dampening: number, wd: number, flags: number, bc0: number, bc1: number, k0: number, k1: number): void;
+  f32_sgd_bf16state_multi_scalar(count: number, table: number, scratch: number, lr: number, momentum: number, dampening: number, wd: number, flags: number, k0: number, k1: number): void;
+  f32_sgd_bf16state_wasmsimd(n: number, p: number, g: number, buf: number, scratch: number, lr: number, momentum: number, dampening: number, wd: number, flags: number, bc0: number, bc1: number, k0: number, k1: number): void;
+  f32_sgd_bf16state_multi_wasmsimd(count: number, table: number, scratch: number, lr: number, momentum: number, dampening: number, wd: number, flags: number, k0: number, k1: number): void;
   f32_softmaxce_scalar(logits: number, labels: number, rows: number, cols: number, loss: number, dlogits: number, scale: number): void;
   f32_softmaxce_wasmrelaxedsimd?(logits: number, labels: number, rows: number, cols: number, loss: number, dlogits: number, scale: number): void;
   f32_softmaxce_wasmsimd(logits: number, labels: number, rows: number, cols: number, loss: number, dlogits: number, scale: number): void;

@@ -6,16 +6,19 @@
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, scale, scaleByLearningRate, linkStates, type GradientTransformation, type ParamState } from '../transform.js';
-import { groupIndices, ownedState, runFused } from '../fused.js';
+import { bf16StateOk, groupIndices, ownedState, reserveStateWords, runFused, runFusedBf16State } from '../fused.js';
 import { scaleByAdam, scaleByAdamax, scaleByNadam, scaleByRadam } from '../transforms/adam.js';
 import { betas, choice, flag, nonNegative, positive, type OptionSchema } from '../validate.js';
 import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
+import { MASTER_WEIGHTS, type MasterWeights } from '../master-weights.js';
 
 export interface AdamOptions {
   lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; amsgrad?: boolean; maximize?: boolean;
   decoupledWeightDecay?: boolean;
   /** Where m and v live between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit' (block-wise). */
   stateDtype?: StateDtype;
+  /** 'remainder': bf16 parameters keep their f32 master exactly in a 16-bit remainder (default 'none'). */
+  masterWeights?: MasterWeights;
 }
 
 const num = (g: ParamGroup, k: string) => (): number => g[k] as number;
@@ -31,7 +34,7 @@ function adamLike(g: ParamGroup, core: GradientTransformation,
 
 const ADAM: OptionSchema = {
   lr: nonNegative(1e-3), betas: betas([0.9, 0.999]), eps: positive(1e-8), weightDecay: nonNegative(0),
-  amsgrad: flag(false), maximize: flag(false), decoupledWeightDecay: flag(false), stateDtype: choice('f32', STATE_DTYPES),
+  amsgrad: flag(false), maximize: flag(false), decoupledWeightDecay: flag(false), stateDtype: choice('f32', STATE_DTYPES), masterWeights: choice('none', MASTER_WEIGHTS),
 };
 
 /**
@@ -48,8 +51,7 @@ export class Adam extends Optimizer {
   }
   /** One f32_adam_multi call per step count; state = the chain's scaleByAdam link. */
   protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
-    const [b1, b2] = g.betas as [number, number];
-    const lr = g.lr, wd = g.weightDecay as number, ams = g.amsgrad === true, dec = this.decoupled(g);
+    const ams = g.amsgrad === true;
     const core = linkStates(tx, states, 'scaleByAdam');
     for (const idx of groupIndices(ps.length, (i) => core[i].step as number)) {
       const t = (core[idx[0]].step as number) + 1;
@@ -58,11 +60,32 @@ export class Adam extends Optimizer {
         const v = ownedState(core[i], 'v', ps[i], [m]);
         return [m, v, ams ? ownedState(core[i], 'vmax', ps[i], [m, v]) : null];
       });
-      runFused('adam', idx.map((i) => ps[i]), st, [b1, b2, g.eps as number, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t),
-        dec ? 1 - lr * wd : 1, dec ? 0 : wd], (ams ? 1 : 0) | (g.maximize ? 2 : 0));
+      runFused('adam', idx.map((i) => ps[i]), st, this.adamScalars(g, t), (ams ? 1 : 0) | (g.maximize ? 2 : 0));
       for (const i of idx) core[i].step = t;
     }
     return true;
+  }
+
+  /** The same update with bf16 m, v (no AMSGrad): one f32_adam_bf16state_multi call per step count. */
+  protected override fusedStepBf16State(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
+    const core = linkStates(tx, states, 'scaleByAdam');
+    if (g.amsgrad === true || ps[0].backend.fusedUpdateBf16State === undefined
+      || !ps.every((p, i) => bf16StateOk(core[i].m, p) && bf16StateOk(core[i].v, p))) return false;
+    const st = core.map((c) => [c.m as Tensor, c.v as Tensor]);
+    const { blocks, key } = reserveStateWords(st);
+    for (const idx of groupIndices(ps.length, (i) => core[i].step as number)) {
+      const t = (core[idx[0]].step as number) + 1;
+      runFusedBf16State('adam', idx.map((i) => ps[i]), idx.map((i) => st[i]), idx.map((i) => blocks[i]), key, this.adamScalars(g, t), g.maximize ? 2 : 0);
+      for (const i of idx) core[i].step = t;
+    }
+    return true;
+  }
+
+  /** The kernels' scalars for step t: β1, β2, eps, lr/(1−β1^t), √(1−β2^t), decoupled decay, coupled decay. */
+  private adamScalars(g: ParamGroup, t: number): number[] {
+    const [b1, b2] = g.betas as [number, number];
+    const lr = g.lr, wd = g.weightDecay as number, dec = this.decoupled(g);
+    return [b1, b2, g.eps as number, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t), dec ? 1 - lr * wd : 1, dec ? 0 : wd];
   }
 
   protected makeTransform(g: ParamGroup): GradientTransformation {

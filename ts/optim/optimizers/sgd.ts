@@ -7,19 +7,22 @@ import { DescentError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, linkStates, scale, scaleByLearningRate, trace, type GradientTransformation, type ParamState } from '../transform.js';
-import { groupIndices, ownedState, runFused } from '../fused.js';
+import { bf16StateOk, groupIndices, ownedState, reserveStateWords, runFused, runFusedBf16State } from '../fused.js';
 import { choice, flag, nonNegative } from '../validate.js';
 import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
+import { MASTER_WEIGHTS, type MasterWeights } from '../master-weights.js';
 
 export interface SGDOptions {
   lr?: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean;
   /** Where the momentum buffer lives between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit'. */
   stateDtype?: StateDtype;
+  /** 'remainder': bf16 parameters keep their f32 master exactly in a 16-bit remainder (default 'none'). */
+  masterWeights?: MasterWeights;
 }
 
 const SCHEMA = {
   lr: nonNegative(1e-3), momentum: nonNegative(0), dampening: nonNegative(0), weightDecay: nonNegative(0),
-  nesterov: flag(false), maximize: flag(false), stateDtype: choice('f32', STATE_DTYPES),
+  nesterov: flag(false), maximize: flag(false), stateDtype: choice('f32', STATE_DTYPES), masterWeights: choice('none', MASTER_WEIGHTS),
 };
 
 /**
@@ -48,6 +51,18 @@ export class SGD extends Optimizer {
       runFused('sgd', idx.map((i) => ps[i]), bufs, [g.lr, mu, g.dampening as number, g.weightDecay as number],
         (g.nesterov ? 1 : 0) | (g.maximize ? 2 : 0) | (first ? 4 : 0));
     }
+    return true;
+  }
+
+  /** With a bf16 momentum buffer (from the second step: the first creates it, composed): one f32_sgd_bf16state_multi call. */
+  protected override fusedStepBf16State(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
+    const tr = linkStates(tx, states, 'trace');
+    if ((g.momentum as number) === 0 || ps[0].backend.fusedUpdateBf16State === undefined
+      || !ps.every((p, i) => bf16StateOk(tr[i].buf, p))) return false;
+    const st = tr.map((s) => [s.buf as Tensor]);
+    const { blocks, key } = reserveStateWords(st);
+    runFusedBf16State('sgd', ps, st, blocks, key, [g.lr, g.momentum as number, g.dampening as number, g.weightDecay as number],
+      (g.nesterov ? 1 : 0) | (g.maximize ? 2 : 0));
     return true;
   }
 

@@ -4,10 +4,11 @@
 import type { Tensor } from '../../tensor.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import { addDecayedWeights, chain, linkStates, scaleByLearningRate, type GradientTransformation, type ParamState } from '../transform.js';
-import { ownedState, runFused } from '../fused.js';
+import { bf16StateOk, ownedState, reserveStateWords, runFused, runFusedBf16State } from '../fused.js';
 import { ema, scaleByLion, scaleBySign } from '../transforms/sign.js';
 import { betas, choice, nonNegative, unitInterval } from '../validate.js';
 import { STATE_DTYPES, type StateDtype } from '../low-precision-state.js';
+import { MASTER_WEIGHTS, type MasterWeights } from '../master-weights.js';
 
 const lrAndDecay = (g: ParamGroup): GradientTransformation[] =>
   [addDecayedWeights(() => g.weightDecay as number), scaleByLearningRate(() => g.lr)];
@@ -16,6 +17,8 @@ export interface LionOptions {
   lr?: number; betas?: [number, number]; weightDecay?: number;
   /** Where the momentum lives between steps: 'f32' (default), 'bf16' (stochastic rounding) or '8bit'. */
   stateDtype?: StateDtype;
+  /** 'remainder': bf16 parameters keep their f32 master exactly in a 16-bit remainder (default 'none'). */
+  masterWeights?: MasterWeights;
 }
 
 /**
@@ -25,13 +28,24 @@ export interface LionOptions {
 export class Lion extends Optimizer {
   constructor(params: ParamsInput, opts: LionOptions = {}) {
     super('Lion', params, opts, { lr: nonNegative(1e-4), betas: betas([0.9, 0.99]), weightDecay: nonNegative(0),
-      stateDtype: choice('f32', STATE_DTYPES) });
+      stateDtype: choice('f32', STATE_DTYPES), masterWeights: choice('none', MASTER_WEIGHTS) });
   }
   /** f32_lion_multi over the scaleByLion link's momentum. */
   protected override fusedStep(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
     const [b1, b2] = g.betas as [number, number];
     runFused('lion', ps, linkStates(tx, states, 'scaleByLion').map((s, i) => [ownedState(s, 'm', ps[i])]),
       [g.lr, b1, b2, 1 - g.lr * (g.weightDecay as number)], 0);
+    return true;
+  }
+
+  /** The same update with a bf16 m: one f32_lion_bf16state_multi call. */
+  protected override fusedStepBf16State(g: ParamGroup, ps: Tensor[], states: ParamState[], tx: GradientTransformation): boolean {
+    const core = linkStates(tx, states, 'scaleByLion');
+    if (ps[0].backend.fusedUpdateBf16State === undefined || !ps.every((p, i) => bf16StateOk(core[i].m, p))) return false;
+    const st = core.map((c) => [c.m as Tensor]);
+    const { blocks, key } = reserveStateWords(st);
+    const [b1, b2] = g.betas as [number, number];
+    runFusedBf16State('lion', ps, st, blocks, key, [g.lr, b1, b2, 1 - g.lr * (g.weightDecay as number)], 0);
     return true;
   }
 
