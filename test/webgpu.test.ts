@@ -132,9 +132,16 @@ describe('matmul', () => {
     [[65, 70], [70, 63], 'contiguous'], [[65, 70], [70, 63], 'transposed'], [[130, 33], [33, 129], 'strided'],
     [[2, 3, 17, 9], [9, 5], 'contiguous'], [[4, 1, 7, 3], [1, 5, 3, 66], 'transposed'], [[3, 0], [0, 4], 'contiguous'],
     [[0, 3], [3, 4], 'contiguous'],
+    // vec4 reads along k (row-major a, transposed b) and along m/n (transposed a, row-major b), batched
+    [[36, 20], [20, 44], 'contiguous'], [[36, 20], [20, 44], 'transposed'], [[3, 2, 12, 8], [8, 16], 'contiguous'],
   ];
   test.each(shapes)('%j · %j %s', async (sa, sb, layout) => {
     await sameOnGpu('matmul', (dev) => d.matmul(input(sa, layout, 'f32', dev, 11), input(sb, layout, 'f32', dev, 12)), gpuTol('matmul'));
+  });
+
+  test('128×128 tiles (8×8 per thread, ≥ 256 full tiles): vec4 reads of a, per-element reads of b', async () => {
+    await sameOnGpu('matmul 128-tiles', (dev) => d.matmul(input([256, 128, 4], 'contiguous', 'f32', dev, 13),
+      input([4, 130], 'strided', 'f32', dev, 14)), gpuTol('matmul'));
   });
 });
 
