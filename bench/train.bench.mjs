@@ -95,8 +95,8 @@ export async function tfjsEpoch(raw, threads, backend = 'wasm') {
   await tf.ready();
   const { norm } = raw;
   const toX = (imgs, n) => tf.tensor2d(Float32Array.from(imgs.images.data.subarray(0, n * 784), (v) => (v / 255 - norm.mean) / norm.std), [n, 784]);
-  const X = toX(raw.train, N), Xt = toX(raw.test, 10000);
-  const Y = tf.oneHot(tf.tensor1d(Int32Array.from(raw.train.labels.data.subarray(0, N)), 'int32'), 10), yt = Array.from(raw.test.labels.data);
+  const X = toX(raw.train, N), Xt = raw.test && toX(raw.test, 10000); // no test set: no accuracy
+  const Y = tf.oneHot(tf.tensor1d(Int32Array.from(raw.train.labels.data.subarray(0, N)), 'int32'), 10), yt = raw.test && Array.from(raw.test.labels.data);
   const init = (fanIn, shape) => tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn), 'float32', 0);
   let P = [init(784, [784, 256]), init(784, [256]), init(256, [256, 10]), init(256, [10])];
   let M = P.map((p) => tf.zerosLike(p)), V = P.map((p) => tf.zerosLike(p));
@@ -124,8 +124,8 @@ export async function tfjsEpoch(raw, threads, backend = 'wasm') {
   }
   await P[0].data();
   const seconds = (performance.now() - t0) / 1000;
-  const pred = await tf.tidy(() => tf.argMax(net(Xt), 1)).data();
-  const acc = pred.reduce((a, q, i) => a + (q === yt[i] ? 1 : 0), 0) / yt.length;
+  const pred = Xt && await tf.tidy(() => tf.argMax(net(Xt), 1)).data();
+  const acc = pred ? pred.reduce((a, q, i) => a + (q === yt[i] ? 1 : 0), 0) / yt.length : null;
   return { seconds, acc, threads: tfw?.getThreadsCount?.() ?? threads, version: tf.version_core };
 }
 

@@ -213,6 +213,43 @@ describe('training', () => {
   });
 });
 
+describe('gradient clipping on the device', () => {
+  /** Parameters on `device` whose gradients are the same seeded values on every device. */
+  const withGrads = (device: d.Device): d.Tensor[] => [[3, 5], [7], [2, 1, 4]].map((shape, i) => {
+    const p = d.zeros(shape, { device, requiresGrad: true });
+    p.grad = input(shape, 'contiguous', 'f32', device, 50 + i, -4, 4);
+    return p;
+  });
+
+  test.each([[2, 1.5], [Infinity, 0.5], [1.5, 1e3]])('clipGradNormTensor p=%s maxNorm=%s: total and gradients as on reference, no host read', async (p, maxNorm) => {
+    const run = async (device: d.Device): Promise<Float32Array> => {
+      const ps = withGrads(device);
+      const total = d.optim.clipGradNormTensor(ps, maxNorm, p);
+      const values = [total, ...ps.map((q) => q.grad!)].map(async (t) => Array.from(await t.data()));
+      const out = Float32Array.from((await Promise.all(values)).flat());
+      d.dispose([total, ...ps]);
+      return out;
+    };
+    expectClose(await run('webgpu'), await run('reference'), gpuTol('sum'), `clip p=${p}`);
+  });
+
+  test('clipGradValue clamps on the device', async () => {
+    await sameOnGpu('clipGradValue', (dev) => {
+      const [p] = withGrads(dev);
+      d.optim.clipGradValue(p, 1.25);
+      return p.grad!;
+    }, gpuTol('exact'));
+  });
+
+  test('clipGradNorm (a number, read on the host) refuses webgpu gradients and leaves them alone', () => {
+    const ps = withGrads('webgpu');
+    const grads = ps.map((p) => p.grad);
+    expect(() => d.optim.clipGradNorm(ps, 1)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining('clipGradNormTensor') }));
+    expect(ps.map((p) => p.grad)).toEqual(grads);
+    d.dispose(ps);
+  });
+});
+
 describe('device behaviour', () => {
   test('f64 is refused with BAD_DTYPE and nothing is allocated', () => {
     const before = d.memory().webgpu;
