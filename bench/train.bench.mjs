@@ -19,12 +19,12 @@ const BATCH = 128;
 // A smoke run can use fewer training images: BENCH_TRAIN_IMAGES=2000 npm run bench -- train
 const N = Number(process.env.BENCH_TRAIN_IMAGES ?? 60000);
 
-function dataDir() {
+export function dataDir() {
   const candidates = [process.env.FASHION_MNIST_DIR, join(root, '..', 'shared', 'data', 'fashion-mnist'), '/work/shared/data/fashion-mnist'];
   return candidates.find((c) => c && existsSync(join(c, 'train-images-idx3-ubyte.gz')));
 }
 
-async function loadAll(d, dir) {
+export async function loadAll(d, dir) {
   const train = await d.data.readLabeledImages(`${dir}/train-images-idx3-ubyte.gz`, `${dir}/train-labels-idx1-ubyte.gz`, 10);
   const test = await d.data.readLabeledImages(`${dir}/t10k-images-idx3-ubyte.gz`, `${dir}/t10k-labels-idx1-ubyte.gz`, 10);
   const all = (n) => Int32Array.from({ length: n }, (_, i) => i);
@@ -32,7 +32,7 @@ async function loadAll(d, dir) {
   return { train: d.data.toDataset(train, all(N), norm), test: d.data.toDataset(test, all(10000), norm), raw: { train, test, norm } };
 }
 
-const mlp = (d) => new d.nn.Sequential(new d.nn.Flatten(), new d.nn.Linear(784, 256), new d.nn.ReLU(), new d.nn.Linear(256, 10));
+export const mlp = (d) => new d.nn.Sequential(new d.nn.Flatten(), new d.nn.Linear(784, 256), new d.nn.ReLU(), new d.nn.Linear(256, 10));
 
 const adam = (d, model) => new d.optim.Adam(model.parameters(), { lr: 1e-3 });
 
@@ -85,20 +85,20 @@ async function profileSteps(d, data, threads) {
 }
 
 /**
- * The same epoch in tfjs-wasm. tfjs-core's Node entry registers no gradients (and its ESM
+ * The same epoch in tfjs-wasm (or on `backend`, already registered, as bench/webgpu.bench.mjs does). tfjs-core's Node entry registers no gradients (and its ESM
  * gradient files do not load in Node), so backward and Adam are written out in tf ops:
  * g = (softmax − onehot)/B, dW = Xᵀg per layer, the ReLU mask, torch's Adam with bias correction.
  */
-async function tfjsEpoch(raw, threads) {
+export async function tfjsEpoch(raw, threads, backend = 'wasm') {
   const tf = await import('@tensorflow/tfjs-core');
-  const tfw = await import('@tensorflow/tfjs-backend-wasm');
-  tfw.setThreadsCount?.(threads);
-  await tf.setBackend('wasm');
+  const tfw = backend === 'wasm' ? await import('@tensorflow/tfjs-backend-wasm') : null;
+  tfw?.setThreadsCount?.(threads);
+  await tf.setBackend(backend);
   await tf.ready();
   const { norm } = raw;
   const toX = (imgs, n) => tf.tensor2d(Float32Array.from(imgs.images.data.subarray(0, n * 784), (v) => (v / 255 - norm.mean) / norm.std), [n, 784]);
-  const X = toX(raw.train, N), Xt = toX(raw.test, 10000);
-  const Y = tf.oneHot(tf.tensor1d(Int32Array.from(raw.train.labels.data.subarray(0, N)), 'int32'), 10), yt = Array.from(raw.test.labels.data);
+  const X = toX(raw.train, N), Xt = raw.test && toX(raw.test, 10000); // no test set: no accuracy
+  const Y = tf.oneHot(tf.tensor1d(Int32Array.from(raw.train.labels.data.subarray(0, N)), 'int32'), 10), yt = raw.test && Array.from(raw.test.labels.data);
   const init = (fanIn, shape) => tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn), 'float32', 0);
   let P = [init(784, [784, 256]), init(784, [256]), init(256, [256, 10]), init(256, [10])];
   let M = P.map((p) => tf.zerosLike(p)), V = P.map((p) => tf.zerosLike(p));
@@ -126,9 +126,9 @@ async function tfjsEpoch(raw, threads) {
   }
   await P[0].data();
   const seconds = (performance.now() - t0) / 1000;
-  const pred = tf.tidy(() => tf.argMax(net(Xt), 1)).dataSync();
-  const acc = pred.reduce((a, q, i) => a + (q === yt[i] ? 1 : 0), 0) / yt.length;
-  return { seconds, acc, threads: tfw.getThreadsCount?.() ?? threads, version: tf.version_core };
+  const pred = Xt && await tf.tidy(() => tf.argMax(net(Xt), 1)).data();
+  const acc = pred ? pred.reduce((a, q, i) => a + (q === yt[i] ? 1 : 0), 0) / yt.length : null;
+  return { seconds, acc, threads: tfw?.getThreadsCount?.() ?? threads, version: tf.version_core };
 }
 
 /** tfjs-wasm fixes its thread count when the backend starts: each count runs in its own process. */

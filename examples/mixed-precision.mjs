@@ -1,7 +1,7 @@
 // Evidence for mixed-precision training on the bundled Fashion-MNIST subset (7,200 training images,
 // the 2,000 held-out test images; seeded): run `npm run build` first, then
 // `node examples/mixed-precision.mjs [report.html]`. Prints four tables and writes an HTML report
-// (default mixed-precision.html) with the training curves:
+// (default reports/mixed-precision.html, or $DESCENT_REPORT_DIR) with the training curves:
 //  a. bf16 weights with a small learning rate: round-to-nearest stalls; stochastic rounding and an
 //     f32 master kept in a 16-bit remainder (masterWeights: 'remainder') train like f32
 //  b. f16 gradients (every gradient rounded to f16) underflow without loss scaling; GradScaler
@@ -9,15 +9,12 @@
 //  c. an MLP trained under bf16 autocast against f32: test accuracy and step time
 //  d. Adam state bytes and test accuracy with f32, bf16 and 8-bit state
 import { performance } from 'node:perf_hooks';
-import { bundleEntry } from '../scripts/bundle.mjs';
 
 const d = await import(new URL('../build/descent.node.js', import.meta.url).href);
-// the report helpers of the CLI (ts/viz), bundled on the fly as the benchmarks bundle theirs
-const { writeReport } = await import(await bundleEntry('ts/viz/report.ts', 'build/example-viz-report.js'));
-const { lineChart } = await import(await bundleEntry('ts/viz/charts.ts', 'build/example-viz-charts.js'));
+const { lineChart, reportPath, writeReport } = await import(new URL('../build/viz.node.js', import.meta.url).href);
 await d.init({ device: 'wasm' });
 const { nn, optim, amp } = d;
-const out = process.argv[2] ?? 'mixed-precision.html';
+const out = process.argv[2] ?? reportPath('mixed-precision');
 
 const { train, test } = await d.data.loadFashionMnist();
 const flat = (t) => t.reshape([t.shape[0], -1]);

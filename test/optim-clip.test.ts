@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
-import { clipGradNorm, clipGradValue } from '../ts/optim/index.js';
+import { clipGradNorm, clipGradNormTensor, clipGradValue } from '../ts/optim/index.js';
 import { DescentError } from '../ts/errors.js';
 
 interface Case { fn: 'norm' | 'value'; dtype: 'float64' | 'float32'; normType?: number | 'inf'; maxNorm?: number; clipValue?: number; total?: number; out: number[][] }
@@ -35,6 +35,19 @@ describe('gradient clipping matches torch', () => {
       }));
     });
   }
+
+  it('clipGradNormTensor gives clipGradNorm\'s total as a 0-d tensor and the same gradients', () => {
+    for (const c of fx.cases.filter((x) => x.fn === 'norm' && x.dtype === 'float64')) {
+      const p = c.normType === 'inf' ? Infinity : c.normType;
+      const [a, b] = [params('f64'), params('f64')];
+      const total = clipGradNormTensor(a, c.maxNorm!, p);
+      expect(total.shape).toEqual([]);
+      expect(total.item()).toBe(clipGradNorm(b, c.maxNorm!, p));
+      a.forEach((q, i) => expect(Array.from(q.grad!.dataSync())).toEqual(Array.from(b[i].grad!.dataSync())));
+      total.dispose();
+    }
+    expect(() => clipGradNormTensor(params('f64'), -1)).toThrow(/clipGradNormTensor.*maxNorm/);
+  });
 
   it('errorIfNonfinite throws on an infinite norm and leaves gradients alone', () => {
     const ps = params('f64');

@@ -132,9 +132,16 @@ describe('matmul', () => {
     [[65, 70], [70, 63], 'contiguous'], [[65, 70], [70, 63], 'transposed'], [[130, 33], [33, 129], 'strided'],
     [[2, 3, 17, 9], [9, 5], 'contiguous'], [[4, 1, 7, 3], [1, 5, 3, 66], 'transposed'], [[3, 0], [0, 4], 'contiguous'],
     [[0, 3], [3, 4], 'contiguous'],
+    // vec4 reads along k (row-major a, transposed b) and along m/n (transposed a, row-major b), batched
+    [[36, 20], [20, 44], 'contiguous'], [[36, 20], [20, 44], 'transposed'], [[3, 2, 12, 8], [8, 16], 'contiguous'],
   ];
   test.each(shapes)('%j · %j %s', async (sa, sb, layout) => {
     await sameOnGpu('matmul', (dev) => d.matmul(input(sa, layout, 'f32', dev, 11), input(sb, layout, 'f32', dev, 12)), gpuTol('matmul'));
+  });
+
+  test('128×128 tiles (8×8 per thread, ≥ 256 full tiles): vec4 reads of a, per-element reads of b', async () => {
+    await sameOnGpu('matmul 128-tiles', (dev) => d.matmul(input([256, 128, 4], 'contiguous', 'f32', dev, 13),
+      input([4, 130], 'strided', 'f32', dev, 14)), gpuTol('matmul'));
   });
 });
 
@@ -203,6 +210,43 @@ describe('training', () => {
     };
     const [got, want] = [await run('webgpu'), await run('reference')];
     got.forEach((g, i) => expectClose(g, want[i], gpuTol('training'), `output ${i}`));
+  });
+});
+
+describe('gradient clipping on the device', () => {
+  /** Parameters on `device` whose gradients are the same seeded values on every device. */
+  const withGrads = (device: d.Device): d.Tensor[] => [[3, 5], [7], [2, 1, 4]].map((shape, i) => {
+    const p = d.zeros(shape, { device, requiresGrad: true });
+    p.grad = input(shape, 'contiguous', 'f32', device, 50 + i, -4, 4);
+    return p;
+  });
+
+  test.each([[2, 1.5], [Infinity, 0.5], [1.5, 1e3]])('clipGradNormTensor p=%s maxNorm=%s: total and gradients as on reference, no host read', async (p, maxNorm) => {
+    const run = async (device: d.Device): Promise<Float32Array> => {
+      const ps = withGrads(device);
+      const total = d.optim.clipGradNormTensor(ps, maxNorm, p);
+      const values = [total, ...ps.map((q) => q.grad!)].map(async (t) => Array.from(await t.data()));
+      const out = Float32Array.from((await Promise.all(values)).flat());
+      d.dispose([total, ...ps]);
+      return out;
+    };
+    expectClose(await run('webgpu'), await run('reference'), gpuTol('sum'), `clip p=${p}`);
+  });
+
+  test('clipGradValue clamps on the device', async () => {
+    await sameOnGpu('clipGradValue', (dev) => {
+      const [p] = withGrads(dev);
+      d.optim.clipGradValue(p, 1.25);
+      return p.grad!;
+    }, gpuTol('exact'));
+  });
+
+  test('clipGradNorm (a number, read on the host) refuses webgpu gradients and leaves them alone', () => {
+    const ps = withGrads('webgpu');
+    const grads = ps.map((p) => p.grad);
+    expect(() => d.optim.clipGradNorm(ps, 1)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining('clipGradNormTensor') }));
+    expect(ps.map((p) => p.grad)).toEqual(grads);
+    d.dispose(ps);
   });
 });
 

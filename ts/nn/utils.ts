@@ -1,2 +1,2 @@
 // nn.utils: PyTorch's torch.nn.utils home of the gradient clipping functions (implemented in optim/clip.ts).
-export { clipGradNorm, clipGradValue } from '../optim/clip.js';
+export { clipGradNorm, clipGradNormTensor, clipGradValue } from '../optim/clip.js';

@@ -26,7 +26,7 @@ export { LBFGS, type LBFGSOptions } from './optimizers/lbfgs.js';
 export { strongWolfe, cubicInterpolate } from './line-search.js';
 export * from './classical/index.js';
 export { setFusedUpdates, fusedCalls } from './fused.js';
-export { clipGradNorm, clipGradValue } from './clip.js';
+export { clipGradNorm, clipGradNormTensor, clipGradValue } from './clip.js';
 export * as lrScheduler from './lr-scheduler/index.js';
 export * as quantizers from './quantizers.js';
 export { lowPrecisionState, STATE_DTYPES, type StateDtype } from './low-precision-state.js';

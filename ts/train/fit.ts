@@ -42,7 +42,7 @@ async function trainEpoch(model: nn.Module, optimizer: optim.Optimizer, o: FitOp
           const loss = keep(tidy(() => lossFn(model.call(x) as Tensor, y)));
           losses.push(loss);
           loss.backward();
-          if (o.clipGradNorm !== undefined) optim.clipGradNorm(params, o.clipGradNorm);
+          if (o.clipGradNorm !== undefined) optim.clipGradNormTensor(params, o.clipGradNorm).dispose(); // no host read
           return loss;
         });
         const weighted = tidy(() => losses[0].detach().mul(y.shape[0]));
