@@ -1,14 +1,21 @@
-// Autocast regions (torch.autocast): inside `autocast({ dtype }, fn)`, matmul — and so linear,
-// conv2d and attention, which are built on it — rounds its floating operands to bf16 or f16 and
-// multiplies them with f32 accumulation (the GEMM widens the half operands while packing, the
-// wasm x16-f32-packb path). The product is returned in f32: descent keeps the f32 accumulator
-// where torch rounds it to the low dtype, so everything downstream (bias adds, activations,
-// reductions, softmax, norms, losses) runs in f32 without a per-op cast list. Parameters stay f32
-// masters and gradients flow back to them in f32 through the casts. f64 and i32 operands are left
-// alone, as torch leaves f64. Regions nest; `enabled: false` turns autocast off inside one.
+// Autocast regions (torch.autocast): inside `autocast({ dtype }, fn)` ops follow torch's cast lists.
+// Low-precision list — matmul, and so linear, conv2d and attention, which are built on it (linear
+// and conv also cast their bias): floating operands are rounded to bf16 or f16, multiplied with f32
+// accumulation (the GEMM widens the half operands while packing) and the product is rounded once
+// (RNE) to the low dtype, which is what the op returns. f32 list — softmax, logSoftmax, the losses,
+// layer/batch norm, sum/mean/var/std, exp/log/pow, cumsum: half inputs are upcast and the op runs and
+// returns in f32. Every other op runs in the widest input dtype (the promotion lattice of
+// ts/dtype.ts), as torch's "promote" rule. Parameters stay f32 masters: the casts are autograd ops,
+// so their gradients arrive in f32. f64 and i32 operands are left alone, as in torch. Regions nest;
+// `enabled: false` turns autocast off inside one. Cast weight copies are not cached per region:
+// each cast is an owned temporary of its op (freed by scoped/tidy), a cache would have to outlive
+// those scopes and be handed to the tape, so a weight used twice in a region is rounded twice.
 
 import { check, checkOptions } from '../errors.js';
-import { describe } from '../ops/util.js';
+import { isHalf } from '../dtype.js';
+import { to } from '../ops/shape.js';
+import { describe, scoped } from '../ops/util.js';
+import { Tensor } from '../tensor.js';
 
 export type AutocastDtype = 'bf16' | 'f16';
 export interface AutocastOptions {
@@ -19,8 +26,10 @@ export interface AutocastOptions {
 }
 
 let active: AutocastDtype | null = null;
+/** True while a low-precision-list op runs: inner matmuls keep the f32 accumulator, the op rounds once. */
+let inLowOp = false;
 
-/** The dtype matmul operands are rounded to right now, or null outside autocast. */
+/** The dtype low-precision-list ops (matmul) round to right now, or null outside autocast. */
 export const autocastDtype = (): AutocastDtype | null => active;
 
 /**
@@ -42,5 +51,45 @@ export function autocast<T>(opts: AutocastOptions, fn: () => T): T {
     return fn();
   } finally {
     active = outer;
+  }
+}
+
+/**
+ * For an op on torch's f32 list: inside an autocast region, when some tensor argument is f16/bf16,
+ * runs op on f32 copies of the half tensors and returns its f32 result; otherwise null (the op
+ * runs as it is). The copies are temporaries; gradients flow back through them to the halves.
+ */
+export function inF32IfAutocast<A extends unknown[]>(op: (...args: A) => Tensor, args: A): Tensor | null {
+  const isHalfTensor = (a: unknown): a is Tensor => a instanceof Tensor && isHalf(a.dtype);
+  if (active === null || !args.some(isHalfTensor)) return null;
+  return scoped(() => op(...(args.map((a) => (isHalfTensor(a) ? to(a, 'f32') : a)) as A)));
+}
+
+/** op wrapped for torch's f32 autocast list (see inF32IfAutocast). */
+export function f32UnderAutocast<A extends unknown[]>(op: (...args: A) => Tensor): (...args: A) => Tensor {
+  return (...args: A) => inF32IfAutocast(op, args) ?? op(...args);
+}
+
+/** t rounded to the autocast dtype when a region is on and t is f32/f16/bf16 (an autograd cast); else t. */
+export function castLow(t: Tensor): Tensor {
+  return active !== null && (t.dtype === 'f32' || isHalf(t.dtype)) ? to(t, active) : t;
+}
+
+/**
+ * For an op on torch's low-precision list: inside an autocast region, runs fn (whose matmuls then
+ * return their f32 accumulators) and rounds its f32 result once to the autocast dtype, so a bias
+ * add or a reshape in between costs no second rounding. Outside a region, or nested, it is fn().
+ */
+export function lowPrecisionOp(fn: () => Tensor): Tensor {
+  if (active === null || inLowOp) return fn();
+  const low = active;
+  inLowOp = true;
+  try {
+    return scoped(() => {
+      const y = fn();
+      return y.dtype === 'f32' ? to(y, low) : y;
+    });
+  } finally {
+    inLowOp = false;
   }
 }

@@ -2,6 +2,7 @@
 // sums back (sumTo), sum's VJP expands. Also the reduction machinery every reduction shares, so
 // that elementwise and shape ops reach sumTo without importing reduce.ts (no import cycle).
 
+import { inF32IfAutocast } from '../amp/autocast.js';
 import type { ReduceOp, View } from '../backend/backend.js';
 import { computeDType } from '../dtype.js';
 import { attach } from '../autograd/tape.js';
@@ -54,6 +55,8 @@ export function unreduce(g: Tensor, shape: readonly number[], axes: number[], ke
 
 /** Sum over `axes` (all when omitted). */
 export function sum(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
+  const inF32 = inF32IfAutocast(sum, [x, axes, opts]);
+  if (inF32 !== null) return inF32;
   const [ax, keepdim] = parse('sum', x, axes, opts);
   const y = reduceForward('sum', x, ax, keepdim);
   return attach(y, [x], (g) => [unreduce(g, x.shape, ax, keepdim)], 'sum');

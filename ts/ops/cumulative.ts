@@ -5,6 +5,7 @@
 // (all 1 for cumsum), whose adjoint is the same recurrence run the other way over the same links:
 // cumsum and cumprod differentiate to any order, exactly, zeros included.
 
+import { inF32IfAutocast } from '../amp/autocast.js';
 import { attach } from '../autograd/tape.js';
 import type { Tensor } from '../tensor.js';
 import { onesLike } from './creation.js';
@@ -43,6 +44,8 @@ const shiftNext = (t: Tensor, d: number): Tensor => sliceScatter(slice(t, d, 1),
  * @example d.cumsum(d.tensor([1, 2, 3]), 0)  // [1, 3, 6]
  */
 export function cumsum(x: Tensor, dim: number): Tensor {
+  const inF32 = inF32IfAutocast(cumsum, [x, dim]);
+  if (inF32 !== null) return inF32;
   assertTensor(x, 'cumsum');
   return linkScan(x, null, normAxis(dim, x.ndim, 'cumsum'), false);
 }

@@ -1,6 +1,7 @@
 // Elementwise ops: unary maps, broadcasting binary ops, comparisons, where and clamp. Each
 // primitive keeps its forward dispatch and its VJP rule side by side.
 
+import { f32UnderAutocast } from '../amp/autocast.js';
 import { type BinaryOp, COMPARE_OPS, INT_UNARY_OPS, type UnaryOp } from '../backend/backend.js';
 import { type DType, promote } from '../dtype.js';
 import { attach, noGrad } from '../autograd/tape.js';
@@ -38,8 +39,8 @@ const zeroGrad: UnaryVjp = (_g, x) => zerosLike(x);
 
 export const neg = defineUnary('neg', (g) => neg(g));
 export const abs = defineUnary('abs', (g, x) => mul(g, sign(x)));
-export const exp = defineUnary('exp', (g, _x, y) => mul(g, y));
-export const log = defineUnary('log', (g, x) => div(g, x));
+export const exp = f32UnderAutocast(defineUnary('exp', (g, _x, y) => mul(g, y)));
+export const log = f32UnderAutocast(defineUnary('log', (g, x) => div(g, x)));
 export const log1p = defineUnary('log1p', (g, x) => div(g, add(x, 1)));
 export const expm1 = defineUnary('expm1', (g, _x, y) => mul(g, add(y, 1)));
 export const sqrt = defineUnary('sqrt', (g, _x, y) => div(mul(g, 0.5), y));
@@ -117,10 +118,10 @@ export const div = defineBinary('div', (g, _a, b, y) => [div(g, b), neg(div(mul(
  * a^b; d/da is 0 where b = 0 (a is swapped for 1 there, so 0·0^-1 never makes NaN, also not in a
  * second derivative) and d/db uses log(a), zeroed where a = 0 and b ≥ 0, as PyTorch does.
  */
-export const pow = defineBinary('pow', (g, a, b, y) => [
+export const pow: (a: TensorLike, b: TensorLike) => Tensor = f32UnderAutocast(defineBinary('pow', (g, a, b, y) => [
   mul(g, mul(b, pow(where(eq(b, 0), 1, a), sub(b, 1)))),
   where(logicalAnd(eq(a, 0), ge(b, 0)), 0, mul(g, mul(y, log(a)))),
-]);
+]));
 /**
  * Elementwise max; ties split the gradient evenly, and an input gets none only where it loses
  * outright, so a NaN (which neither wins nor ties) sends the gradient to both inputs (PyTorch).

@@ -2,19 +2,19 @@
 // added dim removed afterwards; leading (batch) dims broadcast. The kernel sees ≥2-D views only.
 
 import { type DType, isHalf, promote } from '../dtype.js';
-import { autocastDtype } from '../amp/autocast.js';
+import { autocastDtype, castLow, lowPrecisionOp } from '../amp/autocast.js';
 import { attach } from '../autograd/tape.js';
 import { check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './broadcast.js';
-import { reshape, to, transpose } from './shape.js';
+import { reshape, transpose } from './shape.js';
 import { assertTensor, broadcastShapes, broadcastView, checkSameDevice, empty, inCompute, scoped } from './util.js';
 
 function matmul2(a: Tensor, b: Tensor): Tensor {
   const low = autocastDtype();
   if (low !== null && isLowCastable(a.dtype) && isLowCastable(b.dtype)) {
-    // autocast (ts/amp/autocast.ts): half operands, f32 accumulation and result
-    return scoped(() => matmulInto(to(a, low), to(b, low), 'f32'));
+    // autocast (ts/amp/autocast.ts): half operands, f32 accumulation, rounded once to the half dtype
+    return lowPrecisionOp(() => matmulInto(castLow(a), castLow(b), 'f32'));
   }
   return matmulInto(a, b, promote(a.dtype, b.dtype));
 }

@@ -2,6 +2,7 @@
 // std, norm and logsumexp composed from them. The op layer moves reduced axes last (a view) so
 // every backend kernel reduces a trailing block.
 
+import { f32UnderAutocast, inF32IfAutocast } from '../amp/autocast.js';
 import { attach, noGrad } from '../autograd/tape.js';
 import { check, checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -76,6 +77,8 @@ const countOf = (x: Tensor, axes: number[]): number => axes.reduce((a, i) => a *
 
 /** Mean over `axes`; i32 input is averaged as f32. */
 export function mean(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
+  const inF32 = inF32IfAutocast(mean, [x, axes, opts]);
+  if (inF32 !== null) return inF32;
   const [ax] = parse('mean', x, axes, opts);
   return scoped(() => {
     const xf = x.dtype === 'i32' ? x.to('f32') : x;
@@ -86,12 +89,14 @@ export function mean(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
 export interface VarOptions extends ReduceOptions { correction?: number }
 
 /** Variance with Bessel's `correction` (default 1, as torch.var): Σ(x-μ)² / (N - correction). */
-export const variance = (x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => varianceOf('var', x, axes, opts);
+export const variance = f32UnderAutocast((x: Tensor, axes?: Axes, opts?: VarOptions): Tensor => varianceOf('var', x, axes, opts));
 /**
  * √variance. Where the variance is 0 the gradient is 0, as torch masks it: sqrt'(0) = ∞ times
  * the variance's zero slope would be NaN, so zero variances take √1 on a branch where() cuts off.
  */
 export function std(x: Tensor, axes?: Axes, opts?: VarOptions): Tensor {
+  const inF32 = inF32IfAutocast(std, [x, axes, opts]);
+  if (inF32 !== null) return inF32;
   return scoped(() => {
     const v = varianceOf('std', x, axes, opts);
     const zero = eq(v, 0);

@@ -1,6 +1,7 @@
 // conv2d as im2col on the GEMM: windows() lays the input out as [N, C·kh·kw, L] columns and one
 // batched matmul per group applies the filters. Cross-correlation, as torch.nn.functional.conv2d.
 
+import { castLow, lowPrecisionOp } from '../../amp/autocast.js';
 import { check, checkOptions, fmtShape } from '../../errors.js';
 import { add } from '../../ops/elementwise.js';
 import { matmul } from '../../ops/linalg.js';
@@ -55,15 +56,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const [o, cg, kh, kw] = weight.shape;
   const win = convWindow('conv2d', [kh, kw], opts);
   const [ho, wo] = outShape('conv2d', x, win);
-  return composite(() => {
+  return composite(() => lowPrecisionOp(() => {
     const xb = x.ndim === 3 ? unsqueeze(x, 0) : x;
     const n = xb.shape[0];
     const cols = reshape(windows(xb, win, 0), [n, groups, cg * kh * kw, ho * wo]);
     const filters = reshape(weight, [groups, o / groups, cg * kh * kw]);
     let y = reshape(matmul(filters, cols), [n, o, ho, wo]);
-    if (bias !== null) y = add(y, reshape(bias, [o, 1, 1]));
+    if (bias !== null) y = add(y, reshape(castLow(bias), [o, 1, 1]));
     return x.ndim === 3 ? squeeze(y, 0) : y;
-  });
+  }));
 }
 
 export interface UnfoldOptions { stride?: Pair; padding?: Pair; dilation?: Pair }

@@ -4,6 +4,7 @@
 // composite here is the specification; the fused kernel (fused-xent.ts) is a fast path for the
 // common case and is tested equal to it.
 
+import { inF32IfAutocast } from '../../amp/autocast.js';
 import { check, fmtShape } from '../../errors.js';
 import { add, div, eq, mul, ne, neg, where } from '../../ops/elementwise.js';
 import { sum } from '../../ops/reduce.js';
@@ -56,6 +57,8 @@ function nllCore(p: Parsed, logp: Tensor, t: Tensor, w: Tensor | null, ignoreInd
  * −weight[y]·input[y]; 'mean' divides by the summed weights of non-ignored targets.
  */
 export function nllLoss(input: Tensor, target: Tensor, opts?: NLLOptions): Tensor {
+  const inF32 = inF32IfAutocast(nllLoss, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   const r = lossOptions('nllLoss', opts, ['weight', 'ignoreIndex']);
   const p = parseInput('nllLoss', input);
   const ignoreIndex = ignoreOption('nllLoss', opts?.ignoreIndex);
@@ -73,6 +76,8 @@ export function nllLoss(input: Tensor, target: Tensor, opts?: NLLOptions): Tenso
  * @example const loss = nn.functional.crossEntropy(logits, labels); loss.backward();
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts?: CrossEntropyOptions): Tensor {
+  const inF32 = inF32IfAutocast(crossEntropy, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   return crossEntropyWith(input, target, opts, true);
 }
 

@@ -1,5 +1,6 @@
 // linear: y = x·Wᵀ + b over the last dim of x (torch.nn.functional.linear).
 
+import { castLow, lowPrecisionOp } from '../../amp/autocast.js';
 import { check, fmtShape } from '../../errors.js';
 import { add } from '../../ops/elementwise.js';
 import { matmul } from '../../ops/linalg.js';
@@ -23,8 +24,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], 'SHAPE_MISMATCH',
       () => `linear: expected bias of shape [${weight.shape[0]}], got ${fmtShape(bias.shape)}`);
   }
-  return composite(() => {
+  return composite(() => lowPrecisionOp(() => {
     const y = matmul(x, transpose(weight, 0, 1));
-    return bias === null ? y : add(y, bias);
-  });
+    return bias === null ? y : add(y, castLow(bias));
+  }));
 }

@@ -3,6 +3,7 @@
 // multiMarginLoss, klDiv. Each is a composite of differentiable primitives; autograd gives the
 // backward. Class-index losses (nllLoss, crossEntropy) live in cross-entropy.ts.
 
+import { inF32IfAutocast } from '../../amp/autocast.js';
 import { attach, noGrad } from '../../autograd/tape.js';
 import { check, fmtShape } from '../../errors.js';
 import {
@@ -21,6 +22,8 @@ import { composite } from './util.js';
 
 /** Mean squared error (x − y)². @example nn.functional.mseLoss(pred, target) */
 export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
+  const inF32 = inF32IfAutocast(mseLoss, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   const r = lossOptions('mseLoss', opts, []);
   const x = floatInput('mseLoss', input);
   const y = sameShapeTarget('mseLoss', x, target);
@@ -29,6 +32,8 @@ export function mseLoss(input: Tensor, target: Tensor, opts?: ReductionOptions):
 
 /** Mean absolute error |x − y|. */
 export function l1Loss(input: Tensor, target: Tensor, opts?: ReductionOptions): Tensor {
+  const inF32 = inF32IfAutocast(l1Loss, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   const r = lossOptions('l1Loss', opts, []);
   const x = floatInput('l1Loss', input);
   const y = sameShapeTarget('l1Loss', x, target);
@@ -45,6 +50,8 @@ export interface SmoothL1Options extends ReductionOptions { beta?: number }
 
 /** Smooth L1 (torch.nn.SmoothL1Loss): 0.5d²/β if |d| < β else |d| − 0.5β; β = 0 is L1. */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts?: SmoothL1Options): Tensor {
+  const inF32 = inF32IfAutocast(smoothL1Loss, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   const r = lossOptions('smoothL1Loss', opts, ['beta']);
   const beta = numberOption('smoothL1Loss', 'beta', opts?.beta, 1, (b) => b >= 0, 'a number ≥ 0');
   const x = floatInput('smoothL1Loss', input);
@@ -56,6 +63,8 @@ export interface HuberOptions extends ReductionOptions { delta?: number }
 
 /** Huber (torch.nn.HuberLoss): 0.5d² if |d| ≤ δ else δ·(|d| − 0.5δ); equals δ·smoothL1 with β = δ. */
 export function huberLoss(input: Tensor, target: Tensor, opts?: HuberOptions): Tensor {
+  const inF32 = inF32IfAutocast(huberLoss, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   const r = lossOptions('huberLoss', opts, ['delta']);
   const delta = numberOption('huberLoss', 'delta', opts?.delta, 1, (v) => v > 0, 'a number > 0');
   const x = floatInput('huberLoss', input);
@@ -84,6 +93,8 @@ export interface BCEOptions extends ReductionOptions { weight?: Tensor }
  * gradient is torch's formula g·(x − y)/max(x(1 − x), 1e-12), finite at x = 0 and 1 too.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts?: BCEOptions): Tensor {
+  const inF32 = inF32IfAutocast(binaryCrossEntropy, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   const r = lossOptions('binaryCrossEntropy', opts, ['weight']);
   const x = floatInput('binaryCrossEntropy', input);
   const y = sameShapeTarget('binaryCrossEntropy', x, target);
@@ -118,6 +129,8 @@ export interface BCEWithLogitsOptions extends BCEOptions { posWeight?: Tensor }
  * (1 − y)·x + (1 + (p − 1)·y)·(log1p(e^{−|x|}) + max(−x, 0)), times weight; p = posWeight.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts?: BCEWithLogitsOptions): Tensor {
+  const inF32 = inF32IfAutocast(binaryCrossEntropyWithLogits, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   const where = 'binaryCrossEntropyWithLogits';
   const r = lossOptions(where, opts, ['weight', 'posWeight']);
   const x = floatInput(where, input);
@@ -196,6 +209,8 @@ export interface KLDivOptions { reduction?: 'none' | 'mean' | 'sum' | 'batchmean
  * the batch size (the mathematical KL); 'mean' divides by the element count, as torch.
  */
 export function klDiv(input: Tensor, target: Tensor, opts?: KLDivOptions): Tensor {
+  const inF32 = inF32IfAutocast(klDiv, [input, target, opts]);
+  if (inF32 !== null) return inF32;
   const r = lossOptions('klDiv', opts, ['logTarget'], ['batchmean']);
   const logTarget = opts?.logTarget ?? false;
   check(typeof logTarget === 'boolean', 'BAD_OPTION', () => `klDiv: logTarget must be a boolean, got ${String(logTarget)}`);

@@ -2,6 +2,7 @@
 // batchNorm updates the running statistics in place, as torch does, with the unbiased batch
 // variance; normalization itself uses the biased one.
 
+import { inF32IfAutocast } from '../../amp/autocast.js';
 import { noGrad } from '../../autograd/tape.js';
 import { check, checkOptions, fmtShape } from '../../errors.js';
 import { add, mul, rsqrt, square, sub } from '../../ops/elementwise.js';
@@ -34,6 +35,8 @@ export function checkBatchStats(where: string, x: Tensor): void {
  * move by `momentum` (default 0.1); in eval the running ones normalize.
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts?: BatchNormOptions): Tensor {
+  const inF32 = inF32IfAutocast((x32: Tensor) => batchNorm(x32, runningMean, runningVar, opts), [x]);
+  if (inF32 !== null) return inF32;
   checkOptions('batchNorm', opts, ['weight', 'bias', 'training', 'momentum', 'eps']);
   checkInput('batchNorm', x, [2, 3, 4, 5], 'a [N, C, ...] input');
   const c = x.shape[1];
@@ -76,6 +79,8 @@ export interface LayerNormOptions { weight?: Tensor | null; bias?: Tensor | null
 
 /** Layer normalization over the trailing dims `normalizedShape` (Ba et al. 2016). */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], opts?: LayerNormOptions): Tensor {
+  const inF32 = inF32IfAutocast(layerNorm, [x, normalizedShape, opts]);
+  if (inF32 !== null) return inF32;
   checkOptions('layerNorm', opts, ['weight', 'bias', 'eps']);
   assertTensor(x, 'layerNorm', 'input');
   const k = normalizedShape.length;

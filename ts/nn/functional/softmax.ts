@@ -1,6 +1,7 @@
 // softmax and logSoftmax along one dim as composites (stable for large logits: the row max is
 // subtracted first). Their gradients come from autograd through the primitives.
 
+import { inF32IfAutocast } from '../../amp/autocast.js';
 import { exp, log, sub } from '../../ops/elementwise.js';
 import { max, sum } from '../../ops/reduce.js';
 import { noGrad } from '../../autograd/tape.js';
@@ -14,6 +15,8 @@ import { composite } from './util.js';
  * Like torch, m is not masked: a row holding +Inf, or only −Inf, is NaN throughout.
  */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  const inF32 = inF32IfAutocast(logSoftmax, [x, dim]);
+  if (inF32 !== null) return inF32;
   assertTensor(x, 'logSoftmax');
   const d = normAxis(dim, x.ndim, 'logSoftmax');
   return composite(() => {
@@ -24,6 +27,8 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
 
 /** exp(x) normalized to sum 1 along `dim`: exp(logSoftmax(x)), so its non-finite rows are torch's. */
 export function softmax(x: Tensor, dim = -1): Tensor {
+  const inF32 = inF32IfAutocast(softmax, [x, dim]);
+  if (inF32 !== null) return inF32;
   assertTensor(x, 'softmax');
   const d = normAxis(dim, x.ndim, 'softmax');
   return composite(() => exp(logSoftmax(x, d)));
