@@ -227,6 +227,30 @@ describe('autocast', () => {
     });
   });
 
+  test('a parameter used twice in a region is cast once; the cast goes with the outermost region', () => {
+    d.manualSeed(5);
+    const lin = new nn.Linear(64, 64);
+    const x = d.randn([1, 64]);
+    const outside = d.memory().wasm;
+    d.tidy(() => {
+      const [y1, y2] = amp.autocast({ dtype: 'bf16' }, () => {
+        const m0 = d.memory().wasm.bytes;
+        const first = lin.call(x);
+        const m1 = d.memory().wasm.bytes;
+        const second = amp.autocast({ dtype: 'bf16' }, () => lin.call(x)); // nested: same cache
+        const m2 = d.memory().wasm.bytes;
+        expect((m1 - m0) - (m2 - m1)).toBe(2 * (64 * 64 + 64)); // no second bf16 weight and bias
+        return [first, second];
+      });
+      y1.float().sum().add(y2.float().sum()).backward(); // after the region: the tape kept the cast
+      const gw = round(d.ones([1, 64]).transpose(0, 1).matmul(round(x, 'bf16')), 'bf16');
+      expect(lin.weight.grad!.sub(gw.mul(2)).abs().max().item()).toBe(0);
+    });
+    lin.zeroGrad();
+    expect(d.memory().wasm.tensors).toBe(outside.tensors);
+    lin.dispose(); x.dispose();
+  });
+
   test('a training loop in a region keeps memory() flat', () => {
     d.manualSeed(4);
     const lin = new nn.Linear(9, 4);

@@ -7,12 +7,14 @@
 // returns in f32. Every other op runs in the widest input dtype (the promotion lattice of
 // ts/dtype.ts), as torch's "promote" rule. Parameters stay f32 masters: the casts are autograd ops,
 // so their gradients arrive in f32. f64 and i32 operands are left alone, as in torch. Regions nest;
-// `enabled: false` turns autocast off inside one. Cast weight copies are not cached per region:
-// each cast is an owned temporary of its op (freed by scoped/tidy), a cache would have to outlive
-// those scopes and be handed to the tape, so a weight used twice in a region is rounded twice.
+// `enabled: false` turns autocast off inside one. As torch, the casts of f32 leaf parameters are
+// cached while the outermost region runs (a weight used twice is rounded once) and released when it
+// exits; backward after the region still works, since the tape holds what it saved.
 
 import { check, checkOptions } from '../errors.js';
+import { isGradEnabled } from '../autograd/tape.js';
 import { isHalf } from '../dtype.js';
+import { keep } from '../lifetime.js';
 import { to } from '../ops/shape.js';
 import { describe, scoped } from '../ops/util.js';
 import { Tensor } from '../tensor.js';
@@ -28,6 +30,9 @@ export interface AutocastOptions {
 let active: AutocastDtype | null = null;
 /** True while a low-precision-list op runs: inner matmuls keep the f32 accumulator, the op rounds once. */
 let inLowOp = false;
+/** Regions open now (enabled or not): the cast cache lives until the outermost one exits. */
+let depth = 0;
+const castCache: Record<AutocastDtype, Map<Tensor, Tensor>> = { bf16: new Map(), f16: new Map() };
 
 /** The dtype low-precision-list ops (matmul) round to right now, or null outside autocast. */
 export const autocastDtype = (): AutocastDtype | null => active;
@@ -47,10 +52,12 @@ export function autocast<T>(opts: AutocastOptions, fn: () => T): T {
   check(typeof fn === 'function', 'BAD_ARGUMENT', () => `${where}: expected a function to run, got ${describe(fn)}`);
   const outer = active;
   active = enabled ? dtype : null;
+  depth++;
   try {
     return fn();
   } finally {
     active = outer;
+    if (--depth === 0) releaseCastCache();
   }
 }
 
@@ -70,9 +77,28 @@ export function f32UnderAutocast<A extends unknown[]>(op: (...args: A) => Tensor
   return (...args: A) => inF32IfAutocast(op, args) ?? op(...args);
 }
 
-/** t rounded to the autocast dtype when a region is on and t is f32/f16/bf16 (an autograd cast); else t. */
+/**
+ * t rounded to the autocast dtype when a region is on and t is f32/f16/bf16 (an autograd cast); else
+ * t. An f32 leaf that requires grad (a parameter) is cast once per region while grad is on (torch's
+ * rule: a cast made under noGrad has no graph and must not serve a later differentiable use).
+ */
 export function castLow(t: Tensor): Tensor {
-  return active !== null && (t.dtype === 'f32' || isHalf(t.dtype)) ? to(t, active) : t;
+  if (active === null || !(t.dtype === 'f32' || isHalf(t.dtype))) return t;
+  if (t.dtype !== 'f32' || !t.requiresGrad || t.gradFn !== null || !isGradEnabled()) return to(t, active);
+  const cache = castCache[active];
+  let cast = cache.get(t);
+  if (cast === undefined) {
+    cast = keep(to(t, active)); // outlives the op's scope; released with the region
+    cache.set(t, cast);
+  }
+  return cast;
+}
+
+function releaseCastCache(): void {
+  for (const cache of Object.values(castCache)) {
+    for (const cast of cache.values()) cast.dispose();
+    cache.clear();
+  }
 }
 
 /**

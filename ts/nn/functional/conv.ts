@@ -60,7 +60,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     const xb = x.ndim === 3 ? unsqueeze(x, 0) : x;
     const n = xb.shape[0];
     const cols = reshape(windows(xb, win, 0), [n, groups, cg * kh * kw, ho * wo]);
-    const filters = reshape(weight, [groups, o / groups, cg * kh * kw]);
+    const filters = reshape(castLow(weight), [groups, o / groups, cg * kh * kw]);
     let y = reshape(matmul(filters, cols), [n, o, ho, wo]);
     if (bias !== null) y = add(y, reshape(castLow(bias), [o, 1, 1]));
     return x.ndim === 3 ? squeeze(y, 0) : y;

@@ -25,7 +25,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
       () => `linear: expected bias of shape [${weight.shape[0]}], got ${fmtShape(bias.shape)}`);
   }
   return composite(() => lowPrecisionOp(() => {
-    const y = matmul(x, transpose(weight, 0, 1));
+    const y = matmul(x, transpose(castLow(weight), 0, 1)); // the leaf is cast (and cached), not its view
     return bias === null ? y : add(y, castLow(bias));
   }));
 }
