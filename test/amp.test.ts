@@ -251,6 +251,22 @@ describe('autocast', () => {
     lin.dispose(); x.dispose();
   });
 
+  test('a cast made under noGrad is not cached: a later differentiable use still reaches the parameter', () => {
+    d.manualSeed(6);
+    const lin = new nn.Linear(7, 3);
+    const x = d.randn([2, 7]);
+    d.tidy(() => {
+      const y = amp.autocast({ dtype: 'bf16' }, () => {
+        d.noGrad(() => lin.call(x));
+        return lin.call(x);
+      });
+      y.float().sum().backward();
+      const gw = round(d.ones([2, 3]).transpose(0, 1).matmul(round(x, 'bf16')), 'bf16');
+      expect(lin.weight.grad!.sub(gw).abs().max().item()).toBe(0);
+    });
+    lin.dispose(); x.dispose();
+  });
+
   test('a training loop in a region keeps memory() flat', () => {
     d.manualSeed(4);
     const lin = new nn.Linear(9, 4);
