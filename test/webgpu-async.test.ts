@@ -1,11 +1,12 @@
 // Host decisions on webgpu through the async entry points: GradScaler.stepAsync/updateAsync replay
-// torch 1.13's fixture trajectory (test/fixtures/gradscaler.json), the sync entry points refuse
-// webgpu naming the async one and change nothing.
+// torch 1.13's fixture trajectory (test/fixtures/gradscaler.json), LBFGS.stepAsync follows the sync
+// step on reference; the sync entry points refuse webgpu naming the async one and change nothing.
 
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
-import { initSoftwareGpu } from './helpers/gpu.js';
+import { expectClose } from './helpers/compare.js';
+import { gpuTol, initSoftwareGpu } from './helpers/gpu.js';
 
 beforeAll(initSoftwareGpu);
 const { amp, optim } = d;
@@ -54,5 +55,47 @@ describe('GradScaler on webgpu', () => {
     await scaler.updateAsync();
     expect(scaler.stateDict()).toMatchObject({ scale: 4, _growth_tracker: 1 });
     d.dispose([p, p.grad]);
+  });
+});
+
+describe('LBFGS on webgpu', () => {
+  /** Rosenbrock from (-1.2, 1) (and a second parameter tensor), 2 outer steps of 4 iterations each. */
+  const rosenbrock = async (device: d.Device, lineSearchFn: 'strong_wolfe' | null): Promise<number[]> => {
+    const x = d.tensor([-1.2], { device, requiresGrad: true });
+    const y = d.tensor([1], { device, requiresGrad: true });
+    const opt = new optim.LBFGS([x, y], { maxIter: 4, lineSearchFn, lr: lineSearchFn ? 1 : 0.05 });
+    const closure = (): d.Tensor => {
+      opt.zeroGrad();
+      const loss = d.add(d.square(d.sub(1, x)), d.mul(d.square(d.sub(y, d.square(x))), 100)).sum();
+      loss.backward();
+      return loss;
+    };
+    const losses: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const loss = (device === 'webgpu' ? await opt.stepAsync(closure) : opt.step(closure)) as d.Tensor;
+      losses.push((await loss.data())[0]);
+      loss.dispose();
+    }
+    const out = [...losses, (await x.data())[0], (await y.data())[0]];
+    d.dispose([x, y, x.grad, y.grad, [...opt.state.values()]]);
+    return out;
+  };
+
+  test.each(['strong_wolfe', null] as const)('stepAsync (lineSearchFn %s) follows the sync step on reference', async (ls) => {
+    const before = d.memory().webgpu.tensors;
+    const got = await rosenbrock('webgpu', ls);
+    expect(got[1]).toBeLessThan(got[0] / 2); // the steps made progress: the comparison is not of two idle runs
+    expectClose(Float64Array.from(got), Float64Array.from(await rosenbrock('reference', ls)), gpuTol('training'), `LBFGS ${ls}`);
+    expect(d.memory().webgpu.tensors).toBe(before);
+  });
+
+  test('step refuses webgpu parameters naming stepAsync, and nothing changes', async () => {
+    const x = d.tensor([3, 4], { device: 'webgpu', requiresGrad: true });
+    const opt = new optim.LBFGS([x]);
+    const closure = (): d.Tensor => { opt.zeroGrad(); const l = x.square().sum(); l.backward(); return l; };
+    expect(() => opt.step(closure)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining('await opt.stepAsync(closure)') }));
+    expect(Array.from(await x.data())).toEqual([3, 4]);
+    expect(opt.stateDict().state).toEqual({});
+    d.dispose([x, x.grad]);
   });
 });
