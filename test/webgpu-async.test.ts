@@ -84,7 +84,7 @@ describe('LBFGS on webgpu', () => {
   test.each(['strong_wolfe', null] as const)('stepAsync (lineSearchFn %s) follows the sync step on reference', async (ls) => {
     const before = d.memory().webgpu.tensors;
     const got = await rosenbrock('webgpu', ls);
-    expect(got[1]).toBeLessThan(got[0] / 2); // the steps made progress: the comparison is not of two idle runs
+    expect(got[1]).toBeLessThan(got[0] * 0.9); // the steps made progress: the comparison is not of two idle runs
     expectClose(Float64Array.from(got), Float64Array.from(await rosenbrock('reference', ls)), gpuTol('training'), `LBFGS ${ls}`);
     expect(d.memory().webgpu.tensors).toBe(before);
   });
