@@ -4,6 +4,8 @@
 // (ts/minifloat.ts; wasm kernels when the wasm runtime is loaded, the bit-identical host reference
 // otherwise); int8 is symmetric per tensor: scale = max|x| / 127, Q(x) = scale · round(x / scale).
 // Stochastic rounding draws from the global Philox stream, so results are the same on every device.
+// On devices that read only asynchronously (webgpu) nearest rounding into f16/bf16/fp8 runs with
+// device ops (quantize-device.ts), no read.
 
 import { isFloat } from '../dtype.js';
 import { hasBackend } from '../engine.js';
@@ -16,6 +18,8 @@ import { randomWords, uniforms } from './random.js';
 import { to } from './shape.js';
 import { assertTensor, describe } from './util.js';
 import { tensor } from './creation.js';
+import { roundToFormat } from './quantize-device.js';
+import { tidy } from '../lifetime.js';
 
 export type QuantFormat = Minifloat | 'int8';
 export const QUANT_FORMATS: readonly QuantFormat[] = [...MINIFLOATS, 'int8'];
@@ -89,6 +93,12 @@ export function quantize(x: Tensor, opts: QuantizeOptions): Tensor {
   assertTensor(x, 'quantize');
   check(isFloat(x.dtype), 'BAD_DTYPE', () => `quantize: expected a floating tensor (f64, f32, f16, bf16), got ${x.dtype}`);
   const o = checkQuantizeOptions(opts);
+  if (x.backend.readAsync !== undefined) {
+    check(o.format !== 'int8' && o.rounding === 'nearest', 'UNSUPPORTED', () => `quantize: on ${x.device} (no synchronous reads) ` +
+      `quantize runs on the device for rounding 'nearest' into f16, bf16 and fp8; got format '${o.format}', rounding '${o.rounding}'`);
+    const y = tidy(() => noGrad(() => roundToFormat(to(x, 'f32'), o.format as Minifloat, o.saturate)));
+    return attach(y, [x], (g) => [to(g, x.dtype)], 'quantize');
+  }
   const v = Float32Array.from(noGrad(() => x.dataSync()));
   const q = o.format === 'int8' ? roundInt8(v, o.rounding === 'stochastic') : fromBits(toBits(v, o.format as Minifloat, o.rounding, o.saturate), o.format as Minifloat);
   const y = tensor(q, { device: x.device, shape: [...x.shape] });
