@@ -121,13 +121,23 @@ describe('quantize on webgpu', () => {
       (dev) => d.quantize(d.tensor(v, { device: dev, dtype: 'f32' }), { format, saturate }), gpuTol('exact'))));
   });
 
-  test('the gradient passes straight through; int8 and stochastic rounding are refused naming what runs', async () => {
+  test.each(['nearest', 'stochastic'] as const)('int8 %s: the reference device\'s values to f32 rounding (same draws), without a read', async (rounding) => {
+    const v = values(11).filter(Number.isFinite);
+    await sameOnGpu(`int8 ${rounding}`, (dev) => {
+      d.manualSeed(5);
+      return d.quantize(d.tensor(v, { device: dev, dtype: 'f32' }), { format: 'int8', rounding });
+    }, gpuTol('div'));
+    await sameOnGpu('int8 poisoned by inf', (dev) => d.quantize(d.tensor([1, Infinity, -2], { device: dev, dtype: 'f32' }), { format: 'int8' }), gpuTol('exact'));
+    await sameOnGpu('int8 of zeros', (dev) => d.quantize(d.tensor([0, -0, 0], { device: dev, dtype: 'f32' }), { format: 'int8' }), gpuTol('exact'));
+  });
+
+  test('the gradient passes straight through; stochastic rounding into a float format is refused naming what runs', async () => {
     const x = d.tensor([0.3, -7], { device: 'webgpu', requiresGrad: true });
     d.quantize(x, { format: 'fp8e4m3' }).mul(d.tensor([2, 3], { device: 'webgpu' })).sum().backward();
     expect(Array.from(await x.grad!.data())).toEqual([2, 3]);
-    for (const opts of [{ format: 'int8' }, { format: 'f16', rounding: 'stochastic' }] as const) {
-      expect(() => d.quantize(x, opts)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining("rounding 'nearest' into f16, bf16 and fp8") }));
-    }
+    const before = d.memory().webgpu.tensors;
+    expect(() => d.quantize(x, { format: 'f16', rounding: 'stochastic' })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining('int8 only') }));
+    expect(d.memory().webgpu.tensors).toBe(before);
     d.dispose([x, x.grad]);
   });
 });
