@@ -131,6 +131,11 @@ export function popScope(keep: Set<Disposable>): void {
   }
 }
 
+/** Pops the innermost scope and hands over what it made, freeing nothing (host-reads.ts collects). */
+export function takeScope(): Disposable[] {
+  return scopes.pop()!;
+}
+
 /** Removes a tensor from every open scope so tidy() will not free it. */
 export function untrack(t: Disposable): void {
   nursery.delete(t as Tensor);

@@ -5,14 +5,18 @@
 // by growthFactor after growthInterval finite steps in a row (a growth to Inf is not applied).
 // S is kept in f32, as torch keeps it in a float32 tensor. The per-optimizer stage (ready →
 // unscaled → stepped) is reset by `update`; calls out of order throw BAD_STATE as torch raises.
+// Found-inf stays a device tensor until a step must decide (torch's found_inf): on devices without
+// synchronous reads (webgpu) that decision is `await stepAsync` / `await updateAsync`.
 
 import { check, checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { checkBool, checkNumber } from '../optim/validate.js';
 import { noGrad } from '../autograd/tape.js';
-import { keep } from '../lifetime.js';
-import { mul } from '../ops/elementwise.js';
+import { keep, tidy } from '../lifetime.js';
+import { add, mul } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { zeros } from '../ops/creation.js';
 import { describe } from '../ops/util.js';
 
 export interface GradScalerOptions {
@@ -33,7 +37,8 @@ export interface GradScalerState {
   scale: number; growth_factor: number; backoff_factor: number; growth_interval: number; _growth_tracker: number;
 }
 
-interface OptimizerStage { stage: 'unscaled' | 'stepped'; foundInf: boolean }
+/** foundInf: a device scalar (NaN when some gradient was inf/NaN, else 0) until it is read. */
+interface OptimizerStage { stage: 'unscaled' | 'stepped'; foundInf: boolean | Tensor }
 
 const f32 = Math.fround;
 
@@ -82,40 +87,83 @@ export class GradScaler {
       ? 'GradScaler.unscale: unscale() has already been called on this optimizer since the last update()'
       : 'GradScaler.unscale: unscale() is being called after step(); call update() first');
     const inv = f32(1 / this.scaleValue);
-    let foundInf = false;
-    noGrad(() => {
+    let probe: Tensor | null = null;
+    tidy(() => noGrad(() => { // the probes' intermediates are freed here
       for (const group of opt.paramGroups) for (const p of group.params) {
         const g = p.grad;
         if (g === null) continue;
         const next = mul(g, inv);
-        foundInf ||= hasNonFinite(g);
+        const old = probe;
+        probe = keep(old === null ? nonFiniteProbe(g) : add(old, nonFiniteProbe(g)));
+        old?.dispose();
         p.grad = keep(next);
         g.dispose();
       }
-    });
-    this.stages.set(opt, { stage: 'unscaled', foundInf });
+    }));
+    this.stages.set(opt, { stage: 'unscaled', foundInf: probe ?? false });
   }
 
-  /** Unscales if not yet done, then runs opt.step() unless a gradient was inf/NaN. */
+  /**
+   * Unscales if not yet done, then runs opt.step() unless a gradient was inf/NaN. Reads found-inf
+   * synchronously: on webgpu use `await stepAsync(opt)`.
+   */
   step(opt: Optimizer): number | Tensor | undefined {
     if (!this.enabled) return opt.step();
-    check(this.stages.get(opt)?.stage !== 'stepped', 'BAD_STATE',
-      () => 'GradScaler.step: step() has already been called since the last update()');
+    this.checkStep(opt);
+    check(!needsAsyncRead(opt), 'UNSUPPORTED', () => 'GradScaler.step: found-inf lives on a device without synchronous reads; use `await scaler.stepAsync(optimizer)`');
     if (!this.stages.has(opt)) this.unscale(opt);
     const s = this.stages.get(opt) as OptimizerStage;
+    s.foundInf = readFlag(s.foundInf);
+    return this.finishStep(opt, s);
+  }
+
+  /** step() for every device: found-inf is read with one asynchronous read. */
+  async stepAsync(opt: Optimizer): Promise<number | Tensor | undefined> {
+    if (!this.enabled) return opt.step();
+    this.checkStep(opt);
+    if (!this.stages.has(opt)) this.unscale(opt);
+    const s = this.stages.get(opt) as OptimizerStage;
+    s.foundInf = await readFlagAsync(s.foundInf);
+    return this.finishStep(opt, s);
+  }
+
+  private checkStep(opt: Optimizer): void {
+    check(this.stages.get(opt)?.stage !== 'stepped', 'BAD_STATE',
+      () => 'GradScaler.step: step() has already been called since the last update()');
+  }
+
+  private finishStep(opt: Optimizer, s: OptimizerStage): number | Tensor | undefined {
     const out = s.foundInf ? undefined : opt.step();
     s.stage = 'stepped';
     return out;
   }
 
-  /** Adjusts S from this step's inf checks (or sets it to newScale) and starts the next step. */
+  /**
+   * Adjusts S from this step's inf checks (or sets it to newScale) and starts the next step. After
+   * unscale() without a step on webgpu, found-inf is unread: use `await updateAsync()`.
+   */
   update(newScale?: number): void {
     if (!this.enabled) return;
+    const unread = [...this.stages.values()].some((s) => s.foundInf instanceof Tensor && s.foundInf.backend.readAsync !== undefined);
+    check(newScale !== undefined || !unread, 'UNSUPPORTED',
+      () => 'GradScaler.update: found-inf lives on a device without synchronous reads; use `await scaler.updateAsync()`');
+    if (newScale === undefined) for (const s of this.stages.values()) s.foundInf = readFlag(s.foundInf);
+    this.applyUpdate(newScale);
+  }
+
+  /** update() for every device: unread found-inf values are read asynchronously. */
+  async updateAsync(newScale?: number): Promise<void> {
+    if (!this.enabled) return;
+    if (newScale === undefined) for (const s of this.stages.values()) s.foundInf = await readFlagAsync(s.foundInf);
+    this.applyUpdate(newScale);
+  }
+
+  private applyUpdate(newScale: number | undefined): void {
     if (newScale !== undefined) {
       this.scaleValue = f32(checkNumber('GradScaler.update', 'newScale', newScale, { min: 0, minOpen: true }));
     } else {
       check(this.stages.size > 0, 'BAD_STATE', () => 'GradScaler.update: no inf checks were recorded prior to update(); call unscale() or step() first');
-      if ([...this.stages.values()].some((s) => s.foundInf)) {
+      if ([...this.stages.values()].some((s) => s.foundInf === true)) {
         this.scaleValue = f32(this.scaleValue * this.backoffFactor);
         this.growthTracker = 0;
       } else if (this.growthTracker + 1 === this.growthInterval) {
@@ -126,6 +174,7 @@ export class GradScaler {
         this.growthTracker += 1;
       }
     }
+    for (const s of this.stages.values()) if (s.foundInf instanceof Tensor) s.foundInf.dispose();
     this.stages = new Map();
   }
 
@@ -153,9 +202,27 @@ export class GradScaler {
   }
 }
 
-/** Whether any element is inf/NaN (checked on the host: a sum could overflow on finite values). */
-function hasNonFinite(g: Tensor): boolean {
-  const data = g.dataSync();
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return true;
-  return false;
+/** 0 where g is all finite, NaN otherwise (0·±Inf and 0·NaN are NaN): no overflow on finite values. */
+function nonFiniteProbe(g: Tensor): Tensor {
+  return g.size === 0 ? zeros([], { dtype: 'f32', device: g.device }) : sum(mul(g, 0));
+}
+
+/** Whether opt's gradients live where values can only be read asynchronously. */
+function needsAsyncRead(opt: Optimizer): boolean {
+  return opt.paramGroups.some((g) => g.params.some((p) => p.backend.readAsync !== undefined));
+}
+
+/** Reads a probe once (and frees it); a flag already read passes through. */
+function readFlag(f: boolean | Tensor): boolean {
+  if (typeof f === 'boolean') return f;
+  const found = Number.isNaN(f.item());
+  f.dispose();
+  return found;
+}
+
+async function readFlagAsync(f: boolean | Tensor): Promise<boolean> {
+  if (typeof f === 'boolean') return f;
+  const found = Number.isNaN((await f.data())[0]);
+  f.dispose();
+  return found;
 }

@@ -4,6 +4,8 @@
 // (ts/minifloat.ts; wasm kernels when the wasm runtime is loaded, the bit-identical host reference
 // otherwise); int8 is symmetric per tensor: scale = max|x| / 127, Q(x) = scale · round(x / scale).
 // Stochastic rounding draws from the global Philox stream, so results are the same on every device.
+// On devices that read only asynchronously (webgpu) it runs with device ops (quantize-device.ts),
+// no read: nearest into f16/bf16/fp8, and int8 (nearest or stochastic).
 
 import { isFloat } from '../dtype.js';
 import { hasBackend } from '../engine.js';
@@ -16,6 +18,8 @@ import { randomWords, uniforms } from './random.js';
 import { to } from './shape.js';
 import { assertTensor, describe } from './util.js';
 import { tensor } from './creation.js';
+import { roundInt8OnDevice, roundToFormat } from './quantize-device.js';
+import { tidy } from '../lifetime.js';
 
 export type QuantFormat = Minifloat | 'int8';
 export const QUANT_FORMATS: readonly QuantFormat[] = [...MINIFLOATS, 'int8'];
@@ -80,6 +84,17 @@ function roundInt8(x: Float32Array, stochastic: boolean): Float32Array {
   });
 }
 
+/** The device path (no read of x): stochastic draws come from the host stream, as on the host path. */
+function quantizeOnDevice(x: Tensor, o: Required<QuantizeOptions>): Tensor {
+  if (o.format === 'int8') {
+    const u = o.rounding === 'stochastic' ? tensor(uniforms(x.size, true), { device: x.device, dtype: 'f32', shape: [...x.shape] }) : null;
+    return roundInt8OnDevice(x, u);
+  }
+  check(o.rounding === 'nearest', 'UNSUPPORTED', () => `quantize: on ${x.device} (no synchronous reads) stochastic rounding ` +
+    `runs on the device for int8 only; got format '${o.format}' (use rounding 'nearest', or quantize on wasm)`);
+  return roundToFormat(x, o.format, o.saturate);
+}
+
 /**
  * Fake-quantizes x (any float dtype, any device) to `format`; returns f32 with x's shape and device.
  * The gradient passes straight through (cast back to x's dtype).
@@ -89,6 +104,10 @@ export function quantize(x: Tensor, opts: QuantizeOptions): Tensor {
   assertTensor(x, 'quantize');
   check(isFloat(x.dtype), 'BAD_DTYPE', () => `quantize: expected a floating tensor (f64, f32, f16, bf16), got ${x.dtype}`);
   const o = checkQuantizeOptions(opts);
+  if (x.backend.readAsync !== undefined) {
+    const y = tidy(() => noGrad(() => quantizeOnDevice(to(x, 'f32'), o)));
+    return attach(y, [x], (g) => [to(g, x.dtype)], 'quantize');
+  }
   const v = Float32Array.from(noGrad(() => x.dataSync()));
   const q = o.format === 'int8' ? roundInt8(v, o.rounding === 'stochastic') : fromBits(toBits(v, o.format as Minifloat, o.rounding, o.saturate), o.format as Minifloat);
   const y = tensor(q, { device: x.device, shape: [...x.shape] });

@@ -3,15 +3,18 @@
 // phase with extrapolation bounded to [t + 0.01(t − t_prev), 10t], then a zoom phase with the
 // "insufficient progress" rule. Gradients and directions are flat tensors; step sizes, losses and
 // directional derivatives are numbers. Tensors made here are left to the caller's tidy scope.
+// The search yields the scalars it reads (host-reads.ts), so it also runs on async-only devices.
 
 import type { Tensor } from '../tensor.js';
 import { abs, mul } from '../ops/elementwise.js';
 import { max, sum } from '../ops/reduce.js';
+import { readSync, type Reads } from './host-reads.js';
 
 /** f(x + t·d) and its flat gradient. */
 export type DirectionalObjective = (t: number) => [number, Tensor];
 
-export const dot = (a: Tensor, b: Tensor): number => sum(mul(a, b)).item();
+/** a·b, as a one-element tensor to read. */
+export const dot = (a: Tensor, b: Tensor): Tensor => sum(mul(a, b));
 
 /** Minimizer of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to bounds (default: [x1, x2]). */
 export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number,
@@ -38,13 +41,19 @@ interface Point { t: number; f: number; g: Tensor; gtd: number }
  */
 export function strongWolfe(obj: DirectionalObjective, t0: number, d: Tensor, f: number, g: Tensor, gtd: number,
   opts: WolfeOptions = {}): WolfeResult {
+  return readSync(strongWolfeReads(function* (t) { return obj(t); }, t0, d, f, g, gtd, opts));
+}
+
+/** strongWolfe with an objective that yields its reads too (host-reads.ts). */
+export function* strongWolfeReads(obj: (t: number) => Reads<[number, Tensor]>, t0: number, d: Tensor, f: number,
+  g: Tensor, gtd: number, opts: WolfeOptions = {}): Reads<WolfeResult> {
   const c1 = opts.c1 ?? 1e-4, c2 = opts.c2 ?? 0.9, tolChange = opts.toleranceChange ?? 1e-9, maxLs = opts.maxLs ?? 25;
-  const dNorm = max(abs(d)).item();
-  const eval0 = (t: number): Point => {
-    const [fn, gn] = obj(t);
-    return { t, f: fn, g: gn, gtd: dot(gn, d) };
+  const dNorm = yield max(abs(d));
+  const eval0 = function* (t: number): Reads<Point> {
+    const [fn, gn] = yield* obj(t);
+    return { t, f: fn, g: gn, gtd: yield dot(gn, d) };
   };
-  let cur = eval0(t0);
+  let cur = yield* eval0(t0);
   let evals = 1;
   let prev: Point = { t: 0, f, g, gtd };
   let bracket: Point[] | null = null;
@@ -57,7 +66,7 @@ export function strongWolfe(obj: DirectionalObjective, t0: number, d: Tensor, f:
     const tNext = cubicInterpolate(prev.t, prev.f, prev.gtd, cur.t, cur.f, cur.gtd,
       [cur.t + 0.01 * (cur.t - prev.t), cur.t * 10]);
     prev = cur;
-    cur = eval0(tNext);
+    cur = yield* eval0(tNext);
     evals += 1;
     it += 1;
   }
@@ -81,7 +90,7 @@ export function strongWolfe(obj: DirectionalObjective, t0: number, d: Tensor, f:
     } else {
       insufficient = false;
     }
-    const p = eval0(t);
+    const p = yield* eval0(t);
     evals += 1;
     it += 1;
     if (p.f > f + c1 * t * gtd || p.f >= b[low].f) {

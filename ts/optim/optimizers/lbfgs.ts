@@ -2,7 +2,8 @@
 // the flattened parameters with the two-loop recursion, curvature pairs kept only when y·s > 1e-10,
 // H₀ = (y·s)/(y·y), a first step of min(1, 1/‖g‖₁)·lr, and either fixed steps (re-evaluating the
 // loss each inner iteration but the last) or a strong-Wolfe line search. It needs a closure, one
-// param group, and keeps its state on the first parameter, like PyTorch.
+// param group, and keeps its state on the first parameter, like PyTorch. The step yields each
+// scalar it reads (host-reads.ts): `step` reads synchronously, `stepAsync` on every device.
 
 import { DescentError, check } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
@@ -15,7 +16,8 @@ import { noGrad, enableGrad } from '../../autograd/tape.js';
 import { keep, sweepStep, tidy } from '../../lifetime.js';
 import { Optimizer, writeParam, type Closure, type ParamGroup, type ParamsInput } from '../optimizer.js';
 import type { GradientTransformation, ParamState } from '../transform.js';
-import { dot, strongWolfe } from '../line-search.js';
+import { dot, strongWolfeReads } from '../line-search.js';
+import { readAsync, readSync, type Reads } from '../host-reads.js';
 import { tensorsIn } from '../state-io.js';
 import { choice, nonNegative, positiveInt } from '../validate.js';
 
@@ -29,12 +31,13 @@ interface History { d: Tensor | null; t: number; dirs: Tensor[]; stps: Tensor[];
 
 const list = (s: ParamState | undefined): Tensor[] => (s ? Object.values(s) as Tensor[] : []);
 const obj = (xs: readonly (Tensor | number)[]): ParamState => Object.fromEntries(xs.map((x, i) => [String(i), x]));
-const amax = (t: Tensor): number => max(abs(t)).item();
+const amax = (t: Tensor): Tensor => max(abs(t));
 
 /**
  * @example
  * const opt = new optim.LBFGS(params, { lineSearchFn: 'strong_wolfe' });
  * opt.step(() => { opt.zeroGrad(); const loss = f(params); loss.backward(); return loss; });
+ * // on webgpu: await opt.stepAsync(closure)
  */
 export class LBFGS extends Optimizer {
   constructor(params: ParamsInput, opts: LBFGSOptions = {}) {
@@ -81,32 +84,49 @@ export class LBFGS extends Optimizer {
    * Evaluates the closure with gradients on; its gradients are kept alive past our tidy scope, and
    * so is the returned loss tensor of the first evaluation (step returns it, as PyTorch does).
    */
-  private evaluate(closure: Closure, keepLoss = false): [number, number | Tensor] {
+  private *evaluate(closure: Closure, keepLoss = false): Reads<[number, number | Tensor]> {
     const out = enableGrad(closure);
     for (const p of this.params) if (p.grad !== null) keep(p.grad);
     if (typeof out === 'number') return [out, out];
     check(out !== null && typeof out === 'object' && typeof out.item === 'function', 'BAD_ARGUMENT',
       () => `LBFGS.step: the closure must return the loss as a number or a one-element Tensor, got ${String(out)}`);
-    return [out.item(), keepLoss ? keep(out) : out];
+    return [yield out, keepLoss ? keep(out) : out];
   }
 
+  /** Reads each scalar synchronously; on webgpu use `await stepAsync(closure)`. */
   override step(closure?: Closure): number | Tensor | undefined {
-    check(typeof closure === 'function', 'BAD_ARGUMENT', () => 'LBFGS.step: requires a closure that re-evaluates the loss');
+    this.checkClosure(closure);
+    check(this.params.every((p) => p.backend.readAsync === undefined), 'UNSUPPORTED',
+      () => 'LBFGS.step: the parameters live on a device without synchronous reads; use `await opt.stepAsync(closure)`');
     sweepStep();
-    const g = this.paramGroups[0];
-    const stateKey = this.params[0];
-    const old = this.state.get(stateKey);
+    const old = this.state.get(this.params[0]);
+    return this.commit(old, tidy(() => noGrad(() => readSync(this.run(closure, old)))));
+  }
+
+  /** step() for every device: each scalar (loss, slopes, norms) is read with `await t.data()`. */
+  async stepAsync(closure: Closure): Promise<number | Tensor | undefined> {
+    this.checkClosure(closure);
+    sweepStep();
+    const old = this.state.get(this.params[0]);
+    return this.commit(old, await readAsync(this.run(closure, old), noGrad));
+  }
+
+  private checkClosure(closure: Closure | undefined): asserts closure is Closure {
+    check(typeof closure === 'function', 'BAD_ARGUMENT', () => 'LBFGS.step: requires a closure that re-evaluates the loss');
+  }
+
+  private *run(closure: Closure, old: ParamState | undefined): Reads<[ParamState, number | Tensor]> {
+    const [loss0, out] = yield* this.evaluate(closure, true);
+    return [yield* this.iterate(this.paramGroups[0], closure, loss0, this.restore(old)), out];
+  }
+
+  /** Keeps the new state, frees the old state's tensors it no longer holds; returns the first loss. */
+  private commit(old: ParamState | undefined, [next, orig]: [ParamState, number | Tensor]): number | Tensor {
     const before = old ? tensorsIn(old) : new Set<Tensor>();
-    let orig: number | Tensor = 0;
-    const next = tidy(() => noGrad(() => {
-      const [loss0, out] = this.evaluate(closure, true);
-      orig = out;
-      return this.iterate(g, closure, loss0, this.restore(old));
-    }));
     const after = tensorsIn(next);
     for (const t of after) keep(t);
     for (const t of before) if (!after.has(t)) t.dispose();
-    this.state.set(stateKey, next);
+    this.state.set(this.params[0], next);
     return orig;
   }
 
@@ -120,14 +140,14 @@ export class LBFGS extends Optimizer {
   }
 
   /** The inner loop of torch's LBFGS.step; returns the state to keep. */
-  private iterate(g: ParamGroup, closure: Closure, loss0: number, h: History): ParamState {
+  private *iterate(g: ParamGroup, closure: Closure, loss0: number, h: History): Reads<ParamState> {
     const lr = g.lr, maxIter = g.maxIter as number, maxEval = (g.maxEval as number | null) ?? Math.floor(maxIter * 5 / 4);
     const tolGrad = g.toleranceGrad as number, tolChange = g.toleranceChange as number, histSize = g.historySize as number;
     let loss = loss0;
     let flat = this.flatGrad();
     let evals = 1;
     h.funcEvals += 1;
-    if (amax(flat) <= tolGrad) return this.pack(h);
+    if ((yield amax(flat)) <= tolGrad) return this.pack(h);
     let d = h.d as Tensor;
     let nIter = 0;
     while (nIter < maxIter) {
@@ -139,42 +159,36 @@ export class LBFGS extends Optimizer {
       } else {
         const y = sub(flat, h.prevFlatGrad as Tensor);
         const s = mul(d, h.t);
-        const ys = dot(y, s);
+        const ys = yield dot(y, s);
         if (ys > 1e-10) {
           if (h.dirs.length === histSize) { h.dirs.shift(); h.stps.shift(); h.ro.shift(); }
           h.dirs.push(y);
           h.stps.push(s);
           h.ro.push(1 / ys);
-          h.hDiag = ys / dot(y, y);
+          h.hDiag = ys / (yield dot(y, y));
         }
-        d = this.twoLoop(flat, h);
+        d = yield* this.twoLoop(flat, h);
       }
       h.prevFlatGrad = flat;
       h.prevLoss = loss;
-      let t = h.nIter === 1 ? Math.min(1, 1 / sum(abs(flat)).item()) * lr : lr;
+      let t = h.nIter === 1 ? Math.min(1, 1 / (yield sum(abs(flat)))) * lr : lr;
       h.t = t;
-      const gtd = dot(flat, d);
+      const gtd = yield dot(flat, d);
       if (gtd > -tolChange) break;
       let lsEvals = 0;
       let optimal = false;
       if (g.lineSearchFn === 'strong_wolfe') {
         const x0 = this.params.map((p) => p.clone());
-        const r = strongWolfe((tt) => {
-          this.addFlat(tt, d);
-          const [f] = this.evaluate(closure);
-          const gr = this.flatGrad();
-          this.params.forEach((p, i) => writeParam(p, x0[i]));
-          return [f, gr];
-        }, t, d, loss, flat, gtd, { toleranceChange: tolChange });
+        const r = yield* strongWolfeReads((tt) => this.evaluateAlong(closure, x0, tt, d), t, d, loss, flat, gtd, { toleranceChange: tolChange });
         ({ f: loss, g: flat, t, evals: lsEvals } = r);
         this.addFlat(t, d);
-        optimal = amax(flat) <= tolGrad;
+        optimal = (yield amax(flat)) <= tolGrad;
       } else {
         this.addFlat(t, d);
         if (nIter !== maxIter) {
-          [loss] = this.evaluate(closure);
+          [loss] = yield* this.evaluate(closure);
           flat = this.flatGrad();
-          optimal = amax(flat) <= tolGrad;
+          optimal = (yield amax(flat)) <= tolGrad;
           lsEvals = 1;
         }
       }
@@ -182,23 +196,32 @@ export class LBFGS extends Optimizer {
       evals += lsEvals;
       h.funcEvals += lsEvals;
       if (nIter === maxIter || evals >= maxEval || optimal) break;
-      if (amax(mul(d, t)) <= tolChange || Math.abs(loss - h.prevLoss) < tolChange) break;
+      if ((yield amax(mul(d, t))) <= tolChange || Math.abs(loss - h.prevLoss) < tolChange) break;
     }
     h.d = d;
     return this.pack(h);
   }
 
-  private twoLoop(flat: Tensor, h: History): Tensor {
+  /** Loss and flat gradient at x0 + t·d; the parameters are put back to x0. */
+  private *evaluateAlong(closure: Closure, x0: Tensor[], t: number, d: Tensor): Reads<[number, Tensor]> {
+    this.addFlat(t, d);
+    const [f] = yield* this.evaluate(closure);
+    const gr = this.flatGrad();
+    this.params.forEach((p, i) => writeParam(p, x0[i]));
+    return [f, gr];
+  }
+
+  private *twoLoop(flat: Tensor, h: History): Reads<Tensor> {
     const k = h.dirs.length;
     const al = new Array<number>(k);
     let q = neg(flat);
     for (let i = k - 1; i >= 0; i--) {
-      al[i] = dot(h.stps[i], q) * h.ro[i];
+      al[i] = (yield dot(h.stps[i], q)) * h.ro[i];
       q = sub(q, mul(h.dirs[i], al[i]));
     }
     let r = mul(q, h.hDiag);
     for (let i = 0; i < k; i++) {
-      const be = dot(h.dirs[i], r) * h.ro[i];
+      const be = (yield dot(h.dirs[i], r)) * h.ro[i];
       r = add(r, mul(h.stps[i], al[i] - be));
     }
     return r;
