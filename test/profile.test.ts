@@ -24,8 +24,10 @@ describe('startProfile', () => {
     expect(report.totalMs).toBeLessThanOrEqual(wall);
     expect(report.totalMs).toBeGreaterThan(0.5 * wall);
     const steps = r.steps;
-    // per step: two Linear forwards, their dX/dW (the first dX is not needed) = 5 GEMMs, one fused Adam update
-    expect(report.calls.matmul).toBe(5 * steps);
+    // per step: two Linear forwards (bias in the GEMM epilogue), their dX/dW (the first dX is not
+    // needed) = 3 plain GEMMs, one fused Adam update
+    expect(report.calls.matmulBiasAct).toBe(2 * steps);
+    expect(report.calls.matmul).toBe(3 * steps);
     expect(report.calls.fusedUpdate).toBe(steps);
     for (const c of ['gemm', 'elementwise', 'optimizer', 'data', 'autograd', 'allocator', 'dispatch', 'ops'] as const) {
       expect(report.ms[c], c).toBeGreaterThan(0);

@@ -140,7 +140,17 @@ export interface Backend {
    * the reference): x and out are contiguous f32 [rows, cols]; out ← NS(x) under `spec`.
    */
   newtonSchulz?(x: View, out: View, spec: NewtonSchulzSpec): void;
+
+  /**
+   * out ← act(a·b + bias) as matmul, then add of bias [n] along out's last dim, then the unary
+   * `act` define it (bit-identical: the same sums, then the same adds and activation). f32 only;
+   * out contiguous; bias null for none.
+   */
+  matmulBiasAct?(a: View, b: View, bias: View | null, act: MatmulAct, out: View): void;
 }
+
+/** Activation a fused matmul epilogue applies after the bias add. */
+export type MatmulAct = 'none' | 'relu';
 
 export const FUSED_UPDATE_KINDS = ['sgd', 'adam', 'lion', 'adagrad', 'rmsprop'] as const;
 export type FusedUpdateKind = typeof FUSED_UPDATE_KINDS[number];

@@ -44,8 +44,11 @@ export const OPERAND_SAME = 0, OPERAND_BF16 = 1, OPERAND_F16 = 2;
 export const JOB = {
   kernel: 0, m: 1, n: 2, k: 3, a: 4, aRs: 5, aCs: 6, aKind: 7, b: 8, bRs: 9, bCs: 10, bKind: 11,
   c: 12, ldc: 13, alpha: 14, beta: 15, scratch: 16, scratchPerPart: 17, parts: 18, splitN: 19,
+  bias: 20, act: 21,
 } as const;
-export const JOB_LEN = 20;
+export const JOB_LEN = 22;
+/** Epilogue activations (assembly/f32-biasact): applied after the bias add. */
+export const ACT_NONE = 0, ACT_RELU = 1;
 
 /** Packing scratch bytes one thread needs for `kernel` (packed A block, B block, edge tile). */
 export function scratchBytes(kernel: number): number {
@@ -111,6 +114,13 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
           macro(mc, nc, kc, pa, 1, 4, 4 * kc, pb, cBlock, ldc, alpha, betaHere, tmp);
         }
       }
+      // f32 epilogue C ← act(C + bias) on each block after its last k step, while it is still in
+      // cache (assembly/f32-biasact): the same ops on the same sums as add then relu, so same bits
+      if ((job[20] || job[21]) && pc + kStep >= k) {
+        for (let ic = m0; ic < m1; ic += MC) {
+          fns.f32_biasact_wasmsimd(Math.min(MC, m1 - ic), nc, c + (ic * ldc + jc) * es, ldc, job[20] && job[20] + jc * es, job[21]);
+        }
+      }
       if (k === 0) break;
     }
   }
@@ -123,6 +133,8 @@ export interface GemmCall {
   a: number; aRs: number; aCs: number; aKind: number;
   b: number; bRs: number; bCs: number; bKind: number;
   c: number; ldc: number; alpha: number; beta: number;
+  /** f32 only: byte pointer to n bias floats added to every row of C (0: none), then `act`. */
+  bias?: number; act?: number;
 }
 
 /** Runs products on the calling thread or the pool; set by threads.ts when a pool starts. */
@@ -164,6 +176,7 @@ export function gemm(rt: GemmRuntime, g: GemmCall): void {
   job[JOB.b] = g.b; job[JOB.bRs] = g.bRs; job[JOB.bCs] = g.bCs; job[JOB.bKind] = g.bKind;
   job[JOB.c] = g.c; job[JOB.ldc] = g.ldc; job[JOB.alpha] = g.alpha; job[JOB.beta] = g.beta;
   job[JOB.scratchPerPart] = scratchBytes(g.kernel);
+  job[JOB.bias] = g.bias ?? 0; job[JOB.act] = g.act ?? ACT_NONE;
   job[JOB.splitN] = 0; // one part: the pool (threads.ts) picks the side it splits
   executor(rt, job, 2 * g.m * g.n * Math.max(g.k, 1));
 }
@@ -203,12 +216,22 @@ const ELEMENT_BYTES: Record<string, number> = { f32: 4, f64: 8, bf16: 2, f16: 2 
  * packing, f32 accumulation). Any strides; out is written through its own strides.
  */
 export function matmul(rt: GemmRuntime, a: View, b: View, out: View): void {
+  matmulEpilogue(rt, a, b, null, ACT_NONE, out);
+}
+
+/**
+ * matmul with an f32 epilogue: out ← act(a·b + bias), bias [n] contiguous (or null), applied on
+ * each C block after its last k step. With an epilogue, out must be row-major (stride 1 columns)
+ * so the bias runs along C's columns; the caller checks.
+ */
+export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | null, act: number, out: View): void {
   const r = out.shape.length, ra = a.shape.length, rb = b.shape.length;
   const m = out.shape[r - 2], n = out.shape[r - 1], k = a.shape[ra - 1];
   const kernel = out.storage.dtype === 'f64' ? KERNEL_F64 : f32Kernel(rt);
   const es = ELEMENT_BYTES[out.storage.dtype], esA = ELEMENT_BYTES[a.storage.dtype], esB = ELEMENT_BYTES[b.storage.dtype];
   const base = {
-    kernel, k, alpha: 1, beta: 0,
+    kernel, k, alpha: 1, beta: 0, act,
+    bias: bias === null ? 0 : ptrOf(bias) + bias.offset * 4,
     aKind: OPERAND_KIND[a.storage.dtype], bKind: OPERAND_KIND[b.storage.dtype],
   };
   const batch = out.shape.slice(0, r - 2);

@@ -6,11 +6,11 @@
 import {
   BINARY_OPS, COMPARE_OPS, INT_UNARY_OPS, REDUCE_OPS, UNARY_OPS,
   type Backend, type Bf16StateKind, type BinaryOp, type FusedRecord, type FusedUpdateKind, type NewtonSchulzSpec, type ReduceOp,
-  type Storage, type UnaryOp, type View,
+  type Storage, type UnaryOp, type View, type MatmulAct,
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check, fmtShape } from '../../errors.js';
-import { matmul as gemmMatmul } from './gemm.js';
+import { ACT_NONE, ACT_RELU, matmul as gemmMatmul, matmulEpilogue } from './gemm.js';
 import { MetaScratch } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
 import { asWasm, checkDType, checkShapes, viewPtr, type WasmStorage } from './storage.js';
@@ -226,20 +226,39 @@ export class WasmBackend implements Backend {
   }
 
   matmul(a: View, b: View, out: View): void {
+    this.checkMatmul(a, b, out, 'matmul');
+    gemmMatmul(this.rt, a, b, out);
+  }
+
+  matmulBiasAct(a: View, b: View, bias: View | null, act: MatmulAct, out: View): void {
+    this.checkMatmul(a, b, out, 'matmulBiasAct');
+    checkDType(out.storage.dtype, 'f32', 'matmulBiasAct', 'out');
+    const n = out.shape[out.shape.length - 1];
+    check(isContiguous(out), 'BAD_ARGUMENT', () => `matmulBiasAct: expected a contiguous out, got strides [${out.strides.join(', ')}]`);
+    if (bias !== null) {
+      checkDType(bias.storage.dtype, 'f32', 'matmulBiasAct', 'bias');
+      check(bias.shape.length === 1 && bias.shape[0] === n && (n <= 1 || bias.strides[0] === 1), 'SHAPE_MISMATCH',
+        () => `matmulBiasAct: expected a contiguous bias [${n}], got ${fmtShape(bias.shape)}`);
+      this.ptr(bias, 'matmulBiasAct');
+    }
+    check(act === 'none' || act === 'relu', 'BAD_ARGUMENT', () => `matmulBiasAct: expected act 'none' or 'relu', got ${String(act)}`);
+    matmulEpilogue(this.rt, a, b, bias, act === 'relu' ? ACT_RELU : ACT_NONE, out);
+  }
+
+  private checkMatmul(a: View, b: View, out: View, where: string): void {
     const od = out.storage.dtype;
-    checkDType(od, ['f32', 'f64'], 'matmul', 'out');
+    checkDType(od, ['f32', 'f64'], where, 'out');
     const operands: readonly DType[] = od === 'f64' ? ['f64'] : ['f32', 'bf16', 'f16'];
-    checkDType(a.storage.dtype, operands, 'matmul', 'a');
-    checkDType(b.storage.dtype, operands, 'matmul', 'b');
+    checkDType(a.storage.dtype, operands, where, 'a');
+    checkDType(b.storage.dtype, operands, where, 'b');
     // the driver reads k rows of b and m rows of a per batch entry, so shapes must agree exactly
     const r = out.shape.length, ra = a.shape.length, rb = b.shape.length;
     const batchOk = (x: readonly number[], rx: number) => rx <= r
       && x.slice(0, rx - 2).every((n, i) => n === 1 || n === out.shape[r - rx + i]);
     check(ra >= 2 && rb >= 2 && r >= 2 && a.shape[ra - 1] === b.shape[rb - 2] && out.shape[r - 2] === a.shape[ra - 2]
       && out.shape[r - 1] === b.shape[rb - 1] && batchOk(a.shape, ra) && batchOk(b.shape, rb), 'SHAPE_MISMATCH',
-    () => `matmul: expected a [..., m, k], b [..., k, n] and out [..., m, n] with broadcastable batch dims, got a ${fmtShape(a.shape)}, b ${fmtShape(b.shape)}, out ${fmtShape(out.shape)}`);
-    for (const v of [a, b, out]) this.ptr(v, 'matmul');
-    gemmMatmul(this.rt, a, b, out);
+    () => `${where}: expected a [..., m, k], b [..., k, n] and out [..., m, n] with broadcastable batch dims, got a ${fmtShape(a.shape)}, b ${fmtShape(b.shape)}, out ${fmtShape(out.shape)}`);
+    for (const v of [a, b, out]) this.ptr(v, where);
   }
 
   gather(x: View, dim: number, index: View, out: View): void {
