@@ -144,13 +144,14 @@ export interface Backend {
   /**
    * out ← act(a·b + bias) as matmul, then add of bias [n] along out's last dim, then the unary
    * `act` define it (bit-identical: the same sums, then the same adds and activation). f32 only;
-   * out contiguous; bias null for none.
+   * out contiguous; bias null for none; `pre` (contiguous, out's shape), when given, receives
+   * a·b + bias before the activation (what gelu's backward needs).
    */
-  matmulBiasAct?(a: View, b: View, bias: View | null, act: MatmulAct, out: View): void;
+  matmulBiasAct?(a: View, b: View, bias: View | null, act: MatmulAct, out: View, pre?: View | null): void;
 }
 
 /** Activation a fused matmul epilogue applies after the bias add. */
-export type MatmulAct = 'none' | 'relu';
+export type MatmulAct = 'none' | 'relu' | 'gelu';
 
 export const FUSED_UPDATE_KINDS = ['sgd', 'adam', 'lion', 'adagrad', 'rmsprop'] as const;
 export type FusedUpdateKind = typeof FUSED_UPDATE_KINDS[number];

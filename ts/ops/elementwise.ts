@@ -7,6 +7,7 @@ import { type DType, promote } from '../dtype.js';
 import { attach, noGrad } from '../autograd/tape.js';
 import { check } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { geluVjp, reluVjp } from './activation-vjp.js';
 import { zerosLike } from './creation.js';
 import { sumTo } from './broadcast.js';
 import {
@@ -50,19 +51,9 @@ export const cos = defineUnary('cos', (g, x) => neg(mul(g, sin(x))));
 export const tanh = defineUnary('tanh', (g, _x, y) => mul(g, sub(1, square(y))));
 export const sigmoid = defineUnary('sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y))));
 /** relu; the gradient is cut only where x ≤ 0, so it passes at NaN (torch's threshold_backward). */
-export const relu = defineUnary('relu', (g, x) => where(le(x, 0), 0, g));
-/**
- * Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default). dGELU = Φ(x) + x·φ(x), Φ(x) = gelu(x)/x;
- * near 0 Φ comes from its Taylor series (and x/1 stands in for x in the division) so the
- * second derivative is finite and exact there too (a masked 0/0 would still send NaN back).
- */
-export const gelu = defineUnary('gelu', (g, x, y) => {
-  const small = lt(abs(x), 1e-3);
-  const taylor = add(0.5, mul(mul(x, 1 / Math.sqrt(2 * Math.PI)), sub(1, div(square(x), 6))));
-  const phi = where(small, taylor, div(y, where(small, 1, x)));
-  const density = mul(exp(mul(square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-  return mul(g, add(phi, mul(x, density)));
-});
+export const relu = defineUnary('relu', (g, x) => reluVjp(g, x));
+/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default); its VJP is in activation-vjp.ts. */
+export const gelu = defineUnary('gelu', (g, x, y) => geluVjp(g, x, y));
 export const silu = defineUnary('silu', (g, x) => {
   const s = sigmoid(x);
   return mul(g, mul(s, add(1, mul(x, sub(1, s)))));

@@ -44,11 +44,11 @@ export const OPERAND_SAME = 0, OPERAND_BF16 = 1, OPERAND_F16 = 2;
 export const JOB = {
   kernel: 0, m: 1, n: 2, k: 3, a: 4, aRs: 5, aCs: 6, aKind: 7, b: 8, bRs: 9, bCs: 10, bKind: 11,
   c: 12, ldc: 13, alpha: 14, beta: 15, scratch: 16, scratchPerPart: 17, parts: 18, splitN: 19,
-  bias: 20, act: 21,
+  bias: 20, act: 21, pre: 22,
 } as const;
-export const JOB_LEN = 22;
+export const JOB_LEN = 23;
 /** Epilogue activations (assembly/f32-biasact): applied after the bias add. */
-export const ACT_NONE = 0, ACT_RELU = 1;
+export const ACT_NONE = 0, ACT_RELU = 1, ACT_GELU = 2;
 
 /** Packing scratch bytes one thread needs for `kernel` (packed A block, B block, edge tile). */
 export function scratchBytes(kernel: number): number {
@@ -118,7 +118,7 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
       // cache (assembly/f32-biasact): the same ops on the same sums as add then relu, so same bits
       if ((job[20] || job[21]) && pc + kStep >= k) {
         for (let ic = m0; ic < m1; ic += MC) {
-          fns.f32_biasact_wasmsimd(Math.min(MC, m1 - ic), nc, c + (ic * ldc + jc) * es, ldc, job[20] && job[20] + jc * es, job[21]);
+          fns.f32_biasact_wasmsimd(Math.min(MC, m1 - ic), nc, c + (ic * ldc + jc) * es, ldc, job[20] && job[20] + jc * es, job[21], job[22] && job[22] + (ic * ldc + jc) * es);
         }
       }
       if (k === 0) break;
@@ -135,6 +135,8 @@ export interface GemmCall {
   c: number; ldc: number; alpha: number; beta: number;
   /** f32 only: byte pointer to n bias floats added to every row of C (0: none), then `act`. */
   bias?: number; act?: number;
+  /** f32 only: byte pointer to a block laid out as C receiving C + bias before `act` (0: none). */
+  pre?: number;
 }
 
 /** Runs products on the calling thread or the pool; set by threads.ts when a pool starts. */
@@ -176,7 +178,7 @@ export function gemm(rt: GemmRuntime, g: GemmCall): void {
   job[JOB.b] = g.b; job[JOB.bRs] = g.bRs; job[JOB.bCs] = g.bCs; job[JOB.bKind] = g.bKind;
   job[JOB.c] = g.c; job[JOB.ldc] = g.ldc; job[JOB.alpha] = g.alpha; job[JOB.beta] = g.beta;
   job[JOB.scratchPerPart] = scratchBytes(g.kernel);
-  job[JOB.bias] = g.bias ?? 0; job[JOB.act] = g.act ?? ACT_NONE;
+  job[JOB.bias] = g.bias ?? 0; job[JOB.act] = g.act ?? ACT_NONE; job[JOB.pre] = g.pre ?? 0;
   job[JOB.splitN] = 0; // one part: the pool (threads.ts) picks the side it splits
   executor(rt, job, 2 * g.m * g.n * Math.max(g.k, 1));
 }
@@ -222,9 +224,10 @@ export function matmul(rt: GemmRuntime, a: View, b: View, out: View): void {
 /**
  * matmul with an f32 epilogue: out ← act(a·b + bias), bias [n] contiguous (or null), applied on
  * each C block after its last k step. With an epilogue, out must be row-major (stride 1 columns)
- * so the bias runs along C's columns; the caller checks.
+ * so the bias runs along C's columns; `pre` (or null), laid out as out, receives a·b + bias before
+ * the activation. The caller checks.
  */
-export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | null, act: number, out: View): void {
+export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | null, act: number, out: View, pre: View | null = null): void {
   const r = out.shape.length, ra = a.shape.length, rb = b.shape.length;
   const m = out.shape[r - 2], n = out.shape[r - 1], k = a.shape[ra - 1];
   const kernel = out.storage.dtype === 'f64' ? KERNEL_F64 : f32Kernel(rt);
@@ -249,7 +252,7 @@ export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | n
       ...base, m, n,
       a: ptrOf(a) + oa * esA, aRs: a.strides[ra - 2], aCs: a.strides[ra - 1],
       b: ptrOf(b) + ob * esB, bRs: b.strides[rb - 2], bCs: b.strides[rb - 1],
-      c: ptrOf(out) + oc * es, ldc: 0,
+      c: ptrOf(out) + oc * es, ldc: 0, pre: pre === null ? 0 : ptrOf(pre) + (pre.offset + oc - out.offset) * es,
     }, out.strides[r - 2], out.strides[r - 1], es);
     for (let d = batch.length - 1; d >= 0 && ++idx[d] === batch[d]; d--) idx[d] = 0;
   }

@@ -10,7 +10,7 @@ import {
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check, fmtShape } from '../../errors.js';
-import { ACT_NONE, ACT_RELU, matmul as gemmMatmul, matmulEpilogue } from './gemm.js';
+import { ACT_GELU, ACT_NONE, ACT_RELU, matmul as gemmMatmul, matmulEpilogue } from './gemm.js';
 import { MetaScratch } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
 import { asWasm, checkDType, checkShapes, viewPtr, type WasmStorage } from './storage.js';
@@ -21,6 +21,7 @@ import { newtonSchulzPtr } from './newton-schulz.js';
 
 const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
 const COMPUTE: readonly DType[] = ['f32', 'f64', 'i32'];
+const ACT_CODES: Record<MatmulAct, number> = { none: ACT_NONE, relu: ACT_RELU, gelu: ACT_GELU };
 type K = WasmRuntime['exports'];
 const UNARY_KERNEL = { f32: 'f32_vunary_wasmsimd', f64: 'f64_vunary_wasmsimd', i32: 's32_vunary_wasmsimd' } as const;
 const BINARY_KERNEL = { f32: 'f32_vbinary_wasmsimd', f64: 'f64_vbinary_wasmsimd', i32: 's32_vbinary_wasmsimd' } as const;
@@ -230,7 +231,7 @@ export class WasmBackend implements Backend {
     gemmMatmul(this.rt, a, b, out);
   }
 
-  matmulBiasAct(a: View, b: View, bias: View | null, act: MatmulAct, out: View): void {
+  matmulBiasAct(a: View, b: View, bias: View | null, act: MatmulAct, out: View, pre: View | null = null): void {
     this.checkMatmul(a, b, out, 'matmulBiasAct');
     checkDType(out.storage.dtype, 'f32', 'matmulBiasAct', 'out');
     const n = out.shape[out.shape.length - 1];
@@ -241,8 +242,14 @@ export class WasmBackend implements Backend {
         () => `matmulBiasAct: expected a contiguous bias [${n}], got ${fmtShape(bias.shape)}`);
       this.ptr(bias, 'matmulBiasAct');
     }
-    check(act === 'none' || act === 'relu', 'BAD_ARGUMENT', () => `matmulBiasAct: expected act 'none' or 'relu', got ${String(act)}`);
-    matmulEpilogue(this.rt, a, b, bias, act === 'relu' ? ACT_RELU : ACT_NONE, out);
+    if (pre !== null) {
+      checkDType(pre.storage.dtype, 'f32', 'matmulBiasAct', 'pre');
+      check(isContiguous(pre) && fmtShape(pre.shape) === fmtShape(out.shape), 'SHAPE_MISMATCH',
+        () => `matmulBiasAct: expected a contiguous pre of out's shape ${fmtShape(out.shape)}, got ${fmtShape(pre.shape)} strides [${pre.strides.join(', ')}]`);
+      this.ptr(pre, 'matmulBiasAct');
+    }
+    check(Object.hasOwn(ACT_CODES, act), 'BAD_ARGUMENT', () => `matmulBiasAct: expected act 'none', 'relu' or 'gelu', got ${String(act)}`);
+    matmulEpilogue(this.rt, a, b, bias, ACT_CODES[act], out, pre);
   }
 
   private checkMatmul(a: View, b: View, out: View, where: string): void {

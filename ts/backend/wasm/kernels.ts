@@ -19,8 +19,8 @@ export interface Kernels {
   bf16_f32_vcvt_scalar(n: number, x: number, y: number): void;
   f32_bf16_vcvt_wasmsimd(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
   bf16_f32_vcvt_wasmsimd(n: number, x: number, y: number): void;
-  f32_biasact_scalar(mc: number, nc: number, c: number, ldc: number, bias: number, act: number): void;
-  f32_biasact_wasmsimd(mc: number, nc: number, c: number, ldc: number, bias: number, act: number): void;
+  f32_biasact_scalar(mc: number, nc: number, c: number, ldc: number, bias: number, act: number, pre: number): void;
+  f32_biasact_wasmsimd(mc: number, nc: number, c: number, ldc: number, bias: number, act: number, pre: number): void;
   f32_f16_vcvt_scalar(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;
   f16_f32_vcvt_scalar(n: number, x: number, y: number): void;
   f32_f16_vcvt_wasmsimd(n: number, x: number, y: number, stochastic: number, c0: number, c1: number, k0: number, k1: number): void;

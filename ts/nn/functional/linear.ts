@@ -1,12 +1,16 @@
-// linear: y = x·Wᵀ + b over the last dim of x (torch.nn.functional.linear). The composition
-// matmul → add is the definition; on backends with Backend.matmulBiasAct a 2-D f32 input takes the
-// fused GEMM epilogue instead (the bias added to each C block while it is in cache), which gives
-// the same bits forward and backward (the VJP runs the composition's own gradient ops).
+// linear: y = x·Wᵀ + b over the last dim of x (torch.nn.functional.linear), and linearActivation:
+// act(linear(...)) for act relu or exact gelu (what nn.Sequential runs for Linear → ReLU/GELU).
+// The composition matmul → add → activation is the definition; on backends with
+// Backend.matmulBiasAct a 2-D f32 input runs ONE GEMM with the bias and the activation in its
+// epilogue (applied to each C block while it is in cache), with the same bits forward and backward:
+// the VJPs run the composition's own gradient ops (reluVjp, geluVjp, then g·W, gᵀ·x, Σ g).
 
 import { autocastDtype, castLow, lowPrecisionOp } from '../../amp/autocast.js';
+import { isGradEnabled, attach } from '../../autograd/tape.js';
+import type { MatmulAct } from '../../backend/backend.js';
 import { check, fmtShape } from '../../errors.js';
-import { attach } from '../../autograd/tape.js';
-import { add } from '../../ops/elementwise.js';
+import { geluVjp, reluVjp } from '../../ops/activation-vjp.js';
+import { add, gelu, relu } from '../../ops/elementwise.js';
 import { matmul } from '../../ops/linalg.js';
 import { sumTo } from '../../ops/broadcast.js';
 import { transpose } from '../../ops/shape.js';
@@ -14,11 +18,19 @@ import { assertTensor, checkSameDevice, empty } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
 import { composite } from './util.js';
 
+/** The activation linearActivation applies: none, relu or the exact (erf) gelu. */
+export type LinearActivation = MatmulAct;
+
 /**
  * x [..., in] · weight [out, in]ᵀ + bias [out].
  * @example nn.functional.linear(x, w, b)
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return linearActivation(x, weight, bias, 'none');
+}
+
+/** act(linear(x, weight, bias)), fused into the GEMM where the backend can (see the file comment). */
+export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null, act: LinearActivation): Tensor {
   assertTensor(x, 'linear', 'input');
   assertTensor(weight, 'linear', 'weight');
   check(weight.ndim === 2, 'SHAPE_MISMATCH', () => `linear: expected a 2-d weight [out, in], got ${fmtShape(weight.shape)}`);
@@ -29,28 +41,46 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], 'SHAPE_MISMATCH',
       () => `linear: expected bias of shape [${weight.shape[0]}], got ${fmtShape(bias.shape)}`);
   }
-  if (bias !== null && canFuse(x, weight, bias)) return fusedLinear(x, weight, bias);
-  return composite(() => lowPrecisionOp(() => {
-    const y = matmul(x, transpose(castLow(weight), 0, 1)); // the leaf is cast (and cached), not its view
-    return bias === null ? y : add(y, castLow(bias));
-  }));
+  check(act === 'none' || act === 'relu' || act === 'gelu', 'BAD_ARGUMENT',
+    () => `linear: expected activation 'none', 'relu' or 'gelu', got ${String(act)}`);
+  if ((bias !== null || act !== 'none') && canFuse(x, weight, bias)) return fusedLinear(x, weight, bias, act);
+  return composite(() => {
+    const y = lowPrecisionOp(() => {
+      const xw = matmul(x, transpose(castLow(weight), 0, 1)); // the leaf is cast (and cached), not its view
+      return bias === null ? xw : add(xw, castLow(bias));
+    });
+    return act === 'relu' ? relu(y) : act === 'gelu' ? gelu(y) : y;
+  });
 }
 
-function canFuse(x: Tensor, weight: Tensor, bias: Tensor): boolean {
+function canFuse(x: Tensor, weight: Tensor, bias: Tensor | null): boolean {
   return x.backend.matmulBiasAct !== undefined && x.ndim === 2 && autocastDtype() === null
-    && [x, weight, bias].every((t) => t.dtype === 'f32') && bias.strides[0] === 1;
+    && x.dtype === 'f32' && weight.dtype === 'f32' && (bias === null || (bias.dtype === 'f32' && bias.strides[0] === 1));
 }
 
-/** x·Wᵀ + b in one GEMM; gradients as the composition's: g·W, gᵀ·x and g summed over rows. */
-function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
-  const device = checkSameDevice('linear', x, weight, bias);
+/** act(x·Wᵀ + b) in one GEMM; gradients as the composition's. */
+function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, act: LinearActivation): Tensor {
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  const device = checkSameDevice('linear', ...inputs);
+  const recording = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   const y = empty([x.shape[0], weight.shape[0]], 'f32', device);
+  // gelu's VJP reads its input, the pre-activation: the epilogue stores it only when it is needed
+  const pre = act === 'gelu' && recording ? empty(y.shape, 'f32', device) : null;
   // Wᵀ as a bare view (strides swapped): no tensor, so nothing to free or record
   const wt = { storage: weight.storage, offset: weight.offset, shape: [weight.shape[1], weight.shape[0]], strides: [weight.strides[1], weight.strides[0]] };
-  x.backend.matmulBiasAct!(x, wt, bias, 'none', y);
-  return attach(y, [x, weight, bias], (g, needs) => [
+  x.backend.matmulBiasAct!(x, wt, bias, act, y, pre);
+  const linearGrads = (g: Tensor, needs: readonly boolean[]) => [
     needs[0] ? matmul(g, weight) : null,
     needs[1] ? matmul(transpose(g, 0, 1), x) : null,
-    needs[2] ? sumTo(g, bias.shape) : null,
-  ], 'linear');
+    ...(bias === null ? [] : [needs[2] ? sumTo(g, bias.shape) : null]),
+  ];
+  if (act === 'none') return attach(y, inputs, linearGrads, 'linear');
+  // relu's mask from its output (same bits as from its input, see reluVjp): one node, nothing saved
+  if (act === 'relu') return attach(y, inputs, (g, needs) => linearGrads(reluVjp(g, y), needs), 'linear');
+  if (pre === null) return y;
+  // gelu: the composition's two nodes (linear → pre, gelu → y), so higher-order gradients flow through pre
+  attach(pre, inputs, linearGrads, 'linear');
+  attach(y, [pre], (g) => [geluVjp(g, pre, y)], 'gelu');
+  pre.dispose(); // y's node holds it
+  return y;
 }

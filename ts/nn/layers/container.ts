@@ -1,8 +1,12 @@
-// Containers: Sequential (chains its children's forward) and ModuleList (indexable children).
+// Containers: Sequential (chains its children's forward, a Linear and the ReLU/GELU after it as one
+// fused op) and ModuleList (indexable children).
 
 import { DescentError, check } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
+import { type LinearActivation, linearActivation } from '../functional/linear.js';
 import { type AnyModule, Module } from '../module.js';
+import { GELU, ReLU } from './basic.js';
+import { Linear } from './linear.js';
 
 /**
  * Runs its modules in order, each on the previous output. Children are named "0", "1", ...
@@ -31,10 +35,30 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const kids = this.children();
     let y = x;
-    for (const m of this.children()) y = m.forward(y);
+    for (let i = 0; i < kids.length; i++) {
+      const act = i + 1 < kids.length ? fusedActivation(kids[i], kids[i + 1]) : null;
+      if (act === null) {
+        y = kids[i].forward(y);
+      } else {
+        const fc = kids[i++] as Linear;
+        y = linearActivation(y, fc.weight, fc.bias, act);
+      }
+    }
     return y;
   }
+}
+
+/**
+ * 'relu' or 'gelu' when `m` is an nn.Linear and `next` an nn.ReLU or exact nn.GELU, which run as one
+ * linearActivation (one GEMM pass with the activation in its epilogue, same bits); else null.
+ * Exact classes only: a subclass may override forward.
+ */
+function fusedActivation(m: AnyModule, next: AnyModule): LinearActivation | null {
+  if (m.constructor !== Linear) return null;
+  if (next.constructor === ReLU) return 'relu';
+  return next.constructor === GELU && (next as GELU).approximate === 'none' ? 'gelu' : null;
 }
 
 /** A list of modules registered as children "0", "1", ...; it has no forward of its own. */
