@@ -9,7 +9,7 @@ import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
 import { ACT_GELU, ACT_NONE, ACT_RELU, matmul, matmulEpilogue, setDeterministic } from '../ts/backend/wasm/gemm.js';
 import { WasmBackend } from '../ts/backend/wasm/index.js';
 import { startPool, stopPool } from '../ts/backend/wasm/threads.js';
-import { seeded } from './helpers/compare.js';
+import { expectSameBits, seeded } from './helpers/compare.js';
 
 let rt: WasmRuntime, backend: WasmBackend;
 beforeAll(async () => { rt = await loadRuntime(); backend = new WasmBackend(rt); });
@@ -54,14 +54,6 @@ function both(m: number, n: number, k: number, act: number, withBias: boolean, s
 }
 
 const SIZES = [1, 3, 17, 130, 257];
-
-/** Bit equality (NaNs included), naming the first differing element (fast on 66k elements). */
-function expectSameBits(got: Float32Array, want: Float32Array): void {
-  expect(got.length).toBe(want.length);
-  const a = new Uint32Array(got.buffer, got.byteOffset, got.length), b = new Uint32Array(want.buffer, want.byteOffset, want.length);
-  const i = a.findIndex((x, j) => x !== b[j]);
-  expect(i === -1 ? null : { index: i, got: got[i], want: want[i] }).toBeNull();
-}
 
 describe('f32 GEMM bias/relu/gelu epilogue', () => {
   test('matches matmul, bias add and relu or gelu bit for bit at awkward shapes (plain kernel)', () => {

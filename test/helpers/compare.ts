@@ -53,6 +53,14 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol
   }
 }
 
+/** Bit equality (NaNs included), naming the first differing element (fast on 66k elements). */
+export function expectSameBits(got: Float32Array, want: Float32Array): void {
+  expect(got.length).toBe(want.length);
+  const a = new Uint32Array(got.buffer, got.byteOffset, got.length), b = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  const i = a.findIndex((x, j) => x !== b[j]);
+  expect(i === -1 ? null : { index: i, got: got[i], want: want[i] }).toBeNull();
+}
+
 /** Runs build() on wasm and on reference and compares shapes, dtypes and values. */
 export function sameOnBoth(what: string, build: (device: d.Device) => d.Tensor, tol?: { rtol: number; atol: number }): void {
   d.tidy(() => {
