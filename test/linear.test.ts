@@ -132,7 +132,7 @@ describe('linearActivation: Linear → ReLU/GELU fused into the GEMM epilogue', 
       const [x, w, b] = [x0, w0, b0].map((t) => t.detach().requiresGrad_());
       const y = fn(x, w, b);
       const [gx] = d.gradients(y, [x], g, { createGraph: true });
-      const out = d.gradients(d.sum(d.square(gx)), [x, w, b]).map((t) => t.dataSync());
+      const out = d.gradients(d.sum(d.square(gx)), [x, w, b]).map((t) => t.dataSync() as Float32Array);
       d.dispose([x, w, b, y, gx]);
       return out;
     };

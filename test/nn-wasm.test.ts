@@ -1,9 +1,11 @@
 // Layers on the wasm device agree with the reference device (f32, same weights via a cross-device
-// loadStateDict), forward and backward; and a tiny character-level transformer LM trains on wasm.
+// loadStateDict), forward and backward; Sequential's fused Linear → ReLU/GELU gives the unfused
+// chain's bits; and a tiny character-level transformer LM trains on wasm.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as d from '../ts/index.js';
 import { Adam } from '../ts/optim/index.js';
 import type { AnyModule } from '../ts/nn/index.js';
+import { expectSameBits } from './helpers/compare.js';
 
 const { nn } = d;
 const F = nn.functional;
@@ -129,5 +131,64 @@ describe('a tiny character-level language model', () => {
     expect(losses[0]).toBeGreaterThan(Math.log(chars.length) * 0.8);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0] / 3);
     model.dispose();
+  });
+});
+
+describe('Sequential fuses a Linear and the ReLU/GELU after it into one GEMM', () => {
+  /** Output and gradients (input, then every parameter) through `run`, as plain arrays. */
+  function outputs(m: AnyModule, x0: d.Tensor, run: (x: d.Tensor) => d.Tensor): Float32Array[] {
+    const x = x0.detach().requiresGrad_();
+    m.zeroGrad();
+    const y = run(x);
+    y.square().sum().backward();
+    const out = [y, x.grad!, ...m.parameters().map((p) => p.grad!)].map((t) => t.dataSync() as Float32Array);
+    d.dispose([x, y]);
+    return out;
+  }
+  /** The unfused chain: each child's own forward in turn. */
+  const chained = (m: AnyModule) => (x: d.Tensor) => m.children().reduce((y, c) => c.forward(y) as d.Tensor, x);
+  /** backend calls of one forward pass under no_grad. */
+  const callsOf = (m: AnyModule, x: d.Tensor) => {
+    const p = d.startProfile();
+    d.tidy(() => d.noGrad(() => m.call(x)));
+    return p.stop().calls;
+  };
+
+  it('gives the bits of the unfused chain, forward and every gradient, with one GEMM per Linear and no activation op', () => {
+    d.manualSeed(8);
+    for (const [batch, hidden] of [[1, 3], [17, 130], [130, 10], [257, 17]]) {
+      const m = new nn.Sequential(new nn.Flatten(), new nn.Linear(12, hidden), new nn.ReLU(), new nn.Linear(hidden, 10), new nn.GELU(),
+        new nn.Linear(10, 3, { bias: false }), new nn.ReLU());
+      const x = d.randn([batch, 3, 4]);
+      const fused = outputs(m, x, (t) => m.call(t)), want = outputs(m, x, chained(m));
+      fused.forEach((v, i) => expectSameBits(v, want[i]));
+      const calls = callsOf(m, x);
+      expect(calls.matmulBiasAct).toBe(3);
+      expect((calls.unary ?? 0) + (calls.binary ?? 0) + (calls.matmul ?? 0)).toBe(0);
+      m.dispose(); x.dispose();
+    }
+  });
+
+  it('leaves tanh-GELU, Linear subclasses and 3-d inputs to the unfused chain, with the same results', () => {
+    class Scaled extends nn.Linear { override forward(x: d.Tensor) { return super.forward(x).mul(2); } }
+    const cases: [AnyModule, number[]][] = [
+      [new nn.Sequential(new nn.Linear(5, 6), new nn.GELU({ approximate: 'tanh' })), [4, 5]],
+      [new nn.Sequential(new Scaled(5, 6), new nn.ReLU()), [4, 5]],
+      [new nn.Sequential(new nn.Linear(5, 6), new nn.GELU()), [2, 4, 5]],
+    ];
+    for (const [m, shape] of cases) {
+      const x = d.randn(shape);
+      const fused = outputs(m, x, (t) => m.call(t)), want = outputs(m, x, chained(m));
+      fused.forEach((v, i) => expectSameBits(v, want[i]));
+      expect(callsOf(m, x).unary).toBeGreaterThan(0);
+      m.dispose(); x.dispose();
+    }
+  });
+
+  it('keeps the module tree: children, state dict keys and printing are those of the layers given', () => {
+    const m = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2));
+    expect(Object.keys(m.stateDict())).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+    expect(String(m)).toBe('Sequential(\n  (0): Linear(inFeatures=4, outFeatures=8, bias=true)\n  (1): ReLU()\n  (2): Linear(inFeatures=8, outFeatures=2, bias=true)\n)');
+    m.dispose();
   });
 });
