@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 import { BINARY_OPS, UNARY_OPS } from '../ts/backend/backend.js';
-import { LAYOUTS, type Layout, TOL, input, make, randomValues, sameOnBoth } from './helpers/compare.js';
+import { LAYOUTS, type Layout, TOL, expectSameBits, input, make, randomValues, sameOnBoth } from './helpers/compare.js';
 
 beforeAll(async () => {
   await d.init({ device: 'wasm' });
@@ -60,6 +60,26 @@ describe('unary', () => {
       sameOnBoth(`${op} i32`, (dev) => d[op](make([7], [-3, -2, -1, 0, 1, 2, 46341], 'i32', dev)));
     }
     sameOnBoth('exp i32', (dev) => d.exp(make([3], [0, 1, 2], 'i32', dev)));
+  });
+
+  test('relu backward is one reluGrad pass with the bits of where(le(x, 0), 0, g), first and second order', () => {
+    const specials = [0, -0, NaN, Infinity, -Infinity, 1e-45, -1e-45];
+    for (const shape of [[0], [1], [3, 7], [17, 129]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = make(shape, randomValues(n, n + 1).map((v, i) => (i % 4 === 0 ? specials[(i / 4) % specials.length] : v)), 'f32', 'wasm');
+      const g = make(shape, randomValues(n, n + 2), 'f32', 'wasm').requiresGrad_(), h = make(shape, randomValues(n, n + 3), 'f32', 'wasm');
+      const xl = x.detach().requiresGrad_();
+      const p = d.startProfile();
+      const [gx] = d.gradients(d.relu(xl), [xl], g, { createGraph: true });
+      const calls = p.stop().calls;
+      const [gg] = d.gradients(gx, [g], h);
+      const want = d.where(d.le(x, 0), 0, g);
+      const [wantGg] = d.gradients(want, [g], h);
+      expectSameBits(gx.dataSync() as Float32Array, want.dataSync() as Float32Array);
+      expectSameBits(gg.dataSync() as Float32Array, wantGg.dataSync() as Float32Array);
+      expect(n === 0 || (calls.reluGrad === 1 && calls.where === undefined)).toBe(true);
+      d.dispose([x, g, h, xl, gx, gg, want, wantGg]);
+    }
   });
 
   test('halves compute in f32 and round back', () => {

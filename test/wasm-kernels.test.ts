@@ -1,13 +1,16 @@
 // Wasm elementwise kernels at the Backend level (unary, binary, where) on awkward shapes and
 // layouts (0-size, odd sizes, strided, transposed, broadcast, scalar-broadcast; NaN/±Inf/±0)
-// against small JS oracles; gelu in f64 against 20-digit mpmath values; and the scalar and SIMD
-// kernels, and the plain and relaxed builds, bit-identical to each other.
+// against small JS oracles; gelu in f64 against 20-digit mpmath values; relu's one-pass backward
+// (reluGrad); and the scalar and SIMD kernels, and the plain and relaxed builds, bit-identical to each other.
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BINARY_OPS, COMPARE_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from '../ts/backend/backend.js';
 import type { DType } from '../ts/dtype.js';
 import { WasmBackend } from '../ts/backend/wasm/index.js';
 import { loadRuntime } from '../ts/backend/wasm/runtime.js';
+import { viewPtr } from '../ts/backend/wasm/storage.js';
+import { DescentError } from '../ts/errors.js';
+import { expectSameBits } from './helpers/compare.js';
 import { LAYOUTS, SHAPES, f32, freeAll, make, mismatch, output, values } from './wasm-helpers.js';
 
 let be: WasmBackend;
@@ -322,4 +325,40 @@ test('SIMD rows (contiguous) and scalar rows (strided) give bit-identical result
       freeAll(be, ...as, ...bs);
     }
   }
+});
+
+describe('reluGrad (relu\'s VJP in one pass)', () => {
+  test('out = x ≤ 0 ? +0 : g bit for bit (NaN passes, ±0 cut); SIMD = scalar kernel = relaxed build; in place', () => {
+    let seed = 1300;
+    for (const shape of SHAPES) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const want = new Float32Array(n);
+      const runs: Float32Array[] = [];
+      for (const backend of [be, relaxed]) {
+        const x = make(backend, 'f32', shape, 'contiguous', seed), g = make(backend, 'f32', shape, 'contiguous', seed + 1);
+        x.logical.forEach((v, i) => { want[i] = v <= 0 ? 0 : g.logical[i]; });
+        const out = output(backend, 'f32', shape);
+        backend.reluGrad(x.view, g.view, out);
+        runs.push(backend.read(out) as Float32Array);
+        const [px, pg, po] = [x.view, g.view, out].map((v) => viewPtr(v, 'test'));
+        backend.rt.exports.f32_relugrad_scalar(n, px, pg, po);
+        runs.push(backend.read(out) as Float32Array);
+        backend.reluGrad(x.view, g.view, g.view);
+        runs.push(backend.read(g.view) as Float32Array);
+        freeAll(backend, x, g, out);
+      }
+      for (const got of runs) expectSameBits(got, want);
+      seed += 2;
+    }
+  });
+
+  test('rejects strided views, mismatched shapes and f64 with a DescentError', () => {
+    const x = make(be, 'f32', [17, 3], 'contiguous', 1), g = make(be, 'f32', [17, 3], 'contiguous', 2);
+    const strided = make(be, 'f32', [17, 3], 'transposed', 3), small = make(be, 'f32', [3, 17], 'contiguous', 4);
+    const f64 = make(be, 'f64', [17, 3], 'contiguous', 5), out = output(be, 'f32', [17, 3]);
+    for (const [a, b] of [[strided, g], [x, strided], [small, g], [x, f64]]) {
+      expect(() => be.reluGrad(a.view, b.view, out)).toThrow(DescentError);
+    }
+    freeAll(be, x, g, strided, small, f64, out);
+  });
 });

@@ -148,6 +148,12 @@ export interface Backend {
    * a·b + bias before the activation (what gelu's backward needs).
    */
   matmulBiasAct?(a: View, b: View, bias: View | null, act: MatmulAct, out: View, pre?: View | null): void;
+
+  /**
+   * relu's VJP in one pass: out ← x ≤ 0 ? 0 : g, as where(le(x, 0), 0, g) defines it (contract:
+   * assembly/f32-relugrad/scalar.ts). f32; x, g and out contiguous, of one shape.
+   */
+  reluGrad?(x: View, g: View, out: View): void;
 }
 
 /** Activation a fused matmul epilogue applies after the bias add. */

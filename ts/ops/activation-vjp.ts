@@ -1,16 +1,26 @@
 // VJPs of relu and gelu, shared by the unary ops (elementwise.ts) and the fused Linear→activation
 // (nn/functional/linear.ts), which must send back the same bits as the ops it fuses.
 
+import { attach } from '../autograd/tape.js';
+import { isContiguous } from '../backend/view.js';
 import type { Tensor } from '../tensor.js';
 import { abs, add, div, exp, le, lt, mul, square, sub, where } from './elementwise.js';
+import { checkSameDevice, empty } from './util.js';
 
 /**
- * relu's VJP: the gradient is cut only where x ≤ 0, so it passes at NaN (torch's threshold_backward).
- * x may be relu's input or its output: x ≤ 0 exactly where relu(x) ≤ 0 (relu passes -0 and NaN
- * through), so a fused Linear→ReLU masks with its output and gets the same bits.
+ * relu's VJP, where(le(x, 0), 0, g): the gradient is cut only where x ≤ 0, so it passes at NaN
+ * (torch's threshold_backward). x may be relu's input or its output: x ≤ 0 exactly where
+ * relu(x) ≤ 0 (relu passes -0 and NaN through), so a fused Linear→ReLU masks with its output and
+ * gets the same bits. Backends with reluGrad do it in one pass, without the mask tensor.
  */
 export function reluVjp(g: Tensor, x: Tensor): Tensor {
-  return where(le(x, 0), 0, g);
+  const fast = g.backend.reluGrad !== undefined && g.dtype === 'f32' && x.dtype === 'f32'
+    && g.shape.length === x.shape.length && g.shape.every((n, i) => n === x.shape[i]) && isContiguous(g) && isContiguous(x);
+  if (!fast) return where(le(x, 0), 0, g);
+  const out = empty(g.shape, 'f32', checkSameDevice('relu', g, x));
+  g.backend.reluGrad!(x, g, out);
+  // linear in g, the mask constant: its own VJP masks again
+  return attach(out, [g], (gg) => [reluVjp(gg, x)], 'reluGrad', [x]);
 }
 
 /**

@@ -244,12 +244,21 @@ export class WasmBackend implements Backend {
     }
     if (pre !== null) {
       checkDType(pre.storage.dtype, 'f32', 'matmulBiasAct', 'pre');
-      check(isContiguous(pre) && fmtShape(pre.shape) === fmtShape(out.shape), 'SHAPE_MISMATCH',
-        () => `matmulBiasAct: expected a contiguous pre of out's shape ${fmtShape(out.shape)}, got ${fmtShape(pre.shape)} strides [${pre.strides.join(', ')}]`);
+      checkShapes(pre.shape, out.shape, 'matmulBiasAct (pre)');
+      check(isContiguous(pre), 'BAD_ARGUMENT', () => `matmulBiasAct: expected a contiguous pre, got strides [${pre.strides.join(', ')}]`);
       this.ptr(pre, 'matmulBiasAct');
     }
     check(Object.hasOwn(ACT_CODES, act), 'BAD_ARGUMENT', () => `matmulBiasAct: expected act 'none', 'relu' or 'gelu', got ${String(act)}`);
     matmulEpilogue(this.rt, a, b, bias, ACT_CODES[act], out, pre);
+  }
+
+  reluGrad(x: View, g: View, out: View): void {
+    for (const [v, name] of [[x, 'x'], [g, 'g'], [out, 'out']] as const) {
+      checkDType(v.storage.dtype, 'f32', 'reluGrad', name);
+      checkShapes(v.shape, out.shape, `reluGrad (${name})`);
+      check(isContiguous(v), 'BAD_ARGUMENT', () => `reluGrad: expected a contiguous ${name}, got strides [${v.strides.join(', ')}]`);
+    }
+    this.k.f32_relugrad_wasmsimd(sizeOf(out.shape), this.ptr(x, 'reluGrad'), this.ptr(g, 'reluGrad'), this.ptr(out, 'reluGrad'));
   }
 
   private checkMatmul(a: View, b: View, out: View, where: string): void {

@@ -51,6 +51,8 @@ export interface Kernels {
   f32_ns5_mirror_wasmsimd(n: number, a: number): void;
   f32_reduce_scalar(op: number, meta: number, x: number, out: number): void;
   f32_reduce_wasmsimd(op: number, meta: number, x: number, out: number): void;
+  f32_relugrad_scalar(n: number, x: number, g: number, out: number): void;
+  f32_relugrad_wasmsimd(n: number, x: number, g: number, out: number): void;
   f32_rmsprop_scalar(n: number, p: number, g: number, v: number, gavg: number, buf: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
   f32_rmsprop_multi_scalar(count: number, table: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
   f32_rmsprop_wasmsimd(n: number, p: number, g: number, v: number, gavg: number, buf: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
