@@ -24,10 +24,12 @@ describe('startProfile', () => {
     expect(report.totalMs).toBeLessThanOrEqual(wall);
     expect(report.totalMs).toBeGreaterThan(0.5 * wall);
     const steps = r.steps;
-    // per step: two Linear forwards (bias in the GEMM epilogue), their dX/dW (the first dX is not
-    // needed) = 3 plain GEMMs, one fused Adam update
+    // per step: two Linear forwards (bias, and the first one's ReLU, in the GEMM epilogue), their
+    // dX/dW (the first dX is not needed) = 3 plain GEMMs, ReLU's mask in one pass, one fused Adam update
     expect(report.calls.matmulBiasAct).toBe(2 * steps);
     expect(report.calls.matmul).toBe(3 * steps);
+    expect(report.calls.reluGrad).toBe(steps);
+    expect(report.calls.unary ?? 0).toBe(0);
     expect(report.calls.fusedUpdate).toBe(steps);
     for (const c of ['gemm', 'elementwise', 'optimizer', 'data', 'autograd', 'allocator', 'dispatch', 'ops'] as const) {
       expect(report.ms[c], c).toBeGreaterThan(0);
