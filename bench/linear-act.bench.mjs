@@ -32,8 +32,7 @@ export default async function run() {
   const file = await bundleSource([
     "export * from './ts/index.ts';",
     "export { linearActivation } from './ts/nn/functional/linear.ts';",
-    "export { reluVjp } from './ts/ops/activation-vjp.ts';",
-  ].join('\n'), join('build', 'bench', 'linear-act.js'));
+      ].join('\n'), join('build', 'bench', 'linear-act.js'));
   const d = await import(file);
   await d.init({ device: 'wasm', threads: 1 });
   const { nn } = d;
@@ -61,7 +60,7 @@ export default async function run() {
     noGrad: () => d.tidy(() => d.noGrad(() => { d.linearActivation(h, w, b, 'gelu'); })),
   });
   const z = d.randn([128, 256]), g = d.randn([128, 256]);
-  const mask = cpuAB({ reluGrad: () => d.tidy(() => { d.reluVjp(g, z); }), composed: () => d.tidy(() => { d.where(d.le(z, 0), 0, g); }) });
+  const mask = cpuAB({ reluGrad: () => d.tidy(() => { d.reluBackward(g, z); }), composed: () => d.tidy(() => { d.where(d.le(z, 0), 0, g); }) });
   console.log(`\n${table(['piece', 'ms', 'vs', 'ms', 'ratio'], [
     ['gelu layer 128×784→256', pre.recording, 'under noGrad (no pre stored)', pre.noGrad, ratio(pre.recording, pre.noGrad)],
     ['relu backward [128, 256]: reluGrad', mask.reluGrad, 'where(le(x, 0), 0, g)', mask.composed, ratio(mask.composed, mask.reluGrad)],

@@ -62,7 +62,7 @@ describe('unary', () => {
     sameOnBoth('exp i32', (dev) => d.exp(make([3], [0, 1, 2], 'i32', dev)));
   });
 
-  test('relu backward is one reluGrad pass with the bits of where(le(x, 0), 0, g), first and second order', () => {
+  test('reluBackward is one reluGrad pass with the bits of where(le(x, 0), 0, g), first and second order; non-tensors rejected', () => {
     const specials = [0, -0, NaN, Infinity, -Infinity, 1e-45, -1e-45];
     for (const shape of [[0], [1], [3, 7], [17, 129]]) {
       const n = shape.reduce((a, b) => a * b, 1);
@@ -80,6 +80,11 @@ describe('unary', () => {
       expect(n === 0 || (calls.reluGrad === 1 && calls.where === undefined)).toBe(true);
       d.dispose([x, g, h, xl, gx, gg, want, wantGg]);
     }
+    const t = d.randn([3]);
+    for (const bad of [() => d.reluBackward(t, null as unknown as d.Tensor), () => d.geluBackward(t, t, [1, 2, 3] as unknown as d.Tensor)]) {
+      expect(bad).toThrow(/expected (x|y) to be a Tensor/);
+    }
+    t.dispose();
   });
 
   test('halves compute in f32 and round back', () => {

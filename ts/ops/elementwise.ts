@@ -3,11 +3,11 @@
 
 import { f32UnderAutocast } from '../amp/autocast.js';
 import { type BinaryOp, COMPARE_OPS, INT_UNARY_OPS, type UnaryOp } from '../backend/backend.js';
+import { isContiguous } from '../backend/view.js';
 import { type DType, promote } from '../dtype.js';
 import { attach, noGrad } from '../autograd/tape.js';
 import { check } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { geluVjp, reluVjp } from './activation-vjp.js';
 import { zerosLike } from './creation.js';
 import { sumTo } from './broadcast.js';
 import {
@@ -50,10 +50,39 @@ export const sin = defineUnary('sin', (g, x) => mul(g, cos(x)));
 export const cos = defineUnary('cos', (g, x) => neg(mul(g, sin(x))));
 export const tanh = defineUnary('tanh', (g, _x, y) => mul(g, sub(1, square(y))));
 export const sigmoid = defineUnary('sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y))));
-/** relu; the gradient is cut only where x ≤ 0, so it passes at NaN (torch's threshold_backward). */
-export const relu = defineUnary('relu', (g, x) => reluVjp(g, x));
-/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default); its VJP is in activation-vjp.ts. */
-export const gelu = defineUnary('gelu', (g, x, y) => geluVjp(g, x, y));
+/**
+ * relu's VJP, where(le(x, 0), 0, g): the gradient is cut only where x ≤ 0, so it passes at NaN
+ * (torch's threshold_backward). x may be relu's input or its output: x ≤ 0 exactly where
+ * relu(x) ≤ 0 (relu passes -0 and NaN through), so a fused Linear→ReLU masks with its output and
+ * gets the same bits. Backends with reluGrad do it in one pass, without the mask tensor.
+ */
+export function reluBackward(g: Tensor, x: Tensor): Tensor {
+  assertTensor(g, 'reluBackward', 'g');
+  assertTensor(x, 'reluBackward', 'x');
+  const fast = g.backend.reluGrad !== undefined && g.dtype === 'f32' && x.dtype === 'f32'
+    && g.shape.length === x.shape.length && g.shape.every((n, i) => n === x.shape[i]) && isContiguous(g) && isContiguous(x);
+  if (!fast) return where(le(x, 0), 0, g);
+  const out = empty(g.shape, 'f32', checkSameDevice('relu', g, x));
+  g.backend.reluGrad!(x, g, out);
+  // linear in g, the mask constant: its own VJP masks again
+  return attach(out, [g], (gg) => [reluBackward(gg, x)], 'reluGrad', [x]);
+}
+export const relu = defineUnary('relu', reluBackward);
+/**
+ * gelu's VJP at input x with output y. dGELU = Φ(x) + x·φ(x), Φ(x) = gelu(x)/x; near 0 Φ comes
+ * from its Taylor series (and x/1 stands in for x in the division) so the second derivative is
+ * finite and exact there too (a masked 0/0 would still send NaN back).
+ */
+export function geluBackward(g: Tensor, x: Tensor, y: Tensor): Tensor {
+  for (const [t, name] of [[g, 'g'], [x, 'x'], [y, 'y']] as const) assertTensor(t, 'geluBackward', name);
+  const small = lt(abs(x), 1e-3);
+  const taylor = add(0.5, mul(mul(x, 1 / Math.sqrt(2 * Math.PI)), sub(1, div(square(x), 6))));
+  const phi = where(small, taylor, div(y, where(small, 1, x)));
+  const density = mul(exp(mul(square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+  return mul(g, add(phi, mul(x, density)));
+}
+/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default). */
+export const gelu = defineUnary('gelu', geluBackward);
 export const silu = defineUnary('silu', (g, x) => {
   const s = sigmoid(x);
   return mul(g, mul(s, add(1, mul(x, sub(1, s)))));

@@ -3,14 +3,13 @@
 // The composition matmul → add → activation is the definition; on backends with
 // Backend.matmulBiasAct a 2-D f32 input runs ONE GEMM with the bias and the activation in its
 // epilogue (applied to each C block while it is in cache), with the same bits forward and backward:
-// the VJPs run the composition's own gradient ops (reluVjp, geluVjp, then g·W, gᵀ·x, Σ g).
+// the VJPs run the composition's own gradient ops (reluBackward, geluBackward, then g·W, gᵀ·x, Σ g).
 
 import { autocastDtype, castLow, lowPrecisionOp } from '../../amp/autocast.js';
 import { isGradEnabled, attach } from '../../autograd/tape.js';
 import type { MatmulAct } from '../../backend/backend.js';
 import { check, fmtShape } from '../../errors.js';
-import { geluVjp, reluVjp } from '../../ops/activation-vjp.js';
-import { add, gelu, relu } from '../../ops/elementwise.js';
+import { add, gelu, geluBackward, relu, reluBackward } from '../../ops/elementwise.js';
 import { matmul } from '../../ops/linalg.js';
 import { sumTo } from '../../ops/broadcast.js';
 import { transpose } from '../../ops/shape.js';
@@ -75,12 +74,12 @@ function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, act: Linear
     ...(bias === null ? [] : [needs[2] ? sumTo(g, bias.shape) : null]),
   ];
   if (act === 'none') return attach(y, inputs, linearGrads, 'linear');
-  // relu's mask from its output (same bits as from its input, see reluVjp): one node, nothing saved
-  if (act === 'relu') return attach(y, inputs, (g, needs) => linearGrads(reluVjp(g, y), needs), 'linear');
+  // relu's mask from its output (same bits as from its input, see reluBackward): one node, nothing saved
+  if (act === 'relu') return attach(y, inputs, (g, needs) => linearGrads(reluBackward(g, y), needs), 'linear');
   if (pre === null) return y;
   // gelu: the composition's two nodes (linear → pre, gelu → y), so higher-order gradients flow through pre
   attach(pre, inputs, linearGrads, 'linear');
-  attach(y, [pre], (g) => [geluVjp(g, pre, y)], 'gelu');
+  attach(y, [pre], (g) => [geluBackward(g, pre, y)], 'gelu');
   pre.dispose(); // y's node holds it
   return y;
 }
