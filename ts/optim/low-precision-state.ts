@@ -12,6 +12,9 @@ import { getBackend } from '../engine.js';
 import { Tensor } from '../tensor.js';
 import { empty } from '../ops/util.js';
 import { toBits } from '../ops/quantize.js';
+import { roundToFormat } from '../ops/quantize-device.js';
+import { to } from '../ops/shape.js';
+import { tidy } from '../lifetime.js';
 import { isPacked, packBlockwise, unpackBlockwise } from './blockwise-8bit.js';
 import type { GradientTransformation, ParamState, StateValue } from './transform.js';
 
@@ -33,6 +36,11 @@ const pack8 = (t: Tensor): { blocks8: Tensor } => {
 const unpack8 = (p: { blocks8: Tensor }, like: Tensor): Tensor =>
   raw(like, unpackBlockwise(p.blocks8.dataSync() as Int32Array, like.size), 'f32', like.shape);
 
+/** v rounded to bf16 (the same bits and draws on every device: on one without synchronous reads, rounded there). */
+const toBf16 = (v: Tensor, rounding: 'nearest' | 'stochastic'): Tensor => (v.backend.readAsync === undefined
+  ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', rounding) as Uint16Array, 'bf16', v.shape)
+  : tidy(() => to(roundToFormat(v, 'bf16', false, rounding === 'stochastic'), 'bf16')));
+
 const compressible = (v: StateValue, p: Tensor): v is Tensor => v instanceof Tensor && v.dtype === 'f32'
   && v.shape.length === p.shape.length && v.shape.every((n, i) => n === p.shape[i]);
 
@@ -41,7 +49,7 @@ function narrowState(s: ParamState, p: Tensor, dtype: StateDtype, rounding: 'nea
   const out: ParamState = {};
   for (const [k, v] of Object.entries(s)) {
     if (compressible(v, p)) {
-      out[k] = dtype === 'bf16' ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', rounding) as Uint16Array, 'bf16', v.shape) : pack8(v);
+      out[k] = dtype === 'bf16' ? toBf16(v, rounding) : pack8(v);
     } else out[k] = v !== null && typeof v === 'object' && !(v instanceof Tensor) ? narrowState(v, p, dtype, rounding) : v;
   }
   return out;
