@@ -145,6 +145,15 @@ export interface Backend {
   roundToMinifloat?(x: View, words: View | null, format: Minifloat, saturate: boolean, out: View): void;
 
   /**
+   * masterWeights 'remainder' (contract: ts/optim/master-weights.ts joinMaster and split, bit for
+   * bit): master (f32) ← param's bf16 bits joined with the remainder's 16-bit halves. param bf16,
+   * remainder i32 (the halves packed two per word), master f32, all contiguous.
+   */
+  joinMaster?(param: View, remainder: View, master: View): void;
+  /** The inverse: param and remainder ← master's halves; param has an even offset (two halves a word). */
+  splitMaster?(master: View, param: View, remainder: View): void;
+
+  /**
    * Newton–Schulz orthogonalization as ts/optim/newton-schulz.ts defines it (its composed form is
    * the reference): x and out are contiguous f32 [rows, cols]; out ← NS(x) under `spec`.
    */

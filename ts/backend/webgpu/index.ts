@@ -21,6 +21,7 @@ import { newtonSchulz } from './newton-schulz.js';
 import { softmaxCrossEntropy } from './softmaxce.js';
 import { fusedUpdate } from './fused.js';
 import { roundToMinifloat } from './round.js';
+import { joinMaster, splitMaster } from './master-halves.js';
 import type { Minifloat } from '../../minifloat.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
 
@@ -230,6 +231,17 @@ export class WebGpuBackend implements Backend {
   roundToMinifloat(x: View, words: View | null, format: Minifloat, saturate: boolean, out: View): void {
     roundToMinifloat(this.q, this.buf, x, words, format, saturate, out);
     this.written(out);
+  }
+
+  joinMaster(param: View, remainder: View, master: View): void {
+    joinMaster(this.q, this.buf, param, remainder, master);
+    this.written(master);
+  }
+
+  splitMaster(master: View, param: View, remainder: View): void {
+    splitMaster(this.q, this.buf, master, param, remainder);
+    this.written(param);
+    this.written(remainder);
   }
 
   newtonSchulz(x: View, out: View, spec: NewtonSchulzSpec): void {
