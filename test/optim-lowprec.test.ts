@@ -230,4 +230,16 @@ describe('bf16 state on webgpu (rounded on the device, no read)', () => {
     expectClose(await got.data(), want.dataSync(), gpuTol('training'), 'params');
     d.dispose([want, got]);
   });
+
+  test('8-bit state (packed on the host) is refused at the first step naming bf16; nothing written, memory flat', async () => {
+    const w = d.tensor([1, -2, 3], { device: 'webgpu', requiresGrad: true });
+    const opt = new optim.Adam([w], { lr: 0.1, stateDtype: '8bit' });
+    d.tidy(() => w.mul(w).sum().backward());
+    const before = d.memory().webgpu.tensors;
+    expect(() => opt.step()).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining("use stateDtype 'bf16'") }));
+    expect(d.memory().webgpu.tensors).toBe(before);
+    expect(opt.state.size).toBe(0);
+    expect(Array.from(await w.data())).toEqual([1, -2, 3]);
+    d.dispose([w, w.grad]);
+  });
 });

@@ -2,9 +2,10 @@
 // fewer bytes between steps and are widened to f32 only while it updates.
 //   'bf16' — 2 bytes per element, written back with stochastic rounding (unbiased, so small EMA
 //            increments are not lost as round-to-nearest would lose them; Zamirai et al.,
-//            "Revisiting BFloat16 Training", 2020), from the global Philox stream.
+//            "Revisiting BFloat16 Training", 2020), from the global Philox stream; on a device
+//            without synchronous reads (webgpu) rounded there, with the same words and bits.
 //   '8bit' — ~1 byte per element: block-wise dynamic quantization as bitsandbytes' 8-bit
-//            optimizers (./blockwise-8bit.ts).
+//            optimizers (./blockwise-8bit.ts), packed on the host (not on webgpu).
 // Only f32 tensors shaped like the parameter are compressed; step counters and the rest stay.
 
 import { DescentError } from '../errors.js';
@@ -91,6 +92,10 @@ export function lowPrecisionState(inner: GradientTransformation, dtype: () => St
       const d = dtype();
       if (d === 'f32') return s;
       if (p.dtype !== 'f32') throw new DescentError('BAD_DTYPE', `stateDtype '${d}': expected f32 parameters, got ${p.dtype}`);
+      if (d === '8bit' && p.backend.readAsync !== undefined) {
+        throw new DescentError('UNSUPPORTED', `stateDtype '8bit': the block-wise packing runs on the host, and ${p.device} values `
+          + "cannot be read synchronously; use stateDtype 'bf16' there (rounded on the device)");
+      }
       // initial values are constants, not accumulations: nearest, which draws no random words
       const n = narrowState(s, p, d, 'nearest');
       disposeWide(s, collect(n, new Set()));
