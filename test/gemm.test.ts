@@ -222,6 +222,20 @@ describe('f32 matmul against a float64 oracle', () => {
     }
   });
 
+  test.each([true, false])('small n (1..16), awkward m and k, every transpose case (deterministic: %s)', (det) => {
+    setDeterministic(det);
+    try {
+      const mk = [1, 3, 17, 130, 257];
+      let worst = 0, t = 0;
+      for (const c of ['NN', 'NT', 'TN', 'TT'] as Case[]) {
+        for (let n = 1; n <= 16; n++, t++) worst = Math.max(worst, product(c, mk[t % 5], n, mk[(3 * t + 1) % 5]));
+      }
+      expect(worst).toBeLessThan(F32_TOL);
+    } finally {
+      setDeterministic(true);
+    }
+  });
+
   test('relaxed-SIMD kernel (when the relaxed build is loaded) stays within the f32 bound', () => {
     setDeterministic(false);
     try {
@@ -272,7 +286,7 @@ describe('kernels: SIMD against their scalar twins, bit for bit', () => {
       const r = rand(es * 31);
       if (es === 4) { const s = new Float32Array(rt.memory.buffer, src, 4096); for (let i = 0; i < s.length; i++) s[i] = r(); }
       else { const s = new Uint16Array(rt.memory.buffer, src, 8192); for (let i = 0; i < s.length; i++) s[i] = Math.floor((r() + 1) * 32768); } // every bit pattern: NaN, Inf, subnormals
-      for (const [w, kc, n, sp, sk] of [[8, 13, 19, 1, 40], [8, 13, 19, 40, 1], [4, 9, 11, 1, 30], [4, 9, 11, 30, 1], [8, 5, 16, 3, 70], [8, 1, 7, 1, 1], [8, 64, 64, 1, 64], [8, 64, 64, 64, 1]]) {
+      for (const [w, kc, n, sp, sk] of [[8, 13, 19, 1, 40], [8, 13, 19, 40, 1], [4, 9, 11, 1, 30], [4, 9, 11, 30, 1], [8, 5, 16, 3, 70], [8, 1, 7, 1, 1], [8, 64, 64, 1, 64], [8, 64, 64, 64, 1], [12, 13, 10, 1, 40], [12, 7, 9, 1, 12], [12, 5, 11, 30, 1], [8, 6, 10, 1, 10]]) {
         new Float32Array(rt.memory.buffer, d1, 8192).fill(1); new Float32Array(rt.memory.buffer, d2, 8192).fill(2);
         ex[`${name}_scalar`](w, kc, n, src, sp, sk, d1);
         ex[`${name}_wasmsimd`](w, kc, n, src, sp, sk, d2);
@@ -332,10 +346,10 @@ describe('threads', () => {
     expect(poolThreads()).toBe(1);
   });
 
-  test('the relaxed FMA kernel gives the same bits on 1 and 2 threads (5-row and 4-row tiles)', async () => {
+  test('the relaxed FMA kernel gives the same bits on 1 and 2 threads (5-row, 4-row and small-n 3×12 tiles)', async () => {
     setDeterministic(false);
     try {
-      const shapes: [Case, number, number, number][] = [['NN', 263, 150, 300], ['TN', 520, 40, 784]];
+      const shapes: [Case, number, number, number][] = [['NN', 263, 150, 300], ['TN', 520, 40, 784], ['NN', 1030, 10, 520], ['TN', 1031, 11, 600]];
       const runs = [];
       for (const threads of [1, 2]) {
         expect(await startPool(rt, threads)).toBe(threads);
@@ -347,8 +361,7 @@ describe('threads', () => {
           out.free(); free();
         }
       }
-      expect(runs[2]).toEqual(runs[0]);
-      expect(runs[3]).toEqual(runs[1]);
+      for (let s = 0; s < shapes.length; s++) expect(runs[s + shapes.length], shapes[s].join(' ')).toEqual(runs[s]);
     } finally {
       setDeterministic(true);
       await stopPool();
