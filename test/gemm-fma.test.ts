@@ -1,6 +1,7 @@
-// The relaxed-SIMD FMA path's own kernels (assembly/f32-gemm/5x8-*): the 5-row A packer against
-// the generic scalar packer bit for bit, and the 5×8 FMA macro-kernel against its unfused scalar
-// twin within the f32 bound. Driver-level FMA tests (oracle, threads) are in gemm.test.ts.
+// The relaxed-SIMD FMA path's own kernels (assembly/f32-gemm/5x8-*, 3x12-*): the 5-row A packer
+// against the generic scalar packer bit for bit, the 5×8 and small-n 3×12 FMA macro-kernels
+// against their unfused scalar twins within the f32 bound, and 3×12 against the 4×8 FMA kernel
+// bit for bit (same operations per element). Driver-level FMA tests (oracle, threads) are in gemm.test.ts.
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
@@ -46,5 +47,34 @@ describe('kernels: relaxed 5×8 against its scalar twin', () => {
       }
     }
     for (const p of [pa, pb, c1, c2, tmp]) rt.release(p);
+  });
+
+  test('f32_gemm_3x12_wasmrelaxedsimd ≈ its scalar twin and = f32_gemm_4x8_wasmrelaxedsimd bit for bit (A row- and column-major, nc 9..12, alpha, beta)', () => {
+    const ex = rt.exports as unknown as Record<string, (...a: number[]) => void>;
+    const mc = 13, kc = 23, ldc = 14, lda = 29, aLen = Math.max(kc * lda + mc, mc * lda + kc);
+    const a = rt.malloc(aLen * 4), b = rt.malloc(12 * kc * 4), p12 = rt.malloc(12 * kc * 4), p8 = rt.malloc(16 * kc * 4), tmp = rt.malloc(256);
+    const cs = [0, 1, 2].map(() => rt.malloc(mc * ldc * 4));
+    const r = seeded(66);
+    for (const [p, len] of [[a, aLen], [b, 12 * kc]]) { const v = new Float32Array(rt.memory.buffer, p, len); for (let i = 0; i < len; i++) v[i] = r() - 0.5; }
+    const init = new Float32Array(mc * ldc).map(() => r() - 0.5);
+    for (const nc of [9, 10, 11, 12]) {
+      ex.x32_packb_scalar(12, kc, nc, b, 1, nc, p12);
+      ex.x32_packb_scalar(8, kc, nc, b, 1, nc, p8);
+      for (const [aRow, aK] of [[lda, 1], [1, lda]]) {
+        for (const [alpha, beta] of [[1, 0], [0.5, 1], [-1.25, 0.75]]) {
+          for (const c of cs) new Float32Array(rt.memory.buffer, c, mc * ldc).set(init);
+          ex.f32_gemm_3x12_scalar(mc, nc, kc, a, aRow, aK, p12, cs[0], ldc, alpha, beta, tmp);
+          ex.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, a, aRow, aK, p12, cs[1], ldc, alpha, beta, tmp);
+          ex.f32_gemm_4x8_wasmrelaxedsimd(mc, nc, kc, a, aRow, aK, 4 * aRow, p8, cs[2], ldc, alpha, beta, tmp);
+          const [want, got, four] = cs.map((c) => new Float32Array(rt.memory.buffer, c, mc * ldc));
+          expect(Array.from(got), `${nc} ${aRow} ${alpha}`).toEqual(Array.from(four));
+          for (let e = 0; e < mc * ldc; e++) {
+            if (e % ldc >= nc) expect(got[e]).toBe(init[e]);
+            else expect(Math.abs(got[e] - want[e])).toBeLessThan(kc * 2 ** -22 * 4);
+          }
+        }
+      }
+    }
+    for (const p of [a, b, p12, p8, tmp, ...cs]) rt.release(p);
   });
 });

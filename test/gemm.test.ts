@@ -9,7 +9,7 @@ import { f32ToBf16, f32ToF16, bf16ToF32, f16ToF32, type DType } from '../ts/dtyp
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
 import { wasmBytes } from '../ts/backend/wasm/binaries.js';
 import { matmul, setDeterministic } from '../ts/backend/wasm/gemm.js';
-import { startPool, stopPool, poolThreads, setThreads, shareMemoryImport } from '../ts/backend/wasm/threads.js';
+import { startPool, stopPool, poolThreads, setThreads, shareMemoryImport, setPoolMinFlops, POOL_MIN_FLOPS } from '../ts/backend/wasm/threads.js';
 import { DescentError } from '../ts/errors.js';
 
 let rt: WasmRuntime;
@@ -222,6 +222,20 @@ describe('f32 matmul against a float64 oracle', () => {
     }
   });
 
+  test.each([true, false])('small n (1..16), awkward m and k, every transpose case (deterministic: %s)', (det) => {
+    setDeterministic(det);
+    try {
+      const mk = [1, 3, 17, 130, 257];
+      let worst = 0, t = 0;
+      for (const c of ['NN', 'NT', 'TN', 'TT'] as Case[]) {
+        for (let n = 1; n <= 16; n++, t++) worst = Math.max(worst, product(c, mk[t % 5], n, mk[(3 * t + 1) % 5]));
+      }
+      expect(worst).toBeLessThan(F32_TOL);
+    } finally {
+      setDeterministic(true);
+    }
+  });
+
   test('relaxed-SIMD kernel (when the relaxed build is loaded) stays within the f32 bound', () => {
     setDeterministic(false);
     try {
@@ -272,7 +286,7 @@ describe('kernels: SIMD against their scalar twins, bit for bit', () => {
       const r = rand(es * 31);
       if (es === 4) { const s = new Float32Array(rt.memory.buffer, src, 4096); for (let i = 0; i < s.length; i++) s[i] = r(); }
       else { const s = new Uint16Array(rt.memory.buffer, src, 8192); for (let i = 0; i < s.length; i++) s[i] = Math.floor((r() + 1) * 32768); } // every bit pattern: NaN, Inf, subnormals
-      for (const [w, kc, n, sp, sk] of [[8, 13, 19, 1, 40], [8, 13, 19, 40, 1], [4, 9, 11, 1, 30], [4, 9, 11, 30, 1], [8, 5, 16, 3, 70], [8, 1, 7, 1, 1], [8, 64, 64, 1, 64], [8, 64, 64, 64, 1]]) {
+      for (const [w, kc, n, sp, sk] of [[8, 13, 19, 1, 40], [8, 13, 19, 40, 1], [4, 9, 11, 1, 30], [4, 9, 11, 30, 1], [8, 5, 16, 3, 70], [8, 1, 7, 1, 1], [8, 64, 64, 1, 64], [8, 64, 64, 64, 1], [12, 13, 10, 1, 40], [12, 7, 9, 1, 12], [12, 5, 11, 30, 1], [8, 6, 10, 1, 10]]) {
         new Float32Array(rt.memory.buffer, d1, 8192).fill(1); new Float32Array(rt.memory.buffer, d2, 8192).fill(2);
         ex[`${name}_scalar`](w, kc, n, src, sp, sk, d1);
         ex[`${name}_wasmsimd`](w, kc, n, src, sp, sk, d2);
@@ -347,9 +361,35 @@ describe('threads', () => {
           out.free(); free();
         }
       }
-      expect(runs[2]).toEqual(runs[0]);
-      expect(runs[3]).toEqual(runs[1]);
+      for (let s = 0; s < shapes.length; s++) expect(runs[s + shapes.length], shapes[s].join(' ')).toEqual(runs[s]);
     } finally {
+      setDeterministic(true);
+      await stopPool();
+    }
+  });
+
+  test('small-n products split across 2 threads (threshold 0) give the same bits as 1 thread, both kernels', async () => {
+    for (const bad of [-1, NaN]) expect(() => setPoolMinFlops(bad)).toThrow(DescentError);
+    expect(await startPool(rt, 2)).toBe(2);
+    const shapes: [Case, number, number, number][] = [['NN', 130, 10, 257], ['TN', 257, 10, 130], ['NT', 17, 12, 257], ['TT', 130, 16, 17], ['NN', 257, 3, 130]];
+    try {
+      for (const det of [true, false]) {
+        setDeterministic(det);
+        for (const [c, m, n, k] of shapes) {
+          const { A, B, free } = operands(c, m, n, k, 'f32', m + n + k);
+          const out = output('f32', [m, n]);
+          const bits = [Infinity, 0].map((threshold) => {
+            setPoolMinFlops(threshold);
+            matmul(rt, A.view, B.view, out.view);
+            return out.arr().slice();
+          });
+          expect(bits[1], `${c} ${m} ${n} ${k} deterministic ${det}`).toEqual(bits[0]);
+          expect(check(A, B, m, n, k, (i, j) => out.get(0, i, j))).toBeLessThan(F32_TOL);
+          out.free(); free();
+        }
+      }
+    } finally {
+      expect(setPoolMinFlops(POOL_MIN_FLOPS)).toBe(0);
       setDeterministic(true);
       await stopPool();
     }

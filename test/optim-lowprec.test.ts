@@ -1,15 +1,19 @@
 // stateDtype: optimizer state stored in bf16 (stochastic rounding) or block-wise 8 bits between
-// steps: fewer bytes in memory(), trajectories that stay with the f32-state run, flat memory.
+// steps: fewer bytes in memory(), trajectories that stay with the f32-state run, flat memory; on
+// webgpu the bf16 rounding runs on the device with the same bits as wasm.
 
 import { readFileSync } from 'node:fs';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
+import { expectClose } from './helpers/compare.js';
+import { gpuTol, initSoftwareGpu } from './helpers/gpu.js';
 import { dynamicMap, packBlockwise, unpackBlockwise } from '../ts/optim/blockwise-8bit.js';
 
 // bitsandbytes' create_dynamic_map and block-wise codes of a fixed vector (test/fixtures/gen_dynamic_map.py)
 const bnb = JSON.parse(readFileSync(new URL('./fixtures/dynamic_map.json', import.meta.url), 'utf8')) as Record<string, number[]>;
 
 await d.init({ device: 'wasm' });
+beforeAll(() => initSoftwareGpu().then(() => d.init({ device: 'wasm' }))); // wasm stays the default device
 const { optim } = d;
 
 /** Least squares on a fixed random problem; returns [final loss, optimizer state bytes, live-tensor drift]. */
@@ -175,5 +179,67 @@ describe('stateDtype', () => {
     expect(fused.m, 'state stays bf16').toBe('bf16');
     expect(fused.drift, 'memory flat').toBe(0);
     fused.p.forEach((p, k) => p.forEach((v, i) => expect(Math.abs(v - composed.p[k][i]), `param ${k}[${i}]`).toBeLessThan(2e-3)));
+  });
+});
+
+describe('bf16 state on webgpu (rounded on the device, no read)', () => {
+  const bits = (t: ArrayLike<number>): number[] => Array.from(new Uint32Array(Float32Array.from(t).buffer));
+
+  test('the first momentum write has wasm\'s bits for the same seed', async () => {
+    const g = Array.from({ length: 1001 }, (_, i) => (i % 2 ? -1 : 1) * (1 + i * 1e-5) * 2 ** ((i % 40) - 20));
+    const buf = (device: d.Device): d.Tensor => {
+      const w = d.zeros([g.length], { requiresGrad: true, device });
+      const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9, stateDtype: 'bf16' });
+      w.grad = d.tensor(g, { device }); // first step: buf = g, so only the rounding differs
+      d.manualSeed(3);
+      opt.step();
+      const b = (opt.state.get(w)!['2'] as { buf: d.Tensor }).buf;
+      expect(b.dtype).toBe('bf16');
+      const out = d.keep(b.to('f32'));
+      d.dispose([w, w.grad]);
+      return out;
+    };
+    const want = buf('wasm'), got = buf('webgpu');
+    expect(bits(await got.data())).toEqual(bits(want.dataSync()));
+    expect(bits(want.dataSync())).not.toEqual(bits(g.map((v) => d.kernels.bf16ToF32(d.kernels.f32ToBf16(Float32Array.of(v)))[0])));
+    d.dispose([want, got]);
+  });
+
+  test.each([
+    ['Adam', (p: d.Tensor[]) => new optim.Adam(p, { lr: 1e-2, stateDtype: 'bf16' })],
+    ['SGD momentum', (p: d.Tensor[]) => new optim.SGD(p, { lr: 0.05, momentum: 0.9, stateDtype: 'bf16' })],
+    ['Lion', (p: d.Tensor[]) => new optim.Lion(p, { lr: 1e-3, stateDtype: 'bf16' })],
+  ] as const)('%s tracks the wasm run; memory stays flat', async (_, make) => {
+    const run = (device: d.Device) => {
+      d.manualSeed(7);
+      const x = d.keep(d.randn([16, 40], { device }));
+      const w = d.randn([40, 1], { requiresGrad: true, device });
+      const opt = make([w]);
+      let tensors = 0;
+      for (let i = 0; i < 6; i++) {
+        if (i === 1) tensors = d.memory()[device].tensors;
+        opt.zeroGrad();
+        d.tidy(() => x.matmul(w).square().mean().backward());
+        opt.step();
+      }
+      expect(d.memory()[device].tensors, `${device}: memory flat`).toBe(tensors);
+      x.dispose();
+      return w;
+    };
+    const want = run('wasm'), got = run('webgpu');
+    expectClose(await got.data(), want.dataSync(), gpuTol('training'), 'params');
+    d.dispose([want, got]);
+  });
+
+  test('8-bit state (packed on the host) is refused at the first step naming bf16; nothing written, memory flat', async () => {
+    const w = d.tensor([1, -2, 3], { device: 'webgpu', requiresGrad: true });
+    const opt = new optim.Adam([w], { lr: 0.1, stateDtype: '8bit' });
+    d.tidy(() => w.mul(w).sum().backward());
+    const before = d.memory().webgpu.tensors;
+    expect(() => opt.step()).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining("use stateDtype 'bf16'") }));
+    expect(d.memory().webgpu.tensors).toBe(before);
+    expect(opt.state.size).toBe(0);
+    expect(Array.from(await w.data())).toEqual([1, -2, 3]);
+    d.dispose([w, w.grad]);
   });
 });

@@ -1,11 +1,14 @@
 // masterWeights: 'remainder': bf16 parameters whose f32 master lives in the parameter's bits and a
-// 16-bit remainder; the masters follow the f32 run bit for bit where a plain bf16 update stalls.
+// 16-bit remainder; the masters follow the f32 run bit for bit where a plain bf16 update stalls;
+// on webgpu the halves are joined and split on the device, with wasm's bits.
 
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 import { joinMaster } from '../ts/optim/master-weights.js';
+import { initSoftwareGpu } from './helpers/gpu.js';
 
 await d.init({ device: 'wasm' });
+beforeAll(() => initSoftwareGpu().then(() => d.init({ device: 'wasm' }))); // wasm stays the default device
 const { optim } = d;
 
 type Make = (p: d.Tensor[], o: Record<string, unknown>) => d.optim.Optimizer;
@@ -112,5 +115,36 @@ describe("masterWeights: 'remainder'", () => {
     expect(Array.from(w.dataSync())).toEqual([1, 1, 1]);
     expect(opt.state.size).toBe(0);
     d.dispose([w]);
+  });
+});
+
+describe("masterWeights: 'remainder' on webgpu", () => {
+  test('joined and split on the device (no read): parameter, remainder and master bits equal wasm\'s at every step', async () => {
+    const { start, grads } = problem(); // 333 values: an odd count leaves half of the last remainder word
+    const bits = (t: ArrayLike<number>): number[] => Array.from(new Uint32Array(Float32Array.from(t).buffer));
+    const at = (device: d.Device) => {
+      const w = d.tensor(start, { dtype: 'bf16', requiresGrad: true, device });
+      // lr a power of two: lr·g is exact, so p − lr·g rounds once on both devices (with or without FMA)
+      return { w, opt: new optim.SGD([w], { lr: 2 ** -10, masterWeights: 'remainder' }) };
+    };
+    const cpu = at('wasm'), gpu = at('webgpu');
+    let tensors = 0;
+    for (const [step, g] of grads.entries()) {
+      if (step === 1) tensors = d.memory().webgpu.tensors;
+      for (const { w, opt } of [cpu, gpu]) {
+        w.grad = d.tensor(g, { dtype: 'bf16', device: w.device });
+        opt.step();
+        opt.zeroGrad();
+      }
+      const rest = (r: typeof cpu) => r.opt.state.get(r.w)!.remainder as d.Tensor;
+      expect(bits(await gpu.w.data()), `param at step ${step}`).toEqual(bits(cpu.w.dataSync()));
+      expect(Array.from(await rest(gpu).data()), `remainder at step ${step}`).toEqual(Array.from(rest(cpu).dataSync()));
+      const [mc, mg] = [joinMaster(cpu.w, rest(cpu)), joinMaster(gpu.w, rest(gpu))];
+      expect(bits(await mg.data()), `master at step ${step}`).toEqual(bits(mc.dataSync()));
+      d.dispose([mc, mg]);
+    }
+    expect(d.memory().webgpu.tensors, 'memory flat over steps').toBe(tensors);
+    expect(bits(await gpu.w.data())).not.toEqual(bits(start)); // the parameters moved
+    d.dispose([cpu.w, gpu.w]);
   });
 });

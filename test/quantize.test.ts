@@ -1,13 +1,16 @@
 // d.quantize (fake quantization with a straight-through gradient) and the ready gradient
 // quantizers of optim.quantizers: values representable in the format and equal to the conversion
-// reference, the same bits on both devices, unbiased stochastic variants, clean rejection.
+// reference, the same bits on every device (webgpu: without a read, stochastic rounding included),
+// unbiased stochastic variants, clean rejection.
 
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import * as d from '../ts/index.js';
 import { narrow, widen } from '../ts/minifloat.js';
 import { getRngState } from '../ts/ops/random.js';
+import { gpuTol, initSoftwareGpu, sameOnGpu } from './helpers/gpu.js';
 
 await d.init({ device: 'wasm' });
+beforeAll(() => initSoftwareGpu().then(() => d.init({ device: 'wasm' }))); // wasm stays the default device
 const { optim } = d;
 
 function values(n: number): Float32Array {
@@ -158,5 +161,99 @@ describe('bad input → DescentError, nothing created, stream untouched', () => 
       expect(d.memory().wasm?.tensors ?? 0).toBe(live + 2); // only the two input tensors made by the calls
     });
     expect(getRngState()).toEqual(rng);
+  });
+});
+
+describe('on webgpu', () => {
+  // every binade of the fp8 formats and beyond (subnormals, ties, overflow), random and special values
+  const values = (seed: number): number[] => {
+    const out = [NaN, Infinity, -Infinity, 0, -0, 448, 464, 465, -480, 57344, 61440, 1e30, 2 ** -9, 3 * 2 ** -10, 2 ** -16, 1.5 * 2 ** -16, 0.5625, 1.0625, 2.5, 1e-8, 65504, 65520];
+    let s = seed;
+    for (let i = 0; i < 300; i++) {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      const m = 1 + (s % 4096) / 4096;
+      out.push((i % 2 ? -1 : 1) * m * 2 ** ((i % 44) - 22));
+    }
+    return out;
+  };
+  const formats = ['f16', 'bf16', 'fp8e4m3', 'fp8e5m2'] as const;
+
+  test.each(formats)('nearest into %s: the reference device\'s values bit for bit, without a read', async (format) => {
+    const v = values(7);
+    const sat = format.startsWith('fp8') ? [false, true] : [false];
+    await Promise.all(sat.map((saturate) => sameOnGpu(`${format} saturate=${saturate}`,
+      (dev) => d.quantize(d.tensor(v, { device: dev, dtype: 'f32' }), { format, saturate }), gpuTol('exact'))));
+  });
+
+  test.each(['nearest', 'stochastic'] as const)('int8 %s: the reference device\'s values to f32 rounding (same draws), without a read', async (rounding) => {
+    const v = values(11).filter(Number.isFinite);
+    await sameOnGpu(`int8 ${rounding}`, (dev) => {
+      d.manualSeed(5);
+      return d.quantize(d.tensor(v, { device: dev, dtype: 'f32' }), { format: 'int8', rounding });
+    }, gpuTol('div'));
+    await sameOnGpu('int8 poisoned by inf', (dev) => d.quantize(d.tensor([1, Infinity, -2], { device: dev, dtype: 'f32' }), { format: 'int8' }), gpuTol('exact'));
+    await sameOnGpu('int8 of zeros', (dev) => d.quantize(d.tensor([0, -0, 0], { device: dev, dtype: 'f32' }), { format: 'int8' }), gpuTol('exact'));
+  });
+
+  // f32 bit patterns: every exponent (f32 subnormals, NaN payloads of both signs), the binades
+  // around each format's range, and the edges: ties, largest finite values, first overflows
+  const EDGES = new Uint32Array(Float32Array.of(Infinity, -Infinity, 0, -0, 448, 464, 465, -480, 57344, 61440, 65504, 65519, 65520,
+    3.3895313892515355e38, 3.4028234663852886e38, 2 ** -24, 2 ** -25, 3 * 2 ** -25, 2 ** -9, 3 * 2 ** -10, 2 ** -16, 1.5 * 2 ** -16,
+    2 ** -133, 1e-40, -1e-45, 0.5625, 1.0625, 2.5, 1 + 2 ** -8).buffer);
+  const NANS = [0x7fc00000, 0xffc00000, 0x7fc00001, 0xffa00000, 0x7f800001]; // quiet and signalling, both signs, payloads
+  function bitPatterns(n: number, seed: number): Float32Array {
+    const bits = new Uint32Array(n);
+    let s = seed;
+    for (let i = 0; i < n; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      const r = Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) >>> 0;
+      const exp = 127 - 30 + ((r >>> 23) % 50); // 2^-30 .. 2^19, or every exponent for one value in three
+      bits[i] = i % 3 === 0 ? r : (((r & 1) << 31) | (exp << 23) | (r & 0x7fffff)) >>> 0;
+    }
+    bits.set([...NANS, ...EDGES].slice(0, n));
+    return new Float32Array(bits.buffer);
+  }
+  const bitsOf = (f: ArrayLike<number>): number[] => Array.from(new Uint32Array(Float32Array.from(f).buffer));
+
+  test.each(formats)('stochastic into %s: the wasm kernels\' bits for the same seed, on sizes 1, 7, 1000, 65537, without a read', async (format) => {
+    for (const saturate of format.startsWith('fp8') ? [false, true] : [false]) {
+      for (const n of [1, 7, 1000, 65537]) {
+        const x = bitPatterns(n, n);
+        const run = (device: 'wasm' | 'webgpu') => d.tidy(() => {
+          d.manualSeed(n);
+          return d.quantize(d.tensor(x, { device }), { format, rounding: 'stochastic', saturate });
+        });
+        const want = run('wasm');
+        const rng = getRngState();
+        const got = run('webgpu');
+        expect(getRngState(), 'the webgpu path draws as many words').toEqual(rng);
+        expect(bitsOf(await got.data()), `${format} saturate=${saturate} n=${n}`).toEqual(bitsOf(want.dataSync()));
+        d.dispose([want, got]);
+      }
+    }
+  });
+
+  test('stochastic rounding on webgpu is unbiased and lands on a neighbour', async () => {
+    const v = 1 + 2 ** -9 + 2 ** -11; // between the bf16 neighbours 1 and 1 + 2^-7: p(up) = (2^-9 + 2^-11) / 2^-7 = 0.3125
+    const copies = 20000;
+    d.manualSeed(6);
+    const q = await d.tidy(() => d.quantize(d.full([copies], v, { device: 'webgpu' }), { format: 'bf16', rounding: 'stochastic' })).data();
+    expect(new Set(q)).toEqual(new Set([1, 1 + 2 ** -7]));
+    const mean = Array.from(q).reduce((a, b) => a + b, 0) / copies;
+    expect(Math.abs(mean - v)).toBeLessThan(4 * Math.sqrt(0.3125 * 0.6875 / copies) * 2 ** -7);
+  });
+
+  test('the gradient passes straight through on webgpu; bad input changes nothing', async () => {
+    const x = d.tensor([0.3, -7], { device: 'webgpu', requiresGrad: true });
+    d.manualSeed(3);
+    d.quantize(x, { format: 'f16', rounding: 'stochastic' }).mul(d.tensor([2, 3], { device: 'webgpu' })).sum().backward();
+    expect(Array.from(await x.grad!.data())).toEqual([2, 3]);
+    const before = d.memory().webgpu.tensors;
+    const rng = getRngState();
+    expect(() => d.quantize(x, { format: 'fp8e4m3', rounding: 'up' as 'nearest' })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+    expect(() => d.quantize(x, { format: 'f16', rounding: 'stochastic', saturate: true })).toThrow(/saturate applies to the fp8 formats/);
+    expect(d.memory().webgpu.tensors).toBe(before);
+    expect(getRngState()).toEqual(rng);
+    d.dispose([x, x.grad]);
   });
 });

@@ -6,8 +6,9 @@
 export type Minifloat = 'f16' | 'bf16' | 'fp8e4m3' | 'fp8e5m2';
 export const MINIFLOATS: readonly Minifloat[] = ['f16', 'bf16', 'fp8e4m3', 'fp8e5m2'];
 
-interface Spec { bias: number; mant: number; width: number; max: number; nan: number; nanSign: boolean; ieee: boolean }
-const SPECS: Record<Minifloat, Spec> = {
+export interface MinifloatSpec { bias: number; mant: number; width: number; max: number; nan: number; nanSign: boolean; ieee: boolean }
+/** Each format's layout: exponent bias, mantissa bits, width, largest finite code, NaN code, whether NaN keeps the sign, IEEE-style specials. */
+export const MINIFLOAT_SPECS: Record<Minifloat, MinifloatSpec> = {
   f16: { bias: 15, mant: 10, width: 16, max: 0x7bff, nan: 0x7e00, nanSign: true, ieee: true },
   bf16: { bias: 127, mant: 7, width: 16, max: 0x7f7f, nan: 0x7fc0, nanSign: false, ieee: true },
   fp8e4m3: { bias: 7, mant: 3, width: 8, max: 0x7e, nan: 0x7f, nanSign: true, ieee: false },
@@ -22,7 +23,7 @@ const u32 = new Uint32Array(f32.buffer);
  * stochastic rounding: away from zero iff r < the dropped fraction · 2^32 (truncated).
  */
 export function narrow(format: Minifloat, x: number, saturate = false, r?: number): number {
-  const s = SPECS[format];
+  const s = MINIFLOAT_SPECS[format];
   f32[0] = x;
   const u = u32[0];
   const sign = (u >>> 31) * 2 ** (s.width - 1);
@@ -46,7 +47,7 @@ export function narrow(format: Minifloat, x: number, saturate = false, r?: numbe
 
 /** The format's bits → f32 value, exact (a NaN's payload is not visible in a JS number). */
 export function widen(format: Minifloat, h: number): number {
-  const s = SPECS[format];
+  const s = MINIFLOAT_SPECS[format];
   const expBits = s.width - 1 - s.mant;
   const neg = h >= 2 ** (s.width - 1);
   const body = h % 2 ** (s.width - 1);

@@ -7,9 +7,9 @@
 // one broadcast A) reached ~57 GFLOP/s on L1/L2-resident panels, the larger tiles 23–34
 // because V8's register allocator spills once more than ~12 v128 values are live. Unrolling k by
 // 2 was also measured: 37 instead of 58 GFLOP/s (spills again), so the loop stays rolled. The
-// relaxed (FMA) kernel uses this tile only for C blocks ≤ 64 columns wide (A read in place); wider
-// blocks go to the 5×8 FMA tile (./5x8-wasmrelaxedsimd.ts), which avoids the spills by
-// broadcasting A with lane shuffles instead of loads.
+// relaxed (FMA) kernel uses this tile only for C blocks ≤ 64 columns wide (A read in place) other
+// than 9..12 columns (./3x12-wasmrelaxedsimd.ts); wider blocks go to the 5×8 FMA tile
+// (./5x8-wasmrelaxedsimd.ts), which avoids the spills by broadcasting A with lane shuffles.
 
 import { storeEdge, storeRow } from '../_lib/gemm-store';
 

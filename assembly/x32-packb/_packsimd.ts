@@ -37,7 +37,7 @@ function halfToF32x4(h: v128): v128 {
 @inline
 export function packSimd<S>(w: i32, kc: i32, n: i32, src: usize, sp: i32, sk: i32, dst: usize, mode: i32): void {
   const full = (w & 3) == 0 ? n / w : 0;
-  if (full > 0 && sp == 1) {
+  if ((w & 3) == 0 && sp == 1) {
     packContiguous<S>(w, kc, full, src, sk, dst, mode);
   } else if (full > 0 && sk == 1) {
     packTransposed<S>(w, kc, full, src, sp, dst, mode);
@@ -45,10 +45,25 @@ export function packSimd<S>(w: i32, kc: i32, n: i32, src: usize, sp: i32, sk: i3
     packScalar<S, f32>(w, kc, n, src, sp, sk, dst, mode);
     return;
   }
-  const done = full * w; // the partial last panel, through the scalar path
-  if (done < n) {
-    packScalar<S, f32>(w, kc, n - done, src + <usize>done * <usize>sp * sizeof<S>(), sp, sk,
-                       dst + <usize>full * <usize>kc * <usize>w * 4, mode);
+  const done = full * w; // the partial last panel
+  if (done == n) return;
+  const from = src + <usize>done * <usize>sp * sizeof<S>(), to = dst + <usize>full * <usize>kc * <usize>w * 4;
+  // contiguous rows (small-n B: n = 10 packs 2 of its 3 vectors per k step in SIMD); else scalar
+  if (sp == 1) packContiguousPartial<S>(w, kc, n - done, from, sk, to, mode);
+  else packScalar<S, f32>(w, kc, n - done, from, sp, sk, to, mode);
+}
+
+/** One panel of `cols` < w columns from contiguous rows: whole vectors, then scalar lanes and zeros. */
+@inline
+function packContiguousPartial<S>(w: i32, kc: i32, cols: i32, src: usize, sk: i32, dst: usize, mode: i32): void {
+  const skBytes = <usize>sk * sizeof<S>(), vecs = cols >> 2;
+  for (let p = 0; p < kc; p++) {
+    for (let j = 0; j < vecs; j++) v128.store(dst + (<usize>j << 4), load4(src + <usize>(j << 2) * sizeof<S>(), mode));
+    for (let j = vecs << 2; j < w; j++) {
+      store<f32>(dst + (<usize>j << 2), j < cols ? loadAs<S, f32>(src + <usize>j * sizeof<S>(), mode) : 0);
+    }
+    dst += <usize>w << 2;
+    src += skBytes;
   }
 }
 

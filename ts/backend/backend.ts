@@ -10,6 +10,7 @@
 // - Compute dtypes are f32, f64 and i32; halves (f16/bf16) are converted by `copy` before and after.
 
 import type { DType, StorageArray } from '../dtype.js';
+import type { Minifloat } from '../minifloat.js';
 
 export type Device = 'wasm' | 'reference' | 'webgpu';
 export const DEVICES: readonly Device[] = ['wasm', 'reference', 'webgpu'];
@@ -134,6 +135,23 @@ export interface Backend {
    */
   fusedUpdateBf16State?(kind: Bf16StateKind, records: readonly FusedRecord[], blocks: readonly (readonly number[])[],
     key: readonly [number, number], scalars: readonly number[], flags: number): void;
+
+  /**
+   * out ← x rounded to a minifloat format's values, in f32 (contract: assembly/_lib/minifloat.ts,
+   * narrowBits then widenBits, bit for bit; ts/minifloat.ts is its host twin). x and out are
+   * contiguous f32; `words` (contiguous i32 holding one u32 Philox word per element) switches on
+   * stochastic rounding, null rounds to nearest even. For devices without synchronous reads.
+   */
+  roundToMinifloat?(x: View, words: View | null, format: Minifloat, saturate: boolean, out: View): void;
+
+  /**
+   * masterWeights 'remainder' (contract: ts/optim/master-weights.ts joinMaster and split, bit for
+   * bit): master (f32) ← param's bf16 bits joined with the remainder's 16-bit halves. param bf16,
+   * remainder i32 (the halves packed two per word), master f32, all contiguous.
+   */
+  joinMaster?(param: View, remainder: View, master: View): void;
+  /** The inverse: param and remainder ← master's halves; param has an even offset (two halves a word). */
+  splitMaster?(master: View, param: View, remainder: View): void;
 
   /**
    * Newton–Schulz orthogonalization as ts/optim/newton-schulz.ts defines it (its composed form is

@@ -4,8 +4,8 @@
 // (ts/minifloat.ts; wasm kernels when the wasm runtime is loaded, the bit-identical host reference
 // otherwise); int8 is symmetric per tensor: scale = max|x| / 127, Q(x) = scale · round(x / scale).
 // Stochastic rounding draws from the global Philox stream, so results are the same on every device.
-// On devices that read only asynchronously (webgpu) it runs with device ops (quantize-device.ts),
-// no read: nearest into f16/bf16/fp8, and int8 (nearest or stochastic).
+// On devices that read only asynchronously (webgpu) it runs on the device (quantize-device.ts), no
+// read, with the same bits for the same seed.
 
 import { isFloat } from '../dtype.js';
 import { hasBackend } from '../engine.js';
@@ -86,13 +86,9 @@ function roundInt8(x: Float32Array, stochastic: boolean): Float32Array {
 
 /** The device path (no read of x): stochastic draws come from the host stream, as on the host path. */
 function quantizeOnDevice(x: Tensor, o: Required<QuantizeOptions>): Tensor {
-  if (o.format === 'int8') {
-    const u = o.rounding === 'stochastic' ? tensor(uniforms(x.size, true), { device: x.device, dtype: 'f32', shape: [...x.shape] }) : null;
-    return roundInt8OnDevice(x, u);
-  }
-  check(o.rounding === 'nearest', 'UNSUPPORTED', () => `quantize: on ${x.device} (no synchronous reads) stochastic rounding ` +
-    `runs on the device for int8 only; got format '${o.format}' (use rounding 'nearest', or quantize on wasm)`);
-  return roundToFormat(x, o.format, o.saturate);
+  const stochastic = o.rounding === 'stochastic';
+  if (o.format === 'int8') return roundInt8OnDevice(x, stochastic ? tensor(uniforms(x.size, true), { device: x.device, dtype: 'f32', shape: [...x.shape] }) : null);
+  return roundToFormat(x, o.format, o.saturate, stochastic);
 }
 
 /**

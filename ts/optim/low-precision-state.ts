@@ -2,9 +2,10 @@
 // fewer bytes between steps and are widened to f32 only while it updates.
 //   'bf16' — 2 bytes per element, written back with stochastic rounding (unbiased, so small EMA
 //            increments are not lost as round-to-nearest would lose them; Zamirai et al.,
-//            "Revisiting BFloat16 Training", 2020), from the global Philox stream.
+//            "Revisiting BFloat16 Training", 2020), from the global Philox stream; on a device
+//            without synchronous reads (webgpu) rounded there, with the same words and bits.
 //   '8bit' — ~1 byte per element: block-wise dynamic quantization as bitsandbytes' 8-bit
-//            optimizers (./blockwise-8bit.ts).
+//            optimizers (./blockwise-8bit.ts), packed on the host (not on webgpu).
 // Only f32 tensors shaped like the parameter are compressed; step counters and the rest stay.
 
 import { DescentError } from '../errors.js';
@@ -12,6 +13,9 @@ import { getBackend } from '../engine.js';
 import { Tensor } from '../tensor.js';
 import { empty } from '../ops/util.js';
 import { toBits } from '../ops/quantize.js';
+import { roundToFormat } from '../ops/quantize-device.js';
+import { to } from '../ops/shape.js';
+import { tidy } from '../lifetime.js';
 import { isPacked, packBlockwise, unpackBlockwise } from './blockwise-8bit.js';
 import type { GradientTransformation, ParamState, StateValue } from './transform.js';
 
@@ -33,6 +37,11 @@ const pack8 = (t: Tensor): { blocks8: Tensor } => {
 const unpack8 = (p: { blocks8: Tensor }, like: Tensor): Tensor =>
   raw(like, unpackBlockwise(p.blocks8.dataSync() as Int32Array, like.size), 'f32', like.shape);
 
+/** v rounded to bf16 (the same bits and draws on every device: on one without synchronous reads, rounded there). */
+const toBf16 = (v: Tensor, rounding: 'nearest' | 'stochastic'): Tensor => (v.backend.readAsync === undefined
+  ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', rounding) as Uint16Array, 'bf16', v.shape)
+  : tidy(() => to(roundToFormat(v, 'bf16', false, rounding === 'stochastic'), 'bf16')));
+
 const compressible = (v: StateValue, p: Tensor): v is Tensor => v instanceof Tensor && v.dtype === 'f32'
   && v.shape.length === p.shape.length && v.shape.every((n, i) => n === p.shape[i]);
 
@@ -41,7 +50,7 @@ function narrowState(s: ParamState, p: Tensor, dtype: StateDtype, rounding: 'nea
   const out: ParamState = {};
   for (const [k, v] of Object.entries(s)) {
     if (compressible(v, p)) {
-      out[k] = dtype === 'bf16' ? raw(v, toBits(v.dataSync() as Float32Array, 'bf16', rounding) as Uint16Array, 'bf16', v.shape) : pack8(v);
+      out[k] = dtype === 'bf16' ? toBf16(v, rounding) : pack8(v);
     } else out[k] = v !== null && typeof v === 'object' && !(v instanceof Tensor) ? narrowState(v, p, dtype, rounding) : v;
   }
   return out;
@@ -83,6 +92,10 @@ export function lowPrecisionState(inner: GradientTransformation, dtype: () => St
       const d = dtype();
       if (d === 'f32') return s;
       if (p.dtype !== 'f32') throw new DescentError('BAD_DTYPE', `stateDtype '${d}': expected f32 parameters, got ${p.dtype}`);
+      if (d === '8bit' && p.backend.readAsync !== undefined) {
+        throw new DescentError('UNSUPPORTED', `stateDtype '8bit': the block-wise packing runs on the host, and ${p.device} values `
+          + "cannot be read synchronously; use stateDtype 'bf16' there (rounded on the device)");
+      }
       // initial values are constants, not accumulations: nearest, which draws no random words
       const n = narrowState(s, p, d, 'nearest');
       disposeWide(s, collect(n, new Set()));

@@ -11,7 +11,8 @@ import { DescentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { empty } from '../ops/util.js';
 import { zeros } from '../ops/creation.js';
-import { keep } from '../lifetime.js';
+import { keep, tidy } from '../lifetime.js';
+import { contiguous } from '../ops/shape.js';
 import { noGrad } from '../autograd/tape.js';
 import type { GradientTransformation, ParamState } from './transform.js';
 
@@ -23,10 +24,15 @@ const bitsOf = (f: Float32Array): Uint32Array => new Uint32Array(f.buffer, f.byt
 
 /** The f32 master of a bf16 parameter: its bits joined with the remainder's (see the file header). */
 export function joinMaster(p: Tensor, remainder: Tensor): Tensor {
+  const out = empty(p.shape, 'f32', p.device);
+  const onDevice = p.backend.joinMaster;
+  if (onDevice !== undefined) {
+    tidy(() => onDevice.call(p.backend, contiguous(p), remainder, out));
+    return out;
+  }
   const hi = bitsOf(p.dataSync() as Float32Array); // bf16 widened: its bits in the high half
   const words = remainder.dataSync() as Int32Array;
   const lo = new Int16Array(words.buffer, words.byteOffset, p.size);
-  const out = empty(p.shape, 'f32', p.device);
   p.backend.write(out.storage, new Float32Array(Int32Array.from(hi, (h, i) => h + lo[i]).buffer));
   return out;
 }
@@ -43,6 +49,15 @@ function split(master: Tensor, n: number): [Uint16Array, Int32Array] {
     lo[i] = nan ? 0 : b & 0xffff;
   }
   return [hi, words];
+}
+
+/** value (a new bf16 tensor) and remainder (new i32 words) ← master's halves, on the device where it has splitMaster. */
+function splitInto(master: Tensor, value: Tensor, remainder: Tensor): void {
+  const onDevice = master.backend.splitMaster;
+  if (onDevice !== undefined) return onDevice.call(master.backend, master, value, remainder);
+  const [hi, words] = split(master, master.size);
+  master.backend.write(value.storage, hi);
+  master.backend.write(remainder.storage, words);
 }
 
 /** The state of a bf16 parameter under `tx`: tx's state of its f32 master, and a zero remainder. */
@@ -70,14 +85,12 @@ export function stepWithRemainder(params: readonly Tensor[], states: ParamState[
   try {
     const next = apply(masters, states);
     params.forEach((p, i) => {
-      const [hi, words] = split(masters[i], p.size);
+      const old = next[i].remainder as Tensor;
       const value = empty(p.shape, 'bf16', p.device);
-      p.backend.write(value.storage, hi);
+      const remainder = keep(empty(old.shape, 'i32', p.device));
+      splitInto(masters[i], value, remainder);
       write(p, value);
       value.dispose();
-      const old = next[i].remainder as Tensor;
-      const remainder = keep(empty(old.shape, 'i32', p.device));
-      p.backend.write(remainder.storage, words);
       next[i].remainder = remainder;
       old.dispose();
     });

@@ -4,8 +4,8 @@
 // f64-gemm). Transposes and strided views are only strides given to the packers: no copies.
 // f32 A is read in place instead of packed where that measured faster (see runPart).
 // Default kernel: plain SIMD mul+add (deterministic across machines); setDeterministic(false)
-// opts into the relaxed-SIMD FMA kernel (5×8 tile over A packed 5 rows wide) when the relaxed
-// build is loaded.
+// opts into the relaxed-SIMD FMA kernel (5×8 tile over A packed 5 rows wide; 3×12 with A in
+// place when C has 9..12 columns) when the relaxed build is loaded.
 //
 // Invariants:
 // - Every C element is accumulated over k in the same order with the same k blocking whatever
@@ -82,6 +82,8 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
   const hi = Math.min(extent, Math.floor(((part + 1) * tiles) / parts) * unit);
   const m0 = job[19] ? 0 : lo, m1 = job[19] ? m : hi, n0 = job[19] ? lo : 0, n1 = job[19] ? hi : n;
   const pa = job[16] + slot * job[17], pb = pa + MC * KC * es, tmp = pb + KC * NC * es;
+  // FMA with 9..12 columns and A in place: one 3×12 tile spans C's width (B packed 12 wide)
+  const twelve = kernel === 1 && job[7] === 0 && n1 - n0 > 8 && n1 - n0 <= 12, packW = twelve ? 12 : NR;
   // k in equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16: a 16-deep block pays a
   // whole pass of tile set-up and C read-modify-write for 2% of the flops)
   const kStep = Math.ceil(k / Math.max(1, Math.ceil(k / KC)));
@@ -89,12 +91,14 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
     const nc = Math.min(NC, n1 - jc);
     for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += kStep) {
       const kc = Math.min(kStep, k - pc);
-      if (kc > 0) packB(NR, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
+      if (kc > 0) packB(packW, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
       const betaHere = pc === 0 ? beta : 1;
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = Math.min(MC, m1 - ic);
         const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
-        if (five) {
+        if (twelve) {
+          fns.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, aCs, pb, cBlock, ldc, alpha, betaHere, tmp);
+        } else if (five) {
           if (kc > 0) {
             if (job[7] === 0) fns.f32_gemm_5x8_packa_wasmsimd(kc, mc, aBlock, aRs, aCs, pa);
             else packA(MR, kc, mc, aBlock, aRs, aCs, pa);

@@ -3,7 +3,7 @@
 // cut into CHUNKS_PER_THREAD × threads blocks of C's rows or columns, which the calling thread
 // and the workers claim until none is left (gemm-worker.ts), so a worker the OS runs late costs
 // its share, not a wait. Results are bit-identical to one thread because the driver splits M×N
-// only (see gemm.ts). Products below POOL_MIN_FLOPS stay on the calling thread: waking workers
+// only (see gemm.ts). Products below the split threshold (POOL_MIN_FLOPS) stay on the calling thread: waking workers
 // costs tens of microseconds.
 //
 // Each worker instantiates the module, which re-applies its active data segments (constant
@@ -26,6 +26,18 @@ export interface PoolRuntime extends GemmRuntime {
 
 /** Below this many flops a product runs on the calling thread (≈ 0.2 ms of work; measured: 128³ was slower on two threads). */
 export const POOL_MIN_FLOPS = 2 ** 23;
+let poolMinFlops = POOL_MIN_FLOPS;
+
+/**
+ * Sets the split threshold (default POOL_MIN_FLOPS); returns the previous one. For measuring it
+ * (bench/gemm-threads.bench.mjs): 0 splits every product, Infinity none.
+ */
+export function setPoolMinFlops(flops: number): number {
+  check(flops >= 0, 'BAD_OPTION', () => `setPoolMinFlops: expected a number of flops ≥ 0, got ${String(flops)}`);
+  const prev = poolMinFlops;
+  poolMinFlops = flops;
+  return prev;
+}
 /** Part runner of the calling thread (the workers get the same one as source). */
 const runPoolPart = poolPart(runPart, UPDATE_KERNEL_NAMES);
 const JOB_OFFSET = 64;
@@ -201,7 +213,7 @@ function chooseSplit(job: Float64Array, want: number): { splitN: number; parts: 
 const runOnPool: GemmExecutor = (rt, job, flops) => {
   const p = pool;
   const single = singleThread as GemmExecutor;
-  if (!p || p.rt !== rt || flops < POOL_MIN_FLOPS) return single(rt, job, flops);
+  if (!p || p.rt !== rt || flops < poolMinFlops) return single(rt, job, flops);
   const threads = p.workers.length + 1;
   const split = chooseSplit(job, threads * CHUNKS_PER_THREAD);
   if (split.parts <= 1) return single(rt, job, flops);

@@ -20,6 +20,9 @@ import { onHost } from './mirror.js';
 import { newtonSchulz } from './newton-schulz.js';
 import { softmaxCrossEntropy } from './softmaxce.js';
 import { fusedUpdate } from './fused.js';
+import { roundToMinifloat } from './round.js';
+import { joinMaster, splitMaster } from './master-halves.js';
+import type { Minifloat } from '../../minifloat.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../view.js';
 
 /** Storages up to this size keep a host copy of values written from JS (see the header). */
@@ -223,6 +226,22 @@ export class WebGpuBackend implements Backend {
   fusedUpdate(kind: FusedUpdateKind, records: readonly FusedRecord[], scalars: readonly number[], flags: number): void {
     fusedUpdate(this.q, this.buf, this.unusedSlot, kind, records, scalars, flags);
     for (const r of records) [r.param, ...r.state].forEach((v) => v && this.written(v));
+  }
+
+  roundToMinifloat(x: View, words: View | null, format: Minifloat, saturate: boolean, out: View): void {
+    roundToMinifloat(this.q, this.buf, x, words, format, saturate, out);
+    this.written(out);
+  }
+
+  joinMaster(param: View, remainder: View, master: View): void {
+    joinMaster(this.q, this.buf, param, remainder, master);
+    this.written(master);
+  }
+
+  splitMaster(master: View, param: View, remainder: View): void {
+    splitMaster(this.q, this.buf, master, param, remainder);
+    this.written(param);
+    this.written(remainder);
   }
 
   newtonSchulz(x: View, out: View, spec: NewtonSchulzSpec): void {
