@@ -201,14 +201,16 @@ describe('linearActivation on the FMA kernels and on 2 threads', () => {
     for (const opts of [{ threads: 1, deterministic: true }, { threads: 2, deterministic: true }, { threads: 1, deterministic: false }]) {
       await d.init({ device: 'wasm', ...opts });
       d.manualSeed(7);
-      const [x, w, b, g] = operands(257, 130, 300);
-      for (const act of ACTS) {
-        const fused = runAll(fusedAct(act), [x, w, b], g), want = runAll(composed(act), [x, w, b], g);
-        fused.forEach((v, i) => expectSameBits(v, want[i]));
-        results.push(fused);
+      for (const [m, n, k] of [[257, 130, 300], [130, 10, 257]]) { // n = 10: the FMA build's 3×12 small-n tile
+        const [x, w, b, g] = operands(m, n, k);
+        for (const act of ACTS) {
+          const fused = runAll(fusedAct(act), [x, w, b], g), want = runAll(composed(act), [x, w, b], g);
+          fused.forEach((v, i) => expectSameBits(v, want[i]));
+          results.push(fused);
+        }
+        d.dispose([x, w, b, g]);
       }
-      d.dispose([x, w, b, g]);
     }
-    for (let i = 0; i < 2; i++) results[2 + i].forEach((v, j) => expectSameBits(v, results[i][j]));
+    for (let i = 0; i < 4; i++) results[4 + i].forEach((v, j) => expectSameBits(v, results[i][j]));
   });
 });
