@@ -180,6 +180,22 @@ describe('DataLoader', () => {
     a.dispose(); b.dispose();
   });
 
+  it('permutation is Fisher–Yates on the Philox block words of (seed, stream), each block used last word first', () => {
+    const fisherYates = (n: number, seed: number, stream: number): number[] => {
+      const out = Array.from({ length: n }, (_, i) => i);
+      let words: number[] = [];
+      for (let i = n - 1, block = 0; i > 0; i--) {
+        if (words.length === 0) words = d.philox4x32(block++, stream >>> 0, Math.floor(stream / 2 ** 32), 0, seed >>> 0, Math.floor(seed / 2 ** 32));
+        const j = Math.floor((words.pop()! * (i + 1)) / 2 ** 32);
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    };
+    for (const [n, seed, stream] of [[1, 0, 0], [2, 3, 0], [37, 5, 1], [1001, 2 ** 40 + 7, 2 ** 33 + 1]]) {
+      expect(Array.from(d.data.permutation(n, seed, stream))).toEqual(fisherYates(n, seed, stream));
+    }
+  });
+
   it('randomSplit: disjoint seeded parts by counts or fractions (remainder to the first parts)', () => {
     const ds = make(10);
     const ids = (parts: d.data.TensorDataset[]) => parts.map((p) => Array.from(p.tensors[1].dataSync()));
