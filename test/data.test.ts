@@ -180,6 +180,21 @@ describe('DataLoader', () => {
     a.dispose(); b.dispose();
   });
 
+  it('batches are gathered by host indices: no reads back from the device; Int32Array indices select as arrays do', () => {
+    const ds = make(23);
+    const p = d.startProfile();
+    const batches = [...new d.data.DataLoader(ds, { batchSize: 5, shuffle: true, seed: 3 })];
+    const calls = p.stop().calls;
+    expect([calls.gather, calls.read ?? 0]).toEqual([2 * 5, 0]);
+    d.dispose(batches);
+    const x = ds.tensors[0];
+    const [a, b] = [d.indexSelect(x, 0, Int32Array.of(4, 0, 22)), d.indexSelect(x, 0, [4, 0, 22])];
+    expect(a.toArray()).toEqual(b.toArray());
+    expect(() => d.indexSelect(x, 0, Int32Array.of(1, 23))).toThrow(/index 23 is out of range for a dimension of size 23/);
+    d.dispose([a, b]);
+    ds.dispose();
+  });
+
   it('permutation is Fisher–Yates on the Philox block words of (seed, stream), each block used last word first', () => {
     const fisherYates = (n: number, seed: number, stream: number): number[] => {
       const out = Array.from({ length: n }, (_, i) => i);

@@ -7,7 +7,6 @@ import { DescentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { philox4x32Into } from '../ops/random.js';
 import { indexSelect } from '../ops/indexing.js';
-import { tensor } from '../ops/creation.js';
 import { profileRegion } from '../profile.js';
 
 /** Tensors sharing their first dimension; row i of the dataset is row i of each tensor. */
@@ -30,12 +29,8 @@ export class TensorDataset {
 
   /** The rows `indices` of every tensor, as new tensors the caller owns. */
   rows(indices: readonly number[] | Int32Array): Tensor[] {
-    const idx = tensor(Int32Array.from(indices), { device: this.tensors[0].device });
-    try {
-      return this.tensors.map((t) => indexSelect(t, 0, idx));
-    } finally {
-      idx.dispose();
-    }
+    // host indices: indexSelect checks them on the host, with no read back from the device
+    return this.tensors.map((t) => indexSelect(t, 0, indices));
   }
 
   /** A dataset of the rows `indices` (copies), e.g. one side of a train/validation split. */
