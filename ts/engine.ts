@@ -126,13 +126,14 @@ export function pushScope(): void {
 const spareScopes: Disposable[][] = [];
 
 /**
- * Disposes what the innermost scope made, except what `keep` names (one result, or a set of
- * them; moved to the outer scope).
+ * Disposes what the innermost scope made, except what `keep` names (one result, a few in an
+ * array, or a set of them; moved to the outer scope).
  */
-export function popScope(keep?: Disposable | ReadonlySet<Disposable>): void {
+export function popScope(keep?: Disposable | readonly Disposable[] | ReadonlySet<Disposable>): void {
   const made = scopes.pop()!;
   for (const t of made) {
-    if (keep instanceof Set ? keep.has(t) : t === keep) trackInScope(t);
+    const kept = keep instanceof Set ? keep.has(t) : Array.isArray(keep) ? keep.includes(t) : t === keep;
+    if (kept) trackInScope(t);
     else if (!t.isDisposed) t.dispose();
   }
   made.length = 0;

@@ -122,7 +122,7 @@ function runNode(node: GradNode, g: Tensor, buf: GradBuffer, wanted: (k: Key) =>
     throw e;
   }
   const results = grads.filter((x): x is Tensor => x !== null);
-  popScope(new Set(results));
+  popScope(results);
   check(grads.length === node.inputs.length, 'AUTOGRAD',
     () => `backward: the VJP of '${node.name}' returned ${grads.length} gradients for ${node.inputs.length} inputs (internal error)`);
   // Pinned while they are stored, so summing into one key cannot free a result another key still needs.
