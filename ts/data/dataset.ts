@@ -53,7 +53,7 @@ export function permutation(n: number, seed: number, stream: number): Int32Array
   // each block's words are used last to first, as popped off a list
   for (let i = n - 1, block = 0, left = 0; i > 0; i--) {
     if (left === 0) {
-      philox4x32Into(words, 0, block++, stream >>> 0, Math.floor(stream / 2 ** 32) >>> 0, 0, k0, k1);
+      philox4x32Into(words, block++, stream >>> 0, Math.floor(stream / 2 ** 32) >>> 0, 0, k0, k1);
       left = 4;
     }
     const j = Math.floor((words[--left] * (i + 1)) / 4294967296);

@@ -36,10 +36,10 @@ function mulhi(a: number, b: number): number {
 }
 
 /**
- * One Philox4x32-10 block written into out[at..at+3]: the 4 output words for counter (c0..c3)
- * under key (k0, k1). Allocates nothing (a shuffle draws one block per 4 rows).
+ * One Philox4x32-10 block written into out[0..3]: the 4 output words for counter (c0..c3) under
+ * key (k0, k1). Allocates nothing (a shuffle draws one block per 4 rows).
  */
-export function philox4x32Into(out: Uint32Array, at: number, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
+export function philox4x32Into(out: Uint32Array, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
   let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = c2 >>> 0, x3 = c3 >>> 0;
   for (let r = 0; r < 10; r++) {
     const h0 = mulhi(M0, x0), l0 = Math.imul(M0, x0) >>> 0;
@@ -51,16 +51,16 @@ export function philox4x32Into(out: Uint32Array, at: number, c0: number, c1: num
     k0 = (k0 + W0) >>> 0;
     k1 = (k1 + W1) >>> 0;
   }
-  out[at] = x0;
-  out[at + 1] = x1;
-  out[at + 2] = x2;
-  out[at + 3] = x3;
+  out[0] = x0;
+  out[1] = x1;
+  out[2] = x2;
+  out[3] = x3;
 }
 
 /** One Philox4x32-10 block: the 4 output words for counter (c0..c3) under key (k0, k1). */
 export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): number[] {
   const out = new Uint32Array(4);
-  philox4x32Into(out, 0, c0, c1, c2, c3, k0, k1);
+  philox4x32Into(out, c0, c1, c2, c3, k0, k1);
   return Array.from(out);
 }
 
@@ -69,7 +69,7 @@ function philoxWords(n: number, out: Uint32Array): void {
   const block = new Uint32Array(4);
   for (let blk = 0; blk * 4 < n; blk++) {
     const c = counter + blk;
-    philox4x32Into(block, 0, c >>> 0, Math.floor(c / 2 ** 32), 0, 0, key0, key1);
+    philox4x32Into(block, c >>> 0, Math.floor(c / 2 ** 32), 0, 0, key0, key1);
     for (let j = 0; j < 4 && blk * 4 + j < n; j++) out[blk * 4 + j] = block[j];
   }
   counter += Math.ceil(n / 4);
