@@ -209,6 +209,26 @@ describe.each(DEVICES_UNDER_TEST.map((t) => t.device))('Backend contract on %s',
     }
   });
 
+  test('gather of whole rows by a row-broadcast index (index_select) equals the reference; a bad row index writes nothing', async () => {
+    for (const dtype of dtypes(['f32', 'f64', 'i32'])) {
+      const rowsOf = (b: Backend, picks: number[]): View => ({ ...view(b, 'i32', [picks.length], picks), shape: [picks.length, 7], strides: [1, 0] });
+      const x = (b: Backend): View => view(b, dtype, [5, 7], inputs(35, 6, dtype));
+      await same(`gather rows ${dtype}`, dtype, (b) => {
+        const o = out(b, dtype, [4, 7]);
+        b.gather(x(b), 0, rowsOf(b, [4, 0, 4, 2]), o);
+        return o;
+      });
+      if (device !== 'wasm') continue; // the others trust the op layer's index check
+      const o = out(fast(), dtype, [3, 7]);
+      try {
+        expect(() => fast().gather(x(fast()), 0, rowsOf(fast(), [1, 3, 5]), o)).toThrow(/index 5 at position 14 is out of range/);
+        expect(Array.from(await values(fast(), o))).toEqual(new Array(21).fill(0));
+      } finally {
+        for (const [b, st] of live.splice(0)) b.free(st);
+      }
+    }
+  });
+
   test('softmaxCrossEntropy (when offered) equals the reference, ignored labels included', async () => {
     if (fast().softmaxCrossEntropy === undefined) return;
     for (const [rows, cols] of [[1, 1], [7, 3], [5, 129]]) {

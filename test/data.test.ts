@@ -180,6 +180,37 @@ describe('DataLoader', () => {
     a.dispose(); b.dispose();
   });
 
+  it('batches are gathered by host indices: no reads back from the device; Int32Array indices select as arrays do', () => {
+    const ds = make(23);
+    const p = d.startProfile();
+    const batches = [...new d.data.DataLoader(ds, { batchSize: 5, shuffle: true, seed: 3 })];
+    const calls = p.stop().calls;
+    expect([calls.gather, calls.read ?? 0]).toEqual([2 * 5, 0]);
+    d.dispose(batches);
+    const x = ds.tensors[0];
+    const [a, b] = [d.indexSelect(x, 0, Int32Array.of(4, 0, 22)), d.indexSelect(x, 0, [4, 0, 22])];
+    expect(a.toArray()).toEqual(b.toArray());
+    expect(() => d.indexSelect(x, 0, Int32Array.of(1, 23))).toThrow(/index 23 is out of range for a dimension of size 23/);
+    d.dispose([a, b]);
+    ds.dispose();
+  });
+
+  it('permutation is Fisher–Yates on the Philox block words of (seed, stream), each block used last word first', () => {
+    const fisherYates = (n: number, seed: number, stream: number): number[] => {
+      const out = Array.from({ length: n }, (_, i) => i);
+      let words: number[] = [];
+      for (let i = n - 1, block = 0; i > 0; i--) {
+        if (words.length === 0) words = d.philox4x32(block++, stream >>> 0, Math.floor(stream / 2 ** 32), 0, seed >>> 0, Math.floor(seed / 2 ** 32));
+        const j = Math.floor((words.pop()! * (i + 1)) / 2 ** 32);
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    };
+    for (const [n, seed, stream] of [[1, 0, 0], [2, 3, 0], [37, 5, 1], [1001, 2 ** 40 + 7, 2 ** 33 + 1]]) {
+      expect(Array.from(d.data.permutation(n, seed, stream))).toEqual(fisherYates(n, seed, stream));
+    }
+  });
+
   it('randomSplit: disjoint seeded parts by counts or fractions (remainder to the first parts)', () => {
     const ds = make(10);
     const ids = (parts: d.data.TensorDataset[]) => parts.map((p) => Array.from(p.tensors[1].dataSync()));

@@ -119,16 +119,25 @@ export function trackInScope(t: Disposable): void {
 }
 
 export function pushScope(): void {
-  scopes.push([]);
+  scopes.push(spareScopes.pop() ?? []);
 }
 
-/** Disposes what the innermost scope made, except what `keep` holds (moved to the outer scope). */
-export function popScope(keep: Set<Disposable>): void {
+/** Emptied scope arrays, reused by pushScope: every op opens a scope, so this spares an allocation per op. */
+const spareScopes: Disposable[][] = [];
+
+/**
+ * Disposes what the innermost scope made, except what `keep` names (one result, a few in an
+ * array, or a set of them; moved to the outer scope).
+ */
+export function popScope(keep?: Disposable | readonly Disposable[] | ReadonlySet<Disposable>): void {
   const made = scopes.pop()!;
   for (const t of made) {
-    if (keep.has(t)) trackInScope(t);
+    const kept = keep instanceof Set ? keep.has(t) : Array.isArray(keep) ? keep.includes(t) : t === keep;
+    if (kept) trackInScope(t);
     else if (!t.isDisposed) t.dispose();
   }
+  made.length = 0;
+  spareScopes.push(made);
 }
 
 /** Pops the innermost scope and hands over what it made, freeing nothing (host-reads.ts collects). */

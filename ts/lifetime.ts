@@ -28,11 +28,11 @@ export function tidy<T>(fn: () => T): T {
   try {
     result = fn();
   } catch (e) {
-    popScope(new Set());
+    popScope();
     throw e;
   }
   if (result instanceof Promise) {
-    popScope(new Set());
+    popScope();
     throw new DescentError('BAD_ARGUMENT', 'tidy: fn must be synchronous (it returned a Promise)');
   }
   const keepSet = new Set<Disposable>();

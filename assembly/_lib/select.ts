@@ -38,10 +38,12 @@ export function firstBadIndex(meta: usize, index: usize, dimSize: i32): i32 {
   const rows = ndRows(meta);
   const n = ndInner(meta);
   const si = <usize>ndInnerStride(meta, 1) << 2;
+  // a row of one repeated index (index_select, a DataLoader batch) needs one check, not n
+  const checks = si == 0 && n > 0 ? 1 : n;
   ndBegin(meta);
   for (let r = 0; r < rows; r++) {
     let pi = index + (<usize>ndOffset(meta, 1) << 2);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < checks; i++) {
       if (<u32>load<i32>(pi) >= <u32>dimSize) return r * n + i;
       pi += si;
     }

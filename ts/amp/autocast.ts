@@ -67,8 +67,9 @@ export function autocast<T>(opts: AutocastOptions, fn: () => T): T {
  * runs as it is). The copies are temporaries; gradients flow back through them to the halves.
  */
 export function inF32IfAutocast<A extends unknown[]>(op: (...args: A) => Tensor, args: A): Tensor | null {
+  if (active === null) return null; // the common case: no closure made
   const isHalfTensor = (a: unknown): a is Tensor => a instanceof Tensor && isHalf(a.dtype);
-  if (active === null || !args.some(isHalfTensor)) return null;
+  if (!args.some(isHalfTensor)) return null;
   return scoped(() => op(...(args.map((a) => (isHalfTensor(a) ? to(a, 'f32') : a)) as A)));
 }
 

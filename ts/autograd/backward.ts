@@ -118,11 +118,11 @@ function runNode(node: GradNode, g: Tensor, buf: GradBuffer, wanted: (k: Key) =>
     const needs = node.inputs.map((t) => t.requiresGrad);
     grads = profileRegion('ops', false, () => vjp(g, needs));
   } catch (e) {
-    popScope(new Set());
+    popScope();
     throw e;
   }
   const results = grads.filter((x): x is Tensor => x !== null);
-  popScope(new Set(results));
+  popScope(results);
   check(grads.length === node.inputs.length, 'AUTOGRAD',
     () => `backward: the VJP of '${node.name}' returned ${grads.length} gradients for ${node.inputs.length} inputs (internal error)`);
   // Pinned while they are stored, so summing into one key cannot free a result another key still needs.
@@ -210,7 +210,7 @@ function run(spec: RunSpec): Map<Key, Tensor> {
     for (const g of out.values()) g.dispose(); // untracked: the scope below would not free them
     throw e;
   } finally {
-    popScope(new Set());
+    popScope();
   }
   return out;
 }

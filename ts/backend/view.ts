@@ -2,7 +2,11 @@
 
 import type { View } from './backend.js';
 
-export const sizeOf = (shape: readonly number[]): number => shape.reduce((p, n) => p * n, 1);
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) n *= shape[d];
+  return n;
+}
 
 /** Row-major strides (in elements) of a contiguous view of `shape`. */
 export function contiguousStrides(shape: readonly number[]): number[] {
@@ -35,9 +39,13 @@ export interface Strided {
  */
 export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Strided {
   const nops = strides.length;
-  if (shape.some((n) => n === 0)) return { shape: [0], strides: strides.map(() => [0]) };
+  const outStrides: number[][] = [];
+  for (let k = 0; k < nops; k++) outStrides.push([]);
+  if (shape.includes(0)) {
+    for (const s of outStrides) s.push(0);
+    return { shape: [0], strides: outStrides };
+  }
   const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 1) continue;
     const last = outShape.length - 1;
@@ -51,6 +59,9 @@ export function collapse(shape: readonly number[], strides: readonly (readonly n
       for (let k = 0; k < nops; k++) outStrides[k].push(strides[k][d]);
     }
   }
-  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
+  if (outShape.length === 0) {
+    for (const s of outStrides) s.push(0);
+    return { shape: [1], strides: outStrides };
+  }
   return { shape: outShape, strides: outStrides };
 }

@@ -5,9 +5,8 @@
 
 import { DescentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { philox4x32 } from '../ops/random.js';
+import { philox4x32Into } from '../ops/random.js';
 import { indexSelect } from '../ops/indexing.js';
-import { tensor } from '../ops/creation.js';
 import { profileRegion } from '../profile.js';
 
 /** Tensors sharing their first dimension; row i of the dataset is row i of each tensor. */
@@ -30,12 +29,8 @@ export class TensorDataset {
 
   /** The rows `indices` of every tensor, as new tensors the caller owns. */
   rows(indices: readonly number[] | Int32Array): Tensor[] {
-    const idx = tensor(Int32Array.from(indices), { device: this.tensors[0].device });
-    try {
-      return this.tensors.map((t) => indexSelect(t, 0, idx));
-    } finally {
-      idx.dispose();
-    }
+    // host indices: indexSelect checks them on the host, with no read back from the device
+    return this.tensors.map((t) => indexSelect(t, 0, indices));
   }
 
   /** A dataset of the rows `indices` (copies), e.g. one side of a train/validation split. */
@@ -54,11 +49,17 @@ export function permutation(n: number, seed: number, stream: number): Int32Array
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   const k0 = seed >>> 0, k1 = Math.floor(seed / 2 ** 32) >>> 0;
-  let words: number[] = [];
-  for (let i = n - 1, block = 0; i > 0; i--) {
-    if (words.length === 0) words = philox4x32(block++, stream >>> 0, Math.floor(stream / 2 ** 32) >>> 0, 0, k0, k1);
-    const j = Math.floor((words.pop()! * (i + 1)) / 4294967296);
-    [out[i], out[j]] = [out[j], out[i]];
+  const words = new Uint32Array(4);
+  // each block's words are used last to first, as popped off a list
+  for (let i = n - 1, block = 0, left = 0; i > 0; i--) {
+    if (left === 0) {
+      philox4x32Into(words, block++, stream >>> 0, Math.floor(stream / 2 ** 32) >>> 0, 0, k0, k1);
+      left = 4;
+    }
+    const j = Math.floor((words[--left] * (i + 1)) / 4294967296);
+    const t = out[i];
+    out[i] = out[j];
+    out[j] = t;
   }
   return out;
 }

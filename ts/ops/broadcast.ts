@@ -63,12 +63,16 @@ export function sum(x: Tensor, axes?: Axes, opts?: ReduceOptions): Tensor {
 }
 
 
+const KEEPDIM: ReduceOptions = Object.freeze({ keepdim: true });
+
 /** Sums `g` down to `shape` (undoing broadcasting); returns g itself when shapes agree. */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
-  if (g.shape.length === shape.length && g.shape.every((n, i) => n === shape[i])) return g;
+  // every VJP of a broadcasting op runs this (a bias gradient sums the batch): plain loops
   const lead = g.ndim - shape.length;
-  const axes = g.shape.map((_, i) => i).filter((i) => i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1));
-  const s = sum(g, axes, { keepdim: true });
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  if (lead === 0 && axes.length === 0) return g; // the shapes agree
+  const s = sum(g, axes, KEEPDIM);
   return lead === 0 ? s : reshape(s, shape);
 }
 

@@ -10,14 +10,19 @@ import { narrow, reshape } from './shape.js';
 import { sizeOf } from '../backend/view.js';
 import { assertTensor, castTo, checkSameDevice, describe, empty, inCompute, normAxis, scoped } from './util.js';
 
-type IndexLike = Tensor | readonly number[];
+type IndexLike = Tensor | readonly number[] | Int32Array;
 
-/** An i32 tensor of indices checked to lie in [0, n); one made here belongs to the caller's scope. */
+/**
+ * An i32 tensor of indices checked to lie in [0, n); one made here belongs to the caller's scope.
+ * Host indices (an array, an Int32Array) are checked before they are written; a tensor's are read
+ * back first, so host indices spare a device sync (a DataLoader batch passes its rows so).
+ */
 function checkedIndex(index: IndexLike, n: number, device: Tensor['device'], where: string): Tensor {
   if (!(index instanceof Tensor)) {
-    check(Array.isArray(index), 'BAD_ARGUMENT', () => `${where}: expected index to be a Tensor or an array of integers, got ${describe(index)}`);
+    check(Array.isArray(index) || index instanceof Int32Array, 'BAD_ARGUMENT',
+      () => `${where}: expected index to be a Tensor, an Int32Array or an array of integers, got ${describe(index)}`);
     checkValues(index, n, where);
-    return tensor([...index], { dtype: 'i32', device });
+    return tensor(index instanceof Int32Array ? index : [...index], { dtype: 'i32', device });
   }
   assertTensor(index, where, 'index');
   checkValues(index.dataSync(), n, where);

@@ -27,34 +27,50 @@ export function setRngState(s: { key0: number; key1: number; counter: number }):
   ({ key0, key1, counter } = s);
 }
 
-/** [high, low] 32-bit halves of the unsigned 64-bit product a·b, exact (16-bit limbs). */
-function mulhilo(a: number, b: number): [number, number] {
+/** High 32 bits of the unsigned 64-bit product a·b, exact (16-bit limbs); the low half is Math.imul. */
+function mulhi(a: number, b: number): number {
   const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
   const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  const hi = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) >>> 0;
-  return [hi, Math.imul(a, b) >>> 0];
+  return (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) >>> 0;
+}
+
+/**
+ * One Philox4x32-10 block written into out[0..3]: the 4 output words for counter (c0..c3) under
+ * key (k0, k1). Allocates nothing (a shuffle draws one block per 4 rows).
+ */
+export function philox4x32Into(out: Uint32Array, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
+  let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = c2 >>> 0, x3 = c3 >>> 0;
+  for (let r = 0; r < 10; r++) {
+    const h0 = mulhi(M0, x0), l0 = Math.imul(M0, x0) >>> 0;
+    const h1 = mulhi(M1, x2), l1 = Math.imul(M1, x2) >>> 0;
+    x0 = (h1 ^ x1 ^ k0) >>> 0;
+    x1 = l1;
+    x2 = (h0 ^ x3 ^ k1) >>> 0;
+    x3 = l0;
+    k0 = (k0 + W0) >>> 0;
+    k1 = (k1 + W1) >>> 0;
+  }
+  out[0] = x0;
+  out[1] = x1;
+  out[2] = x2;
+  out[3] = x3;
 }
 
 /** One Philox4x32-10 block: the 4 output words for counter (c0..c3) under key (k0, k1). */
 export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): number[] {
-  let [x0, x1, x2, x3] = [c0 >>> 0, c1 >>> 0, c2 >>> 0, c3 >>> 0];
-  for (let r = 0; r < 10; r++) {
-    const [h0, l0] = mulhilo(M0, x0);
-    const [h1, l1] = mulhilo(M1, x2);
-    [x0, x1, x2, x3] = [(h1 ^ x1 ^ k0) >>> 0, l1, (h0 ^ x3 ^ k1) >>> 0, l0];
-    k0 = (k0 + W0) >>> 0;
-    k1 = (k1 + W1) >>> 0;
-  }
-  return [x0, x1, x2, x3];
+  const out = new Uint32Array(4);
+  philox4x32Into(out, c0, c1, c2, c3, k0, k1);
+  return Array.from(out);
 }
 
 /** Fills `out` with the words of blocks counter, counter+1, ... and advances the counter. */
 function philoxWords(n: number, out: Uint32Array): void {
+  const block = new Uint32Array(4);
   for (let blk = 0; blk * 4 < n; blk++) {
     const c = counter + blk;
-    const w = philox4x32(c >>> 0, Math.floor(c / 2 ** 32), 0, 0, key0, key1);
-    for (let j = 0; j < 4 && blk * 4 + j < n; j++) out[blk * 4 + j] = w[j];
+    philox4x32Into(block, c >>> 0, Math.floor(c / 2 ** 32), 0, 0, key0, key1);
+    for (let j = 0; j < 4 && blk * 4 + j < n; j++) out[blk * 4 + j] = block[j];
   }
   counter += Math.ceil(n / 4);
 }

@@ -5,7 +5,7 @@ import type { Device, View } from '../backend/backend.js';
 import { contiguousStrides, sizeOf } from '../backend/view.js';
 import { type DType, computeDType, encode } from '../dtype.js';
 import { getBackend, mismatchCause, popScope, pushScope } from '../engine.js';
-import { check, fmtShape } from '../errors.js';
+import { DescentError, check, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 export type TensorLike = Tensor | number;
@@ -62,14 +62,17 @@ export function checkSameDevice(where: string, ...ts: Tensor[]): Device {
 }
 
 export function broadcastShapes(where: string, ...shapes: (readonly number[])[]): number[] {
-  const nd = Math.max(...shapes.map((s) => s.length));
+  let nd = 0;
+  for (const s of shapes) nd = Math.max(nd, s.length);
   const out = new Array<number>(nd).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {
       const j = nd - s.length + i;
       if (s[i] === out[j] || s[i] === 1) continue;
-      check(out[j] === 1, 'SHAPE_MISMATCH',
-        () => `${where}: shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together (dim ${j - nd}: ${out[j]} vs ${s[i]})`);
+      if (out[j] !== 1) {
+        throw new DescentError('SHAPE_MISMATCH',
+          `${where}: shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together (dim ${j - nd}: ${out[j]} vs ${s[i]})`);
+      }
       out[j] = s[i];
     }
   }
@@ -80,7 +83,8 @@ export function broadcastShapes(where: string, ...shapes: (readonly number[])[])
 export function broadcastView(t: View, shape: readonly number[]): View {
   const nd = shape.length;
   const lead = nd - t.shape.length;
-  const strides = shape.map((n, j) => (j < lead || (t.shape[j - lead] === 1 && n !== 1) ? 0 : t.strides[j - lead]));
+  const strides = new Array<number>(nd);
+  for (let j = 0; j < nd; j++) strides[j] = j < lead || (t.shape[j - lead] === 1 && shape[j] !== 1) ? 0 : t.strides[j - lead];
   return { storage: t.storage, offset: t.offset, shape, strides };
 }
 
@@ -141,10 +145,10 @@ export function scoped<T extends Tensor>(fn: () => T): T {
   try {
     r = fn();
   } catch (e) {
-    popScope(new Set());
+    popScope();
     throw e;
   }
-  popScope(new Set([r]));
+  popScope(r);
   return r;
 }
 

@@ -269,12 +269,14 @@ export class WasmBackend implements Backend {
     checkDType(b.storage.dtype, operands, where, 'b');
     // the driver reads k rows of b and m rows of a per batch entry, so shapes must agree exactly
     const r = out.shape.length, ra = a.shape.length, rb = b.shape.length;
-    const batchOk = (x: readonly number[], rx: number) => rx <= r
-      && x.slice(0, rx - 2).every((n, i) => n === 1 || n === out.shape[r - rx + i]);
-    check(ra >= 2 && rb >= 2 && r >= 2 && a.shape[ra - 1] === b.shape[rb - 2] && out.shape[r - 2] === a.shape[ra - 2]
-      && out.shape[r - 1] === b.shape[rb - 1] && batchOk(a.shape, ra) && batchOk(b.shape, rb), 'SHAPE_MISMATCH',
-    () => `${where}: expected a [..., m, k], b [..., k, n] and out [..., m, n] with broadcastable batch dims, got a ${fmtShape(a.shape)}, b ${fmtShape(b.shape)}, out ${fmtShape(out.shape)}`);
-    for (const v of [a, b, out]) this.ptr(v, where);
+    if (!(ra >= 2 && rb >= 2 && r >= 2 && a.shape[ra - 1] === b.shape[rb - 2] && out.shape[r - 2] === a.shape[ra - 2]
+      && out.shape[r - 1] === b.shape[rb - 1] && batchFits(a.shape, out.shape) && batchFits(b.shape, out.shape))) {
+      throw new DescentError('SHAPE_MISMATCH',
+        `${where}: expected a [..., m, k], b [..., k, n] and out [..., m, n] with broadcastable batch dims, got a ${fmtShape(a.shape)}, b ${fmtShape(b.shape)}, out ${fmtShape(out.shape)}`);
+    }
+    this.ptr(a, where);
+    this.ptr(b, where);
+    this.ptr(out, where);
   }
 
   gather(x: View, dim: number, index: View, out: View): void {
@@ -368,3 +370,10 @@ export class WasmBackend implements Backend {
   }
 }
 
+/** Whether an operand's batch dims (all but its last two) broadcast to out's: each is 1 or out's. */
+function batchFits(x: readonly number[], out: readonly number[]): boolean {
+  const rx = x.length, r = out.length;
+  if (rx > r) return false;
+  for (let i = 0; i < rx - 2; i++) if (x[i] !== 1 && x[i] !== out[r - rx + i]) return false;
+  return true;
+}

@@ -3,7 +3,7 @@
 
 import type { Storage, View } from '../backend.js';
 import { BYTES, type DType } from '../../dtype.js';
-import { DescentError, check, fmtShape } from '../../errors.js';
+import { DescentError, fmtShape } from '../../errors.js';
 
 export interface WasmStorage extends Storage {
   readonly device: 'wasm';
@@ -15,32 +15,37 @@ export interface WasmStorage extends Storage {
 
 /** Checks a storage is a live wasm block (of runtime `owner`, when given). */
 export function asWasm(s: Storage, where: string, owner?: object): WasmStorage {
-  check(s.device === 'wasm', 'DEVICE_MISMATCH', () => `${where}: expected a 'wasm' storage, got '${s.device}'`);
+  if (s.device !== 'wasm') throw new DescentError('DEVICE_MISMATCH', `${where}: expected a 'wasm' storage, got '${s.device}'`);
   const w = s as WasmStorage;
-  check(w.ptr >= 0, 'DISPOSED', () => `${where}: the storage was freed`);
-  check(owner === undefined || w.owner === undefined || w.owner === owner, 'DEVICE_MISMATCH',
-    () => `${where}: this tensor lives in the memory of another wasm runtime (init({ build }) replaced the one it was made in), `
+  if (w.ptr < 0) throw new DescentError('DISPOSED', `${where}: the storage was freed`);
+  if (owner !== undefined && w.owner !== undefined && w.owner !== owner) throw new DescentError('DEVICE_MISMATCH',
+    `${where}: this tensor lives in the memory of another wasm runtime (init({ build }) replaced the one it was made in), `
       + 'so it can only be disposed now. Re-create it after init, or keep values across a re-init by moving them with '
       + ".to('reference') before it and back with .to('wasm') after");
   return w;
 }
 
-/** Validates a view against its storage; returns the byte address of its element 0. */
+/**
+ * Validates a view against its storage; returns the byte address of its element 0. Runs for every
+ * operand of every kernel call, so it throws directly instead of building message closures.
+ */
 export function viewPtr(v: View, where: string, owner?: object): number {
   const s = asWasm(v.storage, where, owner);
   const { shape, strides, offset } = v;
-  check(shape.length === strides.length, 'BAD_ARGUMENT',
-    () => `${where}: shape ${fmtShape(shape)} and strides ${fmtShape(strides)} differ in rank`);
+  if (shape.length !== strides.length) {
+    throw new DescentError('BAD_ARGUMENT', `${where}: shape ${fmtShape(shape)} and strides ${fmtShape(strides)} differ in rank`);
+  }
   let last = offset;
   let empty = false;
   for (let d = 0; d < shape.length; d++) {
-    check(Number.isInteger(shape[d]) && shape[d] >= 0 && Number.isInteger(strides[d]) && strides[d] >= 0,
-      'BAD_ARGUMENT', () => `${where}: expected non-negative integer shape/strides, got ${fmtShape(shape)} / ${fmtShape(strides)}`);
+    if (!(Number.isInteger(shape[d]) && shape[d] >= 0 && Number.isInteger(strides[d]) && strides[d] >= 0)) {
+      throw new DescentError('BAD_ARGUMENT', `${where}: expected non-negative integer shape/strides, got ${fmtShape(shape)} / ${fmtShape(strides)}`);
+    }
     if (shape[d] === 0) empty = true;
     else last += (shape[d] - 1) * strides[d];
   }
-  check(Number.isInteger(offset) && offset >= 0 && (empty || last < s.size), 'INDEX_OUT_OF_RANGE',
-    () => `${where}: view (offset ${offset}, shape ${fmtShape(shape)}, strides ${fmtShape(strides)}) reaches element ${last}, storage has ${s.size}`);
+  if (!(Number.isInteger(offset) && offset >= 0 && (empty || last < s.size))) throw new DescentError('INDEX_OUT_OF_RANGE',
+    `${where}: view (offset ${offset}, shape ${fmtShape(shape)}, strides ${fmtShape(strides)}) reaches element ${last}, storage has ${s.size}`);
   return s.ptr + offset * BYTES[s.dtype];
 }
 
@@ -50,6 +55,7 @@ export function checkDType(got: DType, want: DType | readonly DType[], where: st
 }
 
 export function checkShapes(a: readonly number[], b: readonly number[], where: string): void {
-  check(a.length === b.length && a.every((n, i) => n === b[i]), 'SHAPE_MISMATCH',
-    () => `${where}: expected shape ${fmtShape(b)}, got ${fmtShape(a)}`);
+  let same = a.length === b.length;
+  for (let i = 0; same && i < a.length; i++) same = a[i] === b[i];
+  if (!same) throw new DescentError('SHAPE_MISMATCH', `${where}: expected shape ${fmtShape(b)}, got ${fmtShape(a)}`);
 }
