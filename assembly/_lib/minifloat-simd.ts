@@ -9,28 +9,30 @@
 import { fmtBias, fmtMant, fmtWidth, fmtMax, fmtNaN, fmtIeeeSpecials, FMT_BF16 } from './minifloat';
 
 // f32 → f16 nearest gets its own recipe, the float trick of the fast scalar converters (as in
-// Maratos Dukhan's FP16 library): |x|·2^112·2^-110 overflows to Inf exactly from 65536 on and is
-// otherwise 4|x| (exact); adding magic = 2^(e + 15), e = max(exponent of |x|, −14), makes the f32
-// adder round 4|x| to 11 significant bits (RNE in hardware, f16 subnormals included), and the sum's
-// bits hold the code: its exponent's low 5 bits + its 12-bit mantissa field, the implicit one
-// carrying into the exponent. NaN lanes are first replaced (pmax) by −1.75·2^-14, whose sum comes
-// out as 0x7E00; the sign is OR-ed in after the narrow from the inputs' high halves.
+// Maratos Dukhan's FP16 library), made branch-free for 4 lanes:
+// - clamp |x| to at most 65536 (pmin: Inf too), whose code comes out as Inf's 0x7C00, and replace
+//   NaN (pmax(c, NaN) is c) by c = −1.5·2^19, whose code comes out as 0x7E00;
+// - add magic = 2^(e + 13)·(1 + 2^-12), e = max(exponent of |x|, −14): the f32 adder rounds |x| to
+//   a multiple of 2^(e − 10), the f16 ulp (RNE in hardware, f16 subnormals included), and the sum's
+//   mantissa field holds 0x800 + the rounded significand in units of that ulp;
+// - its exponent field e + 140 shifted down by 13 lands on the code's exponent bits: the low 16 bits
+//   of bits + (bits >> 13) are the code (e + 140 ≡ e + 12 mod 64, and 0x800 adds the missing 2).
+// The sign is OR-ed in after the narrow from the inputs' high halves.
 const F16_NEAREST = memory.data<u32>([
   0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, // |x| mask
-  0xb8e00000, 0xb8e00000, 0xb8e00000, 0xb8e00000, // −1.75·2^-14: the NaN stand-in
-  0x77800000, 0x77800000, 0x77800000, 0x77800000, // 2^112
-  0x08800000, 0x08800000, 0x08800000, 0x08800000, // 2^-110
+  0xc9400000, 0xc9400000, 0xc9400000, 0xc9400000, // −1.5·2^19: the NaN stand-in
+  0x47800000, 0x47800000, 0x47800000, 0x47800000, // 65536
   0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, // exponent field
   0x38800000, 0x38800000, 0x38800000, 0x38800000, // 2^-14, f16's smallest normal
-  0x07800000, 0x07800000, 0x07800000, 0x07800000, // 15 in the exponent field
-  0x7c00, 0x7c00, 0x7c00, 0x7c00, 0xfff, 0xfff, 0xfff, 0xfff, // code fields
+  0x06800800, 0x06800800, 0x06800800, 0x06800800, // ×2^13·(1 + 2^-12) as an integer add
+  0xffff, 0xffff, 0xffff, 0xffff, // low 16 bits
   0x80008000, 0x80008000, 0x80008000, 0x80008000], 16); // f16 sign bits
 
-/** f16 codes of 4 f32 lanes without their sign, in u32 lanes; k0..k8 the F16_NEAREST rows. */
-@inline function f16MagnitudeX4(v: v128, k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, k6: v128, k7: v128, k8: v128): v128 {
-  const a = f32x4.pmax(k1, v128.and(v, k0)); // pmax(c, NaN) is c
-  const bits = f32x4.add(i32x4.add(i32x4.max_s(v128.and(a, k4), k5), k6), f32x4.mul(f32x4.mul(a, k2), k3));
-  return i32x4.add(v128.and(i32x4.shr_u(bits, 13), k7), v128.and(bits, k8));
+/** f16 codes of 4 f32 lanes without their sign, in u32 lanes; k0..k6 the F16_NEAREST rows. */
+@inline function f16MagnitudeX4(v: v128, k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, k6: v128): v128 {
+  const a = f32x4.pmin(f32x4.pmax(k1, v128.and(v, k0)), k2);
+  const bits = f32x4.add(i32x4.add(i32x4.max_s(v128.and(a, k3), k4), k5), a);
+  return v128.and(i32x4.add(bits, i32x4.shr_u(bits, 13)), k6);
 }
 
 /** f32 → f16 nearest over the whole steps of 16 elements (constants loaded once: V8 would rebuild
@@ -38,14 +40,13 @@ const F16_NEAREST = memory.data<u32>([
 @inline export function narrowF16NearestSteps(n: i32, x: usize, y: usize): i32 {
   const k0 = v128.load(F16_NEAREST), k1 = v128.load(F16_NEAREST, 16), k2 = v128.load(F16_NEAREST, 32);
   const k3 = v128.load(F16_NEAREST, 48), k4 = v128.load(F16_NEAREST, 64), k5 = v128.load(F16_NEAREST, 80);
-  const k6 = v128.load(F16_NEAREST, 96), k7 = v128.load(F16_NEAREST, 112), k8 = v128.load(F16_NEAREST, 128);
-  const sign = v128.load(F16_NEAREST, 144);
+  const k6 = v128.load(F16_NEAREST, 96), sign = v128.load(F16_NEAREST, 112);
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     for (let h = 0; h < 2; h++) {
       const p = x + (<usize>i << 2) + (<usize>h << 5);
       const v0 = v128.load(p), v1 = v128.load(p, 16);
-      const mag = i16x8.narrow_i32x4_u(f16MagnitudeX4(v0, k0, k1, k2, k3, k4, k5, k6, k7, k8), f16MagnitudeX4(v1, k0, k1, k2, k3, k4, k5, k6, k7, k8));
+      const mag = i16x8.narrow_i32x4_u(f16MagnitudeX4(v0, k0, k1, k2, k3, k4, k5, k6), f16MagnitudeX4(v1, k0, k1, k2, k3, k4, k5, k6));
       const high = i8x16.shuffle(v0, v1, 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
       v128.store(y + (<usize>i << 1) + (<usize>h << 4), v128.or(mag, v128.and(high, sign)));
     }
