@@ -73,11 +73,15 @@ const F16_NEAREST = memory.data<u32>([
     const C = f32x4.splat(reinterpret<f32>((127 + 24 - fmtBias(f) - M) << 23));
     code = i32x4.min_u(code, i32x4.sub(f32x4.add(a, C), C));
   } else if (minNormal(f) != 0) {
-    const w = f32x4.mul(a, f32x4.splat(reinterpret<f32>((127 + fmtBias(f) + M - 1) << 23)));
-    const whole = f32x4.floor(w);
-    const frac32 = i32x4.trunc_sat_f32x4_u(f32x4.mul(f32x4.sub(w, whole), f32x4.splat(4294967296.0)));
-    const sub = i32x4.sub(i32x4.trunc_sat_f32x4_u(whole), i32x4.lt_u(r, frac32)); // lt is −1 when true
-    code = v128.bitselect(sub, code, i32x4.lt_s(a, i32x4.splat(minNormal(f))));
+    // the subnormal recipe costs more than the rest together: skipped when no lane needs it
+    const small = i32x4.lt_s(a, i32x4.splat(minNormal(f)));
+    if (v128.any_true(small)) {
+      const w = f32x4.mul(a, f32x4.splat(reinterpret<f32>((127 + fmtBias(f) + M - 1) << 23)));
+      const whole = f32x4.floor(w); // < 2^M: the signed conversion is exact and cheaper
+      const frac32 = i32x4.trunc_sat_f32x4_u(f32x4.mul(f32x4.sub(w, whole), f32x4.splat(4294967296.0)));
+      const sub = i32x4.sub(i32x4.trunc_sat_f32x4_s(whole), i32x4.lt_u(r, frac32)); // lt is −1 when true
+      code = v128.bitselect(sub, code, small);
+    }
   }
   const top = sat ? fmtMax(f) : fmtIeeeSpecials(f) ? fmtMax(f) + 1 : fmtNaN(f);
   code = i32x4.min_u(code, i32x4.splat(top));
