@@ -63,6 +63,22 @@ describe('narrowing kernels equal the host reference bit for bit', () => {
   });
 });
 
+test('f32 → f16 nearest SIMD: NaN payloads, the overflow clamp and the subnormal boundary in every lane', () => {
+  // the recipe's special lanes (assembly/_lib/minifloat-simd.ts): NaN stand-in, |x| clamped at 65536, magic at 2^-14
+  const bits = [0x7f800001, 0x7f80ffff, 0x7fc00000, 0x7fffffff, 0xff800001, 0xffc00000, 0x7f800000, 0xff800000,
+    0x7f7fffff, 0x00000001, 0x007fffff, 0x80000000, 0x00000000];
+  const values = [65504, 65519.99, 65520, 65535.99, 65536, 65537, 786432, -786432, 2 ** -14, 2 ** -14 * (1 - 2 ** -24),
+    2 ** -24, 2 ** -25, 3 * 2 ** -25, 1.5 * 2 ** -24, 2 ** -14 - 2 ** -25, 1 + 2 ** -11, 1 + 3 * 2 ** -11, -2049 * 2 ** -11];
+  const edge = [...new Float32Array(Uint32Array.from(bits).buffer), ...Float32Array.from(values)];
+  // 16 rotations: each value visits every lane of a 16-element SIMD step
+  const x = Float32Array.from({ length: edge.length * 16 }, (_, i) => edge[(i + (i >> 4)) % edge.length]);
+  const got = runKernel('f16', 'wasmsimd', x, false, [0, 0, 0, 0, 0]);
+  for (let i = 0; i < x.length; i++) {
+    const want = narrow('f16', x[i], false);
+    if (got[i] !== want) expect.fail(`${hex(new Uint32Array(x.buffer)[i])} in lane ${i & 15} → ${hex(got[i])}, reference ${hex(want)}`);
+  }
+});
+
 const blockCache = new Map<string, number[]>();
 function hostWord(i: number, c: number, key: number[]): number {
   const b = c + (i >> 2);

@@ -3,8 +3,8 @@
 // format, so each kernel compiles to its own straight-line code.
 // Stochastic rounding draws element i's word from the Philox stream (philox.ts): word i & 3 of
 // block (c0 + c1·2^32) + (i >> 2) under key (k0, k1).
-import { narrowBits, widenBits, fmtWidth } from './minifloat';
-import { narrowX4, widenX4 } from './minifloat-simd';
+import { narrowBits, widenBits, fmtWidth, FMT_F16 } from './minifloat';
+import { narrowX4, widenX4, narrowF16NearestSteps } from './minifloat-simd';
 import { philoxAt, philoxAt32, philoxWords0, philoxWords1, philoxWords2, philoxWords3, philoxWords4, philoxWords5, philoxWords6, philoxWords7 } from './philox';
 
 @inline function lane(b: v128, j: i32): u32 {
@@ -52,6 +52,8 @@ import { philoxAt, philoxAt32, philoxWords0, philoxWords1, philoxWords2, philoxW
       narrow16(f, sat, true, i, x, y, philoxWords0, philoxWords1, philoxWords2, philoxWords3);
       narrow16(f, sat, true, i + 16, x, y, philoxWords4, philoxWords5, philoxWords6, philoxWords7);
     }
+  } else if (f == FMT_F16 && !sat) {
+    i = narrowF16NearestSteps(n, x, y);
   } else {
     const none = i32x4.splat(0);
     for (; i + 16 <= n; i += 16) narrow16(f, sat, false, i, x, y, none, none, none, none);
