@@ -3,7 +3,8 @@
 // cut into CHUNKS_PER_THREAD × threads blocks of C's rows or columns, which the calling thread
 // and the workers claim until none is left (gemm-worker.ts), so a worker the OS runs late costs
 // its share, not a wait. Results are bit-identical to one thread because the driver splits M×N
-// only (see gemm.ts). Products below the split threshold (POOL_MIN_FLOPS) stay on the calling thread: waking workers
+// only (see gemm.ts). Symmetric products (syrk-part.ts) and fused updates are jobs of the same pool,
+// split into triangle shares and records. Products below the split threshold (POOL_MIN_FLOPS) stay on the calling thread: waking workers
 // costs tens of microseconds.
 //
 // Each worker instantiates the module, which re-applies its active data segments (constant
