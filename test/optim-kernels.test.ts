@@ -215,16 +215,23 @@ describe('Newton–Schulz helper kernels (assembly/f32-ns5)', () => {
     }
   });
 
-  it('mirror (scalar and SIMD) completes a symmetric matrix from its upper triangle (sizes across the 4-block and 32-tile edges)', () => {
-    for (const [name, n] of ['f32_ns5_mirror_scalar', 'f32_ns5_mirror_wasmsimd'].flatMap((f) => [1, 3, 4, 5, 31, 32, 33, 36, 67, 70].map((n) => [f, n] as const))) {
-      const a = data(n * n, n);
-      const [pa] = place([a], heap);
-      (ex[name] as unknown as (n: number, p: number) => void)(n, pa);
-      const out = read(pa, n * n);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          const want = j >= i ? a[i * n + j] : a[j * n + i];
-          if (out[i * n + j] !== want) expect.fail(`${name} n=${n} (${i},${j}): ${out[i * n + j]} vs ${want}`);
+  it('mirror (scalar and SIMD) completes a symmetric matrix from its upper triangle, whole or one region at a time', () => {
+    // whole matrices across the 4-block and 32-tile edges, and regions [r0, r1) × [c0, c1) with
+    // r0, c0 multiples of 4 and ragged ends: only (j, i) for i in the rows, j > i in the columns changes
+    const cases: [number, number, number, number, number][] = [1, 3, 4, 5, 31, 32, 33, 36, 67, 70].map((n) => [n, 0, n, 0, n]);
+    cases.push([70, 8, 37, 8, 70], [70, 0, 45, 40, 45], [70, 36, 70, 36, 70], [67, 4, 9, 12, 67], [33, 32, 33, 0, 33], [40, 0, 17, 20, 23]);
+    for (const name of ['f32_ns5_mirror_scalar', 'f32_ns5_mirror_wasmsimd']) {
+      for (const [n, r0, r1, c0, c1] of cases) {
+        const a = data(n * n, n + r0 + c1);
+        const [pa] = place([a], heap);
+        (ex[name] as unknown as (...args: number[]) => void)(n, pa, r0, r1, c0, c1);
+        const out = read(pa, n * n);
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            const mirrored = j < i && j >= r0 && j < r1 && i >= c0 && i < c1;
+            const want = mirrored ? a[j * n + i] : a[i * n + j];
+            if (out[i * n + j] !== want) expect.fail(`${name} n=${n} [${r0},${r1})×[${c0},${c1}) (${i},${j}): ${out[i * n + j]} vs ${want}`);
+          }
         }
       }
     }

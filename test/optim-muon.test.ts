@@ -67,7 +67,7 @@ describe('Newton–Schulz', () => {
     expect(maxDiff(optim.newtonSchulz(Float32Array.from(g), cols, rows), wide)).toBeLessThan(5e-5);
   });
 
-  it('symmetric-product kernel, plain and FMA, within 5e-5 of the composed f64 iteration; 2 threads bit-identical to 1', async () => {
+  it('symmetric-product kernel, plain and FMA, within 5e-5 of the composed f64 iteration; 2 and 3 threads bit-identical to 1', async () => {
     const rt = await loadRuntime(); // its own runtime: the relaxed build (FMA) where it validates
     const o = resolveNewtonSchulz('test', {});
     const kernels = rt.info.build === 'relaxed' ? [true, false] : [true];
@@ -79,7 +79,7 @@ describe('Newton–Schulz', () => {
       return { rows, cols, want, pg, po, oneThread: new Map<boolean, Float32Array>() };
     });
     try {
-      for (const threads of [1, 2]) {
+      for (const threads of [1, 2, 3]) {
         expect(await startPool(rt, threads)).toBe(threads);
         for (const c of cases) {
           for (const deterministic of kernels) {
@@ -99,6 +99,29 @@ describe('Newton–Schulz', () => {
       setDeterministic(true);
       await stopPool();
       for (const c of cases) { rt.release(c.pg); rt.release(c.po); }
+    }
+  });
+
+  it('any step count (odd, even, 0) lands in out, also when out is the input (in place), within 5e-5 of the composed f64 path', async () => {
+    const rt = await loadRuntime();
+    const rows = 37, cols = 90, n = rows * cols;
+    const g = Float64Array.from({ length: n }, (_, i) => Math.cos(i * 0.73) + 0.3 * Math.sin(i * 0.11));
+    const [pg, po] = [rt.malloc(n * 4), rt.malloc(n * 4)];
+    try {
+      for (const steps of [0, 1, 2, 4, 5]) {
+        const o = resolveNewtonSchulz('test', { steps });
+        const want = optim.zeropowerViaNewtonSchulz(d.tensor(g, { shape: [rows, cols], device: 'reference' }), { steps }).dataSync();
+        rt.views.f32(pg, n).set(g);
+        newtonSchulzPtr(rt, pg, po, rows, cols, o);
+        const apart = rt.views.f32(po, n).slice();
+        expect(maxDiff(apart, want), `steps=${steps}`).toBeLessThan(5e-5);
+        expect(rt.views.f32(pg, n)).toEqual(Float32Array.from(g)); // the input is left alone
+        newtonSchulzPtr(rt, pg, pg, rows, cols, o);
+        expect(rt.views.f32(pg, n).slice(), `in place, steps=${steps}`).toEqual(apart);
+      }
+    } finally {
+      rt.release(pg);
+      rt.release(po);
     }
   });
 

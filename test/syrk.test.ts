@@ -1,13 +1,14 @@
 // Symmetric products (ts/backend/wasm/syrk.ts) against a float64 JS oracle and against the full
 // GEMM: X·Xᵀ with X row-major (A read in place) and column-major (A packed), and A·A with A
 // symmetric and beta ≠ 0, on sizes across the 4/8-tile, 8-row strip, MC = 128 and KC = 256 edges;
-// plain and FMA kernels; 1 vs 2 threads bit-identical; nothing written outside C.
+// plain and FMA kernels; 1, 2 and 3 threads (the triangle split by area into column or row shares)
+// bit-identical; nothing written outside C.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
 import { KERNEL_F32, KERNEL_F32_RELAXED, OPERAND_SAME, gemm } from '../ts/backend/wasm/gemm.js';
 import { symmetricProduct, type SymmetricCall } from '../ts/backend/wasm/syrk.js';
-import { startPool, stopPool } from '../ts/backend/wasm/threads.js';
+import { setPoolMinFlops, startPool, stopPool } from '../ts/backend/wasm/threads.js';
 
 let rt: WasmRuntime;
 beforeAll(async () => { rt = await loadRuntime(); });
@@ -21,7 +22,7 @@ function rand(seed: number): () => number {
 const SIZES: [number, number][] = [[1, 1], [3, 5], [17, 300], [255, 64], [257, 33], [130, 513]];
 const GUARD = 16; // NaN floats either side of C: a write outside it shows
 
-interface Case { call: SymmetricCall; want: Float64Array; cBase: number; free(): void }
+interface Case { call: SymmetricCall; want(): Float64Array; cBase: number; free(): void }
 
 /** Operands in wasm memory and the f64 oracle for C = alpha·A·B + beta·C0. */
 function makeCase(kind: 'xxt-row' | 'xxt-col' | 'aa', n: number, k: number, kernel: number, seed: number): Case {
@@ -38,14 +39,17 @@ function makeCase(kind: 'xxt-row' | 'xxt-col' | 'aa', n: number, k: number, kern
   const at = (i: number, p: number): number => x[i * xRs + p * xCs];
   const alpha = kind === 'aa' ? 2.0315 : 1, beta = kind === 'aa' ? -4.775 : 0;
   if (beta !== 0) cMem.set(c0, GUARD);
-  const want = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < kk; p++) s += at(i, p) * (kind === 'aa' ? at(p, j) : at(j, p));
-      want[i * n + j] = alpha * s + beta * (beta !== 0 ? c0[i * n + j] : 0);
+  const want = (): Float64Array => {
+    const w = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < kk; p++) s += at(i, p) * (kind === 'aa' ? at(p, j) : at(j, p));
+        w[i * n + j] = alpha * s + beta * (beta !== 0 ? c0[i * n + j] : 0);
+      }
     }
-  }
+    return w;
+  };
   const call: SymmetricCall = kind === 'aa'
     ? { kernel, n, k: n, a: px, aRs: n, aCs: 1, b: px, bRs: n, bCs: 1, c: pc + GUARD * 4, alpha, beta }
     : { kernel, n, k: kk, a: px, aRs: xRs, aCs: xCs, b: px, bRs: xCs, bCs: xRs, c: pc + GUARD * 4, alpha, beta };
@@ -65,20 +69,21 @@ function expectNear(got: Float32Array, c: Case, tag: string): void {
   for (let g = 0; g < GUARD; g++) {
     if (!Number.isNaN(got[g]) || !Number.isNaN(got[GUARD + n * n + g])) expect.fail(`${tag}: wrote outside C`);
   }
-  const scale = Math.max(1, ...Array.from(c.want, Math.abs));
+  const want = c.want();
+  const scale = Math.max(1, ...Array.from(want, Math.abs));
   const tol = 4e-7 * Math.sqrt(c.call.k + 1) * 8 * scale;
   for (let e = 0; e < n * n; e++) {
-    const d = Math.abs(got[GUARD + e] - c.want[e]);
-    if (!(d <= tol)) expect.fail(`${tag} [${Math.floor(e / n)},${e % n}]: ${got[GUARD + e]} vs ${c.want[e]}`);
+    const d = Math.abs(got[GUARD + e] - want[e]);
+    if (!(d <= tol)) expect.fail(`${tag} [${Math.floor(e / n)},${e % n}]: ${got[GUARD + e]} vs ${want[e]}`);
   }
 }
 
 const KINDS = ['xxt-row', 'xxt-col', 'aa'] as const;
+const KERNELS = (): number[] => typeof rt.exports.f32_gemm_4x8_wasmrelaxedsimd === 'function' ? [KERNEL_F32, KERNEL_F32_RELAXED] : [KERNEL_F32];
 
 describe('symmetric product', () => {
   test('matches the f64 oracle on every kind and awkward size, plain and FMA kernels', () => {
-    const kernels = typeof rt.exports.f32_gemm_4x8_wasmrelaxedsimd === 'function' ? [KERNEL_F32, KERNEL_F32_RELAXED] : [KERNEL_F32];
-    for (const kernel of kernels) {
+    for (const kernel of KERNELS()) {
       for (const kind of KINDS) {
         for (const [n, k] of SIZES) {
           const c = makeCase(kind, n, k, kernel, n * 31 + k);
@@ -110,22 +115,40 @@ describe('symmetric product', () => {
     }
   });
 
-  test('2 threads give the same bits as 1', async () => {
-    const shapes: [number, number][] = [[200, 170]]; // ≥ 2²³ flops per row block: the pool splits them
+  test('1, 2 and 3 threads give the same bits, split by columns (A in place) or rows (A packed), both kernels', async () => {
+    // every product split (threshold 0), so small n exercises empty and one-tile shares too
+    const shapes: [number, number][] = [[1, 3], [7, 300], [130, 57], [257, 513], [1024, 40]];
     const one = new Map<string, Float32Array>();
-    for (const threads of [1, 2]) {
-      expect(await startPool(rt, threads)).toBe(threads);
-      for (const kind of KINDS) {
-        for (const [n, k] of shapes) {
-          const c = makeCase(kind, n, k, KERNEL_F32, n ^ k);
-          const got = run(c);
-          const tag = `${kind} ${n}×${k}`;
-          if (threads === 1) one.set(tag, got);
-          else expect(got).toEqual(one.get(tag));
-          c.free();
+    const prevMin = setPoolMinFlops(0);
+    try {
+      for (const threads of [1, 2, 3]) {
+        expect(await startPool(rt, threads)).toBe(threads);
+        for (const kernel of KERNELS()) {
+          for (const kind of KINDS) {
+            for (const [n, k] of shapes) {
+              const c = makeCase(kind, n, k, kernel, n ^ k);
+              const got = run(c);
+              const tag = `${kind} ${n}×${k} kernel=${kernel}`;
+              if (threads === 1) {
+                if (n <= 257) expectNear(got, c, tag);
+                one.set(tag, got);
+              } else if (!bitsEqual(got, one.get(tag)!)) {
+                expect.fail(`${tag}: ${threads} threads differ from 1`);
+              }
+              c.free();
+            }
+          }
         }
       }
+    } finally {
+      setPoolMinFlops(prevMin);
+      await stopPool();
     }
-    await stopPool();
   });
 });
+
+/** Bitwise equality (NaN guards included), without vitest's slow deep diff on big arrays. */
+function bitsEqual(a: Float32Array, b: Float32Array): boolean {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}

@@ -22,21 +22,14 @@ export function f32_ns5_scale_scalar(n: i32, src: usize, dst: usize, s: f32): vo
 }
 
 /**
- * Completes a symmetric n×n row-major f32 matrix in place: a[j][i] ← a[i][j] for every j > i (the
- * strict lower triangle is overwritten from the upper one). Walks 32×32 tiles so both the read
- * rows and the written columns stay in cache.
+ * Completes a symmetric n×n row-major f32 matrix from its upper triangle, over one region:
+ * a[j][i] ← a[i][j] for rows i in [r0, r1), columns j in [c0, c1), j > i. The whole matrix is
+ * (0, n, 0, n); disjoint regions write disjoint elements, so pool threads mirror their own parts.
  */
-export function f32_ns5_mirror_scalar(n: i32, a: usize): void {
-  const T = 32;
-  for (let i0 = 0; i0 < n; i0 += T) {
-    const i1 = min(i0 + T, n);
-    for (let j0 = i0; j0 < n; j0 += T) {
-      const j1 = min(j0 + T, n);
-      for (let i = i0; i < i1; i++) {
-        for (let j = max(j0, i + 1); j < j1; j++) {
-          store<f32>(a + ((<usize>j * <usize>n + <usize>i) << 2), load<f32>(a + ((<usize>i * <usize>n + <usize>j) << 2)));
-        }
-      }
+export function f32_ns5_mirror_scalar(n: i32, a: usize, r0: i32, r1: i32, c0: i32, c1: i32): void {
+  for (let i = r0; i < r1; i++) {
+    for (let j = max(c0, i + 1); j < c1; j++) {
+      store<f32>(a + ((<usize>j * <usize>n + <usize>i) << 2), load<f32>(a + ((<usize>i * <usize>n + <usize>j) << 2)));
     }
   }
 }

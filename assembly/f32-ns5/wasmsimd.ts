@@ -36,23 +36,25 @@ export function f32_ns5_scale_wasmsimd(n: i32, src: usize, dst: usize, s: f32): 
 }
 
 /**
- * Same contract as f32_ns5_mirror_scalar; bit-identical (copies only). 4×4 blocks above the
- * diagonal are loaded as four rows, transposed with shuffles and stored as four rows below it;
- * the diagonal blocks and the n mod 4 edge are copied element by element. Walks 32×32 tiles.
+ * Same contract as f32_ns5_mirror_scalar (r0 and c0 multiples of 4); bit-identical (copies only).
+ * 4×4 blocks strictly above the diagonal are loaded as four rows, transposed with shuffles and
+ * stored as four rows below it, walking 32×32 tiles so the read rows and written columns stay in
+ * cache; the diagonal blocks and the region's ragged last rows and columns go element by element.
  */
-export function f32_ns5_mirror_wasmsimd(n: i32, a: usize): void {
-  const T = 32, row = <usize>n << 2, n4 = n & ~3;
-  for (let i0 = 0; i0 < n4; i0 += T) {
-    const i1 = min(i0 + T, n4);
-    for (let j0 = i0; j0 < n4; j0 += T) {
-      const j1 = min(j0 + T, n4);
+export function f32_ns5_mirror_wasmsimd(n: i32, a: usize, r0: i32, r1: i32, c0: i32, c1: i32): void {
+  const T = 32, row = <usize>n << 2;
+  const r4 = r0 + ((r1 - r0) & ~3), c4 = c0 + ((c1 - c0) & ~3);
+  for (let i0 = r0; i0 < r4; i0 += T) {
+    const i1 = min(i0 + T, r4);
+    for (let j0 = max(c0, i0); j0 < c4; j0 += T) {
+      const j1 = min(j0 + T, c4);
       for (let i = i0; i < i1; i += 4) {
         const src = a + <usize>i * row;
         for (let j = max(j0, i + 4); j < j1; j += 4) {
           const s = src + (<usize>j << 2);
-          const r0 = v128.load(s), r1 = v128.load(s + row), r2 = v128.load(s + 2 * row), r3 = v128.load(s + 3 * row);
-          const lo01 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), hi01 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-          const lo23 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), hi23 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          const v0 = v128.load(s), v1 = v128.load(s + row), v2 = v128.load(s + 2 * row), v3 = v128.load(s + 3 * row);
+          const lo01 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), hi01 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+          const lo23 = i32x4.shuffle(v2, v3, 0, 4, 1, 5), hi23 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
           const d = a + <usize>j * row + (<usize>i << 2);
           v128.store(d, i64x2.shuffle(lo01, lo23, 0, 2));
           v128.store(d + row, i64x2.shuffle(lo01, lo23, 1, 3));
@@ -62,10 +64,14 @@ export function f32_ns5_mirror_wasmsimd(n: i32, a: usize): void {
       }
     }
   }
-  // inside the diagonal 4×4 blocks, and the last n mod 4 columns (rows above them) below
-  for (let i = 0; i < n; i++) {
-    const jEnd = i < n4 ? min((i & ~3) + 4, n) : n;
-    for (let j = i + 1; j < jEnd; j++) store<f32>(a + <usize>j * row + (<usize>i << 2), load<f32>(a + <usize>i * row + (<usize>j << 2)));
-    for (let j = max(n4, i + 1); j < n && i < n4; j++) store<f32>(a + <usize>j * row + (<usize>i << 2), load<f32>(a + <usize>i * row + (<usize>j << 2)));
+  // what the blocks left: inside the diagonal blocks, the columns from c4, and the rows from r4
+  for (let i = r0; i < r1; i++) {
+    const blocksFrom = i < r4 ? min(c4, (i & ~3) + 4) : c1;
+    for (let j = max(c0, i + 1); j < blocksFrom; j++) mirrorOne(a, row, i, j);
+    if (i < r4) for (let j = max(c4, i + 1); j < c1; j++) mirrorOne(a, row, i, j);
   }
+}
+
+@inline function mirrorOne(a: usize, row: usize, i: i32, j: i32): void {
+  store<f32>(a + <usize>j * row + (<usize>i << 2), load<f32>(a + <usize>i * row + (<usize>j << 2)));
 }

@@ -47,10 +47,10 @@ export interface Kernels {
   f32_lion_bf16state_multi_wasmsimd(count: number, table: number, scratch: number, lr: number, beta1: number, beta2: number, decay: number, k0: number, k1: number): void;
   f32_ns5_sumsq_scalar(n: number, x: number): number;
   f32_ns5_scale_scalar(n: number, src: number, dst: number, s: number): void;
-  f32_ns5_mirror_scalar(n: number, a: number): void;
+  f32_ns5_mirror_scalar(n: number, a: number, r0: number, r1: number, c0: number, c1: number): void;
   f32_ns5_sumsq_wasmsimd(n: number, x: number): number;
   f32_ns5_scale_wasmsimd(n: number, src: number, dst: number, s: number): void;
-  f32_ns5_mirror_wasmsimd(n: number, a: number): void;
+  f32_ns5_mirror_wasmsimd(n: number, a: number, r0: number, r1: number, c0: number, c1: number): void;
   f32_reduce_scalar(op: number, meta: number, x: number, out: number): void;
   f32_reduce_wasmsimd(op: number, meta: number, x: number, out: number): void;
   f32_relugrad_scalar(n: number, x: number, g: number, out: number): void;

@@ -3,7 +3,8 @@
 // cut into CHUNKS_PER_THREAD × threads blocks of C's rows or columns, which the calling thread
 // and the workers claim until none is left (gemm-worker.ts), so a worker the OS runs late costs
 // its share, not a wait. Results are bit-identical to one thread because the driver splits M×N
-// only (see gemm.ts). Products below the split threshold (POOL_MIN_FLOPS) stay on the calling thread: waking workers
+// only (see gemm.ts). Symmetric products (syrk-part.ts) and fused updates are jobs of the same pool,
+// split into triangle shares and records. Products below the split threshold (POOL_MIN_FLOPS) stay on the calling thread: waking workers
 // costs tens of microseconds.
 //
 // Each worker instantiates the module, which re-applies its active data segments (constant
@@ -17,6 +18,7 @@
 import { JOB_LEN, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
 import { gemmWorkerMain, runClaims } from './gemm-worker.js';
 import { UPDATE_KERNEL_NAMES, poolPart } from './pool-part.js';
+import { symmetricPart } from './syrk-part.js';
 import { DescentError, check } from '../../errors.js';
 
 /** A runtime the pool can serve: its module is shipped to workers with the shared memory. */
@@ -39,7 +41,7 @@ export function setPoolMinFlops(flops: number): number {
   return prev;
 }
 /** Part runner of the calling thread (the workers get the same one as source). */
-const runPoolPart = poolPart(runPart, UPDATE_KERNEL_NAMES);
+const runPoolPart = poolPart(runPart, symmetricPart, UPDATE_KERNEL_NAMES);
 const JOB_OFFSET = 64;
 /** How long an idle worker spins before sleeping, in ms. */
 const SPIN_MS = 2;
@@ -133,7 +135,7 @@ async function startPoolNow(rt: PoolRuntime, threads: number): Promise<number> {
   if (threads <= 1 || !sharedMemoryUsable() || !(rt.memory.buffer instanceof SharedArrayBuffer)) return 1;
   const ctrl = new SharedArrayBuffer(JOB_OFFSET + JOB_LEN * 8);
   const flags = new Int32Array(ctrl, 0, 4);
-  const part = `(${poolPart.toString()})(${runPart.toString()}, ${JSON.stringify(UPDATE_KERNEL_NAMES)})`;
+  const part = `(${poolPart.toString()})(${runPart.toString()}, ${symmetricPart.toString()}, ${JSON.stringify(UPDATE_KERNEL_NAMES)})`;
   const source = `(${gemmWorkerMain.toString()})(${part}, ${runClaims.toString()}, ${JOB_OFFSET}, ${JOB_LEN}, ${SPIN_MS});`;
   const workers = [];
   const ready: Promise<boolean>[] = [];
@@ -193,7 +195,7 @@ async function stopPoolNow(): Promise<void> {
 }
 
 /** Chunks per thread: enough that a thread the OS runs late leaves its share to the others. */
-const CHUNKS_PER_THREAD = 4;
+export const CHUNKS_PER_THREAD = 4;
 
 /**
  * Which side of C the chunks split. Every chunk packs its own B columns and, unless A is read in
@@ -224,6 +226,16 @@ const runOnPool: GemmExecutor = (rt, job, flops) => {
   runParts(p, job, parts);
 };
 
+/** Threads the pool gives a job of `flops` on `rt`: 1 (the calling thread alone) without a pool or below the split threshold. */
+export function poolThreadsFor(rt: GemmRuntime, flops: number): number {
+  return pool && pool.rt === rt && flops >= poolMinFlops ? pool.workers.length + 1 : 1;
+}
+
+/** Runs a job record that poolPart understands in `parts` parts, on the pool poolThreadsFor found (scratch set by the caller). */
+export function runJobOnPool(job: Float64Array, parts: number): void {
+  runParts(pool as Pool, job, parts);
+}
+
 /** Publishes `job` (its `parts` parts) to the pool, claims parts with the workers and waits for all. */
 function runParts(p: Pool, job: Float64Array, parts: number): void {
   p.job.set(job);
@@ -251,7 +263,7 @@ export function runUpdateOnPool(rt: PoolRuntime, kernel: number, table: number, 
   const p = pool;
   if (!p || p.rt !== rt) return false;
   const job = new Float64Array(JOB_LEN);
-  job.set([-1 - kernel, count, table, recordBytes, scalars.length, ...scalars, flags]);
+  job.set([-2 - kernel, count, table, recordBytes, scalars.length, ...scalars, flags]);
   runParts(p, job, count);
   return true;
 }
