@@ -10,18 +10,23 @@ import type { View } from '../ts/backend/backend.js';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
 import { matmul, setDeterministic } from '../ts/backend/wasm/gemm.js';
 import { setPoolMinFlops, startPool, stopPool, POOL_MIN_FLOPS } from '../ts/backend/wasm/threads.js';
+import { f32ToBf16 } from '../ts/dtype.js';
 import * as d from '../ts/index.js';
 
 let rt: WasmRuntime;
 beforeAll(async () => { rt = await loadRuntime(); });
 afterAll(async () => { await stopPool(); setDeterministic(true); setPoolMinFlops(POOL_MIN_FLOPS); });
 
-/** An f32 view over fresh wasm memory; elements outside the view hold `pad` (NaN: a stray read shows). */
-function buffer(shape: number[], strides: number[], offset: number, seed: number, pad = NaN) {
+type Dt = 'f32' | 'f64' | 'bf16';
+const BYTES: Record<Dt, number> = { f32: 4, f64: 8, bf16: 2 };
+
+/** A view over fresh wasm memory; elements outside the view hold `pad` (NaN: a stray read shows). */
+function buffer(shape: number[], strides: number[], offset: number, seed: number, pad = NaN, dtype: Dt = 'f32') {
   let span = offset + 1;
   shape.forEach((n, i) => { span += (n - 1) * strides[i]; });
-  const ptr = rt.malloc(span * 4);
-  const arr = () => new Float32Array(rt.memory.buffer, ptr, span);
+  const ptr = rt.malloc(span * BYTES[dtype]);
+  const arr = () => dtype === 'f64' ? new Float64Array(rt.memory.buffer, ptr, span)
+    : dtype === 'f32' ? new Float32Array(rt.memory.buffer, ptr, span) : new Uint16Array(rt.memory.buffer, ptr, span);
   let s = seed >>> 0 || 1;
   const inside = new Uint8Array(span);
   const walk = (dim: number, off: number): void => {
@@ -32,9 +37,10 @@ function buffer(shape: number[], strides: number[], offset: number, seed: number
   const a = arr();
   for (let e = 0; e < span; e++) {
     s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    a[e] = inside[e] ? s / 2 ** 31 - 1 : pad;
+    const x = inside[e] ? s / 2 ** 31 - 1 : pad;
+    a[e] = dtype === 'bf16' ? f32ToBf16(x) : x;
   }
-  const storage = { device: 'wasm', dtype: 'f32', size: span, bytes: span * 4, refs: 1, ptr } as unknown as View['storage'];
+  const storage = { device: 'wasm', dtype, size: span, bytes: span * BYTES[dtype], refs: 1, ptr } as unknown as View['storage'];
   const view: View = { storage, offset, shape, strides };
   return { view, arr, free: () => rt.release(ptr) };
 }
@@ -47,11 +53,11 @@ function rowMajor(shape: number[], pad = 0): number[] {
 }
 
 /** A [...batch, rows, cols] operand, stored transposed (cols × rows in memory) when `t`. */
-function operand(batch: number[], rows: number, cols: number, t: boolean, seed: number) {
+function operand(batch: number[], rows: number, cols: number, t: boolean, seed: number, dtype: Dt) {
   const st = rowMajor([...batch, t ? cols : rows, t ? rows : cols], 1);
   const r = st.length;
   if (t) [st[r - 2], st[r - 1]] = [st[r - 1], st[r - 2]];
-  return buffer([...batch, rows, cols], st, 2, seed);
+  return buffer([...batch, rows, cols], st, 2, seed, NaN, dtype);
 }
 
 type Layout = 'row' | 'col' | 'strided';
@@ -74,11 +80,12 @@ function element(v: View, batchRank: number, idx: number[]): View {
   return { storage: v.storage, offset, shape: v.shape.slice(r - 2), strides: v.strides.slice(r - 2) };
 }
 
-interface Case { aBatch: number[]; bBatch: number[]; m: number; n: number; k: number; ta: boolean; tb: boolean; layout: Layout }
+interface Case { aBatch: number[]; bBatch: number[]; m: number; n: number; k: number; ta: boolean; tb: boolean; layout: Layout; dtype?: Dt }
 
 /** Runs the batched product and the per-element products; returns both outputs' full buffers. */
-function batchedAndPerElement(c: Case, seed: number, aView?: (v: View) => View): [Float32Array, Float32Array] {
-  const A = operand(c.aBatch, c.m, c.k, c.ta, seed), B = operand(c.bBatch, c.k, c.n, c.tb, seed + 1);
+function batchedAndPerElement(c: Case, seed: number, aView?: (v: View) => View) {
+  const dtype = c.dtype ?? 'f32', outType = dtype === 'f64' ? 'f64' : 'f32';
+  const A = operand(c.aBatch, c.m, c.k, c.ta, seed, dtype), B = operand(c.bBatch, c.k, c.n, c.tb, seed + 1, dtype);
   const a = aView ? aView(A.view) : A.view;
   const aBatch = a.shape.slice(0, -2);
   const rank = Math.max(aBatch.length, c.bBatch.length);
@@ -87,7 +94,7 @@ function batchedAndPerElement(c: Case, seed: number, aView?: (v: View) => View):
     return Math.max(x, y);
   });
   const shape = [...batch, c.m, c.n], strides = outStrides(batch, c.m, c.n, c.layout);
-  const outs = [buffer(shape, strides, 3, 0, -7), buffer(shape, strides, 3, 0, -7)];
+  const outs = [buffer(shape, strides, 3, 0, -7, outType), buffer(shape, strides, 3, 0, -7, outType)];
   matmul(rt, a, B.view, outs[0].view);
   const count = batch.reduce((p, x) => p * x, 1);
   for (let t = 0; t < count; t++) {
@@ -95,7 +102,7 @@ function batchedAndPerElement(c: Case, seed: number, aView?: (v: View) => View):
     for (let i = rank - 1, r = t; i >= 0; i--) { idx.unshift(r % batch[i]); r = Math.floor(r / batch[i]); }
     matmul(rt, element(a, rank, idx), element(B.view, rank, idx), element(outs[1].view, rank, idx));
   }
-  const res: [Float32Array, Float32Array] = [outs[0].arr().slice(), outs[1].arr().slice()];
+  const res = [outs[0].arr().slice(), outs[1].arr().slice()];
   A.free(); B.free(); outs.forEach((o) => o.free());
   return res;
 }
@@ -139,6 +146,14 @@ describe('batched matmul is one job with the bits of per-element products', () =
     const expanded = (v: View): View => ({ ...v, shape: [4, 3, ...v.shape.slice(2)], strides: [0, v.strides[1], ...v.strides.slice(2)] });
     const [b2, s2] = batchedAndPerElement({ ...c, aBatch: [1, 3] }, 8, expanded);
     expect(b2).toEqual(s2);
+  });
+
+  test.each(['f64', 'bf16'] as const)('%s operands (f64 kernel; bf16 widened while packing) keep the bits', (dtype) => {
+    for (const layout of LAYOUTS) {
+      const c: Case = { aBatch: [2, 3], bBatch: [3], m: 17, n: 3, k: 130, ta: true, tb: false, layout, dtype };
+      const [batched, single] = batchedAndPerElement(c, 55);
+      expect(batched, layout).toEqual(single);
+    }
   });
 
   test.each([true, false])('2 threads (split over batch elements or within them) give the bits of 1 (deterministic %s)', async (det) => {
