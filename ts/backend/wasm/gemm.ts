@@ -10,7 +10,10 @@
 // Invariants:
 // - Every C element is accumulated over k in the same order with the same k blocking whatever
 //   part of C a thread owns, so results are bit-identical for any thread count (threads split
-//   M×N, never K).
+//   M×N or the batch, never K).
+// - A batched product is one job: runPart walks the batch elements itself (offsets from two
+//   batch strides per operand), so many tiny products (attention's T×dₕ·dₕ×T) pay one job
+//   record and one pool wake-up, not one each; each element's sums are those of a lone product.
 // - `runPart` is self-contained (no imports, no closures): the thread pool ships its source text
 //   to workers, which run exactly the same code on the shared memory.
 //
@@ -44,9 +47,14 @@ export const OPERAND_SAME = 0, OPERAND_BF16 = 1, OPERAND_F16 = 2;
 export const JOB = {
   kernel: 0, m: 1, n: 2, k: 3, a: 4, aRs: 5, aCs: 6, aKind: 7, b: 8, bRs: 9, bCs: 10, bKind: 11,
   c: 12, ldc: 13, alpha: 14, beta: 15, scratch: 16, scratchPerPart: 17, parts: 18, splitN: 19,
-  bias: 20, act: 21, pre: 22,
+  bias: 20, act: 21,
+  // batch: elements in all, the inner batch dim's size, then the inner and outer element strides
+  batch: 22, batchInner: 23, aBatch: 24, bBatch: 25, cBatch: 26, aBatchOuter: 27, bBatchOuter: 28, cBatchOuter: 29,
+  pre: 30,
 } as const;
-export const JOB_LEN = 23;
+export const JOB_LEN = 31;
+/** job[JOB.splitN]: what the pool's parts divide (rows of C, columns of C, or batch elements). */
+export const SPLIT_M = 0, SPLIT_N = 1, SPLIT_BATCH = 2;
 /** Epilogue activations (assembly/f32-biasact): applied after the bias add. */
 export const ACT_NONE = 0, ACT_RELU = 1, ACT_GELU = 2;
 
@@ -57,8 +65,9 @@ export function scratchBytes(kernel: number): number {
 
 /**
  * Computes part `part` of `job.parts` of C: a contiguous range of MR rows (splitN = 0) or NR
- * columns (splitN = 1), packing into scratch slot `slot` (one per thread). Self-contained on
- * purpose; see the header.
+ * columns (splitN = 1) of every batch element, or a contiguous range of whole batch elements
+ * (splitN = 2), packing into scratch slot `slot` (one per thread). Self-contained on purpose;
+ * see the header.
  */
 export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number, slot: number): void {
   const kernel = job[0], m = job[1], n = job[2], k = job[3];
@@ -73,59 +82,67 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
   const packers = f64 ? ['x64_packb_scalar'] : ['x32_packb_wasmsimd', 'bf16_f32_packb_wasmsimd', 'f16_f32_packb_wasmsimd'];
   const packA = fns[packers[job[7]]], packB = fns[packers[job[11]]];
   const esA = job[7] === 0 ? es : 2, esB = job[11] === 0 ? es : 2;
-  const a = job[4], aRs = job[5], aCs = job[6], b = job[8], bRs = job[9], bCs = job[10];
-  const c = job[12], ldc = job[13], alpha = job[14], beta = job[15], parts = job[18];
+  const aRs = job[5], aCs = job[6], bRs = job[9], bCs = job[10];
+  const ldc = job[13], alpha = job[14], beta = job[15], parts = job[18], split = job[19];
   // this part's range of C, in whole tiles so that only the last part has edge tiles
-  const unit = job[19] ? NR : MR, extent = job[19] ? n : m;
+  const unit = split === 1 ? NR : MR, extent = split === 1 ? n : m;
   const tiles = Math.ceil(extent / unit);
-  const lo = Math.min(extent, Math.floor((part * tiles) / parts) * unit);
-  const hi = Math.min(extent, Math.floor(((part + 1) * tiles) / parts) * unit);
-  const m0 = job[19] ? 0 : lo, m1 = job[19] ? m : hi, n0 = job[19] ? lo : 0, n1 = job[19] ? hi : n;
+  const lo = split === 2 ? 0 : Math.min(extent, Math.floor((part * tiles) / parts) * unit);
+  const hi = split === 2 ? extent : Math.min(extent, Math.floor(((part + 1) * tiles) / parts) * unit);
+  const m0 = split === 1 ? 0 : lo, m1 = split === 1 ? m : hi, n0 = split === 1 ? lo : 0, n1 = split === 1 ? hi : n;
+  const count = job[22], inner = job[23];
+  const t0 = split === 2 ? Math.floor((part * count) / parts) : 0, t1 = split === 2 ? Math.floor(((part + 1) * count) / parts) : count;
   const pa = job[16] + slot * job[17], pb = pa + MC * KC * es, tmp = pb + KC * NC * es;
   // FMA with 9..12 columns and A in place: one 3×12 tile spans C's width (B packed 12 wide)
   const twelve = kernel === 1 && job[7] === 0 && n1 - n0 > 8 && n1 - n0 <= 12, packW = twelve ? 12 : NR;
   // k in equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16: a 16-deep block pays a
   // whole pass of tile set-up and C read-modify-write for 2% of the flops)
   const kStep = Math.ceil(k / Math.max(1, Math.ceil(k / KC)));
-  for (let jc = n0; jc < n1; jc += NC) {
-    const nc = Math.min(NC, n1 - jc);
-    for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += kStep) {
-      const kc = Math.min(kStep, k - pc);
-      if (kc > 0) packB(packW, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
-      const betaHere = pc === 0 ? beta : 1;
-      for (let ic = m0; ic < m1; ic += MC) {
-        const mc = Math.min(MC, m1 - ic);
-        const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
-        if (twelve) {
-          fns.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, aCs, pb, cBlock, ldc, alpha, betaHere, tmp);
-        } else if (five) {
-          if (kc > 0) {
-            if (job[7] === 0) fns.f32_gemm_5x8_packa_wasmsimd(kc, mc, aBlock, aRs, aCs, pa);
-            else packA(MR, kc, mc, aBlock, aRs, aCs, pa);
-          }
-          fns.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
-        } else if (f64) {
-          if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
-          macro(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
-        } else if (job[7] === 0 && (aCs === 1 || nc <= 64)) {
-          // A read in place: measured at least as fast as packing for row-major A at every shape
-          // (64..1024², MLP shapes) and for any A when C's block is ≤ 64 columns wide (A is then
-          // re-read ≤ 8 times, so packing costs more than it saves: 128×256·256×10 +25%).
-          // Column-major A with wide C stays packed (1024² Aᵀ·B: 16 vs 56 GFLOP/s).
-          macro(mc, nc, kc, aBlock, aRs, aCs, 4 * aRs, pb, cBlock, ldc, alpha, betaHere, tmp);
-        } else {
-          if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
-          macro(mc, nc, kc, pa, 1, 4, 4 * kc, pb, cBlock, ldc, alpha, betaHere, tmp);
-        }
-      }
-      // f32 epilogue C ← act(C + bias) on each block after its last k step, while it is still in
-      // cache (assembly/f32-biasact): the same ops on the same sums as add then relu, so same bits
-      if ((job[20] || job[21]) && pc + kStep >= k) {
+  for (let t = t0; t < t1; t++) {
+    const ti = t % inner, to = (t - ti) / inner;
+    const a = job[4] + (ti * job[24] + to * job[27]) * esA, b = job[8] + (ti * job[25] + to * job[28]) * esB;
+    const c = job[12] + (ti * job[26] + to * job[29]) * es;
+    for (let jc = n0; jc < n1; jc += NC) {
+      const nc = Math.min(NC, n1 - jc);
+      for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += kStep) {
+        const kc = Math.min(kStep, k - pc);
+        if (kc > 0) packB(packW, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
+        const betaHere = pc === 0 ? beta : 1;
         for (let ic = m0; ic < m1; ic += MC) {
-          fns.f32_biasact_wasmsimd(Math.min(MC, m1 - ic), nc, c + (ic * ldc + jc) * es, ldc, job[20] && job[20] + jc * es, job[21], job[22] && job[22] + (ic * ldc + jc) * es);
+          const mc = Math.min(MC, m1 - ic);
+          const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
+          if (twelve) {
+            fns.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, aCs, pb, cBlock, ldc, alpha, betaHere, tmp);
+          } else if (five) {
+            if (kc > 0) {
+              if (job[7] === 0) fns.f32_gemm_5x8_packa_wasmsimd(kc, mc, aBlock, aRs, aCs, pa);
+              else packA(MR, kc, mc, aBlock, aRs, aCs, pa);
+            }
+            fns.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
+          } else if (f64) {
+            if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
+            macro(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
+          } else if (job[7] === 0 && (aCs === 1 || nc <= 64)) {
+            // A read in place: measured at least as fast as packing for row-major A at every shape
+            // (64..1024², MLP shapes) and for any A when C's block is ≤ 64 columns wide (A is then
+            // re-read ≤ 8 times, so packing costs more than it saves: 128×256·256×10 +25%).
+            // Column-major A with wide C stays packed (1024² Aᵀ·B: 16 vs 56 GFLOP/s).
+            macro(mc, nc, kc, aBlock, aRs, aCs, 4 * aRs, pb, cBlock, ldc, alpha, betaHere, tmp);
+          } else {
+            if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
+            macro(mc, nc, kc, pa, 1, 4, 4 * kc, pb, cBlock, ldc, alpha, betaHere, tmp);
+          }
         }
+        // f32 epilogue C ← act(C + bias) on each block after its last k step, while it is still in
+        // cache (assembly/f32-biasact): the same ops on the same sums as add then relu, so same bits
+        if ((job[20] || job[21]) && pc + kStep >= k) {
+          for (let ic = m0; ic < m1; ic += MC) {
+            fns.f32_biasact_wasmsimd(Math.min(MC, m1 - ic), nc, c + (ic * ldc + jc) * es, ldc, job[20] && job[20] + jc * es, job[21],
+              job[30] && job[30] + (c - job[12]) + (ic * ldc + jc) * es);
+          }
+        }
+        if (k === 0) break;
       }
-      if (k === 0) break;
     }
   }
 }
@@ -141,7 +158,13 @@ export interface GemmCall {
   bias?: number; act?: number;
   /** f32 only: byte pointer to a block laid out as C receiving C + bias before `act` (0: none). */
   pre?: number;
+  /** Batched: `count` products, element t at (t mod inner)·strides[0] + ⌊t / inner⌋·strides[1] (in elements). */
+  batch?: Batch;
 }
+
+/** Batch walk of a product: per operand, element strides of the inner and outer batch dims. */
+export interface Batch { count: number; inner: number; a: [number, number]; b: [number, number]; c: [number, number] }
+const NO_BATCH: Batch = { count: 1, inner: 1, a: [0, 0], b: [0, 0], c: [0, 0] };
 
 /** Runs products on the calling thread or the pool; set by threads.ts when a pool starts. */
 export type GemmExecutor = (rt: GemmRuntime, job: Float64Array, flops: number) => void;
@@ -173,9 +196,10 @@ export function setGemmExecutor(e: GemmExecutor): GemmExecutor {
   return prev;
 }
 
-/** Runs one 2-D GEMM through the current executor. */
+/** Runs one 2-D GEMM (or a batch of them, as one job) through the current executor. */
 export function gemm(rt: GemmRuntime, g: GemmCall): void {
-  if (g.m === 0 || g.n === 0) return;
+  const batch = g.batch ?? NO_BATCH;
+  if (g.m === 0 || g.n === 0 || batch.count === 0) return;
   const job = new Float64Array(JOB_LEN);
   job[JOB.kernel] = g.kernel; job[JOB.m] = g.m; job[JOB.n] = g.n; job[JOB.k] = g.k;
   job[JOB.a] = g.a; job[JOB.aRs] = g.aRs; job[JOB.aCs] = g.aCs; job[JOB.aKind] = g.aKind;
@@ -183,8 +207,11 @@ export function gemm(rt: GemmRuntime, g: GemmCall): void {
   job[JOB.c] = g.c; job[JOB.ldc] = g.ldc; job[JOB.alpha] = g.alpha; job[JOB.beta] = g.beta;
   job[JOB.scratchPerPart] = scratchBytes(g.kernel);
   job[JOB.bias] = g.bias ?? 0; job[JOB.act] = g.act ?? ACT_NONE; job[JOB.pre] = g.pre ?? 0;
-  job[JOB.splitN] = 0; // one part: the pool (threads.ts) picks the side it splits
-  executor(rt, job, 2 * g.m * g.n * Math.max(g.k, 1));
+  job[JOB.batch] = batch.count; job[JOB.batchInner] = batch.inner;
+  job[JOB.aBatch] = batch.a[0]; job[JOB.bBatch] = batch.b[0]; job[JOB.cBatch] = batch.c[0];
+  job[JOB.aBatchOuter] = batch.a[1]; job[JOB.bBatchOuter] = batch.b[1]; job[JOB.cBatchOuter] = batch.c[1];
+  job[JOB.splitN] = SPLIT_M; // one part: the pool (threads.ts) picks what it splits
+  executor(rt, job, 2 * batch.count * g.m * g.n * Math.max(g.k, 1));
 }
 
 let deterministic = true;
@@ -241,25 +268,59 @@ export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | n
     bias: bias === null ? 0 : ptrOf(bias) + bias.offset * 4,
     aKind: OPERAND_KIND[a.storage.dtype], bKind: OPERAND_KIND[b.storage.dtype],
   };
-  const batch = out.shape.slice(0, r - 2);
-  const idx = new Array<number>(batch.length).fill(0);
-  const count = batch.reduce((p, d) => p * d, 1);
+  // at most two batch dims (after merging) go to one batched job; further outer ones loop here
+  const dims = batchDims(a, b, out);
+  const outer = dims.slice(0, -2), walked = dims.slice(-2);
+  const [d1, d0] = walked.length === 2 ? walked : [undefined, walked[0]];
+  const batch: Batch = {
+    count: (d0?.size ?? 1) * (d1?.size ?? 1), inner: d0?.size ?? 1,
+    a: [d0?.a ?? 0, d1?.a ?? 0], b: [d0?.b ?? 0, d1?.b ?? 0], c: [d0?.c ?? 0, d1?.c ?? 0],
+  };
+  const idx = new Array<number>(outer.length).fill(0);
+  const count = outer.reduce((p, d) => p * d.size, 1);
   for (let t = 0; t < count; t++) {
     let oa = a.offset, ob = b.offset, oc = out.offset;
-    for (let d = 0; d < batch.length; d++) {
-      const da = ra - 2 - batch.length + d, db = rb - 2 - batch.length + d;
-      if (da >= 0 && a.shape[da] !== 1) oa += idx[d] * a.strides[da];
-      if (db >= 0 && b.shape[db] !== 1) ob += idx[d] * b.strides[db];
-      oc += idx[d] * out.strides[d];
+    for (let d = 0; d < outer.length; d++) {
+      oa += idx[d] * outer[d].a; ob += idx[d] * outer[d].b; oc += idx[d] * outer[d].c;
     }
     product2d(rt, {
-      ...base, m, n,
+      ...base, m, n, batch,
       a: ptrOf(a) + oa * esA, aRs: a.strides[ra - 2], aCs: a.strides[ra - 1],
       b: ptrOf(b) + ob * esB, bRs: b.strides[rb - 2], bCs: b.strides[rb - 1],
       c: ptrOf(out) + oc * es, ldc: 0, pre: pre === null ? 0 : ptrOf(pre) + (pre.offset + oc - out.offset) * es,
     }, out.strides[r - 2], out.strides[r - 1], es);
-    for (let d = batch.length - 1; d >= 0 && ++idx[d] === batch[d]; d--) idx[d] = 0;
+    for (let d = outer.length - 1; d >= 0 && ++idx[d] === outer[d].size; d--) idx[d] = 0;
   }
+}
+
+/** One batch dim of a matmul: its size and each operand's element stride along it (0: broadcast). */
+interface BatchDim { size: number; a: number; b: number; c: number }
+
+/**
+ * out's batch dims with a's and b's strides (0 where broadcast or missing), size-1 dims dropped
+ * and neighbours merged where all three operands step through them as one dim.
+ */
+function batchDims(a: View, b: View, out: View): BatchDim[] {
+  const r = out.shape.length, ra = a.shape.length, rb = b.shape.length;
+  const dims: BatchDim[] = [];
+  for (let d = 0; d < r - 2; d++) {
+    const size = out.shape[d];
+    if (size === 1) continue;
+    const da = ra - r + d, db = rb - r + d;
+    const dim = {
+      size,
+      a: da >= 0 && a.shape[da] !== 1 ? a.strides[da] : 0,
+      b: db >= 0 && b.shape[db] !== 1 ? b.strides[db] : 0,
+      c: out.strides[d],
+    };
+    const prev = dims[dims.length - 1];
+    if (prev && prev.a === dim.a * size && prev.b === dim.b * size && prev.c === dim.c * size) {
+      dims[dims.length - 1] = { ...dim, size: prev.size * size };
+    } else {
+      dims.push(dim);
+    }
+  }
+  return dims;
 }
 
 /**
@@ -268,22 +329,28 @@ export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | n
  * layout through a contiguous scratch C copied out afterwards.
  */
 function product2d(rt: GemmRuntime, g: GemmCall, rs: number, cs: number, es: number): void {
+  const batch = g.batch ?? NO_BATCH;
+  if (batch.count === 0) return;
   if (cs === 1 || g.n === 1) {
     gemm(rt, { ...g, ldc: rs });
   } else if (rs === 1 || g.m === 1) {
     gemm(rt, {
-      ...g, m: g.n, n: g.m, ldc: cs,
+      ...g, m: g.n, n: g.m, ldc: cs, batch: { ...batch, a: batch.b, b: batch.a },
       a: g.b, aRs: g.bCs, aCs: g.bRs, aKind: g.bKind, b: g.a, bRs: g.aCs, bCs: g.aRs, bKind: g.aKind,
     });
   } else {
-    const tmp = rt.malloc(g.m * g.n * es);
+    // the batch goes to a contiguous scratch [count, m, n], element t at t·m·n
+    const mn = g.m * g.n;
+    const tmp = rt.malloc(batch.count * mn * es);
     try {
-      gemm(rt, { ...g, c: tmp, ldc: g.n });
+      gemm(rt, { ...g, c: tmp, ldc: g.n, batch: { ...batch, c: [mn, batch.inner * mn] } });
       const Arr = es === 8 ? Float64Array : Float32Array;
-      const src = new Arr(rt.memory.buffer, tmp, g.m * g.n);
+      const src = new Arr(rt.memory.buffer, tmp, batch.count * mn);
       const dst = new Arr(rt.memory.buffer);
-      const c0 = g.c / es;
-      for (let i = 0; i < g.m; i++) for (let j = 0; j < g.n; j++) dst[c0 + i * rs + j * cs] = src[i * g.n + j];
+      for (let t = 0; t < batch.count; t++) {
+        const ti = t % batch.inner, c0 = g.c / es + ti * batch.c[0] + (t - ti) / batch.inner * batch.c[1];
+        for (let i = 0; i < g.m; i++) for (let j = 0; j < g.n; j++) dst[c0 + i * rs + j * cs] = src[t * mn + i * g.n + j];
+      }
     } finally {
       rt.release(tmp);
     }

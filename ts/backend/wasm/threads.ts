@@ -3,8 +3,9 @@
 // cut into CHUNKS_PER_THREAD × threads blocks of C's rows or columns, which the calling thread
 // and the workers claim until none is left (gemm-worker.ts), so a worker the OS runs late costs
 // its share, not a wait. Results are bit-identical to one thread because the driver splits M×N
-// only (see gemm.ts). Symmetric products (syrk-part.ts) and fused updates are jobs of the same pool,
-// split into triangle shares and records. Products below the split threshold (POOL_MIN_FLOPS) stay on the calling thread: waking workers
+// or the batch only (see gemm.ts). Symmetric products (syrk-part.ts) and fused updates are jobs of the same
+// pool, split into triangle shares and records. Products below the split threshold (POOL_MIN_FLOPS) stay
+// on the calling thread: waking workers
 // costs tens of microseconds.
 //
 // Each worker instantiates the module, which re-applies its active data segments (constant
@@ -15,7 +16,7 @@
 // (so threads need no third binary); where SharedArrayBuffer is not usable the runtime clears the
 // shared bit in the import before compiling and gets a plain single-threaded module.
 
-import { JOB_LEN, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
+import { JOB, JOB_LEN, SPLIT_BATCH, SPLIT_M, SPLIT_N, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
 import { gemmWorkerMain, runClaims } from './gemm-worker.js';
 import { UPDATE_KERNEL_NAMES, poolPart } from './pool-part.js';
 import { symmetricPart } from './syrk-part.js';
@@ -198,18 +199,22 @@ async function stopPoolNow(): Promise<void> {
 export const CHUNKS_PER_THREAD = 4;
 
 /**
- * Which side of C the chunks split. Every chunk packs its own B columns and, unless A is read in
- * place, its own A rows: splitting N repeats A's packing per chunk (free when A is used in place:
- * f32, row-major), splitting M repeats B's. Take the cheaper side that has enough tiles.
+ * What the chunks split. A batch with enough elements splits into whole elements (no packing
+ * repeated). Otherwise each chunk takes a range of C's rows or columns in every element: every
+ * chunk packs its own B columns and, unless A is read in place, its own A rows: splitting N
+ * repeats A's packing per chunk (free when A is used in place: f32, row-major), splitting M
+ * repeats B's. Take the cheaper side that has enough tiles.
  */
 function chooseSplit(job: Float64Array, want: number): { splitN: number; parts: number } {
   const [kernel, m, n, k] = [job[0], job[1], job[2], job[3]];
   const nTiles = Math.ceil(n / (kernel === 2 ? 4 : 8)), mTiles = Math.ceil(m / 4);
   const aInPlace = kernel !== 2 && job[7] === 0 && job[6] === 1;
   const costN = aInPlace ? 0 : m * k, costM = k * n;
-  let splitN = costN <= costM ? 1 : 0;
-  if ((splitN ? nTiles : mTiles) < want) splitN = nTiles >= mTiles ? 1 : 0;
-  return { splitN, parts: Math.min(want, splitN ? nTiles : mTiles) };
+  let splitN = costN <= costM ? SPLIT_N : SPLIT_M;
+  if ((splitN ? nTiles : mTiles) < want) splitN = nTiles >= mTiles ? SPLIT_N : SPLIT_M;
+  const tiles = splitN ? nTiles : mTiles, count = job[JOB.batch];
+  if (count >= want || count > tiles) return { splitN: SPLIT_BATCH, parts: Math.min(want, count) };
+  return { splitN, parts: Math.min(want, tiles) };
 }
 
 const runOnPool: GemmExecutor = (rt, job, flops) => {
