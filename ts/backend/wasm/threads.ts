@@ -205,16 +205,21 @@ export const CHUNKS_PER_THREAD = 4;
  * repeats A's packing per chunk (free when A is used in place: f32, row-major), splitting M
  * repeats B's. Take the cheaper side that has enough tiles.
  */
-function chooseSplit(job: Float64Array, want: number): { splitN: number; parts: number } {
+function chooseSplit(job: Float64Array, threads: number): { splitN: number; parts: number } {
   const [kernel, m, n, k] = [job[0], job[1], job[2], job[3]];
+  const want = threads * CHUNKS_PER_THREAD;
   const nTiles = Math.ceil(n / (kernel === 2 ? 4 : 8)), mTiles = Math.ceil(m / 4);
-  const aInPlace = kernel !== 2 && job[7] === 0 && job[6] === 1;
+  // the FMA 5×8 tile (n > 64, gemm.ts runPart) always packs A
+  const aInPlace = kernel !== 2 && !(kernel === 1 && n > 64) && job[7] === 0 && job[6] === 1;
   const costN = aInPlace ? 0 : m * k, costM = k * n;
   let splitN = costN <= costM ? SPLIT_N : SPLIT_M;
   if ((splitN ? nTiles : mTiles) < want) splitN = nTiles >= mTiles ? SPLIT_N : SPLIT_M;
   const tiles = splitN ? nTiles : mTiles, count = job[JOB.batch];
   if (count >= want || count > tiles) return { splitN: SPLIT_BATCH, parts: Math.min(want, count) };
-  return { splitN, parts: Math.min(want, tiles) };
+  // every chunk repacks the side it does not split: with a packed A, one chunk per thread (the
+  // 128×784·784×256 FMA product lost its whole second-thread gain to 8 packings of A)
+  const repacks = splitN ? !aInPlace : true;
+  return { splitN, parts: Math.min(repacks ? threads : want, tiles) };
 }
 
 const runOnPool: GemmExecutor = (rt, job, flops) => {
@@ -222,7 +227,7 @@ const runOnPool: GemmExecutor = (rt, job, flops) => {
   const single = singleThread as GemmExecutor;
   if (!p || p.rt !== rt || flops < poolMinFlops) return single(rt, job, flops);
   const threads = p.workers.length + 1;
-  const split = chooseSplit(job, threads * CHUNKS_PER_THREAD);
+  const split = chooseSplit(job, threads);
   if (split.parts <= 1) return single(rt, job, flops);
   job[19] = split.splitN;
   job[18] = split.parts;
