@@ -9,6 +9,7 @@
 //     each with the plain and the FMA kernel, and @tensorflow/tfjs-backend-wasm composed from
 //     tf.matMul (threads set to 1).
 // Median of the samples after warm-up (sizes and counts printed with each table).
+// `npm run bench -- optim --adam-threads` prints only the 1-vs-2-thread Adam table.
 import { join } from 'node:path';
 import { bundleSource, gbps, machine, measure, ratio, table } from './util.mjs';
 
@@ -20,7 +21,7 @@ export { newtonSchulzPtr as newtonSchulzWasm } from './ts/backend/wasm/newton-sc
 export { setDeterministic } from './ts/backend/wasm/gemm.ts';
 export { getBackend } from './ts/engine.ts';
 export { startPool, stopPool } from './ts/backend/wasm/threads.ts';
-export { POOL_MIN_UPDATE } from './ts/backend/wasm/fused.ts';
+export { POOL_MIN_UPDATE, setPoolMinUpdate } from './ts/backend/wasm/fused.ts';
 `;
 
 async function load() {
@@ -80,22 +81,28 @@ const NS_SHAPES = [[256, 256], [1024, 1024], [768, 3072]];
 const NS_VARIANTS = [['general', true], ['symmetric', true], ['general', false], ['symmetric', false]];
 const nsInput = (n) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.731) + 0.05 * Math.cos(i * 0.017));
 
-/** One Adam step on 1 and 2 threads (the pool splits updates of ≥ POOL_MIN_UPDATE elements). */
+/**
+ * One Adam step on 1 thread, and on 2 threads with every update split (setPoolMinUpdate(0)), to
+ * choose POOL_MIN_UPDATE: the MLP bench's parameters (4 tensors, 203,530) and one tensor of each size.
+ */
 async function adamThreaded(m) {
-  const { d, optim, rt, startPool, POOL_MIN_UPDATE } = m;
+  const { d, optim, rt, startPool, POOL_MIN_UPDATE, setPoolMinUpdate } = m;
   const rows = [];
-  for (const n of [1 << 16, 1 << 18, 1 << 20, 1 << 22]) {
-    const p = d.randn([n], { requiresGrad: true });
-    p.grad = d.randn([n]);
-    const opt = new optim.Adam([p], { lr: 1e-3 });
+  const sets = [['MLP 784-256-10', [[256, 784], [256], [10, 256], [10]]], ...[1 << 16, 1 << 18, 1 << 20, 1 << 22].map((n) => [`${n / 1024}K`, [[n]]])];
+  const prev = setPoolMinUpdate(0);
+  for (const [label, shapes] of sets) {
+    const ps = shapes.map((s) => { const p = d.randn(s, { requiresGrad: true }); p.grad = d.randn(s); return p; });
+    const n = ps.reduce((s, p) => s + p.size, 0);
+    const opt = new optim.Adam(ps, { lr: 1e-3 });
     const ms = [];
     for (const threads of [1, 2]) {
       await startPool(rt, threads);
-      ms.push((await measure(() => opt.step(), { warmup: 2, runs: 7, minSampleMs: 20 })).ms);
+      ms.push((await measure(() => opt.step(), { warmup: 20, runs: 15, minSampleMs: 20 })).ms);
     }
-    rows.push([`${n / 1024}K`, n >= POOL_MIN_UPDATE ? 'yes' : 'no', ms[0], ms[1], ratio(ms[0], ms[1])]);
-    p.dispose();
+    rows.push([label, String(n), n >= POOL_MIN_UPDATE ? 'yes' : 'no', ms[0], ms[1], ratio(ms[0], ms[1])]);
+    for (const p of ps) { p.grad.dispose(); p.dispose(); }
   }
+  setPoolMinUpdate(prev);
   await startPool(rt, 1);
   return rows;
 }
@@ -142,8 +149,13 @@ async function tfNs(tf, g, R, C, runs) {
   return r.ms;
 }
 
-export default async function run() {
+export default async function run(args = []) {
   const m = await load();
+  if (args.includes('--adam-threads')) { // only the table that chooses POOL_MIN_UPDATE
+    console.log(`${machine()}; Adam on 1 vs 2 threads, update split forced; default split from ${m.POOL_MIN_UPDATE} params\n`);
+    console.log(table(['params', 'count', 'split by default', '1 thread ms', '2 threads ms', 'speed-up'], await adamThreaded(m)));
+    return;
+  }
   const tf = await import('@tensorflow/tfjs-core');
   const tfw = await import('@tensorflow/tfjs-backend-wasm');
   tfw.setThreadsCount?.(1);
@@ -152,8 +164,8 @@ export default async function run() {
   console.log(`${machine()}; descent wasm build '${m.rt.info.build}', 1 thread; tfjs-backend-wasm ${tf.version_core}, threads ${tfw.getThreadsCount?.() ?? 'n/a'}\n`);
   console.log('### Adam step (f32, one tensor; fused: 7 samples after 2 warm-ups; composed: 5 after 1)\n');
   console.log(table(['params', 'fused ms', 'composed ms', 'fused speed-up', 'fused GB/s', 'memcpy GB/s', 'of memcpy'], await adamRows(m)));
-  console.log('\n### Adam step on 1 and 2 threads (pool started directly; split when params ≥ POOL_MIN_UPDATE)\n');
-  console.log(table(['params', 'split', '1 thread ms', '2 threads ms', 'speed-up'], await adamThreaded(m)));
+  console.log(`\n### Adam step on 1 thread and on 2 threads with the update split (pool started directly; by default split from ${m.POOL_MIN_UPDATE} params)\n`);
+  console.log(table(['params', 'count', 'split by default', '1 thread ms', '2 threads ms', 'speed-up'], await adamThreaded(m)));
   console.log('\n### Adam step with bf16 moments (1M params; stochastic rounding on the Philox stream; same samples as above)\n');
   console.log(table(['stateDtype', 'fused ms', 'composed ms', 'fused speed-up'], await bf16StateRows(m)));
   console.log('\n### Newton–Schulz, 5 steps (f32; 7 samples, 3 for the two large shapes, after 1 warm-up)\n');

@@ -6,7 +6,7 @@ import * as d from '../ts/index.js';
 import * as optim from '../ts/optim/index.js';
 import type { Tensor } from '../ts/tensor.js';
 import { loadFixture, makeParams, relErr, setGrads, type OptimCase } from './optim-problems.js';
-import { POOL_MIN_UPDATE } from '../ts/backend/wasm/fused.js';
+import { POOL_MIN_UPDATE, setPoolMinUpdate } from '../ts/backend/wasm/fused.js';
 
 beforeAll(async () => {
   await d.init({ device: 'wasm', build: 'simd' });
@@ -144,5 +144,33 @@ describe('the fused update on the thread pool', () => {
     }
     expect(bits[1]).toEqual(bits[0]);
     expect(bits[2]).toEqual(bits[0]);
+  });
+
+  it('splits every update when the threshold is set to 0, with the same bits (setPoolMinUpdate, for the optim bench)', async () => {
+    const bits: number[][] = [];
+    try {
+      for (const [threads, threshold] of [[1, POOL_MIN_UPDATE], [2, 0]]) {
+        await d.init({ device: 'wasm', build: 'simd', threads });
+        const prev = setPoolMinUpdate(threshold);
+        try {
+          d.manualSeed(9);
+          const p = d.randn([40003], { requiresGrad: true });
+          const opt = new optim.Adam([p], { lr: 1e-2 });
+          for (let k = 0; k < 2; k++) { p.grad?.dispose(); p.grad = d.randn(p.shape); opt.step(); }
+          bits.push(Array.from(new Uint32Array(Float32Array.from(p.dataSync()).buffer)));
+          d.dispose([p]);
+        } finally {
+          setPoolMinUpdate(prev);
+        }
+      }
+    } finally {
+      await d.init({ device: 'wasm', build: 'simd', threads: 1 });
+    }
+    expect(bits[1]).toEqual(bits[0]);
+  });
+
+  it('rejects a negative update threshold and keeps the old one', () => {
+    expect(() => setPoolMinUpdate(-1)).toThrow(/setPoolMinUpdate: expected a number of elements ≥ 0, got -1/);
+    expect(setPoolMinUpdate(POOL_MIN_UPDATE)).toBe(POOL_MIN_UPDATE);
   });
 });

@@ -13,6 +13,7 @@ import { withBlocks } from './scratch.js';
 import { sizeOf } from '../view.js';
 import { UPDATE_KERNELS, UPDATE_KERNEL_NAMES } from './pool-part.js';
 import { poolThreads, runUpdateOnPool } from './threads.js';
+import { check } from '../../errors.js';
 
 /** The common shape of the multi kernels: (count, table, ...their scalars, flags). */
 type MultiKernel = (count: number, table: number, ...scalars: number[]) => void;
@@ -23,6 +24,15 @@ type MultiKernel = (count: number, table: number, ...scalars: number[]) => void;
  * every size up to 1M, so the split starts above the MLP bench's 200K parameters.
  */
 export const POOL_MIN_UPDATE = 2 ** 20;
+let poolMinUpdate = POOL_MIN_UPDATE;
+
+/** Sets the split threshold (default POOL_MIN_UPDATE); returns the previous one. For measuring it: 0 splits every update, Infinity none. */
+export function setPoolMinUpdate(elements: number): number {
+  check(elements >= 0, 'BAD_OPTION', () => `setPoolMinUpdate: expected a number of elements ≥ 0, got ${String(elements)}`);
+  const prev = poolMinUpdate;
+  poolMinUpdate = elements;
+  return prev;
+}
 /** Elements per record of a split update (a multiple of 16: records start on a 64-byte line). */
 const UPDATE_CHUNK = 2 ** 14;
 /** At most this many parts per job (the pool's claim word counts parts in 16 bits). */
@@ -37,7 +47,7 @@ export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records:
   let rows = records.map((r) => [sizeOf(r.param.shape), viewPtr(r.param, where, rt), viewPtr(r.grad, where, rt),
     ...r.state.map((v) => (v === null ? 0 : viewPtr(v, where, rt)))]);
   const total = rows.reduce((s, r) => s + r[0], 0);
-  const threaded = total >= POOL_MIN_UPDATE && poolThreads() > 1;
+  const threaded = total >= poolMinUpdate && poolThreads() > 1;
   if (threaded) rows = chunked(rows, Math.max(UPDATE_CHUNK, Math.ceil(total / MAX_PARTS / 16) * 16));
   withBlocks(rt, [rows.length * words * 4], ([table]) => {
     const rec = rt.views.i32(table, rows.length * words);
