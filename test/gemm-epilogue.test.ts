@@ -181,6 +181,26 @@ describe('f32 GEMM with the row sums of A (bias gradient from the dW GEMM)', () 
     }
   });
 
+  test('any layout of a, NaN and Inf: each sum is the f64 sum in k order rounded once (a JS loop is that sum)', () => {
+    for (const deterministic of [true, false]) for (const [m, k, n, rowMajor] of [[13, 300, 70, true], [21, 517, 9, false], [9, 40, 130, true]] as const) {
+      setDeterministic(deterministic);
+      const data = randoms(m * k, m + k).map((v, i) => (i % 97 === 5 ? [NaN, Infinity, -Infinity][i % 3] : v * 2 ** (i % 25 - 12)));
+      const A = f32(rowMajor ? [m, k] : [k, m], data), X = f32([k, n], randoms(k * n, 3));
+      const a = rowMajor ? A.view : { ...A.view, shape: [m, k], strides: [1, m] };
+      const at = (i: number, p: number) => data[rowMajor ? i * k + p : p * m + i];
+      const dw = f32([m, n], new Float32Array(m * n)), db = f32([m], new Float32Array(m)), dwRef = f32([m, n], new Float32Array(m * n));
+      try {
+        backend.matmulRowSums(a, X.view, dw.view, db.view);
+        matmul(rt, a, X.view, dwRef.view);
+        expectSameBits(dw.arr(), dwRef.arr());
+        expectSameBits(db.arr(), Float32Array.from({ length: m }, (_, i) => { let s = 0; for (let p = 0; p < k; p++) s += at(i, p); return s; }));
+      } finally {
+        setDeterministic(true);
+        for (const t of [A, X, dw, db, dwRef]) t.free();
+      }
+    }
+  });
+
   test('k = 0 gives zero sums, n = 0 still sums', () => {
     check([rowSumsBoth(0, 5, 7, 1), rowSumsBoth(33, 6, 0, 2)]);
   });

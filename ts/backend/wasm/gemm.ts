@@ -14,6 +14,8 @@
 // - A batched product is one job: runPart walks the batch elements itself (offsets from two
 //   batch strides per operand), so many tiny products (attention's T×dₕ·dₕ×T) pay one job
 //   record and one pool wake-up, not one each; each element's sums are those of a lone product.
+// - A's row sums (job rowSums, the bias gradient of dW = gᵀ·x) are added per A block in k order by
+//   the one part that holds C's first columns: each row once, the same order on any thread count.
 // - `runPart` is self-contained (no imports, no closures): the thread pool ships its source text
 //   to workers, which run exactly the same code on the shared memory.
 //
