@@ -6,6 +6,11 @@
 //   gelu pre       — the fused 128×784→256 GELU layer recording a gradient (its pre-activation stored
 //                    for the backward) vs under noGrad (not stored)
 //   relu backward  — relu's VJP at [128, 256]: one reluGrad pass vs where(le(x, 0), 0, g)
+//   dW + db        — a Linear's weight and bias gradients from g [128, out] and x [128, in]: one
+//                    GEMM that sums gᵀ's rows as it packs them (Backend.matmulRowSums) vs the GEMM
+//                    gᵀ·x then sumTo(g, [out]), both GEMMs called on the backend; the GEMM alone
+//                    (backend.matmul, whose general batch-walking driver costs more per call than
+//                    matmulRowSums' direct 2-D job: visible at small shapes) for scale
 // CPU time (process.cpuUsage) per call, contenders interleaved round by round, median over rounds:
 // steadier than wall-clock time on a shared machine. ROUNDS (default 31) and REPS (10) override.
 import { join } from 'node:path';
@@ -32,6 +37,8 @@ export default async function run() {
   const file = await bundleSource([
     "export * from './ts/index.ts';",
     "export { linearActivation } from './ts/nn/functional/linear.ts';",
+    "export { sumTo } from './ts/ops/broadcast.ts';",
+    "export { empty } from './ts/ops/util.ts';",
       ].join('\n'), join('build', 'bench', 'linear-act.js'));
   const d = await import(file);
   await d.init({ device: 'wasm', threads: 1 });
@@ -65,5 +72,20 @@ export default async function run() {
     ['gelu layer 128×784→256', pre.recording, 'under noGrad (no pre stored)', pre.noGrad, ratio(pre.recording, pre.noGrad)],
     ['relu backward [128, 256]: reluGrad', mask.reluGrad, 'where(le(x, 0), 0, g)', mask.composed, ratio(mask.composed, mask.reluGrad)],
   ])}`);
+  const grads = [];
+  for (const [out, inF] of [[256, 784], [10, 256]]) {
+    const gl = d.randn([128, out]), xl = d.randn([128, inF]);
+    const gt = { storage: gl.storage, offset: 0, shape: [out, 128], strides: [1, out] };
+    // both GEMMs called on the backend (as the VJP does), so op dispatch is not what differs
+    const gemm = () => { const dw = d.empty([out, inF], 'f32', 'wasm'); gl.backend.matmul(gt, xl, dw); };
+    const r = cpuAB({
+      fused: () => d.tidy(() => { gl.backend.matmulRowSums(gt, xl, d.empty([out, inF], 'f32', 'wasm'), d.empty([out], 'f32', 'wasm')); }),
+      separate: () => d.tidy(() => { gemm(); d.sumTo(gl, [out]); }),
+      gemmAlone: () => d.tidy(gemm),
+    });
+    grads.push([`${out}×128·128×${inF}`, r.fused, r.separate, ratio(r.separate, r.fused), r.gemmAlone]);
+    d.dispose([gl, xl]);
+  }
+  console.log(`\n${table(['dW + db, g [128, out], x [128, in]', 'one GEMM ms', 'GEMM + sumTo ms', 'speed-up', 'GEMM alone ms'], grads)}`);
   d.dispose([x, labels, h, w, b, z, g]);
 }

@@ -2,13 +2,16 @@
 // block after its last k step): act(a·b + bias) must give the bits of matmul, then the f32 bias
 // add, then relu or the wasm unary gelu — on the plain and FMA kernels, on 1 and 2 threads, at
 // awkward shapes; the optional pre-activation output must hold the bits before the activation.
+// The backward twin (matmulRowSums, assembly/f32-rowsum): dW = gᵀ·x with the bias gradient Σ_batch g
+// summed from gᵀ's blocks as the driver packs them, in the bits of matmul and the f32 sum reduce.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { View } from '../ts/backend/backend.js';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
 import { ACT_GELU, ACT_NONE, ACT_RELU, matmul, matmulEpilogue, setDeterministic } from '../ts/backend/wasm/gemm.js';
 import { WasmBackend } from '../ts/backend/wasm/index.js';
-import { startPool, stopPool } from '../ts/backend/wasm/threads.js';
+import { setPoolMinFlops, startPool, stopPool } from '../ts/backend/wasm/threads.js';
+import { DescentError } from '../ts/errors.js';
 import { expectSameBits, seeded } from './helpers/compare.js';
 
 let rt: WasmRuntime, backend: WasmBackend;
@@ -101,5 +104,121 @@ describe('f32 GEMM bias/relu/gelu epilogue', () => {
     }
     const half = runs.length / 2;
     for (let i = 0; i < half; i++) expectSameBits(runs[half + i], runs[i]);
+  });
+});
+
+/**
+ * For g [batch, out] (values spread over 2^±12, so the summation order shows in the bits) and
+ * x [batch, in]: [dW, db] from matmulRowSums(gᵀ, x), the same from matmul and the reduce sumTo runs
+ * (gᵀ's rows walked as columns), and db from the scalar row-sum kernel.
+ */
+function rowSumsBoth(batch: number, out: number, inF: number, seed: number): Float32Array[] {
+  const r = seeded(seed + 5);
+  const G = f32([batch, out], randoms(batch * out, seed).map((v) => v * 2 ** Math.round(r() * 24 - 12)));
+  const X = f32([batch, inF], randoms(batch * inF, seed + 1));
+  const gt = { ...G.view, shape: [out, batch], strides: [1, out] };
+  const dw = f32([out, inF], new Float32Array(out * inF).fill(NaN)), dwRef = f32([out, inF], new Float32Array(out * inF).fill(NaN));
+  const db = f32([out], new Float32Array(out).fill(NaN)), dbRef = f32([out], new Float32Array(out).fill(NaN));
+  const acc = rt.malloc(out * 8);
+  try {
+    backend.matmulRowSums(gt, X.view, dw.view, db.view);
+    matmul(rt, gt, X.view, dwRef.view);
+    backend.reduce('sum', gt, 1, dbRef.view);
+    new Float64Array(rt.memory.buffer, acc, out).fill(0);
+    (rt.exports.f32_rowsum_scalar as (...a: number[]) => void)(out, batch, (G.view.storage as unknown as { ptr: number }).ptr, 1, out, acc);
+    const scalar = Float32Array.from(new Float64Array(rt.memory.buffer, acc, out));
+    return [dw.arr().slice(), dwRef.arr().slice(), db.arr().slice(), dbRef.arr().slice(), scalar];
+  } finally {
+    rt.release(acc);
+    for (const t of [G, X, dw, dwRef, db, dbRef]) t.free();
+  }
+}
+
+// out: not multiples of 5 or 8; batch: one k block, several (784 → 4 × 196), a ragged one (517);
+// in: A read in place (≤ 64 columns), the FMA 3×12 tile (10), packed A (67, 130), two NC blocks (2100)
+const ROWSUM_SHAPES = [[1, 3, 10], [17, 2, 67], [300, 17, 130], [784, 130, 67], [517, 257, 10], [130, 131, 64], [257, 9, 130], [17, 3, 2100]];
+
+describe('f32 GEMM with the row sums of A (bias gradient from the dW GEMM)', () => {
+  const check = (runs: Float32Array[][]) => {
+    for (const [dw, dwRef, db, dbRef, scalar] of runs) {
+      expectSameBits(dw, dwRef);
+      expectSameBits(db, dbRef);
+      expectSameBits(scalar, dbRef);
+    }
+  };
+
+  test('gives matmul\'s and the sum reduce\'s bits at awkward shapes, plain and FMA kernels', () => {
+    for (const deterministic of [true, false]) {
+      setDeterministic(deterministic);
+      try {
+        check(ROWSUM_SHAPES.map(([b, o, i], s) => rowSumsBoth(b, o, i, 100 + s)));
+      } finally {
+        setDeterministic(true);
+      }
+    }
+  });
+
+  test('an f32 accumulation would not pass: the sums differ from the f32 sequential sum somewhere', () => {
+    const [, , db] = rowSumsBoth(784, 130, 67, 9);
+    const r = seeded(9 + 5), g = randoms(784 * 130, 9).map((v) => v * 2 ** Math.round(r() * 24 - 12));
+    const f32sums = Array.from({ length: 130 }, (_, o) => { let s = 0; for (let b = 0; b < 784; b++) s = Math.fround(s + g[b * 130 + o]); return s; });
+    expect(f32sums.some((v, o) => v !== db[o])).toBe(true);
+  });
+
+  test('gives the same bits on 2 threads, split over M and over N', async () => {
+    const prev = setPoolMinFlops(0);
+    try {
+      expect(await startPool(rt, 2)).toBe(2);
+      for (const deterministic of [true, false]) {
+        setDeterministic(deterministic);
+        check(ROWSUM_SHAPES.map(([b, o, i], s) => rowSumsBoth(b, o, i, 100 + s)));
+        check([rowSumsBoth(300, 9, 700, 1), rowSumsBoth(300, 700, 9, 2)]); // wide n: split N; tall m: split M
+      }
+    } finally {
+      setDeterministic(true);
+      setPoolMinFlops(prev);
+      await stopPool();
+    }
+  });
+
+  test('any layout of a, NaN and Inf: each sum is the f64 sum in k order rounded once (a JS loop is that sum)', () => {
+    for (const deterministic of [true, false]) for (const [m, k, n, rowMajor] of [[13, 300, 70, true], [21, 517, 9, false], [9, 40, 130, true]] as const) {
+      setDeterministic(deterministic);
+      const data = randoms(m * k, m + k).map((v, i) => (i % 97 === 5 ? [NaN, Infinity, -Infinity][i % 3] : v * 2 ** (i % 25 - 12)));
+      const A = f32(rowMajor ? [m, k] : [k, m], data), X = f32([k, n], randoms(k * n, 3));
+      const a = rowMajor ? A.view : { ...A.view, shape: [m, k], strides: [1, m] };
+      const at = (i: number, p: number) => data[rowMajor ? i * k + p : p * m + i];
+      const dw = f32([m, n], new Float32Array(m * n)), db = f32([m], new Float32Array(m)), dwRef = f32([m, n], new Float32Array(m * n));
+      try {
+        backend.matmulRowSums(a, X.view, dw.view, db.view);
+        matmul(rt, a, X.view, dwRef.view);
+        expectSameBits(dw.arr(), dwRef.arr());
+        expectSameBits(db.arr(), Float32Array.from({ length: m }, (_, i) => { let s = 0; for (let p = 0; p < k; p++) s += at(i, p); return s; }));
+      } finally {
+        setDeterministic(true);
+        for (const t of [A, X, dw, db, dwRef]) t.free();
+      }
+    }
+  });
+
+  test('k = 0 gives zero sums, n = 0 still sums', () => {
+    check([rowSumsBoth(0, 5, 7, 1), rowSumsBoth(33, 6, 0, 2)]);
+  });
+
+  test('rejects f64, batched or strided outputs and wrong-sized sums with a DescentError, writing nothing', () => {
+    const G = f32([4, 3], randoms(12, 1)), X = f32([4, 5], randoms(20, 2));
+    const gt = { ...G.view, shape: [3, 4], strides: [1, 3] };
+    const dw = f32([3, 5], new Float32Array(15).fill(NaN)), db = f32([3], new Float32Array(3).fill(NaN)), small = f32([2], new Float32Array(2));
+    try {
+      const f64 = { ...db.view, storage: { ...db.view.storage, dtype: 'f64' } } as View;
+      const batched = { ...dw.view, shape: [1, 3, 5], strides: [15, 5, 1] };
+      const strided = { ...dw.view, shape: [3, 5], strides: [1, 3] };
+      for (const [o, s] of [[dw.view, small.view], [dw.view, f64], [batched, db.view], [strided, db.view]] as const) {
+        expect(() => backend.matmulRowSums(gt, X.view, o, s)).toThrow(DescentError);
+      }
+      expect(dw.arr().every(Number.isNaN) && db.arr().every(Number.isNaN)).toBe(true);
+    } finally {
+      for (const t of [G, X, dw, db, small]) t.free();
+    }
   });
 });

@@ -46,6 +46,27 @@ describe('F.linear fused bias epilogue', () => {
     d.dispose([x, w, b]);
   });
 
+  test('backward takes dW and the bias gradient from one GEMM (matmulRowSums), no reduce; one output column or createGraph: the composition', () => {
+    const x = d.randn([33, 20]), g = d.randn([33, 7]), g1 = d.randn([33, 1]);
+    const calls = (w0: d.Tensor, up: d.Tensor, createGraph = false) => {
+      // with createGraph, dW must be a graph node of x: x requires grad there
+      const xs = createGraph ? x.detach().requiresGrad_() : x;
+      const w = w0.detach().requiresGrad_(), b = d.randn([w0.shape[0]], { requiresGrad: true });
+      const y = F.linear(xs, w, b);
+      const p = d.startProfile();
+      y.backward(up, { createGraph });
+      const r = p.stop();
+      d.dispose([w, b, y, w.grad!, b.grad!, ...(createGraph ? [xs, xs.grad!] : [])]);
+      return r.calls;
+    };
+    const w = d.randn([7, 20]), w1 = d.randn([1, 20]);
+    const fused = calls(w, g);
+    expect([fused.matmulRowSums, fused.matmul ?? 0, fused.reduce ?? 0]).toEqual([1, 0, 0]);
+    // the composition: gᵀ·x as a matmul (next to dX when x needs it) and Σ g as a reduce
+    expect([calls(w1, g1), calls(w, g, true)].map((c) => [c.matmulRowSums ?? 0, c.matmul, c.reduce])).toEqual([[0, 1, 1], [0, 2, 1]]);
+    d.dispose([x, g, g1, w, w1]);
+  });
+
   test('keeps memory flat in a training loop', () => {
     const w = d.randn([9, 13], { requiresGrad: true }), b = d.randn([9], { requiresGrad: true }), x = d.randn([31, 13]);
     const step = () => d.tidy(() => { F.linear(x, w, b).relu().sum().backward(); w.grad!.dispose(); w.grad = null; b.grad!.dispose(); b.grad = null; });

@@ -25,9 +25,11 @@ describe('startProfile', () => {
     expect(report.totalMs).toBeGreaterThan(0.5 * wall);
     const steps = r.steps;
     // per step: two Linear forwards (bias, and the first one's ReLU, in the GEMM epilogue), their
-    // dX/dW (the first dX is not needed) = 3 plain GEMMs, ReLU's mask in one pass, one fused Adam update
+    // dW with the bias gradient from the same GEMM (twice) and the second one's dX (the first dX is
+    // not needed) as a plain GEMM, ReLU's mask in one pass, one fused Adam update
     expect(report.calls.matmulBiasAct).toBe(2 * steps);
-    expect(report.calls.matmul).toBe(3 * steps);
+    expect(report.calls.matmulRowSums).toBe(2 * steps);
+    expect(report.calls.matmul).toBe(steps);
     expect(report.calls.reluGrad).toBe(steps);
     expect(report.calls.unary ?? 0).toBe(0);
     expect(report.calls.fusedUpdate).toBe(steps);

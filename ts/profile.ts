@@ -33,7 +33,7 @@ export interface ProfileReport {
 
 /** Kernel category of each backend primitive; alloc/free and read/write are timed whole. */
 const CALL_CATEGORY: Record<string, ProfileCategory> = {
-  matmul: 'gemm', matmulBiasAct: 'gemm', reluGrad: 'elementwise', unary: 'elementwise', binary: 'elementwise', where: 'elementwise', copy: 'elementwise', fill: 'elementwise',
+  matmul: 'gemm', matmulBiasAct: 'gemm', matmulRowSums: 'gemm', reluGrad: 'elementwise', unary: 'elementwise', binary: 'elementwise', where: 'elementwise', copy: 'elementwise', fill: 'elementwise',
   reduce: 'reduction', softmaxCrossEntropy: 'reduction', fusedUpdate: 'optimizer', newtonSchulz: 'optimizer',
   gather: 'indexing', scatterAdd: 'indexing', read: 'transfer', readAsync: 'transfer', write: 'transfer',
   alloc: 'allocator', free: 'allocator',

@@ -168,6 +168,13 @@ export interface Backend {
   matmulBiasAct?(a: View, b: View, bias: View | null, act: MatmulAct, out: View, pre?: View | null): void;
 
   /**
+   * out ← a·b and sums ← Σ over a's last dim (the bias gradient Σ_batch g next to dW = gᵀ·x, from
+   * one GEMM) as matmul and reduce sum define them. f32, 2-D; out and sums contiguous. Same bits
+   * as the reduce when it walks a's rows as columns (a's last dim strided, ≥ 2 rows: a = gᵀ).
+   */
+  matmulRowSums?(a: View, b: View, out: View, sums: View): void;
+
+  /**
    * relu's VJP in one pass: out ← x ≤ 0 ? 0 : g, as where(le(x, 0), 0, g) defines it (contract:
    * assembly/f32-relugrad/scalar.ts). f32; x, g and out contiguous, of one shape.
    */

@@ -14,6 +14,8 @@
 // - A batched product is one job: runPart walks the batch elements itself (offsets from two
 //   batch strides per operand), so many tiny products (attention's T×dₕ·dₕ×T) pay one job
 //   record and one pool wake-up, not one each; each element's sums are those of a lone product.
+// - A's row sums (job rowSums, the bias gradient of dW = gᵀ·x) are added per A block in k order by
+//   the one part that holds C's first columns: each row once, the same order on any thread count.
 // - `runPart` is self-contained (no imports, no closures): the thread pool ships its source text
 //   to workers, which run exactly the same code on the shared memory.
 //
@@ -50,9 +52,9 @@ export const JOB = {
   bias: 20, act: 21,
   // batch: elements in all, the inner batch dim's size, then the inner and outer element strides
   batch: 22, batchInner: 23, aBatch: 24, bBatch: 25, cBatch: 26, aBatchOuter: 27, bBatchOuter: 28, cBatchOuter: 29,
-  pre: 30,
+  pre: 30, rowSums: 31,
 } as const;
-export const JOB_LEN = 31;
+export const JOB_LEN = 32;
 /** job[JOB.splitN]: what the pool's parts divide (rows of C, columns of C, or batch elements). */
 export const SPLIT_M = 0, SPLIT_N = 1, SPLIT_BATCH = 2;
 /** Epilogue activations (assembly/f32-biasact): applied after the bias add. */
@@ -111,6 +113,9 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
         for (let ic = m0; ic < m1; ic += MC) {
           const mc = Math.min(MC, m1 - ic);
           const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
+          // A's row sums over k (f32, unbatched): only the part holding C's first columns (every part
+          // with a split over M, part 0 with a split over N) adds, in k order, once per row
+          if (job[31] && jc === 0) fns.f32_rowsum_wasmsimd(mc, kc, aBlock, aRs, aCs, job[31] + ic * 8);
           if (twelve) {
             fns.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, aCs, pb, cBlock, ldc, alpha, betaHere, tmp);
           } else if (five) {
@@ -158,6 +163,8 @@ export interface GemmCall {
   bias?: number; act?: number;
   /** f32 only: byte pointer to a block laid out as C receiving C + bias before `act` (0: none). */
   pre?: number;
+  /** f32, unbatched only: byte pointer to m f64 accumulators that receive + Σ_p A[i, p] (0: none). */
+  rowSums?: number;
   /** Batched: `count` products, element t at (t mod inner)·strides[0] + ⌊t / inner⌋·strides[1] (in elements). */
   batch?: Batch;
 }
@@ -207,6 +214,7 @@ export function gemm(rt: GemmRuntime, g: GemmCall): void {
   job[JOB.c] = g.c; job[JOB.ldc] = g.ldc; job[JOB.alpha] = g.alpha; job[JOB.beta] = g.beta;
   job[JOB.scratchPerPart] = scratchBytes(g.kernel);
   job[JOB.bias] = g.bias ?? 0; job[JOB.act] = g.act ?? ACT_NONE; job[JOB.pre] = g.pre ?? 0;
+  job[JOB.rowSums] = g.rowSums ?? 0;
   job[JOB.batch] = batch.count; job[JOB.batchInner] = batch.inner;
   job[JOB.aBatch] = batch.a[0]; job[JOB.bBatch] = batch.b[0]; job[JOB.cBatch] = batch.c[0];
   job[JOB.aBatchOuter] = batch.a[1]; job[JOB.bBatchOuter] = batch.b[1]; job[JOB.cBatchOuter] = batch.c[1];
@@ -290,6 +298,36 @@ export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | n
       c: ptrOf(out) + oc * es, ldc: 0, pre: pre === null ? 0 : ptrOf(pre) + (pre.offset + oc - out.offset) * es,
     }, out.strides[r - 2], out.strides[r - 1], es);
     for (let d = outer.length - 1; d >= 0 && ++idx[d] === outer[d].size; d--) idx[d] = 0;
+  }
+}
+
+/**
+ * out ← a·b and sums ← a's row sums (Σ over its last dim) from one GEMM: the driver sums each A
+ * block as it packs it or reads it in place (assembly/f32-rowsum), so the bias gradient Σ_batch g
+ * comes with dW = gᵀ·x without a pass of its own. f32, 2-D; out and sums contiguous. The sums
+ * accumulate in f64 in k order and round once: f32_reduce's column order, so when a's rows are
+ * not contiguous (a = gᵀ of a contiguous g with ≥ 2 columns) they have the bits of sum(a, -1).
+ */
+export function matmulRowSums(rt: GemmRuntime, a: View, b: View, out: View, sums: View): void {
+  const [m, n] = out.shape, k = a.shape[1];
+  const acc = rt.malloc(Math.max(m, 1) * 8);
+  try {
+    new Float64Array(rt.memory.buffer, acc, m).fill(0);
+    const pa = ptrOf(a) + a.offset * 4;
+    if (n === 0) { // no product to run (gemm skips it): the sums alone
+      (rt.exports.f32_rowsum_wasmsimd as (...args: number[]) => void)(m, k, pa, a.strides[0], a.strides[1], acc);
+    } else {
+      gemm(rt, {
+        kernel: f32Kernel(rt), m, n, k, alpha: 1, beta: 0, rowSums: acc,
+        a: pa, aRs: a.strides[0], aCs: a.strides[1], aKind: OPERAND_SAME,
+        b: ptrOf(b) + b.offset * 4, bRs: b.strides[0], bCs: b.strides[1], bKind: OPERAND_SAME,
+        c: ptrOf(out) + out.offset * 4, ldc: n,
+      });
+    }
+    // views made after the GEMM, which may grow memory; Float32Array.set rounds to nearest even
+    new Float32Array(rt.memory.buffer, ptrOf(sums) + sums.offset * 4, m).set(new Float64Array(rt.memory.buffer, acc, m));
+  } finally {
+    rt.release(acc);
   }
 }
 

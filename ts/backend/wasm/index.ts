@@ -10,7 +10,7 @@ import {
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check, fmtShape } from '../../errors.js';
-import { ACT_GELU, ACT_NONE, ACT_RELU, matmul as gemmMatmul, matmulEpilogue } from './gemm.js';
+import { ACT_GELU, ACT_NONE, ACT_RELU, matmul as gemmMatmul, matmulEpilogue, matmulRowSums } from './gemm.js';
 import { MetaScratch } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
 import { asWasm, checkDType, checkShapes, viewPtr, type WasmStorage } from './storage.js';
@@ -250,6 +250,20 @@ export class WasmBackend implements Backend {
     }
     check(Object.hasOwn(ACT_CODES, act), 'BAD_ARGUMENT', () => `matmulBiasAct: expected act 'none', 'relu' or 'gelu', got ${String(act)}`);
     matmulEpilogue(this.rt, a, b, bias, ACT_CODES[act], out, pre);
+  }
+
+  matmulRowSums(a: View, b: View, out: View, sums: View): void {
+    this.checkMatmul(a, b, out, 'matmulRowSums');
+    for (const [v, name] of [[a, 'a'], [b, 'b'], [out, 'out'], [sums, 'sums']] as const) {
+      checkDType(v.storage.dtype, 'f32', 'matmulRowSums', name);
+    }
+    check(out.shape.length === 2 && a.shape.length === 2 && b.shape.length === 2, 'SHAPE_MISMATCH',
+      () => `matmulRowSums: expected 2-d operands, got ${fmtShape(a.shape)} · ${fmtShape(b.shape)} → ${fmtShape(out.shape)}`);
+    check(isContiguous(out), 'BAD_ARGUMENT', () => `matmulRowSums: expected a contiguous out, got strides [${out.strides.join(', ')}]`);
+    check(sums.shape.length === 1 && sums.shape[0] === out.shape[0] && isContiguous(sums), 'SHAPE_MISMATCH',
+      () => `matmulRowSums: expected contiguous sums [${out.shape[0]}], got ${fmtShape(sums.shape)}`);
+    this.ptr(sums, 'matmulRowSums');
+    matmulRowSums(this.rt, a, b, out, sums);
   }
 
   reluGrad(x: View, g: View, out: View): void {

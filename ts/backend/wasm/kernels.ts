@@ -59,6 +59,8 @@ export interface Kernels {
   f32_rmsprop_multi_scalar(count: number, table: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
   f32_rmsprop_wasmsimd(n: number, p: number, g: number, v: number, gavg: number, buf: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
   f32_rmsprop_multi_wasmsimd(count: number, table: number, lr: number, alpha: number, eps: number, wd: number, momentum: number, flags: number): void;
+  f32_rowsum_scalar(m: number, k: number, src: number, rs: number, cs: number, acc: number): void;
+  f32_rowsum_wasmsimd(m: number, k: number, src: number, rs: number, cs: number, acc: number): void;
   f32_scatteradd_scalar(meta: number, dimStride: number, dimSize: number, target: number, index: number, src: number): number;
   f32_sgd_scalar(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;
   f32_sgd_multi_scalar(count: number, table: number, lr: number, momentum: number, dampening: number, wd: number, flags: number): void;

@@ -3,11 +3,13 @@
 // The composition matmul → add → activation is the definition; on backends with
 // Backend.matmulBiasAct a 2-D f32 input runs ONE GEMM with the bias and the activation in its
 // epilogue (applied to each C block while it is in cache), with the same bits forward and backward:
-// the VJPs run the composition's own gradient ops (reluBackward, geluBackward, then g·W, gᵀ·x, Σ g).
+// the VJPs run the composition's own gradient ops (reluBackward, geluBackward, then g·W, gᵀ·x, Σ g),
+// with gᵀ·x and Σ g as one GEMM on backends with Backend.matmulRowSums (same bits as sumTo).
 
 import { autocastDtype, castLow, lowPrecisionOp } from '../../amp/autocast.js';
 import { isGradEnabled, attach } from '../../autograd/tape.js';
 import type { MatmulAct } from '../../backend/backend.js';
+import { isContiguous } from '../../backend/view.js';
 import { check, fmtShape } from '../../errors.js';
 import { add, gelu, geluBackward, relu, reluBackward } from '../../ops/elementwise.js';
 import { matmul } from '../../ops/linalg.js';
@@ -57,6 +59,25 @@ function canFuse(x: Tensor, weight: Tensor, bias: Tensor | null): boolean {
     && x.dtype === 'f32' && weight.dtype === 'f32' && (bias === null || (bias.dtype === 'f32' && bias.strides[0] === 1));
 }
 
+/**
+ * Where Backend.matmulRowSums can give Σ_batch g the bits of sumTo: g a contiguous f32 [batch, out]
+ * with out ≥ 2 (one column is a contiguous row, which the reduce sums in another order), and no
+ * graph to record (higher-order gradients take the composition's differentiable ops).
+ */
+function canFuseBiasGrad(g: Tensor, x: Tensor): boolean {
+  return g.backend.matmulRowSums !== undefined && g.ndim === 2 && g.dtype === 'f32' && g.shape[1] >= 2 && isContiguous(g)
+    && !(isGradEnabled() && (g.requiresGrad || x.requiresGrad));
+}
+
+/** [gᵀ·x, Σ_batch g] from one GEMM that sums gᵀ's rows while it packs them. */
+function weightBiasGrads(g: Tensor, x: Tensor): [Tensor, Tensor] {
+  const device = checkSameDevice('linear', g, x);
+  const dw = empty([g.shape[1], x.shape[1]], 'f32', device), db = empty([g.shape[1]], 'f32', device);
+  const gt = { storage: g.storage, offset: g.offset, shape: [g.shape[1], g.shape[0]], strides: [g.strides[1], g.strides[0]] };
+  g.backend.matmulRowSums!(gt, x, dw, db);
+  return [dw, db];
+}
+
 /** act(x·Wᵀ + b) in one GEMM; gradients as the composition's. */
 function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, act: LinearActivation): Tensor {
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
@@ -70,8 +91,8 @@ function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, act: Linear
   x.backend.matmulBiasAct!(x, wt, bias, act, y, pre);
   const linearGrads = (g: Tensor, needs: readonly boolean[]) => [
     needs[0] ? matmul(g, weight) : null,
-    needs[1] ? matmul(transpose(g, 0, 1), x) : null,
-    ...(bias === null ? [] : [needs[2] ? sumTo(g, bias.shape) : null]),
+    ...(bias !== null && needs[1] && needs[2] && canFuseBiasGrad(g, x) ? weightBiasGrads(g, x)
+      : [needs[1] ? matmul(transpose(g, 0, 1), x) : null, ...(bias === null ? [] : [needs[2] ? sumTo(g, bias.shape) : null])]),
   ];
   if (act === 'none') return attach(y, inputs, linearGrads, 'linear');
   // relu's mask from its output (same bits as from its input, see reluBackward): one node, nothing saved
