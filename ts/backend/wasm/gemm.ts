@@ -271,11 +271,8 @@ export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | n
   const m = out.shape[r - 2], n = out.shape[r - 1], k = a.shape[ra - 1];
   const kernel = out.storage.dtype === 'f64' ? KERNEL_F64 : f32Kernel(rt);
   const es = ELEMENT_BYTES[out.storage.dtype], esA = ELEMENT_BYTES[a.storage.dtype], esB = ELEMENT_BYTES[b.storage.dtype];
-  const base = {
-    kernel, k, alpha: 1, beta: 0, act,
-    bias: bias === null ? 0 : ptrOf(bias) + bias.offset * 4,
-    aKind: OPERAND_KIND[a.storage.dtype], bKind: OPERAND_KIND[b.storage.dtype],
-  };
+  const biasPtr = bias === null ? 0 : ptrOf(bias) + bias.offset * 4;
+  const aKind = OPERAND_KIND[a.storage.dtype], bKind = OPERAND_KIND[b.storage.dtype];
   // at most two batch dims (after merging) go to one batched job; further outer ones loop here
   const dims = batchDims(a, b, out);
   const outer = dims.slice(0, -2), walked = dims.slice(-2);
@@ -291,10 +288,12 @@ export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | n
     for (let d = 0; d < outer.length; d++) {
       oa += idx[d] * outer[d].a; ob += idx[d] * outer[d].b; oc += idx[d] * outer[d].c;
     }
+    // every field written out: a spread plus added fields made V8 grow the object's property
+    // store field by field, ~28 µs and much garbage per call (measured on a 2×2 matmul)
     product2d(rt, {
-      ...base, m, n, batch,
-      a: ptrOf(a) + oa * esA, aRs: a.strides[ra - 2], aCs: a.strides[ra - 1],
-      b: ptrOf(b) + ob * esB, bRs: b.strides[rb - 2], bCs: b.strides[rb - 1],
+      kernel, m, n, k, alpha: 1, beta: 0, act, bias: biasPtr, batch, rowSums: 0,
+      a: ptrOf(a) + oa * esA, aRs: a.strides[ra - 2], aCs: a.strides[ra - 1], aKind,
+      b: ptrOf(b) + ob * esB, bRs: b.strides[rb - 2], bCs: b.strides[rb - 1], bKind,
       c: ptrOf(out) + oc * es, ldc: 0, pre: pre === null ? 0 : ptrOf(pre) + (pre.offset + oc - out.offset) * es,
     }, out.strides[r - 2], out.strides[r - 1], es);
     for (let d = outer.length - 1; d >= 0 && ++idx[d] === outer[d].size; d--) idx[d] = 0;
@@ -364,29 +363,35 @@ function batchDims(a: View, b: View, out: View): BatchDim[] {
 /**
  * One 2-D product into C with strides (rs, cs): row-major C directly; column-major C as the
  * transposed product Cᵀ = Bᵀ·Aᵀ (operand roles and strides swapped, still no copies); any other
- * layout through a contiguous scratch C copied out afterwards.
+ * layout through a contiguous scratch C copied out afterwards. `g` is the caller's own fresh
+ * record, completed here in place (no spread copies: see matmulEpilogue).
  */
 function product2d(rt: GemmRuntime, g: GemmCall, rs: number, cs: number, es: number): void {
   const batch = g.batch ?? NO_BATCH;
   if (batch.count === 0) return;
   if (cs === 1 || g.n === 1) {
-    gemm(rt, { ...g, ldc: rs });
+    g.ldc = rs;
+    gemm(rt, g);
   } else if (rs === 1 || g.m === 1) {
-    gemm(rt, {
-      ...g, m: g.n, n: g.m, ldc: cs, batch: { ...batch, a: batch.b, b: batch.a },
-      a: g.b, aRs: g.bCs, aCs: g.bRs, aKind: g.bKind, b: g.a, bRs: g.aCs, bCs: g.aRs, bKind: g.aKind,
-    });
+    const { m, a, aRs, aCs, aKind } = g;
+    g.m = g.n; g.n = m; g.ldc = cs;
+    g.a = g.b; g.aRs = g.bCs; g.aCs = g.bRs; g.aKind = g.bKind;
+    g.b = a; g.bRs = aCs; g.bCs = aRs; g.bKind = aKind;
+    g.batch = { count: batch.count, inner: batch.inner, a: batch.b, b: batch.a, c: batch.c };
+    gemm(rt, g);
   } else {
     // the batch goes to a contiguous scratch [count, m, n], element t at t·m·n
-    const mn = g.m * g.n;
+    const mn = g.m * g.n, c = g.c;
     const tmp = rt.malloc(batch.count * mn * es);
     try {
-      gemm(rt, { ...g, c: tmp, ldc: g.n, batch: { ...batch, c: [mn, batch.inner * mn] } });
+      g.c = tmp; g.ldc = g.n;
+      g.batch = { count: batch.count, inner: batch.inner, a: batch.a, b: batch.b, c: [mn, batch.inner * mn] };
+      gemm(rt, g);
       const Arr = es === 8 ? Float64Array : Float32Array;
       const src = new Arr(rt.memory.buffer, tmp, batch.count * mn);
       const dst = new Arr(rt.memory.buffer);
       for (let t = 0; t < batch.count; t++) {
-        const ti = t % batch.inner, c0 = g.c / es + ti * batch.c[0] + (t - ti) / batch.inner * batch.c[1];
+        const ti = t % batch.inner, c0 = c / es + ti * batch.c[0] + (t - ti) / batch.inner * batch.c[1];
         for (let i = 0; i < g.m; i++) for (let j = 0; j < g.n; j++) dst[c0 + i * rs + j * cs] = src[t * mn + i * g.n + j];
       }
     } finally {
