@@ -12,7 +12,7 @@ import { viewPtr } from '../ts/backend/wasm/storage.js';
 import { DescentError } from '../ts/errors.js';
 import { expectSameBits } from './helpers/compare.js';
 import { LAYOUTS, SHAPES, f32, freeAll, make, mismatch, output, unsplitThenSplit, values } from './wasm-helpers.js';
-import { startPool, stopPool } from '../ts/backend/wasm/threads.js';
+import { setPoolMinElements, startPool, stopPool } from '../ts/backend/wasm/threads.js';
 
 let be: WasmBackend;
 let relaxed: WasmBackend;
@@ -329,7 +329,9 @@ test('SIMD rows (contiguous) and scalar rows (strided) give bit-identical result
 });
 
 test('unary, binary and where split over 2 threads give the bits of 1 thread (odd lengths, broadcast, strided, transposed; f32/f64/i32)', async () => {
+  for (const bad of [-1, NaN]) expect(() => setPoolMinElements(bad)).toThrow(DescentError);
   expect(await startPool(be.rt, 2)).toBe(2);
+  const inUse = be.rt.bytesInUse;
   try {
     let seed = 3000;
     for (const dtype of ['f32', 'f64', 'i32'] as const) {
@@ -357,6 +359,7 @@ test('unary, binary and where split over 2 threads give the bits of 1 thread (od
         freeAll(be, x, y, cond);
       }
     }
+    expect(be.rt.bytesInUse).toBe(inUse); // every part's META block given back
   } finally {
     await stopPool();
   }

@@ -64,8 +64,7 @@ export function runElementwise(rt: WasmRuntime, scratch: MetaScratch, c: Element
   // bytes per row of dim 0: a META operand's stride there; a reduction's out, one element per row
   const rowElements = shape.slice(1, nd - 1).reduce((p, n) => p * n, 1);
   const steps = c.ptrs.map((_, k) => c.bytes[k] * (k < c.meta.strides.length ? c.meta.strides[k][0] : rowElements));
-  withBlocks(rt, [parts * metaBytes + LINE], ([block]) => {
-    const base = Math.ceil(block / LINE) * LINE;
+  withBlocks(rt, [parts * metaBytes], ([base]) => { // blocks start on a 64-byte line
     for (let p = 0; p < parts; p++) {
       const rows = Math.min(rowsPerPart, shape[0] - p * rowsPerPart);
       writeMeta({ shape: [rows, ...shape.slice(1)], strides: c.meta.strides }, (n) => rt.views.i32(base + p * metaBytes, n));
