@@ -31,7 +31,7 @@ async function loadDescent() {
     join('build', 'bench', 'wasm-backend.js'));
   const { loadRuntime, WasmBackend, ...pool } = await import(file);
   const d = await import(new URL('../build/descent.node.js', import.meta.url).href);
-  await d.init({ device: 'wasm' });
+  await d.init({ device: 'wasm', threads: 1 }); // the library table is single-threaded, as tfjs-wasm here
   const rt = await loadRuntime();
   return { d, be: new WasmBackend(rt), rt, pool, build: rt.info.build };
 }
