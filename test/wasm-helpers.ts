@@ -5,6 +5,7 @@
 import type { Storage, View } from '../ts/backend/backend.js';
 import { storageArray, type DType, type StorageArray } from '../ts/dtype.js';
 import type { WasmBackend } from '../ts/backend/wasm/index.js';
+import { setPoolMinElements } from '../ts/backend/wasm/threads.js';
 
 export const SHAPES: number[][] = [[], [0], [1], [3], [7], [17], [129], [3, 7], [17, 3], [2, 3, 5], [4, 1, 7], [2, 0, 3], [5, 33]];
 export type Layout = 'contiguous' | 'strided' | 'transposed' | 'broadcast' | 'scalar';
@@ -109,6 +110,34 @@ export function mismatch(got: ArrayLike<number>, want: ArrayLike<number>, rel: n
 
 export function freeAll(be: WasmBackend, ...xs: (Made | View | Storage)[]): void {
   for (const x of xs) be.free('view' in x ? x.storage : 'storage' in x ? x.storage : x);
+}
+
+/**
+ * Runs `fn` (one Backend call; returns what it wrote, read back) twice on the running pool: every
+ * elementwise call on the calling thread (threshold ∞), then every call split (threshold 0). Returns
+ * both results' bytes and, per run, the dim-0 length of the META each of the calling thread's calls
+ * to `kernel` got (argument `metaArg`): the whole range once when unsplit; part ranges when split.
+ */
+export function unsplitThenSplit(be: WasmBackend, kernel: string, metaArg: number, fn: () => StorageArray): { bytes: Uint8Array[]; rows: number[][] } {
+  const rt = be.rt as unknown as { exports: Record<string, unknown>; views: WasmBackend['rt']['views'] };
+  const kernels = rt.exports;
+  const real = kernels[kernel] as (...args: number[]) => unknown;
+  const bytes: Uint8Array[] = [], rows: number[][] = [];
+  const prev = setPoolMinElements(Infinity);
+  try {
+    for (const threshold of [Infinity, 0]) {
+      const seen: number[] = [];
+      rt.exports = { ...kernels, [kernel]: (...args: number[]) => { seen.push(rt.views.i32(args[metaArg] + 8, 1)[0]); return real(...args); } };
+      setPoolMinElements(threshold);
+      const out = fn();
+      bytes.push(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+      rows.push(seen);
+    }
+  } finally {
+    rt.exports = kernels;
+    setPoolMinElements(prev);
+  }
+  return { bytes, rows };
 }
 
 export type { StorageArray };

@@ -11,7 +11,8 @@ import { loadRuntime } from '../ts/backend/wasm/runtime.js';
 import { viewPtr } from '../ts/backend/wasm/storage.js';
 import { DescentError } from '../ts/errors.js';
 import { expectSameBits } from './helpers/compare.js';
-import { LAYOUTS, SHAPES, f32, freeAll, make, mismatch, output, values } from './wasm-helpers.js';
+import { LAYOUTS, SHAPES, f32, freeAll, make, mismatch, output, unsplitThenSplit, values } from './wasm-helpers.js';
+import { setPoolMinElements, startPool, stopPool } from '../ts/backend/wasm/threads.js';
 
 let be: WasmBackend;
 let relaxed: WasmBackend;
@@ -324,6 +325,43 @@ test('SIMD rows (contiguous) and scalar rows (strided) give bit-identical result
       expect(r[1], `${dtype} ${op}`).toEqual(r[0]);
       freeAll(be, ...as, ...bs);
     }
+  }
+});
+
+test('unary, binary and where split over 2 threads give the bits of 1 thread (odd lengths, broadcast, strided, transposed; f32/f64/i32)', async () => {
+  for (const bad of [-1, NaN]) expect(() => setPoolMinElements(bad)).toThrow(DescentError);
+  expect(await startPool(be.rt, 2)).toBe(2);
+  const inUse = be.rt.bytesInUse;
+  try {
+    let seed = 3000;
+    for (const dtype of ['f32', 'f64', 'i32'] as const) {
+      for (const shape of [[33], [1001], [3, 7], [2, 3, 5], [7, 1, 301]]) for (const layout of LAYOUTS) {
+        const x = make(be, dtype, shape, layout, seed++), y = make(be, dtype, shape, 'broadcast', seed++);
+        const cond = make(be, 'i32', shape, 'strided', seed++, (n, s) => values('i32', n, s, 0.2));
+        const split = (kernel: string, metaArg: number, outDtype: DType, call: (out: ReturnType<typeof output>) => void, what: string): void => {
+          const out = output(be, outDtype, shape);
+          const { bytes, rows } = unsplitThenSplit(be, kernel, metaArg, () => { call(out); return be.read(out); });
+          expect(bytes[1], what).toEqual(bytes[0]);
+          expect(rows[0], what).toHaveLength(1); // unsplit: one call over the whole range
+          expect(rows[1].every((r) => r < rows[0][0]), `${what}: split into parts`).toBe(true);
+          freeAll(be, out);
+        };
+        const at = `${dtype} [${shape}] ${layout}`;
+        const ew = dtype === 'i32' ? 's32' : dtype;
+        for (const op of dtype === 'i32' ? ['neg', 'relu'] as const : ['exp', 'sqrt', 'gelu'] as const) {
+          split(`${ew}_vunary_wasmsimd`, 1, dtype, (o) => be.unary(op, x.view, o), `${op} ${at}`);
+        }
+        for (const op of ['add', 'mul', 'pow', 'lt'] as const) {
+          if (dtype === 'i32' && op === 'pow') continue;
+          split(`${ew}_vbinary_wasmsimd`, 1, COMPARE_OPS.includes(op) ? 'i32' : dtype, (o) => be.binary(op, x.view, y.view, o), `${op} ${at}`);
+        }
+        split(dtype === 'f64' ? 'x64_where_scalar' : 'x32_where_wasmsimd', 0, dtype, (o) => be.where(cond.view, x.view, y.view, o), `where ${at}`);
+        freeAll(be, x, y, cond);
+      }
+    }
+    expect(be.rt.bytesInUse).toBe(inUse); // every part's META block given back
+  } finally {
+    await stopPool();
   }
 });
 

@@ -7,7 +7,8 @@ import { REDUCE_OPS, type ReduceOp } from '../ts/backend/backend.js';
 import { WasmBackend } from '../ts/backend/wasm/index.js';
 import { loadRuntime } from '../ts/backend/wasm/runtime.js';
 import { MetaScratch } from '../ts/backend/wasm/meta.js';
-import { LAYOUTS, f32, freeAll, make, mismatch, offsets, output, rng, values } from './wasm-helpers.js';
+import { LAYOUTS, f32, freeAll, make, mismatch, offsets, output, rng, unsplitThenSplit, values } from './wasm-helpers.js';
+import { startPool, stopPool } from '../ts/backend/wasm/threads.js';
 
 let be: WasmBackend;
 beforeAll(async () => { be = new WasmBackend(await loadRuntime()); });
@@ -79,6 +80,31 @@ describe('reduce', () => {
         expect(outs[0], `op ${op} ${rows}×${n}`).toEqual(outs[1]);
       }
       freeAll(be, x);
+    }
+  });
+
+  test('split over 2 threads along the kept dims only: the bits of 1 thread; a single output row stays on one thread', async () => {
+    expect(await startPool(be.rt, 2)).toBe(2);
+    try {
+      let seed = 700;
+      const cases: [number[], number][] = [[[21, 33], 1], [[40, 17], 1], [[17, 7, 9], 2], [[19, 1, 301], 1], [[6, 5, 7], 1], [[1, 1031], 1], [[4096], 1]];
+      for (const dtype of ['f32', 'f64', 'i32'] as const) {
+        for (const op of ['sum', 'max', 'argmin'] as const) for (const [shape, nr] of cases) for (const layout of LAYOUTS) {
+          const x = make(be, dtype, shape, layout, seed++, (n, s) => values(dtype, n, s, 4, op !== 'sum'));
+          const out = output(be, op === 'argmin' ? 'i32' : dtype, [shape.slice(0, shape.length - nr).reduce((p, n) => p * n, 1)]);
+          const kernel = dtype === 'f32' ? 'f32_reduce_wasmsimd' : dtype === 'f64' ? 'f64_reduce_scalar' : 's32_reduce_scalar';
+          const { bytes, rows } = unsplitThenSplit(be, kernel, 1, () => { be.reduce(op, x.view, nr, out); return be.read(out); });
+          const what = `${op} ${dtype} [${shape}] nr=${nr} ${layout}`;
+          expect(bytes[1], what).toEqual(bytes[0]);
+          expect(rows[0], what).toHaveLength(1);
+          // the reduced dim is META's last: one row (a whole-tensor reduction) is never cut
+          if (out.shape[0] === 1) expect(rows[1], what).toEqual(rows[0]);
+          else expect(rows[1].every((r) => r < rows[0][0]), `${what}: split into parts`).toBe(true);
+          freeAll(be, x, out);
+        }
+      }
+    } finally {
+      await stopPool();
     }
   });
 

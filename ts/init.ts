@@ -19,7 +19,7 @@ export interface InitOptions {
    * default ('hardware' | 'software' | 'any' | 'none'; 'none' never probes for a GPU).
    */
   adapter?: AdapterChoice;
-  /** Worker threads for large GEMMs (default: the core count). */
+  /** Worker threads for large GEMMs, elementwise ops and reductions (default: the core count). */
   threads?: number;
   /** Force a wasm build: 'simd' or 'relaxed' (default: the best the runtime validates). */
   build?: 'simd' | 'relaxed';

@@ -11,7 +11,7 @@ import type { WasmRuntime } from './runtime.js';
 import { viewPtr } from './storage.js';
 import { withBlocks } from './scratch.js';
 import { sizeOf } from '../view.js';
-import { UPDATE_KERNELS, UPDATE_KERNEL_NAMES } from './pool-part.js';
+import { POOL_KERNEL_NAMES, UPDATE_KERNELS } from './pool-part.js';
 import { poolThreads, runUpdateOnPool } from './threads.js';
 import { check } from '../../errors.js';
 
@@ -52,7 +52,7 @@ export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records:
   withBlocks(rt, [rows.length * words * 4], ([table]) => {
     const rec = rt.views.i32(table, rows.length * words);
     rows.forEach((row, i) => rec.set(row, i * words));
-    const kernel = UPDATE_KERNEL_NAMES.indexOf(UPDATE_KERNELS[kind]);
+    const kernel = POOL_KERNEL_NAMES.indexOf(UPDATE_KERNELS[kind]);
     if (threaded && runUpdateOnPool(rt, kernel, table, rows.length, words * 4, scalars, flags)) return;
     (rt.exports[UPDATE_KERNELS[kind]] as MultiKernel)(rows.length, table, ...scalars, flags);
   });

@@ -18,14 +18,13 @@ import { collapse, contiguousStrides, isContiguous, sizeOf } from '../view.js';
 import { softmaxCrossEntropyWasm } from './softmaxce.js';
 import { fusedUpdateBf16StateWasm, fusedUpdateWasm } from './fused.js';
 import { newtonSchulzPtr } from './newton-schulz.js';
+import { ELEMENTWISE_KERNELS as EW } from './elementwise-part.js';
+import { runElementwise } from './elementwise.js';
 
 const CODE: Record<DType, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<DType, number>;
 const COMPUTE: readonly DType[] = ['f32', 'f64', 'i32'];
 const ACT_CODES: Record<MatmulAct, number> = { none: ACT_NONE, relu: ACT_RELU, gelu: ACT_GELU };
 type K = WasmRuntime['exports'];
-const UNARY_KERNEL = { f32: 'f32_vunary_wasmsimd', f64: 'f64_vunary_wasmsimd', i32: 's32_vunary_wasmsimd' } as const;
-const BINARY_KERNEL = { f32: 'f32_vbinary_wasmsimd', f64: 'f64_vbinary_wasmsimd', i32: 's32_vbinary_wasmsimd' } as const;
-const REDUCE_KERNEL = { f32: 'f32_reduce_wasmsimd', f64: 'f64_reduce_scalar', i32: 's32_reduce_scalar' } as const;
 const SCATTER_KERNEL = { f32: 'f32_scatteradd_scalar', f64: 'f64_scatteradd_scalar', i32: 's32_scatteradd_scalar' } as const;
 
 /** A value converted to a dtype's storage bits, as Backend.copy converts. */
@@ -142,7 +141,8 @@ export class WasmBackend implements Backend {
     const po = this.ptr(out, 'unary');
     const c = collapse(out.shape, [x.strides, out.strides]);
     if (c.shape[0] === 0) return;
-    this.k[UNARY_KERNEL[dtype as 'f32']](code, this.meta.write(c), px, po);
+    const n = BYTES[dtype];
+    runElementwise(this.rt, this.meta, { kernel: EW.unary[dtype as 'f32'], op: code, meta: c, ptrs: [px, po], bytes: [n, n] });
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
@@ -157,7 +157,8 @@ export class WasmBackend implements Backend {
     const pa = this.ptr(a, 'binary'), pb = this.ptr(b, 'binary'), po = this.ptr(out, 'binary');
     const c = collapse(out.shape, [a.strides, b.strides, out.strides]);
     if (c.shape[0] === 0) return;
-    this.k[BINARY_KERNEL[dtype as 'f32']](code, this.meta.write(c), pa, pb, po);
+    const n = BYTES[dtype];
+    runElementwise(this.rt, this.meta, { kernel: EW.binary[dtype as 'f32'], op: code, meta: c, ptrs: [pa, pb, po], bytes: [n, n, BYTES[out.storage.dtype]] });
   }
 
   where(cond: View, a: View, b: View, out: View): void {
@@ -170,7 +171,8 @@ export class WasmBackend implements Backend {
     const pc = this.ptr(cond, 'where'), pa = this.ptr(a, 'where'), pb = this.ptr(b, 'where'), po = this.ptr(out, 'where');
     const c = collapse(out.shape, [cond.strides, a.strides, b.strides, out.strides]);
     if (c.shape[0] === 0) return;
-    (BYTES[dtype] === 8 ? this.k.x64_where_scalar : this.k.x32_where_wasmsimd)(this.meta.write(c), pc, pa, pb, po);
+    const n = BYTES[dtype];
+    runElementwise(this.rt, this.meta, { kernel: EW.where[dtype as 'f32'], op: null, meta: c, ptrs: [pc, pa, pb, po], bytes: [4, n, n, n] });
   }
 
   reduce(op: ReduceOp, x: View, nReduce: number, out: View): void {
@@ -223,7 +225,8 @@ export class WasmBackend implements Backend {
     const shape = outer.shape[0] === 1 && outer.shape.length === 1 ? [n] : [...outer.shape, n];
     const strides = shape.length === 1 ? [[red.strides[0][0]]] : [[...outer.strides[0], red.strides[0][0]]];
     const px = this.ptr(x, 'reduce');
-    this.k[REDUCE_KERNEL[dtype]](code, this.meta.write({ shape, strides }), px, po);
+    const outBytes = REDUCE_OPS[code] === 'argmax' || REDUCE_OPS[code] === 'argmin' ? 4 : BYTES[dtype];
+    runElementwise(this.rt, this.meta, { kernel: EW.reduce[dtype], op: code, meta: { shape, strides }, ptrs: [px, po], bytes: [BYTES[dtype], outBytes], reduction: true });
   }
 
   matmul(a: View, b: View, out: View): void {

@@ -26,40 +26,48 @@ export class MetaScratch {
 
   /** Writes META for `s` and returns its byte address. */
   write(s: Strided): number {
-    const nd = s.shape.length;
-    const nops = s.strides.length;
-    const need = metaWords(nd, nops);
-    if (need > this.words) {
-      // the new block first: if malloc fails (OUT_OF_MEMORY) the old one stays ours and valid
-      const ptr = this.rt.malloc(need * 4);
-      this.rt.release(this.ptr);
-      this.ptr = ptr;
-      this.words = need;
-    }
-    // every META word is an i32 in the kernels: a dim (or the row count) of 2^31 or more — only
-    // possible through stride-0 broadcasts, which take no memory — would wrap and silently give
-    // wrong results
-    let rows = 1;
-    for (let d = 0; d < nd; d++) {
-      if (d < nd - 1) rows *= s.shape[d];
-      if (s.shape[d] > I32_MAX || rows > I32_MAX) {
-        throw new DescentError('UNSUPPORTED',
-          `wasm: a kernel would iterate over shape [${s.shape.join(', ')}] (e.g. a reduction over a broadcast view); the kernels count in 32 bits, so each dim and the product of all but the last must be ≤ 2^31 − 1`);
+    writeMeta(s, (words) => {
+      if (words > this.words) {
+        // the new block first: if malloc fails (OUT_OF_MEMORY) the old one stays ours and valid
+        const ptr = this.rt.malloc(words * 4);
+        this.rt.release(this.ptr);
+        this.ptr = ptr;
+        this.words = words;
       }
-    }
-    const w = this.rt.views.i32(this.ptr, need);
-    w[0] = nd;
-    w[1] = nops;
-    for (let d = 0; d < nd; d++) w[2 + d] = s.shape[d];
-    for (let k = 0; k < nops; k++) {
-      for (let d = 0; d < nd; d++) {
-        const st = s.strides[k][d];
-        if (!(st >= 0 && st <= I32_MAX)) {
-          throw new DescentError('BAD_ARGUMENT', `wasm: stride must be an integer in [0, 2^31), got ${st}`);
-        }
-        w[2 + nd * (1 + k) + d] = st;
-      }
-    }
+      return this.rt.views.i32(this.ptr, words);
+    });
     return this.ptr;
+  }
+}
+
+/**
+ * Validates `s` (a DescentError, with nothing written, where the kernels' i32 words cannot hold
+ * it), then writes its META words into the block `block(words)` returns (kernels reset the work space).
+ */
+export function writeMeta(s: Strided, block: (words: number) => Int32Array): void {
+  const nd = s.shape.length;
+  const nops = s.strides.length;
+  // every META word is an i32 in the kernels: a dim (or the row count) of 2^31 or more — only
+  // possible through stride-0 broadcasts, which take no memory — would wrap and silently give
+  // wrong results
+  let rows = 1;
+  for (let d = 0; d < nd; d++) {
+    if (d < nd - 1) rows *= s.shape[d];
+    if (s.shape[d] > I32_MAX || rows > I32_MAX) {
+      throw new DescentError('UNSUPPORTED',
+        `wasm: a kernel would iterate over shape [${s.shape.join(', ')}] (e.g. a reduction over a broadcast view); the kernels count in 32 bits, so each dim and the product of all but the last must be ≤ 2^31 − 1`);
+    }
+  }
+  for (const row of s.strides) {
+    for (const st of row) {
+      if (!(st >= 0 && st <= I32_MAX)) throw new DescentError('BAD_ARGUMENT', `wasm: stride must be an integer in [0, 2^31), got ${st}`);
+    }
+  }
+  const w = block(metaWords(nd, nops));
+  w[0] = nd;
+  w[1] = nops;
+  for (let d = 0; d < nd; d++) w[2 + d] = s.shape[d];
+  for (let k = 0; k < nops; k++) {
+    for (let d = 0; d < nd; d++) w[2 + nd * (1 + k) + d] = s.strides[k][d];
   }
 }

@@ -4,9 +4,10 @@
 // and the workers claim until none is left (gemm-worker.ts), so a worker the OS runs late costs
 // its share, not a wait. Results are bit-identical to one thread because the driver splits M×N
 // or the batch only (see gemm.ts). Symmetric products (syrk-part.ts) and fused updates are jobs of the same
-// pool, split into triangle shares and records. Products below the split threshold (POOL_MIN_FLOPS) stay
-// on the calling thread: waking workers
-// costs tens of microseconds.
+// pool, split into triangle shares and records, and so are large elementwise calls and reductions
+// (elementwise.ts, split into row ranges). Products below the split threshold (POOL_MIN_FLOPS) and
+// elementwise calls below POOL_MIN_ELEMENTS stay on the calling thread: waking workers costs tens
+// of microseconds.
 //
 // Each worker instantiates the module, which re-applies its active data segments (constant
 // tables) to the shared memory: the same bytes, and nothing writes below the heap base, so it is
@@ -18,7 +19,8 @@
 
 import { JOB, JOB_LEN, SPLIT_BATCH, SPLIT_M, SPLIT_N, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
 import { gemmWorkerMain, runClaims } from './gemm-worker.js';
-import { UPDATE_KERNEL_NAMES, poolPart } from './pool-part.js';
+import { POOL_KERNEL_NAMES, UPDATE_JOB_TAG, poolPart } from './pool-part.js';
+import { elementwisePart } from './elementwise-part.js';
 import { symmetricPart } from './syrk-part.js';
 import { DescentError, check } from '../../errors.js';
 
@@ -41,8 +43,27 @@ export function setPoolMinFlops(flops: number): number {
   poolMinFlops = flops;
   return prev;
 }
+
+/**
+ * Below this many elements an elementwise call or reduction runs on the calling thread. Measured
+ * with `npm run bench -- elementwise threads` on the loaded 2-core development machine (load ≈ 2.5):
+ * a split costs ~4 µs (best samples at 2^16), ~10% of a 2^18-element add, ~3% at 2^20; there
+ * memory-bound ops (add, mul, relu, row sums) gained nothing (one core streams ~50 GB/s), while
+ * exp reached 1.2–1.8× in the samples that found a free core (2^20, 2^22).
+ */
+export const POOL_MIN_ELEMENTS = 2 ** 20;
+let poolMinElements = POOL_MIN_ELEMENTS;
+
+/** Sets the elementwise split threshold (default POOL_MIN_ELEMENTS); returns the previous one. For measuring it: 0 splits every call, Infinity none. */
+export function setPoolMinElements(elements: number): number {
+  check(elements >= 0, 'BAD_OPTION', () => `setPoolMinElements: expected a number of elements ≥ 0, got ${String(elements)}`);
+  const prev = poolMinElements;
+  poolMinElements = elements;
+  return prev;
+}
+
 /** Part runner of the calling thread (the workers get the same one as source). */
-const runPoolPart = poolPart(runPart, symmetricPart, UPDATE_KERNEL_NAMES);
+const runPoolPart = poolPart(runPart, symmetricPart, elementwisePart, POOL_KERNEL_NAMES);
 const JOB_OFFSET = 64;
 /** How long an idle worker spins before sleeping, in ms. */
 const SPIN_MS = 2;
@@ -136,7 +157,7 @@ async function startPoolNow(rt: PoolRuntime, threads: number): Promise<number> {
   if (threads <= 1 || !sharedMemoryUsable() || !(rt.memory.buffer instanceof SharedArrayBuffer)) return 1;
   const ctrl = new SharedArrayBuffer(JOB_OFFSET + JOB_LEN * 8);
   const flags = new Int32Array(ctrl, 0, 4);
-  const part = `(${poolPart.toString()})(${runPart.toString()}, ${symmetricPart.toString()}, ${JSON.stringify(UPDATE_KERNEL_NAMES)})`;
+  const part = `(${poolPart.toString()})(${runPart.toString()}, ${symmetricPart.toString()}, ${elementwisePart.toString()}, ${JSON.stringify(POOL_KERNEL_NAMES)})`;
   const source = `(${gemmWorkerMain.toString()})(${part}, ${runClaims.toString()}, ${JOB_OFFSET}, ${JOB_LEN}, ${SPIN_MS});`;
   const workers = [];
   const ready: Promise<boolean>[] = [];
@@ -241,6 +262,11 @@ export function poolThreadsFor(rt: GemmRuntime, flops: number): number {
   return pool && pool.rt === rt && flops >= poolMinFlops ? pool.workers.length + 1 : 1;
 }
 
+/** Threads the pool gives an elementwise call over `elements` elements on `rt` (1 below POOL_MIN_ELEMENTS). */
+export function poolThreadsForElements(rt: GemmRuntime, elements: number): number {
+  return pool && pool.rt === rt && elements >= poolMinElements ? pool.workers.length + 1 : 1;
+}
+
 /** Runs a job record that poolPart understands in `parts` parts, on the pool poolThreadsFor found (scratch set by the caller). */
 export function runJobOnPool(job: Float64Array, parts: number): void {
   runParts(pool as Pool, job, parts);
@@ -273,7 +299,7 @@ export function runUpdateOnPool(rt: PoolRuntime, kernel: number, table: number, 
   const p = pool;
   if (!p || p.rt !== rt) return false;
   const job = new Float64Array(JOB_LEN);
-  job.set([-2 - kernel, count, table, recordBytes, scalars.length, ...scalars, flags]);
+  job.set([UPDATE_JOB_TAG, kernel, table, recordBytes, scalars.length, ...scalars, flags]);
   runParts(p, job, count);
   return true;
 }
