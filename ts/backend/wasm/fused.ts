@@ -19,11 +19,12 @@ import { check } from '../../errors.js';
 type MultiKernel = (count: number, table: number, ...scalars: number[]) => void;
 
 /**
- * Elements below which an update stays on the calling thread. Measure with `npm run bench -- optim`
- * (its Adam 1-vs-2-thread table); on the loaded 2-core development machine two threads lost at
- * every size up to 1M, so the split starts above the MLP bench's 200K parameters.
+ * Elements below which an update stays on the calling thread. Measured with `npm run bench --
+ * optim --adam-threads` on the quiet 2-core AMD EPYC: Adam's sqrt and two divisions per element
+ * keep it compute-bound, so two threads gain from 64K elements (1.17–1.37×) and 1.43–1.47× on the
+ * MLP bench's 203,530 parameters.
  */
-export const POOL_MIN_UPDATE = 2 ** 20;
+export const POOL_MIN_UPDATE = 2 ** 16;
 let poolMinUpdate = POOL_MIN_UPDATE;
 
 /** Sets the split threshold (default POOL_MIN_UPDATE); returns the previous one. For measuring it: 0 splits every update, Infinity none. */

@@ -46,12 +46,12 @@ export function setPoolMinFlops(flops: number): number {
 
 /**
  * Below this many elements an elementwise call or reduction runs on the calling thread. Measured
- * with `npm run bench -- elementwise threads` on the loaded 2-core development machine (load ≈ 2.5):
- * a split costs ~4 µs (best samples at 2^16), ~10% of a 2^18-element add, ~3% at 2^20; there
- * memory-bound ops (add, mul, relu, row sums) gained nothing (one core streams ~50 GB/s), while
- * exp reached 1.2–1.8× in the samples that found a free core (2^20, 2^22).
+ * with `npm run bench -- elementwise threads` on the quiet 2-core AMD EPYC (load < 1): at 2^16 a
+ * split loses (add, relu 0.5×; only exp gains, 1.2×), at 2^18 memory-bound ops break even
+ * (add 0.97×, relu 1.03×, row sums 1.25×) while exp gains 1.8×, from 2^20 everything gains
+ * (1.35–1.8×).
  */
-export const POOL_MIN_ELEMENTS = 2 ** 20;
+export const POOL_MIN_ELEMENTS = 2 ** 18;
 let poolMinElements = POOL_MIN_ELEMENTS;
 
 /** Sets the elementwise split threshold (default POOL_MIN_ELEMENTS); returns the previous one. For measuring it: 0 splits every call, Infinity none. */
