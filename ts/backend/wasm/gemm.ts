@@ -75,8 +75,10 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
   const kernel = job[0], m = job[1], n = job[2], k = job[3];
   const f64 = kernel === 2;
   // the FMA kernel tiles 5×8 over packed A, except for C blocks ≤ 64 columns wide, where A is
-  // re-read ≤ 8 times and reading it in place with the 4×8 tile beats packing it
-  const five = kernel === 1 && n > 64;
+  // re-read ≤ 8 times and reading it in place with the 4×8 tile beats packing it, and for parts of
+  // a split over N with row-major f32 A, where every part would pack all of A again (4×8 and 5×8
+  // make each element with the same relaxed_madd chain: the same bits)
+  const five = kernel === 1 && n > 64 && !(job[19] === 1 && job[7] === 0 && job[6] === 1);
   const es = f64 ? 8 : 4, MR = five ? 5 : 4, NR = f64 ? 4 : 8;
   const KC = f64 ? 128 : 256, MC = f64 ? 64 : five ? 130 : 128, NC = f64 ? 1024 : 2048;
   const fns = ex as Record<string, (...args: number[]) => void>;

@@ -230,15 +230,15 @@ function chooseSplit(job: Float64Array, threads: number): { splitN: number; part
   const [kernel, m, n, k] = [job[0], job[1], job[2], job[3]];
   const want = threads * CHUNKS_PER_THREAD;
   const nTiles = Math.ceil(n / (kernel === 2 ? 4 : 8)), mTiles = Math.ceil(m / 4);
-  // the FMA 5×8 tile (n > 64, gemm.ts runPart) always packs A
-  const aInPlace = kernel !== 2 && !(kernel === 1 && n > 64) && job[7] === 0 && job[6] === 1;
+  // f32 row-major A is read in place by every part of a split over N (both kernels: gemm.ts runPart)
+  const aInPlace = kernel !== 2 && job[7] === 0 && job[6] === 1;
   const costN = aInPlace ? 0 : m * k, costM = k * n;
   let splitN = costN <= costM ? SPLIT_N : SPLIT_M;
   if ((splitN ? nTiles : mTiles) < want) splitN = nTiles >= mTiles ? SPLIT_N : SPLIT_M;
   const tiles = splitN ? nTiles : mTiles, count = job[JOB.batch];
   if (count >= want || count > tiles) return { splitN: SPLIT_BATCH, parts: Math.min(want, count) };
-  // every chunk repacks the side it does not split: with a packed A, one chunk per thread (the
-  // 128×784·784×256 FMA product lost its whole second-thread gain to 8 packings of A)
+  // every chunk repacks the side it does not split: then one chunk per thread (8 chunks of a
+  // 128×784·784×256 product that each packed all of A lost most of the second thread's gain)
   const repacks = splitN ? !aInPlace : true;
   return { splitN, parts: Math.min(repacks ? threads : want, tiles) };
 }
