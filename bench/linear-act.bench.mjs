@@ -9,8 +9,7 @@
 //   dW + db        — a Linear's weight and bias gradients from g [128, out] and x [128, in]: one
 //                    GEMM that sums gᵀ's rows as it packs them (Backend.matmulRowSums) vs the GEMM
 //                    gᵀ·x then sumTo(g, [out]), both GEMMs called on the backend; the GEMM alone
-//                    (backend.matmul, whose general batch-walking driver costs more per call than
-//                    matmulRowSums' direct 2-D job: visible at small shapes) for scale
+//                    (backend.matmul) for scale
 // CPU time (process.cpuUsage) per call, contenders interleaved round by round, median over rounds:
 // steadier than wall-clock time on a shared machine. ROUNDS (default 31) and REPS (10) override.
 import { join } from 'node:path';
