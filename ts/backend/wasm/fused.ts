@@ -12,8 +12,7 @@ import { viewPtr } from './storage.js';
 import { withBlocks } from './scratch.js';
 import { sizeOf } from '../view.js';
 import { POOL_KERNEL_NAMES, UPDATE_KERNELS } from './pool-part.js';
-import { poolThreads, runUpdateOnPool } from './threads.js';
-import { check } from '../../errors.js';
+import { SplitThreshold, poolThreads, runUpdateOnPool } from './threads.js';
 
 /** The common shape of the multi kernels: (count, table, ...their scalars, flags). */
 type MultiKernel = (count: number, table: number, ...scalars: number[]) => void;
@@ -25,15 +24,9 @@ type MultiKernel = (count: number, table: number, ...scalars: number[]) => void;
  * MLP bench's 203,530 parameters.
  */
 export const POOL_MIN_UPDATE = 2 ** 16;
-let poolMinUpdate = POOL_MIN_UPDATE;
-
-/** Sets the split threshold (default POOL_MIN_UPDATE); returns the previous one. For measuring it: 0 splits every update, Infinity none. */
-export function setPoolMinUpdate(elements: number): number {
-  check(elements >= 0, 'BAD_OPTION', () => `setPoolMinUpdate: expected a number of elements ≥ 0, got ${String(elements)}`);
-  const prev = poolMinUpdate;
-  poolMinUpdate = elements;
-  return prev;
-}
+const minUpdate = new SplitThreshold('setPoolMinUpdate', 'elements', POOL_MIN_UPDATE);
+/** Sets the update split threshold (default POOL_MIN_UPDATE; the optim bench); returns the previous one. */
+export const setPoolMinUpdate = (elements: number): number => minUpdate.set(elements);
 /** Elements per record of a split update (a multiple of 16: records start on a 64-byte line). */
 const UPDATE_CHUNK = 2 ** 14;
 /** At most this many parts per job (the pool's claim word counts parts in 16 bits). */
@@ -48,7 +41,7 @@ export function fusedUpdateWasm(rt: WasmRuntime, kind: FusedUpdateKind, records:
   let rows = records.map((r) => [sizeOf(r.param.shape), viewPtr(r.param, where, rt), viewPtr(r.grad, where, rt),
     ...r.state.map((v) => (v === null ? 0 : viewPtr(v, where, rt)))]);
   const total = rows.reduce((s, r) => s + r[0], 0);
-  const threaded = total >= poolMinUpdate && poolThreads() > 1;
+  const threaded = total >= minUpdate.value && poolThreads() > 1;
   if (threaded) rows = chunked(rows, Math.max(UPDATE_CHUNK, Math.ceil(total / MAX_PARTS / 16) * 16));
   withBlocks(rt, [rows.length * words * 4], ([table]) => {
     const rec = rt.views.i32(table, rows.length * words);

@@ -31,18 +31,28 @@ export interface PoolRuntime extends GemmRuntime {
 
 /** Below this many flops a product runs on the calling thread (≈ 0.2 ms of work; measured: 128³ was slower on two threads). */
 export const POOL_MIN_FLOPS = 2 ** 23;
-let poolMinFlops = POOL_MIN_FLOPS;
 
 /**
- * Sets the split threshold (default POOL_MIN_FLOPS); returns the previous one. For measuring it
- * (bench/gemm-threads.bench.mjs): 0 splits every product, Infinity none.
+ * A split threshold of the pool and its setter, for measuring it (the benches): 0 splits every
+ * job, Infinity none; `set` returns the previous value.
  */
-export function setPoolMinFlops(flops: number): number {
-  check(flops >= 0, 'BAD_OPTION', () => `setPoolMinFlops: expected a number of flops ≥ 0, got ${String(flops)}`);
-  const prev = poolMinFlops;
-  poolMinFlops = flops;
-  return prev;
+export class SplitThreshold {
+  value: number;
+  constructor(private readonly setter: string, private readonly unit: string, initial: number) {
+    this.value = initial;
+  }
+
+  set(value: number): number {
+    check(value >= 0, 'BAD_OPTION', () => `${this.setter}: expected a number of ${this.unit} ≥ 0, got ${String(value)}`);
+    const prev = this.value;
+    this.value = value;
+    return prev;
+  }
 }
+
+const minFlops = new SplitThreshold('setPoolMinFlops', 'flops', POOL_MIN_FLOPS);
+/** Sets the GEMM split threshold (default POOL_MIN_FLOPS; bench/gemm-threads.bench.mjs); returns the previous one. */
+export const setPoolMinFlops = (flops: number): number => minFlops.set(flops);
 
 /**
  * Below this many elements an elementwise call or reduction runs on the calling thread. Measured
@@ -52,15 +62,9 @@ export function setPoolMinFlops(flops: number): number {
  * (1.35–1.8×).
  */
 export const POOL_MIN_ELEMENTS = 2 ** 18;
-let poolMinElements = POOL_MIN_ELEMENTS;
-
-/** Sets the elementwise split threshold (default POOL_MIN_ELEMENTS); returns the previous one. For measuring it: 0 splits every call, Infinity none. */
-export function setPoolMinElements(elements: number): number {
-  check(elements >= 0, 'BAD_OPTION', () => `setPoolMinElements: expected a number of elements ≥ 0, got ${String(elements)}`);
-  const prev = poolMinElements;
-  poolMinElements = elements;
-  return prev;
-}
+const minElements = new SplitThreshold('setPoolMinElements', 'elements', POOL_MIN_ELEMENTS);
+/** Sets the elementwise split threshold (default POOL_MIN_ELEMENTS); returns the previous one. */
+export const setPoolMinElements = (elements: number): number => minElements.set(elements);
 
 /** Part runner of the calling thread (the workers get the same one as source). */
 const runPoolPart = poolPart(runPart, symmetricPart, elementwisePart, POOL_KERNEL_NAMES);
@@ -246,7 +250,7 @@ function chooseSplit(job: Float64Array, threads: number): { splitN: number; part
 const runOnPool: GemmExecutor = (rt, job, flops) => {
   const p = pool;
   const single = singleThread as GemmExecutor;
-  if (!p || p.rt !== rt || flops < poolMinFlops) return single(rt, job, flops);
+  if (!p || p.rt !== rt || flops < minFlops.value) return single(rt, job, flops);
   const threads = p.workers.length + 1;
   const split = chooseSplit(job, threads);
   if (split.parts <= 1) return single(rt, job, flops);
@@ -259,12 +263,12 @@ const runOnPool: GemmExecutor = (rt, job, flops) => {
 
 /** Threads the pool gives a job of `flops` on `rt`: 1 (the calling thread alone) without a pool or below the split threshold. */
 export function poolThreadsFor(rt: GemmRuntime, flops: number): number {
-  return pool && pool.rt === rt && flops >= poolMinFlops ? pool.workers.length + 1 : 1;
+  return pool && pool.rt === rt && flops >= minFlops.value ? pool.workers.length + 1 : 1;
 }
 
 /** Threads the pool gives an elementwise call over `elements` elements on `rt` (1 below POOL_MIN_ELEMENTS). */
 export function poolThreadsForElements(rt: GemmRuntime, elements: number): number {
-  return pool && pool.rt === rt && elements >= poolMinElements ? pool.workers.length + 1 : 1;
+  return pool && pool.rt === rt && elements >= minElements.value ? pool.workers.length + 1 : 1;
 }
 
 /** Runs a job record that poolPart understands in `parts` parts, on the pool poolThreadsFor found (scratch set by the caller). */
