@@ -37,8 +37,9 @@ function randoms(n: number, seed: number): Float32Array {
  * Fused and unfused (matmul, then fround(c + b), then x < 0 ? 0 : x or the unary gelu kernel)
  * results for one shape, and the fused pre-activation output with the unfused sums + bias.
  */
-function both(m: number, n: number, k: number, act: number, withBias: boolean, seed: number): [Float32Array, Float32Array, Float32Array, Float32Array] {
-  const A = f32([m, k], randoms(m * k, seed).map((x) => x * 3)), B = f32([k, n], randoms(k * n, seed + 1));
+function both(m: number, n: number, k: number, act: number, withBias: boolean, seed: number, bT = false): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  const A = f32([m, k], randoms(m * k, seed).map((x) => x * 3)), B = f32(bT ? [n, k] : [k, n], randoms(k * n, seed + 1));
+  if (bT) B.view = { ...B.view, shape: [k, n], strides: [1, k] }; // B = Wᵀ of a row-major W [n, k], as Linear passes it
   const bias = f32([n], randoms(n, seed + 2));
   const fused = f32([m, n], new Float32Array(m * n).fill(NaN)), plain = f32([m, n], new Float32Array(m * n).fill(NaN));
   const pre = f32([m, n], new Float32Array(m * n).fill(NaN));
@@ -86,6 +87,19 @@ describe('f32 GEMM bias/relu/gelu epilogue', () => {
         const [got, want, pre, wantPre] = both(m, n, k, act, true, m + n + k);
         expectSameBits(got, want);
         expectSameBits(pre, wantPre);
+      }
+    } finally {
+      setDeterministic(true);
+    }
+  });
+
+  test('matches on the FMA kernel for narrow C with B = Wᵀ (k-vectorised 4×2c4, epilogue in its store), k tails', () => {
+    setDeterministic(false);
+    try {
+      for (const act of [ACT_NONE, ACT_RELU, ACT_GELU]) for (const [m, n, k] of [[128, 10, 256], [17, 1, 5], [130, 12, 303], [3, 7, 4]]) {
+        const [got, want, pre, wantPre] = both(m, n, k, act, true, m + n + k, true);
+        expectSameBits(got, want);
+        if (act !== ACT_NONE) expectSameBits(pre, wantPre);
       }
     } finally {
       setDeterministic(true);

@@ -1,7 +1,8 @@
-// The relaxed-SIMD FMA path's own kernels (assembly/f32-gemm/5x8-*, 3x12-*): the 5-row A packer
-// against the generic scalar packer bit for bit, the 5×8 and small-n 3×12 FMA macro-kernels
-// against their unfused scalar twins within the f32 bound, and 3×12 against the 4×8 FMA kernel
-// bit for bit (same operations per element). Driver-level FMA tests (oracle, threads) are in gemm.test.ts.
+// The relaxed-SIMD FMA path's own kernels (assembly/f32-gemm/5x8-*, 3x12-*, 4x2c4-*): the 5-row A
+// packer against the generic scalar packer bit for bit, the 5×8, small-n 3×12 and k-vectorised
+// 4×2c4 FMA macro-kernels against their unfused scalar twins within the f32 bound, 3×12 against
+// the 4×8 FMA kernel bit for bit (same operations per element), and the twins against a float64
+// oracle. Driver-level FMA tests (oracle, threads) are in gemm.test.ts.
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
@@ -76,5 +77,72 @@ describe('kernels: relaxed 5×8 against its scalar twin', () => {
       }
     }
     for (const p of [a, b, p12, p8, tmp, ...cs]) rt.release(p);
+  });
+});
+
+describe('kernels: the k-vectorised 4×2c4 (narrow C, A rows and B columns along k)', () => {
+  const ex = () => rt.exports as unknown as Record<string, (...a: number[]) => void>;
+  /** A [mc×lda] row-major, B as nc columns of ldb floats, C [mc×ldc] with padding, bias [nc], pre like C. */
+  function setup(mc: number, nc: number, kc: number, seed: number) {
+    const lda = kc + 3, ldb = kc + 5, ldc = nc + 2, r = seeded(seed);
+    const ptrs = { a: rt.malloc(mc * lda * 4), b: rt.malloc(nc * ldb * 4), bias: rt.malloc(nc * 4), c: [0, 1].map(() => rt.malloc(mc * ldc * 4)), pre: [0, 1].map(() => rt.malloc(mc * ldc * 4)) };
+    for (const [p, len] of [[ptrs.a, mc * lda], [ptrs.b, nc * ldb], [ptrs.bias, nc]]) { const v = new Float32Array(rt.memory.buffer, p, len); for (let i = 0; i < len; i++) v[i] = r() - 0.5; }
+    const init = new Float32Array(mc * ldc).map(() => r() - 0.5);
+    const free = () => { for (const p of [ptrs.a, ptrs.b, ptrs.bias, ...ptrs.c, ...ptrs.pre]) rt.release(p); };
+    return { lda, ldb, ldc, ptrs, init, free };
+  }
+
+  test('f32_gemm_4x2c4_wasmrelaxedsimd ≈ its scalar twin (every mc ≤ 9, nc ≤ 12, k tails 0..3, alpha, beta, bias, relu, gelu, pre); padding untouched', () => {
+    for (const kc of [4, 5, 6, 7, 33]) for (let mc = 1; mc <= 9; mc++) for (let nc = 1; nc <= 12; nc++) {
+      const { lda, ldb, ldc, ptrs, init, free } = setup(mc, nc, kc, mc * 100 + nc * 7 + kc);
+      for (const [alpha, beta, act, withBias] of [[1, 0, 0, false], [0.5, 1, 1, true], [-1.25, 0.75, 2, true]] as const) {
+        for (const s of [0, 1]) {
+          new Float32Array(rt.memory.buffer, ptrs.c[s], mc * ldc).set(init);
+          new Float32Array(rt.memory.buffer, ptrs.pre[s], mc * ldc).set(init);
+          ex()[s === 0 ? 'f32_gemm_4x2c4_scalar' : 'f32_gemm_4x2c4_wasmrelaxedsimd'](mc, nc, kc, ptrs.a, lda, ptrs.b, ldb, ptrs.c[s], ldc,
+            alpha, beta, withBias ? ptrs.bias : 0, act, ptrs.pre[s]);
+        }
+        const [want, got] = ptrs.c.map((p) => new Float32Array(rt.memory.buffer, p, mc * ldc));
+        const [wantPre, gotPre] = ptrs.pre.map((p) => new Float32Array(rt.memory.buffer, p, mc * ldc));
+        for (let e = 0; e < mc * ldc; e++) {
+          const where = `mc ${mc} nc ${nc} kc ${kc} act ${act} element ${e}`;
+          if (e % ldc >= nc) { expect(got[e], where).toBe(init[e]); expect(gotPre[e], where).toBe(init[e]); continue; }
+          expect(Math.abs(got[e] - want[e]), where).toBeLessThan(kc * 2 ** -22 * 4);
+          expect(Math.abs(gotPre[e] - wantPre[e]), where).toBeLessThan(kc * 2 ** -22 * 4);
+        }
+      }
+      free();
+    }
+  });
+
+  test('its scalar twin is A·B + bias within the f32 bound of a float64 oracle (k tails included)', () => {
+    for (const [mc, nc, kc] of [[5, 10, 257], [3, 7, 6], [9, 12, 4], [1, 1, 31]]) {
+      const { lda, ldb, ldc, ptrs, free } = setup(mc, nc, kc, mc + nc + kc);
+      ex().f32_gemm_4x2c4_scalar(mc, nc, kc, ptrs.a, lda, ptrs.b, ldb, ptrs.c[0], ldc, 1, 0, ptrs.bias, 0, 0);
+      const a = new Float32Array(rt.memory.buffer, ptrs.a, mc * lda), b = new Float32Array(rt.memory.buffer, ptrs.b, nc * ldb);
+      const bias = new Float32Array(rt.memory.buffer, ptrs.bias, nc), c = new Float32Array(rt.memory.buffer, ptrs.c[0], mc * ldc);
+      for (let i = 0; i < mc; i++) for (let j = 0; j < nc; j++) {
+        let want = bias[j];
+        for (let p = 0; p < kc; p++) want += a[i * lda + p] * b[j * ldb + p];
+        expect(Math.abs(c[i * ldc + j] - want), `${mc} ${nc} ${kc} (${i}, ${j})`).toBeLessThan((kc + 1) * 2 ** -22 * 4);
+      }
+      free();
+    }
+  });
+
+  test('the k tail counts each element once: an infinite element already summed stays +Inf, not 0·Inf = NaN', () => {
+    for (const kc of [5, 6, 7]) {
+      const { lda, ldb, ldc, ptrs, free } = setup(4, 2, kc, kc);
+      const a = new Float32Array(rt.memory.buffer, ptrs.a, 4 * lda), b = new Float32Array(rt.memory.buffer, ptrs.b, 2 * ldb);
+      a.fill(1); b.fill(1);
+      a[kc - 4] = Infinity; // lane 0 of the tail vector: summed by the whole-vector loop, masked in the tail
+      b[ldb + kc - 4] = Infinity;
+      for (const name of ['f32_gemm_4x2c4_wasmrelaxedsimd', 'f32_gemm_4x2c4_scalar']) {
+        ex()[name](4, 2, kc, ptrs.a, lda, ptrs.b, ldb, ptrs.c[0], ldc, 1, 0, 0, 0, 0);
+        const c = new Float32Array(rt.memory.buffer, ptrs.c[0], 4 * ldc);
+        expect([c[0], c[1], c[ldc], c[ldc + 1]], `${name} kc ${kc}`).toEqual([Infinity, Infinity, kc, Infinity]);
+      }
+      free();
+    }
   });
 });

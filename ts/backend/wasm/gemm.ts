@@ -4,8 +4,9 @@
 // f64-gemm). Transposes and strided views are only strides given to the packers: no copies.
 // f32 A is read in place instead of packed where that measured faster (see runPart).
 // Default kernel: plain SIMD mul+add (deterministic across machines); setDeterministic(false)
-// opts into the relaxed-SIMD FMA kernel (5×8 tile over A packed 5 rows wide; 3×12 with A in
-// place when C has 9..12 columns) when the relaxed build is loaded.
+// opts into the relaxed-SIMD FMA kernel (5×8 tile over A packed 5 rows wide; for C ≤ 12 columns
+// wide, 4×2 dot products along k when A and B both run along k (x·Wᵀ), else 3×12 with A in place
+// when C has 9..12 columns) when the relaxed build is loaded.
 //
 // Invariants:
 // - Every C element is accumulated over k in the same order with the same k blocking whatever
@@ -97,11 +98,14 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
   const count = job[22], inner = job[23];
   const t0 = split === 2 ? Math.floor((part * count) / parts) : 0, t1 = split === 2 ? Math.floor(((part + 1) * count) / parts) : count;
   const pa = job[16] + slot * job[17], pb = pa + MC * KC * es, tmp = pb + KC * NC * es;
+  // FMA with C ≤ 12 columns wide (the whole product's, so every part agrees) and both operands
+  // along k in memory (x·Wᵀ): dot products vectorised over k, no packing, k not blocked (4×2c4)
+  const c4 = kernel === 1 && job[7] === 0 && job[11] === 0 && aCs === 1 && bRs === 1 && n <= 12 && k >= 4;
   // FMA with 9..12 columns and A in place: one 3×12 tile spans C's width (B packed 12 wide)
-  const twelve = kernel === 1 && job[7] === 0 && n1 - n0 > 8 && n1 - n0 <= 12, packW = twelve ? 12 : NR;
+  const twelve = !c4 && kernel === 1 && job[7] === 0 && n1 - n0 > 8 && n1 - n0 <= 12, packW = twelve ? 12 : NR;
   // k in equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16: a 16-deep block pays a
   // whole pass of tile set-up and C read-modify-write for 2% of the flops)
-  const kStep = Math.ceil(k / Math.max(1, Math.ceil(k / KC)));
+  const kStep = c4 ? k : Math.ceil(k / Math.max(1, Math.ceil(k / KC)));
   for (let t = t0; t < t1; t++) {
     const ti = t % inner, to = (t - ti) / inner;
     const a = job[4] + (ti * job[24] + to * job[27]) * esA, b = job[8] + (ti * job[25] + to * job[28]) * esB;
@@ -110,7 +114,7 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
       const nc = Math.min(NC, n1 - jc);
       for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += kStep) {
         const kc = Math.min(kStep, k - pc);
-        if (kc > 0) packB(packW, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
+        if (kc > 0 && !c4) packB(packW, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
         const betaHere = pc === 0 ? beta : 1;
         for (let ic = m0; ic < m1; ic += MC) {
           const mc = Math.min(MC, m1 - ic);
@@ -118,7 +122,10 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
           // A's row sums over k (f32, unbatched): only the part holding C's first columns (every part
           // with a split over M, part 0 with a split over N) adds, in k order, once per row
           if (job[31] && jc === 0) fns.f32_rowsum_wasmsimd(mc, kc, aBlock, aRs, aCs, job[31] + ic * 8);
-          if (twelve) {
+          if (c4) {
+            fns.f32_gemm_4x2c4_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, b + jc * bCs * esB, bCs, cBlock, ldc, alpha, beta,
+              job[20] && job[20] + jc * es, job[21], job[30] && job[30] + (c - job[12]) + (ic * ldc + jc) * es);
+          } else if (twelve) {
             fns.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, aCs, pb, cBlock, ldc, alpha, betaHere, tmp);
           } else if (five) {
             if (kc > 0) {
@@ -142,7 +149,7 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
         }
         // f32 epilogue C ← act(C + bias) on each block after its last k step, while it is still in
         // cache (assembly/f32-biasact): the same ops on the same sums as add then relu, so same bits
-        if ((job[20] || job[21]) && pc + kStep >= k) {
+        if ((job[20] || job[21]) && pc + kStep >= k && !c4) {
           for (let ic = m0; ic < m1; ic += MC) {
             fns.f32_biasact_wasmsimd(Math.min(MC, m1 - ic), nc, c + (ic * ldc + jc) * es, ldc, job[20] && job[20] + jc * es, job[21],
               job[30] && job[30] + (c - job[12]) + (ic * ldc + jc) * es);

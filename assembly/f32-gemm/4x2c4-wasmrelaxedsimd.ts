@@ -1,0 +1,84 @@
+// f32 GEMM for narrow C (n ≤ 12) when both operands run along k in memory (A row-major, B column-
+// major: x·Wᵀ, a Linear layer's forward), 4×2 register tile vectorised along k ("c4", as
+// XNNPACK names its k-grouped kernels), relaxed SIMD f32x4.relaxed_madd.
+//
+// Why: the N-vectorised tiles waste lanes when n = 10 (4×8 computes 12 or 16 columns, 3×12
+// computes 12) and need B packed. Here each C element is a dot product kept in one f32x4 of
+// partial sums over k ≡ lane (mod 4), reduced once at the end: no packing, and every computed
+// column is a real one for any even n. 4×2: 8 accumulators + 4 A + 2 B vectors = 14 live v128
+// (V8 11.3 hoists a loop body's loads to its top, so all of them are live at once); 2×5 (17 live)
+// spilled: 27 GFLOP/s at 128×256·256×10.
+// The sums are in another order than the N-vectorised kernels' (lanes, then (l0 + l2) + (l1 + l3)),
+// so the bits differ from theirs; the driver picks this kernel from the whole product's shape, so
+// every part of a pooled product uses it (same bits on any thread count).
+import { storeScalarEpilogue } from '../_lib/gemm-scalar-store';
+
+/** The dot product of one lane-partial-sum vector: (l0 + l2) + (l1 + l3). */
+@inline
+function lanesum(x: v128): f32 {
+  return (f32x4.extract_lane(x, 0) + f32x4.extract_lane(x, 2)) + (f32x4.extract_lane(x, 1) + f32x4.extract_lane(x, 3));
+}
+
+/** Stores one tile row's valid columns (nr ≤ 2) with the epilogue. */
+@inline
+function storeRow2(c: usize, nr: i32, x0: v128, x1: v128, alpha: f32, beta: f32, bias: usize, act: i32, pre: usize): void {
+  storeScalarEpilogue(c, lanesum(x0), alpha, beta, bias != 0, bias != 0 ? load<f32>(bias) : 0, act, pre);
+  if (nr > 1) {
+    storeScalarEpilogue(c + 4, lanesum(x1), alpha, beta, bias != 0, bias != 0 ? load<f32>(bias + 4) : 0, act, pre != 0 ? pre + 4 : 0);
+  }
+}
+
+/**
+ * C[mc×nc] ← act(alpha·A·B + beta·C + bias) for kc ≥ 4. A(i, p) at a + (i·lda + p)·4, B(p, j) at
+ * b + (j·ldb + p)·4 (strides in ELEMENTS); c: byte pointer, row stride ldc ELEMENTS; bias: byte
+ * pointer to nc floats or 0; act: 0 none, 1 relu, 2 gelu; pre: 0, or a block laid out as C that
+ * receives the value before act. beta = 0 never reads C. Lane l sums p ≡ l (mod 4) over the
+ * whole vectors; a tail of t = kc mod 4 elements is added from one last vector at kc − 4 with its
+ * first 4 − t lanes (already summed) zeroed in both operands. Edge rows and columns alias the last
+ * valid one: nothing outside A, B or C is read or written.
+ */
+export function f32_gemm_4x2c4_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, a: usize, lda: i32, b: usize, ldb: i32,
+                                              c: usize, ldc: i32, alpha: f32, beta: f32, bias: usize, act: i32, pre: usize): void {
+  const aRow = <usize>lda << 2, bCol = <usize>ldb << 2, cRow = <usize>ldc << 2;
+  const k4 = <usize>(kc & ~3) << 2, tail = kc & 3, last = <usize>(kc - 4) << 2;
+  for (let j = 0; j < nc; j += 2) {
+    const nr = min(2, nc - j);
+    const b0 = b + <usize>j * bCol, b1 = b0 + (nr > 1 ? bCol : 0);
+    for (let i = 0; i < mc; i += 4) {
+      const mr = min(4, mc - i);
+      const a0 = a + <usize>i * aRow, a1 = a0 + <usize>min(1, mr - 1) * aRow;
+      const a2 = a0 + <usize>min(2, mr - 1) * aRow, a3 = a0 + <usize>min(3, mr - 1) * aRow;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      for (let p: usize = 0; p < k4; p += 16) {
+        const y0 = v128.load(b0 + p), y1 = v128.load(b1 + p);
+        let x = v128.load(a0 + p);
+        c00 = f32x4.relaxed_madd(x, y0, c00); c01 = f32x4.relaxed_madd(x, y1, c01);
+        x = v128.load(a1 + p);
+        c10 = f32x4.relaxed_madd(x, y0, c10); c11 = f32x4.relaxed_madd(x, y1, c11);
+        x = v128.load(a2 + p);
+        c20 = f32x4.relaxed_madd(x, y0, c20); c21 = f32x4.relaxed_madd(x, y1, c21);
+        x = v128.load(a3 + p);
+        c30 = f32x4.relaxed_madd(x, y0, c30); c31 = f32x4.relaxed_madd(x, y1, c31);
+      }
+      if (tail != 0) {
+        const mask = i32x4.ge_s(v128(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0), i32x4.splat(4 - tail));
+        const y0 = v128.and(v128.load(b0 + last), mask), y1 = v128.and(v128.load(b1 + last), mask);
+        let x = v128.and(v128.load(a0 + last), mask);
+        c00 = f32x4.relaxed_madd(x, y0, c00); c01 = f32x4.relaxed_madd(x, y1, c01);
+        x = v128.and(v128.load(a1 + last), mask);
+        c10 = f32x4.relaxed_madd(x, y0, c10); c11 = f32x4.relaxed_madd(x, y1, c11);
+        x = v128.and(v128.load(a2 + last), mask);
+        c20 = f32x4.relaxed_madd(x, y0, c20); c21 = f32x4.relaxed_madd(x, y1, c21);
+        x = v128.and(v128.load(a3 + last), mask);
+        c30 = f32x4.relaxed_madd(x, y0, c30); c31 = f32x4.relaxed_madd(x, y1, c31);
+      }
+      const ct = c + <usize>i * cRow + (<usize>j << 2), bj = bias != 0 ? bias + (<usize>j << 2) : 0;
+      const pt = pre != 0 ? pre + <usize>i * cRow + (<usize>j << 2) : 0;
+      storeRow2(ct, nr, c00, c01, alpha, beta, bj, act, pt);
+      if (mr > 1) storeRow2(ct + cRow, nr, c10, c11, alpha, beta, bj, act, pt != 0 ? pt + cRow : 0);
+      if (mr > 2) storeRow2(ct + 2 * cRow, nr, c20, c21, alpha, beta, bj, act, pt != 0 ? pt + 2 * cRow : 0);
+      if (mr > 3) storeRow2(ct + 3 * cRow, nr, c30, c31, alpha, beta, bj, act, pt != 0 ? pt + 3 * cRow : 0);
+    }
+  }
+}
