@@ -12,7 +12,7 @@ import { viewPtr } from '../ts/backend/wasm/storage.js';
 import { DescentError } from '../ts/errors.js';
 import { expectSameBits } from './helpers/compare.js';
 import { LAYOUTS, SHAPES, f32, freeAll, make, mismatch, output, unsplitThenSplit, values } from './wasm-helpers.js';
-import { setPoolMinElements, startPool, stopPool } from '../ts/backend/wasm/threads.js';
+import { POOL_MIN_ELEMENTS, setPoolMinElements, startPool, stopPool } from '../ts/backend/wasm/threads.js';
 
 let be: WasmBackend;
 let relaxed: WasmBackend;
@@ -360,6 +360,57 @@ test('unary, binary and where split over 2 threads give the bits of 1 thread (od
       }
     }
     expect(be.rt.bytesInUse).toBe(inUse); // every part's META block given back
+  } finally {
+    await stopPool();
+  }
+});
+
+test('gather split over 2 threads gives the bits of 1 thread (rows of an index_select, any dim, strided x; f32/f64/i32); a bad index leaves out untouched', async () => {
+  expect(await startPool(be.rt, 2)).toBe(2);
+  const inUse = be.rt.bytesInUse;
+  try {
+    let seed = 4000;
+    // [x shape, dim, index shape]: index_select of rows (index broadcast along the row), a general gather
+    const cases: [number[], number, number[], number[]][] = [[[50, 3, 7], 0, [33, 3, 7], [1, 0, 0]], [[9, 40], 1, [9, 65], [65, 1]], [[301, 5], 0, [257, 5], [5, 1]]];
+    for (const dtype of ['f32', 'f64', 'i32'] as const) for (const layout of ['contiguous', 'transposed'] as const) {
+      for (const [xShape, dim, iShape, iStrides] of cases) {
+        const x = make(be, dtype, xShape, layout, seed++);
+        const n = iShape.reduce((a, b) => a * b, 1), idxSize = iStrides[0] === 1 && iStrides[1] === 0 ? iShape[0] : n;
+        const idx = make(be, 'i32', [idxSize], 'contiguous', seed++, (len, sd) => values('f32', len, sd, 1, false).map((v) => Math.floor((v + 1) / 2 * xShape[dim])));
+        const index = { ...idx.view, shape: iShape, strides: iStrides.length === iShape.length ? iStrides : [1, 0, 0] };
+        const what = `${dtype} ${layout} x [${xShape}] dim ${dim}`;
+        const out = output(be, dtype, iShape);
+        const kernel = dtype === 'f64' ? 'x64_gather_scalar' : 'x32_gather_scalar';
+        const { bytes, rows } = unsplitThenSplit(be, kernel, 2, () => { be.gather(x.view, dim, index, out); return be.read(out); });
+        expect(bytes[1], what).toEqual(bytes[0]);
+        expect(rows[0], what).toHaveLength(1); // unsplit: one call over the whole range
+        expect(rows[1].every((r) => r < rows[0][0]), `${what}: split into parts`).toBe(true);
+        // the gathered values: x at the index along dim (x.logical is x in row-major order)
+        const got = be.read(out), ix = idx.logical;
+        const rowMajor = (shape: number[]) => shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+        const os = rowMajor(iShape), xs = rowMajor(xShape);
+        for (let e = 0; e < n; e += 7) {
+          const pos = iShape.map((_, d) => Math.floor(e / os[d]) % iShape[d]);
+          const at = pos.reduce((a, p, d) => a + p * index.strides[d], 0);
+          const xi = pos.reduce((a, p, d) => a + (d === dim ? ix[at] : p) * xs[d], 0);
+          expect(Object.is(got[e], x.logical[xi]) || (Number.isNaN(got[e]) && Number.isNaN(x.logical[xi])), `${what} element ${e}`).toBe(true);
+        }
+        // a bad index with the split on: every index checked first, out keeps its bytes
+        const before = be.read(out);
+        const bad = be.read(idx.view) as Int32Array;
+        bad[bad.length - 1] = xShape[dim];
+        be.write(idx.storage, bad);
+        setPoolMinElements(0);
+        try {
+          expect(() => be.gather(x.view, dim, index, out)).toThrow(/out of range/);
+        } finally {
+          setPoolMinElements(POOL_MIN_ELEMENTS);
+        }
+        expect(be.read(out), what).toEqual(before);
+        freeAll(be, x, idx, out);
+      }
+    }
+    expect(be.rt.bytesInUse).toBe(inUse);
   } finally {
     await stopPool();
   }

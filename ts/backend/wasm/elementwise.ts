@@ -1,4 +1,4 @@
-// Elementwise kernel calls (unary, binary, where) and reductions on the wasm device: one kernel call
+// Elementwise kernel calls (unary, binary, where, gather) and reductions on the wasm device: one kernel call
 // over a collapsed N-d iteration (META), on the calling thread, or — for POOL_MIN_ELEMENTS elements
 // or more with a thread pool running — as one pool job whose parts are contiguous ranges of the
 // iteration's outermost dim (elementwise-part.ts). Each output element is computed by the same
@@ -18,11 +18,11 @@ import type { WasmRuntime } from './runtime.js';
 import { withBlocks } from './scratch.js';
 import { CHUNKS_PER_THREAD, poolThreadsForElements, runJobOnPool } from './threads.js';
 
-/** One kernel call: `op` first where the kernel takes one, then META, then the pointers. */
+/** One kernel call: its scalars, then META, then the pointers. */
 export interface ElementwiseCall {
   kernel: ElementwiseKernel;
-  /** The op code argument, or null for kernels without one (where). */
-  op: number | null;
+  /** The scalars the kernel takes before META: its op code, a gather's dim stride and size, or none (where). */
+  scalars: readonly number[];
   /** The iteration: shape and the element strides of each META operand. */
   meta: Strided;
   /** Byte addresses: the META operands in order, then (reductions) the contiguous out. */
@@ -48,14 +48,13 @@ const LINE = 64;
 export function runElementwise(rt: WasmRuntime, scratch: MetaScratch, c: ElementwiseCall): void {
   const { shape } = c.meta, nd = shape.length;
   const kernel = rt.exports[c.kernel] as (...args: number[]) => void;
-  const lead = c.op === null ? [] : [c.op];
   const outer = nd - (c.reduction ? 1 : 0); // dims a part may cut
   const threads = outer > 0 ? poolThreadsForElements(rt, shape.reduce((p, n) => p * n, 1)) : 1;
   const grain = nd === 1 ? FLAT_GRAIN : c.reduction && nd === 2 ? REDUCE_GRAIN : 1;
   const rowsPerPart = Math.ceil(shape[0] / (threads * CHUNKS_PER_THREAD) / grain) * grain;
   const parts = Math.ceil(shape[0] / rowsPerPart);
   if (threads === 1 || parts < 2) {
-    kernel(...lead, scratch.write(c.meta), ...c.ptrs);
+    kernel(...c.scalars, scratch.write(c.meta), ...c.ptrs);
     return;
   }
   scratch.write(c.meta); // validates the whole iteration (a part's may fit 32 bits where the whole does not)
@@ -72,12 +71,14 @@ export function runElementwise(rt: WasmRuntime, scratch: MetaScratch, c: Element
     const job = new Float64Array(JOB_LEN);
     job[J.tag] = ELEMENTWISE_JOB_TAG;
     job[J.kernel] = POOL_KERNEL_NAMES.indexOf(c.kernel);
-    job[J.op] = c.op ?? -1;
     job[J.rowsPerPart] = rowsPerPart;
     job[J.meta] = base;
     job[J.metaBytes] = metaBytes;
     job[J.pointers] = c.ptrs.length;
-    c.ptrs.forEach((ptr, k) => { job[J.first + 2 * k] = ptr; job[J.first + 2 * k + 1] = steps[k]; });
+    job[J.scalars] = c.scalars.length;
+    job.set(c.scalars, J.first);
+    const first = J.first + c.scalars.length;
+    c.ptrs.forEach((ptr, k) => { job[first + 2 * k] = ptr; job[first + 2 * k + 1] = steps[k]; });
     runJobOnPool(job, parts);
   });
 }

@@ -142,7 +142,7 @@ export class WasmBackend implements Backend {
     const c = collapse(out.shape, [x.strides, out.strides]);
     if (c.shape[0] === 0) return;
     const n = BYTES[dtype];
-    runElementwise(this.rt, this.meta, { kernel: EW.unary[dtype as 'f32'], op: code, meta: c, ptrs: [px, po], bytes: [n, n] });
+    runElementwise(this.rt, this.meta, { kernel: EW.unary[dtype as 'f32'], scalars: [code], meta: c, ptrs: [px, po], bytes: [n, n] });
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View): void {
@@ -158,7 +158,7 @@ export class WasmBackend implements Backend {
     const c = collapse(out.shape, [a.strides, b.strides, out.strides]);
     if (c.shape[0] === 0) return;
     const n = BYTES[dtype];
-    runElementwise(this.rt, this.meta, { kernel: EW.binary[dtype as 'f32'], op: code, meta: c, ptrs: [pa, pb, po], bytes: [n, n, BYTES[out.storage.dtype]] });
+    runElementwise(this.rt, this.meta, { kernel: EW.binary[dtype as 'f32'], scalars: [code], meta: c, ptrs: [pa, pb, po], bytes: [n, n, BYTES[out.storage.dtype]] });
   }
 
   where(cond: View, a: View, b: View, out: View): void {
@@ -172,7 +172,7 @@ export class WasmBackend implements Backend {
     const c = collapse(out.shape, [cond.strides, a.strides, b.strides, out.strides]);
     if (c.shape[0] === 0) return;
     const n = BYTES[dtype];
-    runElementwise(this.rt, this.meta, { kernel: EW.where[dtype as 'f32'], op: null, meta: c, ptrs: [pc, pa, pb, po], bytes: [4, n, n, n] });
+    runElementwise(this.rt, this.meta, { kernel: EW.where[dtype as 'f32'], scalars: [], meta: c, ptrs: [pc, pa, pb, po], bytes: [4, n, n, n] });
   }
 
   reduce(op: ReduceOp, x: View, nReduce: number, out: View): void {
@@ -226,7 +226,7 @@ export class WasmBackend implements Backend {
     const strides = shape.length === 1 ? [[red.strides[0][0]]] : [[...outer.strides[0], red.strides[0][0]]];
     const px = this.ptr(x, 'reduce');
     const outBytes = REDUCE_OPS[code] === 'argmax' || REDUCE_OPS[code] === 'argmin' ? 4 : BYTES[dtype];
-    runElementwise(this.rt, this.meta, { kernel: EW.reduce[dtype], op: code, meta: { shape, strides }, ptrs: [px, po], bytes: [BYTES[dtype], outBytes], reduction: true });
+    runElementwise(this.rt, this.meta, { kernel: EW.reduce[dtype], scalars: [code], meta: { shape, strides }, ptrs: [px, po], bytes: [BYTES[dtype], outBytes], reduction: true });
   }
 
   matmul(a: View, b: View, out: View): void {
@@ -306,9 +306,12 @@ export class WasmBackend implements Backend {
     const px = this.ptr(x, 'gather'), pi = this.ptr(index, 'gather'), po = this.ptr(out, 'gather');
     if (sizeOf(out.shape) === 0) return;
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
-    const meta = this.meta.write(this.rows(out.shape, [xs, index.strides, out.strides]));
-    const kernel = BYTES[dtype] === 8 ? this.k.x64_gather_scalar : this.k.x32_gather_scalar;
-    this.checkIndex(kernel(meta, x.strides[dim], x.shape[dim], px, pi, po), index, dim, x.shape[dim], 'gather');
+    // collapsed: an index_select of whole rows (a DataLoader batch) becomes one copy per row
+    const c = collapse(out.shape, [xs, index.strides, out.strides]);
+    // every index checked before any part writes: a bad one leaves out untouched
+    this.checkIndex(this.k.x32_gather_check_scalar(x.shape[dim], this.meta.write(c), pi), index, dim, x.shape[dim], 'gather');
+    const n = BYTES[dtype];
+    runElementwise(this.rt, this.meta, { kernel: EW.gather[dtype as 'f32'], scalars: [x.strides[dim], x.shape[dim]], meta: c, ptrs: [px, pi, po], bytes: [n, 4, n] });
   }
 
   scatterAdd(target: View, dim: number, index: View, src: View): void {

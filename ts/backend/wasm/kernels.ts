@@ -97,12 +97,13 @@ export interface Kernels {
   f16_f32_packb_scalar(w: number, kc: number, n: number, src: number, sp: number, sk: number, dst: number): void;
   bf16_f32_packb_wasmsimd(w: number, kc: number, n: number, src: number, sp: number, sk: number, dst: number): void;
   f16_f32_packb_wasmsimd(w: number, kc: number, n: number, src: number, sp: number, sk: number, dst: number): void;
-  x32_gather_scalar(meta: number, dimStride: number, dimSize: number, x: number, index: number, out: number): number;
+  x32_gather_scalar(dimStride: number, dimSize: number, meta: number, x: number, index: number, out: number): number;
+  x32_gather_check_scalar(dimSize: number, meta: number, index: number): number;
   x32_packb_scalar(w: number, kc: number, n: number, src: number, sp: number, sk: number, dst: number): void;
   x32_packb_wasmsimd(w: number, kc: number, n: number, src: number, sp: number, sk: number, dst: number): void;
   x32_where_scalar(meta: number, cond: number, a: number, b: number, out: number): void;
   x32_where_wasmsimd(meta: number, cond: number, a: number, b: number, out: number): void;
-  x64_gather_scalar(meta: number, dimStride: number, dimSize: number, x: number, index: number, out: number): number;
+  x64_gather_scalar(dimStride: number, dimSize: number, meta: number, x: number, index: number, out: number): number;
   x64_packb_scalar(w: number, kc: number, n: number, src: number, sp: number, sk: number, dst: number): void;
   x64_where_scalar(meta: number, cond: number, a: number, b: number, out: number): void;
   xx_vcopy_scalar(srcType: number, dstType: number, meta: number, src: number, dst: number): void;
