@@ -26,15 +26,20 @@ const SHAPES = [
   ...[64, 128, 256, 512, 1024, 2048].map((s) => [`${s}²`, s, s, s, false, false]),
   ['128×784·784×256', 128, 256, 784, false, false],
   ['128×256·256×10', 128, 10, 256, false, false],
-  ['Aᵀ·B (A 128×784, B 128×256)', 784, 256, 128, true, false],
-  ['A·Bᵀ (A 128×256, B 784×256)', 128, 784, 256, false, true],
-  ['128×10·10×256', 128, 256, 10, false, false],
-  ['Aᵀ·B (A 128×256, B 128×10)', 256, 10, 128, true, false],
+  // the MLP 784-256-10 training step's products (batch 128) in the layouts nn.Linear passes:
+  // W [out, in] row-major, so the forward reads Wᵀ as a view, and dW = gᵀ·x
+  ['x·W₁ᵀ (x 128×784, W₁ 256×784)', 128, 256, 784, false, true],
+  ['h·W₂ᵀ (h 128×256, W₂ 10×256)', 128, 10, 256, false, true],
+  ['gᵀ·x (g 128×256, x 128×784)', 256, 784, 128, true, false],
+  ['gᵀ·h (g 128×10, h 128×256)', 10, 256, 128, true, false],
+  ['g·W₂ (g 128×10, W₂ 10×256)', 128, 256, 10, false, false],
+  ['g·W₁ (g 128×256, W₁ 256×784)', 128, 784, 256, false, false],
 ];
-/** The MLP 784-256-10 training step's products (batch 128): forward, then dX and dW per layer. */
+/** Each training product's role (dX1 is not computed in this MLP: its input needs no gradient). */
 const MLP_ROLE = {
-  '128×784·784×256': 'fwd layer 1', '128×256·256×10': 'fwd layer 2', 'Aᵀ·B (A 128×784, B 128×256)': 'dW1',
-  'A·Bᵀ (A 128×256, B 784×256)': 'dX1 shape', '128×10·10×256': 'dX2', 'Aᵀ·B (A 128×256, B 128×10)': 'dW2',
+  'x·W₁ᵀ (x 128×784, W₁ 256×784)': 'fwd layer 1', 'h·W₂ᵀ (h 128×256, W₂ 10×256)': 'fwd layer 2',
+  'gᵀ·x (g 128×256, x 128×784)': 'dW1', 'gᵀ·h (g 128×10, h 128×256)': 'dW2', 'g·W₂ (g 128×10, W₂ 10×256)': 'dX2',
+  'g·W₁ (g 128×256, W₁ 256×784)': 'dX1 (deeper nets)',
 };
 const flops = ([, m, n, k]) => 2 * m * n * k;
 const gflops = (shape, ms) => flops(shape) / (ms * 1e6);
@@ -254,7 +259,9 @@ export default async function run() {
     '  a 4×8 register tile (8 f32x4 accumulators) chosen by measuring 11 tile shapes; KC 256, MC 128, NC 2048.',
     '- FMA kernel (setDeterministic(false)): a 5×8 tile over A packed 5 rows per k step, rows 0..3 broadcast by lane',
     '  shuffles from one load so V8 keeps all 10 accumulators in registers; C blocks ≤ 64 columns use the 4×8 tile in place,',
-    '  except 9..12 columns (the n = 10 heads): one 3×12 tile spans all of C\'s columns (A in place, B packed 12 wide).',
+    '  except 9..12 columns (the n = 10 heads): one 3×12 tile spans all of C\'s columns (A in place, B packed 12 wide);',
+    '  C ≤ 12 columns wide with A rows and B columns along k (x·Wᵀ, the Linear forward): a 4×2 tile of dot products',
+    '  vectorised along k (4×2c4), no packing and no wasted lanes.',
     '- Default kernel: plain f32x4.mul + f32x4.add, deterministic across machines.',
     '- 2 threads: a worker pool on the shared wasm memory; C is cut into 4 row or column blocks per thread (never K),',
     '  claimed by compare-and-swap, so results are bit-identical to one thread and a worker the OS runs late only loses',
