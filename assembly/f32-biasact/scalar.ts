@@ -1,6 +1,7 @@
 // f32 GEMM block epilogue, scalar reference: C[i, j] ← act(C[i, j] + bias[j]) over an mc×nc block.
-// The GEMM driver runs it on each C block right after that block's last k step, while the block
-// is still in L1/L2, so Linear(+ReLU/GELU) makes one pass over C instead of three.
+// The f32 GEMM macro-kernels apply this epilogue as they store their last k block (bias and relu
+// on full tiles in registers, edge tiles and gelu through f32_biasact_wasmsimd right after), so
+// Linear(+ReLU/GELU) makes at most one pass over C instead of three.
 import { geluF32 } from '../_lib/geluf';
 
 /**
