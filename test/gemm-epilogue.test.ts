@@ -1,7 +1,9 @@
-// The GEMM's fused f32 epilogue (assembly/f32-biasact, run by ts/backend/wasm/gemm.ts on each C
-// block after its last k step): act(a·b + bias) must give the bits of matmul, then the f32 bias
-// add, then relu or the wasm unary gelu — on the plain and FMA kernels, on 1 and 2 threads, at
-// awkward shapes; the optional pre-activation output must hold the bits before the activation.
+// The GEMM's fused f32 epilogue (applied by the f32 macro-kernels as they store each tile of the
+// last k block, assembly/_lib/gemm-store.ts; edge tiles and gelu through assembly/f32-biasact):
+// act(a·b + bias) must give the bits of matmul, then the f32 bias add, then relu or the wasm unary
+// gelu — on the plain and FMA kernels, on 1 and 2 threads, at awkward shapes; the optional
+// pre-activation output must hold the bits before the activation. Each macro-kernel alone: with
+// the epilogue = without it, then the scalar epilogue.
 // The backward twin (matmulRowSums, assembly/f32-rowsum): dW = gᵀ·x with the bias gradient Σ_batch g
 // summed from gᵀ's blocks as the driver packs them, in the bits of matmul and the f32 sum reduce.
 
@@ -10,7 +12,7 @@ import type { View } from '../ts/backend/backend.js';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
 import { ACT_GELU, ACT_NONE, ACT_RELU, matmul, matmulEpilogue, setDeterministic } from '../ts/backend/wasm/gemm.js';
 import { WasmBackend } from '../ts/backend/wasm/index.js';
-import { setPoolMinFlops, startPool, stopPool } from '../ts/backend/wasm/threads.js';
+import { poolThreads, setPoolMinFlops, startPool, stopPool } from '../ts/backend/wasm/threads.js';
 import { DescentError } from '../ts/errors.js';
 import { expectSameBits, seeded } from './helpers/compare.js';
 
@@ -36,9 +38,11 @@ function randoms(n: number, seed: number): Float32Array {
 /**
  * Fused and unfused (matmul, then fround(c + b), then x < 0 ? 0 : x or the unary gelu kernel)
  * results for one shape, and the fused pre-activation output with the unfused sums + bias.
+ * aT: A is the transpose of a contiguous [k, m] matrix (column-major, packed by the driver).
  */
-function both(m: number, n: number, k: number, act: number, withBias: boolean, seed: number, bT = false): [Float32Array, Float32Array, Float32Array, Float32Array] {
-  const A = f32([m, k], randoms(m * k, seed).map((x) => x * 3)), B = f32(bT ? [n, k] : [k, n], randoms(k * n, seed + 1));
+function both(m: number, n: number, k: number, act: number, withBias: boolean, seed: number, aT = false, bT = false): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  const A = f32(aT ? [k, m] : [m, k], randoms(m * k, seed).map((x) => x * 3)), B = f32(bT ? [n, k] : [k, n], randoms(k * n, seed + 1));
+  if (aT) A.view = { ...A.view, shape: [m, k], strides: [1, m] };
   if (bT) B.view = { ...B.view, shape: [k, n], strides: [1, k] }; // B = Wᵀ of a row-major W [n, k], as Linear passes it
   const bias = f32([n], randoms(n, seed + 2));
   const fused = f32([m, n], new Float32Array(m * n).fill(NaN)), plain = f32([m, n], new Float32Array(m * n).fill(NaN));
@@ -80,10 +84,10 @@ describe('f32 GEMM bias/relu/gelu epilogue', () => {
     }
   });
 
-  test('matches on the relaxed FMA kernels (5×8 over packed A, 4×8 in place), k blocked', () => {
+  test('matches on the relaxed FMA kernels (5×8 over packed A, 4×8 in place, 3×12), k blocked', () => {
     setDeterministic(false);
     try {
-      for (const act of [ACT_RELU, ACT_GELU]) for (const [m, n, k] of [[131, 67, 517], [257, 130, 784], [17, 10, 300]]) {
+      for (const act of [ACT_RELU, ACT_GELU]) for (const [m, n, k] of [[131, 67, 517], [257, 130, 784], [33, 45, 300], [17, 10, 300]]) {
         const [got, want, pre, wantPre] = both(m, n, k, act, true, m + n + k);
         expectSameBits(got, want);
         expectSameBits(pre, wantPre);
@@ -97,7 +101,7 @@ describe('f32 GEMM bias/relu/gelu epilogue', () => {
     setDeterministic(false);
     try {
       for (const act of [ACT_NONE, ACT_RELU, ACT_GELU]) for (const [m, n, k] of [[128, 10, 256], [17, 1, 5], [130, 12, 303], [3, 7, 4]]) {
-        const [got, want, pre, wantPre] = both(m, n, k, act, true, m + n + k, true);
+        const [got, want, pre, wantPre] = both(m, n, k, act, true, m + n + k, false, true);
         expectSameBits(got, want);
         if (act !== ACT_NONE) expectSameBits(pre, wantPre);
       }
@@ -106,18 +110,91 @@ describe('f32 GEMM bias/relu/gelu epilogue', () => {
     }
   });
 
-  test('gives the same bits on 1 and 2 threads', async () => {
+  // split over N (row-major A in place), over M (n < 8 tiles: 4×8, FMA 3×12; column-major A: FMA 5×8;
+  // B = Wᵀ with n ≤ 12: FMA 4×2c4)
+  const SPLITS: [number, number, number, boolean, boolean][] = [[263, 150, 300, false, false], [8, 700, 130, false, false],
+    [300, 40, 130, false, false], [300, 10, 130, false, false], [300, 100, 130, true, false], [300, 10, 130, false, true]];
+
+  test('gives the same bits on 1 and 2 threads, split over M and over N, plain and FMA kernels', async () => {
     const runs: Float32Array[] = [];
+    const prev = setPoolMinFlops(0);
     try {
       for (const threads of [1, 2]) {
         expect(await startPool(rt, threads)).toBe(threads);
-        for (const act of [ACT_RELU, ACT_GELU]) for (const [m, n, k] of [[263, 150, 300], [8, 700, 130]]) runs.push(...both(m, n, k, act, true, 11).slice(0, 3));
+        expect(poolThreads()).toBe(threads);
+        for (const deterministic of [true, false]) {
+          setDeterministic(deterministic);
+          for (const act of [ACT_RELU, ACT_GELU]) for (const [m, n, k, aT, bT] of SPLITS) {
+            const [got, want, pre, wantPre] = both(m, n, k, act, true, 11, aT, bT);
+            expectSameBits(got, want);
+            expectSameBits(pre, wantPre);
+            runs.push(got, pre);
+          }
+        }
       }
     } finally {
+      setDeterministic(true);
+      setPoolMinFlops(prev);
       await stopPool();
     }
     const half = runs.length / 2;
     for (let i = 0; i < half; i++) expectSameBits(runs[half + i], runs[i]);
+  });
+});
+
+/**
+ * One macro-kernel call per kernel family: operands (A, B̃) as that kernel reads them, with room for
+ * mc ≤ 13 rows, nc ≤ 24 columns, kc = 23: A in place (row stride LDA) or packed 5 rows wide, B
+ * packed 8 or 12 wide. The arguments go between kc and c.
+ */
+const LDA = 29, KC = 23;
+const MACROS: { name: string; ncs: number[]; operands: (a: number, pa5: number, pb8: number, pb12: number) => number[] }[] = [
+  { name: 'f32_gemm_4x8_wasmsimd', ncs: [3, 8, 13, 19], operands: (a, _, pb8) => [a, LDA, 1, 4 * LDA, pb8] },
+  { name: 'f32_gemm_4x8_wasmrelaxedsimd', ncs: [3, 8, 13, 19], operands: (a, _, pb8) => [a, LDA, 1, 4 * LDA, pb8] },
+  { name: 'f32_gemm_4x8_scalar', ncs: [3, 19], operands: (a, _, pb8) => [a, LDA, 1, 4 * LDA, pb8] },
+  { name: 'f32_gemm_5x8_wasmrelaxedsimd', ncs: [3, 8, 13, 19], operands: (_, pa5, pb8) => [pa5, pb8] },
+  { name: 'f32_gemm_5x8_scalar', ncs: [3, 19], operands: (_, pa5, pb8) => [pa5, pb8] },
+  { name: 'f32_gemm_3x12_wasmrelaxedsimd', ncs: [1, 4, 9, 10, 12], operands: (a, _, __, pb12) => [a, LDA, 1, pb12] },
+  { name: 'f32_gemm_3x12_scalar', ncs: [1, 10], operands: (a, _, __, pb12) => [a, LDA, 1, pb12] },
+];
+
+describe('f32 macro-kernels with the epilogue in their store', () => {
+  test('each gives the bits of the kernel without it, then f32_biasact_scalar (full and edge tiles, alpha, beta), writing only C\'s and pre\'s blocks', () => {
+    const ex = rt.exports as unknown as Record<string, ((...a: number[]) => void) | undefined>;
+    const ldc = 27, cLen = 13 * ldc;
+    const [a, pa5, pb8, pb12, bias] = [13 * LDA, 15 * KC, 24 * KC, 12 * KC, 24].map((n, i) => f32([n], randoms(n, 40 + i).map((x) => x * 2)));
+    const [c1, c2, pre1, pre2] = [0, 1, 2, 3].map(() => f32([cLen], new Float32Array(cLen)));
+    const init = randoms(cLen, 50), tmp = rt.malloc(256);
+    const ptr = (t: { view: View }) => (t.view.storage as unknown as { ptr: number }).ptr;
+    // (bias, act, pre) cases: every part alone and together
+    const EPILOGUES: [boolean, number, boolean][] = [[true, ACT_RELU, true], [true, ACT_GELU, true], [false, ACT_RELU, false], [false, ACT_GELU, true], [true, ACT_NONE, false], [false, ACT_NONE, true]];
+    try {
+      for (const { name, ncs, operands } of MACROS) {
+        const kernel = ex[name];
+        expect(kernel, name).toBeTypeOf('function');
+        const ops = operands(ptr(a), ptr(pa5), ptr(pb8), ptr(pb12));
+        for (const mc of [1, 7, 13]) for (const nc of ncs) for (const [alpha, beta] of [[1, 0], [-1.25, 0.75]]) {
+          for (const [withBias, act, withPre] of EPILOGUES) {
+            c1.arr().set(init); c2.arr().set(init); pre1.arr().fill(NaN); pre2.arr().fill(NaN);
+            const b = withBias ? ptr(bias) : 0;
+            kernel!(mc, nc, KC, ...ops, ptr(c1), ldc, alpha, beta, tmp, 0, 0, 0);
+            ex.f32_biasact_scalar!(mc, nc, ptr(c1), ldc, b, act, withPre ? ptr(pre1) : 0);
+            kernel!(mc, nc, KC, ...ops, ptr(c2), ldc, alpha, beta, tmp, b, act, withPre ? ptr(pre2) : 0);
+            const what = `${name} ${mc}×${nc} beta ${beta} bias ${withBias} act ${act} pre ${withPre}`;
+            expect(c1.arr().some((x, i) => x !== init[i]), what).toBe(true);
+            expectSameBits(c2.arr(), c1.arr());
+            expectSameBits(pre2.arr(), pre1.arr());
+            // outside the mc×nc block: C keeps its values, pre stays NaN
+            const outside = (i: number) => i >= mc * ldc || i % ldc >= nc;
+            expect(c2.arr().findIndex((x, i) => outside(i) && x !== init[i]), what).toBe(-1);
+            expect(pre2.arr().findIndex((x, i) => (!withPre || outside(i)) && !Number.isNaN(x)), what).toBe(-1);
+          }
+        }
+      }
+    } finally {
+      rt.release(tmp);
+      for (const t of [a, pa5, pb8, pb12, bias, c1, c2, pre1, pre2]) t.free();
+    }
   });
 });
 

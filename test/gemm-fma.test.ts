@@ -38,8 +38,8 @@ describe('kernels: relaxed 5×8 against its scalar twin', () => {
     const init = new Float32Array(mc * ldc).map(() => r() - 0.5);
     for (const [alpha, beta] of [[1, 0], [0.5, 1], [-1.25, 0.75]]) {
       new Float32Array(rt.memory.buffer, c1, mc * ldc).set(init); new Float32Array(rt.memory.buffer, c2, mc * ldc).set(init);
-      ex.f32_gemm_5x8_scalar!(mc, nc, kc, pa, pb, c1, ldc, alpha, beta, tmp);
-      ex.f32_gemm_5x8_wasmrelaxedsimd!(mc, nc, kc, pa, pb, c2, ldc, alpha, beta, tmp);
+      ex.f32_gemm_5x8_scalar!(mc, nc, kc, pa, pb, c1, ldc, alpha, beta, tmp, 0, 0, 0);
+      ex.f32_gemm_5x8_wasmrelaxedsimd!(mc, nc, kc, pa, pb, c2, ldc, alpha, beta, tmp, 0, 0, 0);
       const want = new Float32Array(rt.memory.buffer, c1, mc * ldc), got = new Float32Array(rt.memory.buffer, c2, mc * ldc);
       for (let e = 0; e < mc * ldc; e++) {
         // columns ≥ nc are padding and must stay untouched; the rest agree to kc roundings
@@ -64,9 +64,9 @@ describe('kernels: relaxed 5×8 against its scalar twin', () => {
       for (const [aRow, aK] of [[lda, 1], [1, lda]]) {
         for (const [alpha, beta] of [[1, 0], [0.5, 1], [-1.25, 0.75]]) {
           for (const c of cs) new Float32Array(rt.memory.buffer, c, mc * ldc).set(init);
-          ex.f32_gemm_3x12_scalar(mc, nc, kc, a, aRow, aK, p12, cs[0], ldc, alpha, beta, tmp);
-          ex.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, a, aRow, aK, p12, cs[1], ldc, alpha, beta, tmp);
-          ex.f32_gemm_4x8_wasmrelaxedsimd(mc, nc, kc, a, aRow, aK, 4 * aRow, p8, cs[2], ldc, alpha, beta, tmp);
+          ex.f32_gemm_3x12_scalar(mc, nc, kc, a, aRow, aK, p12, cs[0], ldc, alpha, beta, tmp, 0, 0, 0);
+          ex.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, a, aRow, aK, p12, cs[1], ldc, alpha, beta, tmp, 0, 0, 0);
+          ex.f32_gemm_4x8_wasmrelaxedsimd(mc, nc, kc, a, aRow, aK, 4 * aRow, p8, cs[2], ldc, alpha, beta, tmp, 0, 0, 0);
           const [want, got, four] = cs.map((c) => new Float32Array(rt.memory.buffer, c, mc * ldc));
           expect(Array.from(got), `${nc} ${aRow} ${alpha}`).toEqual(Array.from(four));
           for (let e = 0; e < mc * ldc; e++) {

@@ -1,7 +1,8 @@
 // f32 GEMM block epilogue, scalar reference: C[i, j] ← act(C[i, j] + bias[j]) over an mc×nc block.
-// The GEMM driver runs it on each C block right after that block's last k step, while the block
-// is still in L1/L2, so Linear(+ReLU/GELU) makes one pass over C instead of three.
-import { geluF32 } from '../_lib/geluf';
+// The f32 GEMM macro-kernels apply this epilogue as they store their last k block (bias and relu
+// on full tiles in registers, edge tiles and gelu through f32_biasact_wasmsimd right after), so
+// Linear(+ReLU/GELU) makes at most one pass over C instead of three.
+import { epilogue1, ptrAt } from '../_lib/gemm-store';
 
 /**
  * C[i, j] ← act(C[i, j] + bias[j]) for i < mc, j < nc; c: byte pointer, row stride ldc ELEMENTS;
@@ -16,12 +17,7 @@ export function f32_biasact_scalar(mc: i32, nc: i32, c: usize, ldc: i32, bias: u
     const rowOff = (<usize>i * <usize>ldc) << 2;
     for (let j = 0; j < nc; j++) {
       const off = rowOff + (<usize>j << 2);
-      let x = load<f32>(c + off);
-      if (bias != 0) x += load<f32>(bias + (<usize>j << 2));
-      if (pre != 0) store<f32>(pre + off, x);
-      if (act == 1) x = x < 0 ? <f32>0.0 : x;
-      else if (act == 2) x = geluF32(x);
-      store<f32>(c + off, x);
+      epilogue1(c + off, load<f32>(c + off), ptrAt(bias, <usize>j << 2), act, ptrAt(pre, off));
     }
   }
 }

@@ -11,7 +11,7 @@
 // The sums are in another order than the N-vectorised kernels' (lanes, then (l0 + l2) + (l1 + l3)),
 // so the bits differ from theirs; the driver picks this kernel from the whole product's shape, so
 // every part of a pooled product uses it (same bits on any thread count).
-import { storeScalarEpilogue } from '../_lib/gemm-scalar-store';
+import { epilogue1, ptrAt } from '../_lib/gemm-store';
 
 /** The dot product of one lane-partial-sum vector: (l0 + l2) + (l1 + l3). */
 @inline
@@ -19,13 +19,19 @@ function lanesum(x: v128): f32 {
   return (f32x4.extract_lane(x, 0) + f32x4.extract_lane(x, 2)) + (f32x4.extract_lane(x, 1) + f32x4.extract_lane(x, 3));
 }
 
+/** C[0] ← epilogue(alpha·acc + beta·C[0]) (C not read if beta = 0), as the vector kernels store it. */
+@inline
+function store1(c: usize, x: v128, alpha: f32, beta: f32, bias: usize, act: i32, pre: usize): void {
+  let y = alpha * lanesum(x);
+  if (beta != 0) y += beta * load<f32>(c);
+  epilogue1(c, y, bias, act, pre);
+}
+
 /** Stores one tile row's valid columns (nr ≤ 2) with the epilogue. */
 @inline
 function storeRow2(c: usize, nr: i32, x0: v128, x1: v128, alpha: f32, beta: f32, bias: usize, act: i32, pre: usize): void {
-  storeScalarEpilogue(c, lanesum(x0), alpha, beta, bias != 0, bias != 0 ? load<f32>(bias) : 0, act, pre);
-  if (nr > 1) {
-    storeScalarEpilogue(c + 4, lanesum(x1), alpha, beta, bias != 0, bias != 0 ? load<f32>(bias + 4) : 0, act, pre != 0 ? pre + 4 : 0);
-  }
+  store1(c, x0, alpha, beta, bias, act, pre);
+  if (nr > 1) store1(c + 4, x1, alpha, beta, ptrAt(bias, 4), act, ptrAt(pre, 4));
 }
 
 /**
@@ -73,12 +79,11 @@ export function f32_gemm_4x2c4_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, a: usi
         x = v128.and(v128.load(a3 + last), mask);
         c30 = f32x4.relaxed_madd(x, y0, c30); c31 = f32x4.relaxed_madd(x, y1, c31);
       }
-      const ct = c + <usize>i * cRow + (<usize>j << 2), bj = bias != 0 ? bias + (<usize>j << 2) : 0;
-      const pt = pre != 0 ? pre + <usize>i * cRow + (<usize>j << 2) : 0;
+      const tile = <usize>i * cRow + (<usize>j << 2), ct = c + tile, bj = ptrAt(bias, <usize>j << 2), pt = ptrAt(pre, tile);
       storeRow2(ct, nr, c00, c01, alpha, beta, bj, act, pt);
-      if (mr > 1) storeRow2(ct + cRow, nr, c10, c11, alpha, beta, bj, act, pt != 0 ? pt + cRow : 0);
-      if (mr > 2) storeRow2(ct + 2 * cRow, nr, c20, c21, alpha, beta, bj, act, pt != 0 ? pt + 2 * cRow : 0);
-      if (mr > 3) storeRow2(ct + 3 * cRow, nr, c30, c31, alpha, beta, bj, act, pt != 0 ? pt + 3 * cRow : 0);
+      if (mr > 1) storeRow2(ct + cRow, nr, c10, c11, alpha, beta, bj, act, ptrAt(pt, cRow));
+      if (mr > 2) storeRow2(ct + 2 * cRow, nr, c20, c21, alpha, beta, bj, act, ptrAt(pt, 2 * cRow));
+      if (mr > 3) storeRow2(ct + 3 * cRow, nr, c30, c31, alpha, beta, bj, act, ptrAt(pt, 3 * cRow));
     }
   }
 }

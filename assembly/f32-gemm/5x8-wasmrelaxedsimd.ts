@@ -10,10 +10,16 @@
 // a broadcast load): 10 + 2 + 2 + 1 live, no spill. Measured on L1/L2-resident panels
 // (120×256 block, kc 256, CPU time): 4×8 FMA 44.6–47.7, 5×8 shuffle 51.5–51.6 GFLOP/s against
 // a relaxed_madd register peak of 55; 6×8 and 4×12 (17 live) and k-unrolling by 2 spill (25–33).
-import { storeEdge, storeRow } from '../_lib/gemm-store';
+// The fused Linear epilogue's bias, pre and relu are applied in the store of each full tile after
+// the k loop (../_lib/gemm-store.ts); gelu runs over the block afterwards (see there). The loops
+// with the epilogue are a wasm function of their own, as in ./_4x8.ts.
+import { f32_biasact_wasmsimd } from '../f32-biasact/wasmsimd';
+import { ptrAt, storeEdge, storeRow } from '../_lib/gemm-store';
 
+/** One 5×8 tile over kc; with epi (constant) the store's epilogue: bias, pre at the tile's first column/element, relu. */
 @inline
-function tile5x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: f32, beta: f32): void {
+function tile5x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: f32, beta: f32,
+                 epi: bool, bias: usize, relu: bool, pre: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
@@ -31,22 +37,39 @@ function tile5x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: 
     c40 = f32x4.relaxed_madd(x4, b0, c40); c41 = f32x4.relaxed_madd(x4, b1, c41);
     a += 20; b += 32;
   }
-  storeRow<f32>(c, c00, c01, alpha, beta);
-  storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta);
-  storeRow<f32>(c + 2 * ldcBytes, c20, c21, alpha, beta);
-  storeRow<f32>(c + 3 * ldcBytes, c30, c31, alpha, beta);
-  storeRow<f32>(c + 4 * ldcBytes, c40, c41, alpha, beta);
+  storeRow<f32>(c, c00, c01, alpha, beta, epi, bias, relu, pre);
+  storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta, epi, bias, relu, ptrAt(pre, ldcBytes));
+  storeRow<f32>(c + 2 * ldcBytes, c20, c21, alpha, beta, epi, bias, relu, ptrAt(pre, 2 * ldcBytes));
+  storeRow<f32>(c + 3 * ldcBytes, c30, c31, alpha, beta, epi, bias, relu, ptrAt(pre, 3 * ldcBytes));
+  storeRow<f32>(c + 4 * ldcBytes, c40, c41, alpha, beta, epi, bias, relu, ptrAt(pre, 4 * ldcBytes));
 }
 
 /**
- * C[mc×nc] ← alpha·Ã·B̃ + beta·C, kc deep. pa: A packed by x32_packb with w = 5 (panels of kc×5,
- * rows past mc zero); pb: B packed with w = 8. c: byte pointer, row stride ldc ELEMENTS, column
- * stride 1; tmp: 160-byte scratch. beta = 0 never reads C. Each C element is Σ_p in order
+ * C[mc×nc] ← act(alpha·Ã·B̃ + beta·C + bias), kc deep. pa: A packed by x32_packb with w = 5 (panels
+ * of kc×5, rows past mc zero); pb: B packed with w = 8. c: byte pointer, row stride ldc ELEMENTS,
+ * column stride 1; tmp: 160-byte scratch. beta = 0 never reads C. Each C element is Σ_p in order
  * p = 0..kc-1 by relaxed_madd, then alpha·acc + beta·C. Edge tiles are computed whole into tmp
- * and only their valid part stored: nothing outside C is written.
+ * and only their valid part stored: nothing outside C is written. Epilogue (the driver passes it
+ * on the last k block only): bias byte pointer to nc floats or 0, act 0 none / 1 relu / 2 gelu,
+ * pre byte pointer laid out as C (row stride ldc) receiving the value before act, or 0; the bits
+ * of f32_biasact_scalar run on the result.
  */
-export function f32_gemm_5x8_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize,
-                                            ldc: i32, alpha: f32, beta: f32, tmp: usize): void {
+export function f32_gemm_5x8_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32,
+                                            alpha: f32, beta: f32, tmp: usize, bias: usize, act: i32, pre: usize): void {
+  if (bias == 0 && act != 1 && pre == 0) blocks5x8(mc, nc, kc, pa, pb, c, ldc, alpha, beta, tmp, 0, false, 0, false);
+  else epilogue5x8(mc, nc, kc, pa, pb, c, ldc, alpha, beta, tmp, bias, act == 1, pre);
+  if (act == 2) f32_biasact_wasmsimd(mc, nc, c, ldc, 0, 2, 0);
+}
+
+function epilogue5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32,
+                     alpha: f32, beta: f32, tmp: usize, bias: usize, relu: bool, pre: usize): void {
+  blocks5x8(mc, nc, kc, pa, pb, c, ldc, alpha, beta, tmp, bias, relu, pre, true);
+}
+
+/** The kernel's loops over the tiles; epi (constant): through the store's epilogue (bias, pre, relu). */
+@inline
+function blocks5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f32, beta: f32,
+                   tmp: usize, bias: usize, relu: bool, pre: usize, epi: bool): void {
   const ldcBytes = <usize>ldc << 2;
   const aStride = <usize>kc * 20, bStride = <usize>kc << 5;
   for (let j = 0; j < nc; j += 8) {
@@ -56,11 +79,13 @@ export function f32_gemm_5x8_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, pa: usiz
       const ai = pa + <usize>(i / 5) * aStride;
       const ct = c + <usize>i * ldcBytes + (<usize>j << 2);
       const mr = min(5, mc - i);
+      const tb = epi ? ptrAt(bias, <usize>j << 2) : 0, tp = epi ? ptrAt(pre, ct - c) : 0;
       if (mr == 5 && nr == 8) {
-        tile5x8(kc, ai, bj, ct, ldcBytes, alpha, beta);
+        tile5x8(kc, ai, bj, ct, ldcBytes, alpha, beta, epi, tb, relu, tp);
       } else {
-        tile5x8(kc, ai, bj, tmp, 32, alpha, 0);
+        tile5x8(kc, ai, bj, tmp, 32, alpha, 0, false, 0, false, 0);
         storeEdge<f32>(tmp, 8, ct, ldcBytes, mr, nr, beta);
+        if (epi) f32_biasact_wasmsimd(mr, nr, ct, ldc, tb, relu ? 1 : 0, tp);
       }
     }
   }

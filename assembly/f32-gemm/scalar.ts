@@ -1,15 +1,17 @@
 // Plain scalar twins of the f32 GEMM macro-kernels: the readable ground truth that the SIMD
 // variants are tested against. 4×8: same layouts and rounding order, so bit-identical. 5×8, 3×12,
 // 4×2c4: same layouts and summation order, mul then add where the relaxed kernel may fuse (tested
-// to the f32 error bound, not bit for bit).
-import { storeScalarEpilogue } from '../_lib/gemm-scalar-store';
+// to the f32 error bound, not bit for bit). Each takes the SIMD kernels' epilogue (bias, act, pre)
+// and runs it as f32_biasact_scalar over the finished block.
+import { f32_biasact_scalar } from '../f32-biasact/scalar';
 
 /**
  * Same contract as f32_gemm_4x8_wasmsimd (A through (aRow, aK, aPanel) strides, B packed with
- * w = 8): acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; result alpha·acc + beta·C.
+ * w = 8): acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; result act(alpha·acc + beta·C + bias).
  */
 export function f32_gemm_4x8_scalar(mc: i32, nc: i32, kc: i32, a: usize, aRow: i32, aK: i32, aPanel: i32,
-                                    pb: usize, c: usize, ldc: i32, alpha: f32, beta: f32, tmp: usize): void {
+                                    pb: usize, c: usize, ldc: i32, alpha: f32, beta: f32, tmp: usize,
+                                    bias: usize, act: i32, pre: usize): void {
   for (let i = 0; i < mc; i++) {
     const ap = a + ((<usize>(i >> 2) * <usize>aPanel + <usize>(i & 3) * <usize>aRow) << 2);
     for (let j = 0; j < nc; j++) {
@@ -20,14 +22,15 @@ export function f32_gemm_4x8_scalar(mc: i32, nc: i32, kc: i32, a: usize, aRow: i
       store<f32>(dst, beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(dst));
     }
   }
+  if (bias != 0 || act != 0 || pre != 0) f32_biasact_scalar(mc, nc, c, ldc, bias, act, pre);
 }
 
 /**
  * Same contract as f32_gemm_5x8_wasmrelaxedsimd (A packed with w = 5, B with w = 8), unfused:
- * acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; result alpha·acc + beta·C.
+ * acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; result act(alpha·acc + beta·C + bias).
  */
-export function f32_gemm_5x8_scalar(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize,
-                                    ldc: i32, alpha: f32, beta: f32, tmp: usize): void {
+export function f32_gemm_5x8_scalar(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32,
+                                    alpha: f32, beta: f32, tmp: usize, bias: usize, act: i32, pre: usize): void {
   for (let i = 0; i < mc; i++) {
     const ap = pa + ((<usize>(i / 5) * <usize>kc * 5 + <usize>(i % 5)) << 2);
     for (let j = 0; j < nc; j++) {
@@ -38,14 +41,15 @@ export function f32_gemm_5x8_scalar(mc: i32, nc: i32, kc: i32, pa: usize, pb: us
       store<f32>(dst, beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(dst));
     }
   }
+  if (bias != 0 || act != 0 || pre != 0) f32_biasact_scalar(mc, nc, c, ldc, bias, act, pre);
 }
 
 /**
  * Same contract as f32_gemm_3x12_wasmrelaxedsimd (A in place through (aRow, aK) strides, B packed
- * with w = 12), unfused: acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; alpha·acc + beta·C.
+ * with w = 12), unfused: acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; act(alpha·acc + beta·C + bias).
  */
-export function f32_gemm_3x12_scalar(mc: i32, nc: i32, kc: i32, a: usize, aRow: i32, aK: i32, pb: usize,
-                                     c: usize, ldc: i32, alpha: f32, beta: f32, tmp: usize): void {
+export function f32_gemm_3x12_scalar(mc: i32, nc: i32, kc: i32, a: usize, aRow: i32, aK: i32, pb: usize, c: usize,
+                                     ldc: i32, alpha: f32, beta: f32, tmp: usize, bias: usize, act: i32, pre: usize): void {
   for (let i = 0; i < mc; i++) {
     const ap = a + ((<usize>i * <usize>aRow) << 2);
     for (let j = 0; j < nc; j++) {
@@ -55,6 +59,7 @@ export function f32_gemm_3x12_scalar(mc: i32, nc: i32, kc: i32, a: usize, aRow: 
       store<f32>(dst, beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(dst));
     }
   }
+  if (bias != 0 || act != 0 || pre != 0) f32_biasact_scalar(mc, nc, c, ldc, bias, act, pre);
 }
 
 /**
@@ -79,9 +84,9 @@ export function f32_gemm_4x2c4_scalar(mc: i32, nc: i32, kc: i32, a: usize, lda: 
       if (tail >= 3) s1 += load<f32>(ap + o + 4) * load<f32>(bp + o + 4);
       if (tail >= 2) s2 += load<f32>(ap + o + 8) * load<f32>(bp + o + 8);
       if (tail >= 1) s3 += load<f32>(ap + o + 12) * load<f32>(bp + o + 12);
-      const off = (<usize>i * <usize>ldc + <usize>j) << 2;
-      storeScalarEpilogue(c + off, (s0 + s2) + (s1 + s3), alpha, beta, bias != 0, bias != 0 ? load<f32>(bias + (<usize>j << 2)) : 0,
-        act, pre != 0 ? pre + off : 0);
+      const acc = (s0 + s2) + (s1 + s3), dst = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
+      store<f32>(dst, beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(dst));
     }
   }
+  if (bias != 0 || act != 0 || pre != 0) f32_biasact_scalar(mc, nc, c, ldc, bias, act, pre);
 }

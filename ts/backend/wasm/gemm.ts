@@ -3,6 +3,9 @@
 // x64-packb, x16-f32-packb) and hand them to a register-tiled macro-kernel (assembly/f32-gemm,
 // f64-gemm). Transposes and strided views are only strides given to the packers: no copies.
 // f32 A is read in place instead of packed where that measured faster (see runPart).
+// The f32 Linear epilogue C ← act(C + bias) rides on the last k block: the macro-kernel adds the
+// bias and applies relu in the store of each tile while it is still in registers, gelu over its
+// block right after (assembly/_lib/gemm-store.ts).
 // Default kernel: plain SIMD mul+add (deterministic across machines); setDeterministic(false)
 // opts into the relaxed-SIMD FMA kernel (5×8 tile over A packed 5 rows wide; for C ≤ 12 columns
 // wide, 4×2 dot products along k when A and B both run along k (x·Wᵀ), else 3×12 with A in place
@@ -58,7 +61,7 @@ export const JOB = {
 export const JOB_LEN = 32;
 /** job[JOB.splitN]: what the pool's parts divide (rows of C, columns of C, or batch elements). */
 export const SPLIT_M = 0, SPLIT_N = 1, SPLIT_BATCH = 2;
-/** Epilogue activations (assembly/f32-biasact): applied after the bias add. */
+/** Epilogue activations (assembly/f32-biasact, _lib/gemm-store.ts): applied after the bias add. */
 export const ACT_NONE = 0, ACT_RELU = 1, ACT_GELU = 2;
 
 /** Packing scratch bytes one thread needs for `kernel` (packed A block, B block, edge tile). */
@@ -116,23 +119,28 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
         const kc = Math.min(kStep, k - pc);
         if (kc > 0 && !c4) packB(packW, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
         const betaHere = pc === 0 ? beta : 1;
+        // the f32 epilogue (bias, act, pre) goes with the last k block only: the macro-kernel applies
+        // it to alpha·acc + beta·C as it stores each tile, the same ops on the same sums as add then
+        // relu/gelu, so the same bits
+        const last = pc + kStep >= k;
+        const bias = last && job[20] ? job[20] + jc * es : 0, act = last ? job[21] : 0;
         for (let ic = m0; ic < m1; ic += MC) {
           const mc = Math.min(MC, m1 - ic);
           const aBlock = a + (ic * aRs + pc * aCs) * esA, cBlock = c + (ic * ldc + jc) * es;
+          const pre = last && job[30] ? job[30] + (cBlock - job[12]) : 0; // laid out as C
           // A's row sums over k (f32, unbatched): only the part holding C's first columns (every part
           // with a split over M, part 0 with a split over N) adds, in k order, once per row
           if (job[31] && jc === 0) fns.f32_rowsum_wasmsimd(mc, kc, aBlock, aRs, aCs, job[31] + ic * 8);
           if (c4) {
-            fns.f32_gemm_4x2c4_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, b + jc * bCs * esB, bCs, cBlock, ldc, alpha, beta,
-              job[20] && job[20] + jc * es, job[21], job[30] && job[30] + (c - job[12]) + (ic * ldc + jc) * es);
+            fns.f32_gemm_4x2c4_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, b + jc * bCs * esB, bCs, cBlock, ldc, alpha, beta, bias, act, pre);
           } else if (twelve) {
-            fns.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, aCs, pb, cBlock, ldc, alpha, betaHere, tmp);
+            fns.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, aCs, pb, cBlock, ldc, alpha, betaHere, tmp, bias, act, pre);
           } else if (five) {
             if (kc > 0) {
               if (job[7] === 0) fns.f32_gemm_5x8_packa_wasmsimd(kc, mc, aBlock, aRs, aCs, pa);
               else packA(MR, kc, mc, aBlock, aRs, aCs, pa);
             }
-            fns.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
+            fns.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp, bias, act, pre);
           } else if (f64) {
             if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
             macro(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
@@ -141,18 +149,10 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
             // (64..1024², MLP shapes) and for any A when C's block is ≤ 64 columns wide (A is then
             // re-read ≤ 8 times, so packing costs more than it saves: 128×256·256×10 +25%).
             // Column-major A with wide C stays packed (1024² Aᵀ·B: 16 vs 56 GFLOP/s).
-            macro(mc, nc, kc, aBlock, aRs, aCs, 4 * aRs, pb, cBlock, ldc, alpha, betaHere, tmp);
+            macro(mc, nc, kc, aBlock, aRs, aCs, 4 * aRs, pb, cBlock, ldc, alpha, betaHere, tmp, bias, act, pre);
           } else {
             if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
-            macro(mc, nc, kc, pa, 1, 4, 4 * kc, pb, cBlock, ldc, alpha, betaHere, tmp);
-          }
-        }
-        // f32 epilogue C ← act(C + bias) on each block after its last k step, while it is still in
-        // cache (assembly/f32-biasact): the same ops on the same sums as add then relu, so same bits
-        if ((job[20] || job[21]) && pc + kStep >= k && !c4) {
-          for (let ic = m0; ic < m1; ic += MC) {
-            fns.f32_biasact_wasmsimd(Math.min(MC, m1 - ic), nc, c + (ic * ldc + jc) * es, ldc, job[20] && job[20] + jc * es, job[21],
-              job[30] && job[30] + (c - job[12]) + (ic * ldc + jc) * es);
+            macro(mc, nc, kc, pa, 1, 4, 4 * kc, pb, cBlock, ldc, alpha, betaHere, tmp, bias, act, pre);
           }
         }
         if (k === 0) break;
@@ -270,9 +270,9 @@ export function matmul(rt: GemmRuntime, a: View, b: View, out: View): void {
 }
 
 /**
- * matmul with an f32 epilogue: out ← act(a·b + bias), bias [n] contiguous (or null), applied on
- * each C block after its last k step. With an epilogue, out must be row-major (stride 1 columns)
- * so the bias runs along C's columns; `pre` (or null), laid out as out, receives a·b + bias before
+ * matmul with an f32 epilogue: out ← act(a·b + bias), bias [n] contiguous (or null), applied by
+ * the macro-kernel as it stores the last k block. With an epilogue, out must be row-major (stride
+ * 1 columns) so the bias runs along C's columns; `pre` (or null), laid out as out, receives a·b + bias before
  * the activation. The caller checks.
  */
 export function matmulEpilogue(rt: GemmRuntime, a: View, b: View, bias: View | null, act: number, out: View, pre: View | null = null): void {

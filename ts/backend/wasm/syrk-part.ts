@@ -52,9 +52,10 @@ export function symmetricPart(ex: WebAssembly.Exports, job: Float64Array, part: 
           if (kc > 0) pack(MR, kc, end - ic, ap, aRs, aCs, pa);
           [ap, aRow, aK, aPanel] = [pa, 1, MR, MR * kc];
         }
+        // (the trailing 0, 0, 0: no bias/activation/pre epilogue)
         const call = (row: number, rows: number, col: number, cols: number): void =>
           macro(rows, cols, kc, ap + ((row - ic) / MR) * aPanel * 4, aRow, aK, aPanel,
-            pb + ((col - jc) / NR) * kc * NR * 4, c + (row * n + col) * 4, n, alpha, betaHere, tmp);
+            pb + ((col - jc) / NR) * kc * NR * 4, c + (row * n + col) * 4, n, alpha, betaHere, tmp, 0, 0, 0);
         // rows above this column block: its whole width; rows from the diagonal: 8-row strips from
         // the diagonal to the row block's last row (only the 8×8 diagonal tiles compute a few
         // elements twice), then the rest of the width in one call

@@ -2,7 +2,8 @@
 // act(linear(...)) for act relu or exact gelu (what nn.Sequential runs for Linear → ReLU/GELU).
 // The composition matmul → add → activation is the definition; on backends with
 // Backend.matmulBiasAct a 2-D f32 input runs ONE GEMM with the bias and the activation in its
-// epilogue (applied to each C block while it is in cache), with the same bits forward and backward:
+// epilogue (bias and relu applied to each tile of C in registers, gelu right after), with the
+// same bits forward and backward:
 // the VJPs run the composition's own gradient ops (reluBackward, geluBackward, then g·W, gᵀ·x, Σ g),
 // with gᵀ·x and Σ g as one GEMM on backends with Backend.matmulRowSums (same bits as sumTo).
 
