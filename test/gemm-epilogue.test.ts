@@ -145,15 +145,17 @@ describe('f32 GEMM bias/relu/gelu epilogue', () => {
 /**
  * One macro-kernel call per kernel family: operands (A, B̃) as that kernel reads them, with room for
  * mc ≤ 13 rows, nc ≤ 24 columns, kc = 23: A in place (row stride LDA) or packed 5 rows wide, B
- * packed 8 or 12 wide. The arguments go between kc and c.
+ * packed 8 or 12 wide (or 5×8's B in place). The arguments go between kc and c.
  */
 const LDA = 29, KC = 23;
 const MACROS: { name: string; ncs: number[]; operands: (a: number, pa5: number, pb8: number, pb12: number) => number[] }[] = [
   { name: 'f32_gemm_4x8_wasmsimd', ncs: [3, 8, 13, 19], operands: (a, _, pb8) => [a, LDA, 1, 4 * LDA, pb8] },
   { name: 'f32_gemm_4x8_wasmrelaxedsimd', ncs: [3, 8, 13, 19], operands: (a, _, pb8) => [a, LDA, 1, 4 * LDA, pb8] },
   { name: 'f32_gemm_4x8_scalar', ncs: [3, 19], operands: (a, _, pb8) => [a, LDA, 1, 4 * LDA, pb8] },
-  { name: 'f32_gemm_5x8_wasmrelaxedsimd', ncs: [3, 8, 13, 19], operands: (_, pa5, pb8) => [pa5, pb8] },
-  { name: 'f32_gemm_5x8_scalar', ncs: [3, 19], operands: (_, pa5, pb8) => [pa5, pb8] },
+  { name: 'f32_gemm_5x8_wasmrelaxedsimd', ncs: [3, 8, 13, 19], operands: (_, pa5, pb8) => [pa5, pb8, 0] },
+  { name: 'f32_gemm_5x8_scalar', ncs: [3, 19], operands: (_, pa5, pb8) => [pa5, pb8, 0] },
+  // B read in place (whole 8-column panels): the KC×24 packed-8 buffer seen as a row-major KC×16 B
+  { name: 'f32_gemm_5x8_wasmrelaxedsimd', ncs: [8, 16], operands: (_, pa5, pb8) => [pa5, pb8, 16] },
   { name: 'f32_gemm_3x12_wasmrelaxedsimd', ncs: [1, 4, 9, 10, 12], operands: (a, _, __, pb12) => [a, LDA, 1, pb12] },
   { name: 'f32_gemm_3x12_scalar', ncs: [1, 10], operands: (a, _, __, pb12) => [a, LDA, 1, pb12] },
 ];

@@ -6,7 +6,7 @@
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
-import { seeded } from './helpers/compare.js';
+import { expectSameBits, seeded } from './helpers/compare.js';
 
 let rt: WasmRuntime;
 beforeAll(async () => { rt = await loadRuntime(); });
@@ -38,8 +38,8 @@ describe('kernels: relaxed 5×8 against its scalar twin', () => {
     const init = new Float32Array(mc * ldc).map(() => r() - 0.5);
     for (const [alpha, beta] of [[1, 0], [0.5, 1], [-1.25, 0.75]]) {
       new Float32Array(rt.memory.buffer, c1, mc * ldc).set(init); new Float32Array(rt.memory.buffer, c2, mc * ldc).set(init);
-      ex.f32_gemm_5x8_scalar!(mc, nc, kc, pa, pb, c1, ldc, alpha, beta, tmp, 0, 0, 0);
-      ex.f32_gemm_5x8_wasmrelaxedsimd!(mc, nc, kc, pa, pb, c2, ldc, alpha, beta, tmp, 0, 0, 0);
+      ex.f32_gemm_5x8_scalar!(mc, nc, kc, pa, pb, 0, c1, ldc, alpha, beta, tmp, 0, 0, 0);
+      ex.f32_gemm_5x8_wasmrelaxedsimd!(mc, nc, kc, pa, pb, 0, c2, ldc, alpha, beta, tmp, 0, 0, 0);
       const want = new Float32Array(rt.memory.buffer, c1, mc * ldc), got = new Float32Array(rt.memory.buffer, c2, mc * ldc);
       for (let e = 0; e < mc * ldc; e++) {
         // columns ≥ nc are padding and must stay untouched; the rest agree to kc roundings
@@ -48,6 +48,30 @@ describe('kernels: relaxed 5×8 against its scalar twin', () => {
       }
     }
     for (const p of [pa, pb, c1, c2, tmp]) rt.release(p);
+  });
+
+  test('f32_gemm_5x8_wasmrelaxedsimd with row-major B in place = the same kernel on B packed, bit for bit; ≈ its scalar twin on B in place', () => {
+    const ex = rt.exports as unknown as Record<string, (...a: number[]) => void>;
+    const mc = 13, kc = 23, ldb = 27, ldc = 26;
+    const pa = rt.malloc(15 * kc * 4), b = rt.malloc(kc * ldb * 4), pb = rt.malloc(24 * kc * 4), tmp = rt.malloc(256);
+    const cs = [0, 1, 2].map(() => rt.malloc(mc * ldc * 4));
+    const r = seeded(57);
+    for (const [p, len] of [[pa, 15 * kc], [b, kc * ldb]]) { const v = new Float32Array(rt.memory.buffer, p, len); for (let i = 0; i < len; i++) v[i] = r() - 0.5; }
+    const init = new Float32Array(mc * ldc).map(() => r() - 0.5);
+    for (const nc of [8, 24]) for (const [alpha, beta] of [[1, 0], [-1.25, 0.75]]) {
+      for (const c of cs) new Float32Array(rt.memory.buffer, c, mc * ldc).set(init);
+      ex.x32_packb_scalar(8, kc, nc, b, 1, ldb, pb);
+      ex.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, pb, 0, cs[0], ldc, alpha, beta, tmp, 0, 0, 0);
+      ex.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, b, ldb, cs[1], ldc, alpha, beta, tmp, 0, 0, 0);
+      ex.f32_gemm_5x8_scalar(mc, nc, kc, pa, b, ldb, cs[2], ldc, alpha, beta, tmp, 0, 0, 0);
+      const [packed, inPlace, twin] = cs.map((c) => new Float32Array(rt.memory.buffer, c, mc * ldc));
+      expectSameBits(inPlace, packed);
+      for (let e = 0; e < mc * ldc; e++) {
+        if (e % ldc >= nc) expect(inPlace[e]).toBe(init[e]);
+        else expect(Math.abs(inPlace[e] - twin[e]), `${nc} ${alpha} ${e}`).toBeLessThan(kc * 2 ** -22 * 4);
+      }
+    }
+    for (const p of [pa, b, pb, tmp, ...cs]) rt.release(p);
   });
 
   test('f32_gemm_3x12_wasmrelaxedsimd ≈ its scalar twin and = f32_gemm_4x8_wasmrelaxedsimd bit for bit (A row- and column-major, nc 9..12, alpha, beta)', () => {

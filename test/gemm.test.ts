@@ -239,10 +239,10 @@ describe('f32 matmul against a float64 oracle', () => {
   test('relaxed-SIMD kernel (when the relaxed build is loaded) stays within the f32 bound', () => {
     setDeterministic(false);
     try {
-      // n > 64: the 5×8 tile over packed A (m not a multiple of 5, KC and MC blocks crossed);
-      // n ≤ 64: the 4×8 tile reading A in place
+      // n > 64: the 5×8 tile over packed A (m not a multiple of 5, KC and MC blocks crossed; m ≤ 80
+      // with n a multiple of 8: row-major B read in place); n ≤ 64: the 4×8 tile reading A in place
       for (const c of ['NN', 'NT', 'TN', 'TT'] as Case[]) {
-        for (const [m, n, k] of [[45, 70, 300], [131, 67, 517], [1, 65, 3], [7, 10, 9], [261, 9, 300]]) expect(product(c, m, n, k)).toBeLessThan(F32_TOL);
+        for (const [m, n, k] of [[45, 70, 300], [131, 67, 517], [1, 65, 3], [7, 10, 9], [261, 9, 300], [10, 256, 128], [77, 72, 300]]) expect(product(c, m, n, k)).toBeLessThan(F32_TOL);
       }
     } finally {
       setDeterministic(true);
@@ -371,7 +371,8 @@ describe('threads', () => {
   test('small-n products split across 2 threads (threshold 0) give the same bits as 1 thread, both kernels', async () => {
     for (const bad of [-1, NaN]) expect(() => setPoolMinFlops(bad)).toThrow(DescentError);
     expect(await startPool(rt, 2)).toBe(2);
-    const shapes: [Case, number, number, number][] = [['NN', 130, 10, 257], ['TN', 257, 10, 130], ['NT', 17, 12, 257], ['TT', 130, 16, 17], ['NN', 257, 3, 130]];
+    const shapes: [Case, number, number, number][] = [['NN', 130, 10, 257], ['TN', 257, 10, 130], ['NT', 17, 12, 257], ['TT', 130, 16, 17], ['NN', 257, 3, 130],
+      ['TN', 10, 256, 128], ['NN', 77, 72, 300]];
     try {
       for (const det of [true, false]) {
         setDeterministic(det);

@@ -16,9 +16,9 @@
 import { f32_biasact_wasmsimd } from '../f32-biasact/wasmsimd';
 import { ptrAt, storeEdge, storeRow } from '../_lib/gemm-store';
 
-/** One 5×8 tile over kc; with epi (constant) the store's epilogue: bias, pre at the tile's first column/element, relu. */
+/** One 5×8 tile over kc (B's k steps bK bytes apart); with epi (constant) the store's epilogue: bias, pre at the tile's first column/element, relu. */
 @inline
-function tile5x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: f32, beta: f32,
+function tile5x8(kc: i32, a: usize, b: usize, bK: usize, c: usize, ldcBytes: usize, alpha: f32, beta: f32,
                  epi: bool, bias: usize, relu: bool, pre: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
@@ -35,7 +35,7 @@ function tile5x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: 
     const x3 = v128.shuffle<f32>(a03, a03, 3, 3, 3, 3);
     c30 = f32x4.relaxed_madd(x3, b0, c30); c31 = f32x4.relaxed_madd(x3, b1, c31);
     c40 = f32x4.relaxed_madd(x4, b0, c40); c41 = f32x4.relaxed_madd(x4, b1, c41);
-    a += 20; b += 32;
+    a += 20; b += bK;
   }
   storeRow<f32>(c, c00, c01, alpha, beta, epi, bias, relu, pre);
   storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta, epi, bias, relu, ptrAt(pre, ldcBytes));
@@ -46,7 +46,9 @@ function tile5x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: 
 
 /**
  * C[mc×nc] ← act(alpha·Ã·B̃ + beta·C + bias), kc deep. pa: A packed by x32_packb with w = 5 (panels
- * of kc×5, rows past mc zero); pb: B packed with w = 8. c: byte pointer, row stride ldc ELEMENTS,
+ * of kc×5, rows past mc zero); pb: B packed with w = 8 (bRow = 0), or row-major B read in place,
+ * rows bRow ELEMENTS apart (then nc must be a multiple of 8: every panel is read whole, for products
+ * with so few rows that packing B would cost more than the tiles that reuse it). c: byte pointer, row stride ldc ELEMENTS,
  * column stride 1; tmp: 160-byte scratch. beta = 0 never reads C. Each C element is Σ_p in order
  * p = 0..kc-1 by relaxed_madd, then alpha·acc + beta·C. Edge tiles are computed whole into tmp
  * and only their valid part stored: nothing outside C is written. Epilogue (the driver passes it
@@ -54,24 +56,25 @@ function tile5x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: 
  * pre byte pointer laid out as C (row stride ldc) receiving the value before act, or 0; the bits
  * of f32_biasact_scalar run on the result.
  */
-export function f32_gemm_5x8_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32,
+export function f32_gemm_5x8_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32,
                                             alpha: f32, beta: f32, tmp: usize, bias: usize, act: i32, pre: usize): void {
-  if (bias == 0 && act != 1 && pre == 0) blocks5x8(mc, nc, kc, pa, pb, c, ldc, alpha, beta, tmp, 0, false, 0, false);
-  else epilogue5x8(mc, nc, kc, pa, pb, c, ldc, alpha, beta, tmp, bias, act == 1, pre);
+  if (bias == 0 && act != 1 && pre == 0) blocks5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, 0, false, 0, false);
+  else epilogue5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, bias, act == 1, pre);
   if (act == 2) f32_biasact_wasmsimd(mc, nc, c, ldc, 0, 2, 0);
 }
 
-function epilogue5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32,
+function epilogue5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32,
                      alpha: f32, beta: f32, tmp: usize, bias: usize, relu: bool, pre: usize): void {
-  blocks5x8(mc, nc, kc, pa, pb, c, ldc, alpha, beta, tmp, bias, relu, pre, true);
+  blocks5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, bias, relu, pre, true);
 }
 
 /** The kernel's loops over the tiles; epi (constant): through the store's epilogue (bias, pre, relu). */
 @inline
-function blocks5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f32, beta: f32,
+function blocks5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32, alpha: f32, beta: f32,
                    tmp: usize, bias: usize, relu: bool, pre: usize, epi: bool): void {
   const ldcBytes = <usize>ldc << 2;
-  const aStride = <usize>kc * 20, bStride = <usize>kc << 5;
+  // packed: kc×8 panels, 32 bytes per k step; in place: panels 8 columns apart, k steps a row apart
+  const aStride = <usize>kc * 20, bStride: usize = bRow == 0 ? <usize>kc << 5 : 32, bK: usize = bRow == 0 ? 32 : <usize>bRow << 2;
   for (let j = 0; j < nc; j += 8) {
     const bj = pb + <usize>(j >> 3) * bStride;
     const nr = min(8, nc - j);
@@ -81,9 +84,9 @@ function blocks5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ld
       const mr = min(5, mc - i);
       const tb = epi ? ptrAt(bias, <usize>j << 2) : 0, tp = epi ? ptrAt(pre, ct - c) : 0;
       if (mr == 5 && nr == 8) {
-        tile5x8(kc, ai, bj, ct, ldcBytes, alpha, beta, epi, tb, relu, tp);
+        tile5x8(kc, ai, bj, bK, ct, ldcBytes, alpha, beta, epi, tb, relu, tp);
       } else {
-        tile5x8(kc, ai, bj, tmp, 32, alpha, 0, false, 0, false, 0);
+        tile5x8(kc, ai, bj, bK, tmp, 32, alpha, 0, false, 0, false, 0);
         storeEdge<f32>(tmp, 8, ct, ldcBytes, mr, nr, beta);
         if (epi) f32_biasact_wasmsimd(mr, nr, ct, ldc, tb, relu ? 1 : 0, tp);
       }

@@ -26,17 +26,18 @@ export function f32_gemm_4x8_scalar(mc: i32, nc: i32, kc: i32, a: usize, aRow: i
 }
 
 /**
- * Same contract as f32_gemm_5x8_wasmrelaxedsimd (A packed with w = 5, B with w = 8), unfused:
+ * Same contract as f32_gemm_5x8_wasmrelaxedsimd (A packed with w = 5, B packed with w = 8 or in place), unfused:
  * acc = Σ_{p=0..kc-1} a·b in order, f32 mul then add; result act(alpha·acc + beta·C + bias).
  */
-export function f32_gemm_5x8_scalar(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32,
+export function f32_gemm_5x8_scalar(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32,
                                     alpha: f32, beta: f32, tmp: usize, bias: usize, act: i32, pre: usize): void {
+  const bK: usize = bRow == 0 ? 32 : <usize>bRow << 2;
   for (let i = 0; i < mc; i++) {
     const ap = pa + ((<usize>(i / 5) * <usize>kc * 5 + <usize>(i % 5)) << 2);
     for (let j = 0; j < nc; j++) {
-      const bp = pb + ((<usize>(j >> 3) * <usize>kc) << 5) + (<usize>(j & 7) << 2);
+      const bp = pb + (bRow == 0 ? ((<usize>(j >> 3) * <usize>kc) << 5) + (<usize>(j & 7) << 2) : <usize>j << 2);
       let acc: f32 = 0;
-      for (let p = 0; p < kc; p++) acc += load<f32>(ap + <usize>p * 20) * load<f32>(bp + (<usize>p << 5));
+      for (let p = 0; p < kc; p++) acc += load<f32>(ap + <usize>p * 20) * load<f32>(bp + <usize>p * bK);
       const dst = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
       store<f32>(dst, beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(dst));
     }

@@ -34,9 +34,9 @@ export interface Kernels {
   f32_gemm_4x8_wasmrelaxedsimd?(mc: number, nc: number, kc: number, a: number, aRow: number, aK: number, aPanel: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number, bias: number, act: number, pre: number): void;
   f32_gemm_4x8_wasmsimd(mc: number, nc: number, kc: number, a: number, aRow: number, aK: number, aPanel: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number, bias: number, act: number, pre: number): void;
   f32_gemm_5x8_packa_wasmsimd(kc: number, n: number, src: number, sp: number, sk: number, dst: number): void;
-  f32_gemm_5x8_wasmrelaxedsimd?(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number, bias: number, act: number, pre: number): void;
+  f32_gemm_5x8_wasmrelaxedsimd?(mc: number, nc: number, kc: number, pa: number, pb: number, bRow: number, c: number, ldc: number, alpha: number, beta: number, tmp: number, bias: number, act: number, pre: number): void;
   f32_gemm_4x8_scalar(mc: number, nc: number, kc: number, a: number, aRow: number, aK: number, aPanel: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number, bias: number, act: number, pre: number): void;
-  f32_gemm_5x8_scalar(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number, bias: number, act: number, pre: number): void;
+  f32_gemm_5x8_scalar(mc: number, nc: number, kc: number, pa: number, pb: number, bRow: number, c: number, ldc: number, alpha: number, beta: number, tmp: number, bias: number, act: number, pre: number): void;
   f32_gemm_3x12_scalar(mc: number, nc: number, kc: number, a: number, aRow: number, aK: number, pb: number, c: number, ldc: number, alpha: number, beta: number, tmp: number, bias: number, act: number, pre: number): void;
   f32_gemm_4x2c4_scalar(mc: number, nc: number, kc: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number, beta: number, bias: number, act: number, pre: number): void;
   f32_lion_scalar(n: number, p: number, g: number, m: number, lr: number, beta1: number, beta2: number, decay: number): void;
