@@ -50,14 +50,15 @@ function tile3x12(mr: i32, nc: i32, kc: i32, a0: usize, a1: usize, a2: usize, kB
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c12 = f32x4.splat(0), c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
   let b = pb, off: usize = 0;
-  for (let p = 0; p < kc; p++) {
+  let left = kc; // bottom-tested k loop, as in ./5x8-wasmrelaxedsimd.ts
+  if (left > 0) do {
     const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
     const x0 = v128.load32_splat(a0 + off), x1 = v128.load32_splat(a1 + off), x2 = v128.load32_splat(a2 + off);
     c00 = f32x4.relaxed_madd(x0, b0, c00); c01 = f32x4.relaxed_madd(x0, b1, c01); c02 = f32x4.relaxed_madd(x0, b2, c02);
     c10 = f32x4.relaxed_madd(x1, b0, c10); c11 = f32x4.relaxed_madd(x1, b1, c11); c12 = f32x4.relaxed_madd(x1, b2, c12);
     c20 = f32x4.relaxed_madd(x2, b0, c20); c21 = f32x4.relaxed_madd(x2, b1, c21); c22 = f32x4.relaxed_madd(x2, b2, c22);
     off += kBytes; b += 48;
-  }
+  } while (--left > 0);
   storeRow12(c, nc, c00, c01, c02, alpha, beta, tmp, epi, bias, relu, pre);
   if (mr > 1) storeRow12(c + ldcBytes, nc, c10, c11, c12, alpha, beta, tmp, epi, bias, relu, ptrAt(pre, ldcBytes));
   if (mr > 2) storeRow12(c + 2 * ldcBytes, nc, c20, c21, c22, alpha, beta, tmp, epi, bias, relu, ptrAt(pre, 2 * ldcBytes));

@@ -56,7 +56,8 @@ export function f32_gemm_4x2c4_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, a: usi
       const a2 = a0 + <usize>min(2, mr - 1) * aRow, a3 = a0 + <usize>min(3, mr - 1) * aRow;
       let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
       let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      for (let p: usize = 0; p < k4; p += 16) {
+      let p: usize = 0; // bottom-tested k loop, as in ./5x8-wasmrelaxedsimd.ts
+      if (k4 > 0) do {
         const y0 = v128.load(b0 + p), y1 = v128.load(b1 + p);
         let x = v128.load(a0 + p);
         c00 = f32x4.relaxed_madd(x, y0, c00); c01 = f32x4.relaxed_madd(x, y1, c01);
@@ -66,7 +67,8 @@ export function f32_gemm_4x2c4_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, a: usi
         c20 = f32x4.relaxed_madd(x, y0, c20); c21 = f32x4.relaxed_madd(x, y1, c21);
         x = v128.load(a3 + p);
         c30 = f32x4.relaxed_madd(x, y0, c30); c31 = f32x4.relaxed_madd(x, y1, c31);
-      }
+        p += 16;
+      } while (p < k4);
       if (tail != 0) {
         const mask = i32x4.ge_s(v128(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0), i32x4.splat(4 - tail));
         const y0 = v128.and(v128.load(b0 + last), mask), y1 = v128.and(v128.load(b1 + last), mask);

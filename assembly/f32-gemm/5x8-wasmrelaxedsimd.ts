@@ -23,7 +23,10 @@ function tile5x8(kc: i32, a: usize, b: usize, bK: usize, c: usize, ldcBytes: usi
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
+  // bottom-tested k loop (do-while): one branch per k step, not a test at the top and a jump back
+  // (5×8 FMA at 1024²: 52.3 → 55.0 GFLOP/s)
+  let left = kc;
+  if (left > 0) do {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     const a03 = v128.load(a), x4 = v128.load32_splat(a, 16);
     const x0 = v128.shuffle<f32>(a03, a03, 0, 0, 0, 0);
@@ -36,7 +39,7 @@ function tile5x8(kc: i32, a: usize, b: usize, bK: usize, c: usize, ldcBytes: usi
     c30 = f32x4.relaxed_madd(x3, b0, c30); c31 = f32x4.relaxed_madd(x3, b1, c31);
     c40 = f32x4.relaxed_madd(x4, b0, c40); c41 = f32x4.relaxed_madd(x4, b1, c41);
     a += 20; b += bK;
-  }
+  } while (--left > 0);
   storeRow<f32>(c, c00, c01, alpha, beta, epi, bias, relu, pre);
   storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta, epi, bias, relu, ptrAt(pre, ldcBytes));
   storeRow<f32>(c + 2 * ldcBytes, c20, c21, alpha, beta, epi, bias, relu, ptrAt(pre, 2 * ldcBytes));

@@ -28,7 +28,8 @@ function tile4x8(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aK: usize,
   let off: usize = 0; // byte offset along k, shared by the four row pointers
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
+  let left = kc; // bottom-tested k loop, as in ./5x8-wasmrelaxedsimd.ts
+  if (left > 0) do {
     const b0 = v128.load(b), b1 = wide ? v128.load(b, 16) : b0;
     const x0 = v128.load32_splat(a0 + off), x1 = v128.load32_splat(a1 + off);
     const x2 = v128.load32_splat(a2 + off), x3 = v128.load32_splat(a3 + off);
@@ -48,7 +49,7 @@ function tile4x8(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aK: usize,
       }
     }
     off += aK; b += 32;
-  }
+  } while (--left > 0);
   storeRow<f32>(c, c00, c01, alpha, beta, epi, bias, relu, pre);
   storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta, epi, bias, relu, ptrAt(pre, ldcBytes));
   storeRow<f32>(c + 2 * ldcBytes, c20, c21, alpha, beta, epi, bias, relu, ptrAt(pre, 2 * ldcBytes));

@@ -7,7 +7,8 @@ import { storeEdge, storeRow } from '../_lib/gemm-store';
 function tile4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: f64, beta: f64): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
   let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
-  for (let p = 0; p < kc; p++) {
+  let left = kc; // bottom-tested k loop, as in ../f32-gemm/5x8-wasmrelaxedsimd.ts
+  if (left > 0) do {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     const a0 = v128.load64_splat(a), a1 = v128.load64_splat(a, 8);
     const a2 = v128.load64_splat(a, 16), a3 = v128.load64_splat(a, 24);
@@ -16,7 +17,7 @@ function tile4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, alpha: 
     c20 = f64x2.add(c20, f64x2.mul(a2, b0)); c21 = f64x2.add(c21, f64x2.mul(a2, b1));
     c30 = f64x2.add(c30, f64x2.mul(a3, b0)); c31 = f64x2.add(c31, f64x2.mul(a3, b1));
     a += 32; b += 32;
-  }
+  } while (--left > 0);
   storeRow<f64>(c, c00, c01, alpha, beta);
   storeRow<f64>(c + ldcBytes, c10, c11, alpha, beta);
   storeRow<f64>(c + 2 * ldcBytes, c20, c21, alpha, beta);
