@@ -120,8 +120,8 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
     for (let jc = n0; jc < n1; jc += NC) {
       const nc = Math.min(NC, n1 - jc);
       for (let pc = 0; pc < k || (pc === 0 && k === 0); pc += kStep) {
-        const kc = Math.min(kStep, k - pc);
-        if (kc > 0 && !c4 && !bInPlace) packB(packW, kc, nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pb);
+        const kc = Math.min(kStep, k - pc), bBlock = b + (pc * bRs + jc * bCs) * esB;
+        if (kc > 0 && !c4 && !bInPlace) packB(packW, kc, nc, bBlock, bCs, bRs, pb);
         const betaHere = pc === 0 ? beta : 1;
         // the f32 epilogue (bias, act, pre) goes with the last k block only: the macro-kernel applies
         // it to alpha·acc + beta·C as it stores each tile, the same ops on the same sums as add then
@@ -136,7 +136,7 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
           // with a split over M, part 0 with a split over N) adds, in k order, once per row
           if (job[31] && jc === 0) fns.f32_rowsum_wasmsimd(mc, kc, aBlock, aRs, aCs, job[31] + ic * 8);
           if (c4) {
-            fns.f32_gemm_4x2c4_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, b + jc * bCs * esB, bCs, cBlock, ldc, alpha, beta, bias, act, pre);
+            fns.f32_gemm_4x2c4_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, bBlock, bCs, cBlock, ldc, alpha, betaHere, bias, act, pre);
           } else if (twelve) {
             fns.f32_gemm_3x12_wasmrelaxedsimd(mc, nc, kc, aBlock, aRs, aCs, pb, cBlock, ldc, alpha, betaHere, tmp, bias, act, pre);
           } else if (five) {
@@ -144,8 +144,7 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
               if (job[7] === 0) fns.f32_gemm_5x8_packa_wasmsimd(kc, mc, aBlock, aRs, aCs, pa);
               else packA(MR, kc, mc, aBlock, aRs, aCs, pa);
             }
-            fns.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, bInPlace ? b + (pc * bRs + jc) * 4 : pb, bInPlace ? bRs : 0, cBlock, ldc,
-              alpha, betaHere, tmp, bias, act, pre);
+            fns.f32_gemm_5x8_wasmrelaxedsimd(mc, nc, kc, pa, bInPlace ? bBlock : pb, bInPlace ? bRs : 0, cBlock, ldc, alpha, betaHere, tmp, bias, act, pre);
           } else if (f64) {
             if (kc > 0) packA(MR, kc, mc, aBlock, aRs, aCs, pa);
             macro(mc, nc, kc, pa, pb, cBlock, ldc, alpha, betaHere, tmp);
