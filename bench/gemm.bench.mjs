@@ -215,13 +215,13 @@ async function peakExports(chains) {
 
 /** ms per call of fn over one sample of `reps` calls. */
 const sampleMs = (fn, reps) => { const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); return (performance.now() - t0) / reps; };
-/** Calls of fn that make one sample of at least `ms`. */
-const repsFor = (fn, ms) => { let reps = 1; while (sampleMs(fn, reps) * reps < ms) reps *= 2; return reps; };
+/** Calls of fn per sample of at least 10 ms, as measure() sizes them (after its warm-up calls). */
+const repsFor = async (fn) => (await measure(fn, { warmup: 3, runs: 1, minSampleMs: 10 })).reps;
 
 /**
  * Each kernel's share of its register peak per shape, with the peak timed right before and after
  * every GEMM sample (10 ms each; median of RUNS ratios). On a shared VM the peak itself swings
- * with the clock and the neighbours (22–42 GFLOP/s within seconds on an Intel Xeon guest), so a
+ * with the clock and the neighbours (by up to 2× within seconds on an Intel Xeon guest), so a
  * peak timed once, minutes away from the GEMM, makes the share wrong by as much.
  */
 async function sharesOfPeak(d, rt, callFor, relaxed, pk) {
@@ -229,12 +229,11 @@ async function sharesOfPeak(d, rt, callFor, relaxed, pk) {
   const out = { muladd: {}, madd: {} };
   for (const [f, kernel] of kernels) {
     const ex = await peakExports(pk.chains[f]), iters = 1 << 16;
-    const peakFn = () => ex[f](iters), peakReps = repsFor(peakFn, 10);
+    const peakFn = () => ex[f](iters), peakReps = await repsFor(peakFn);
     const peakNow = () => (pk.chains[f] * 8 * iters) / (sampleMs(peakFn, peakReps) * 1e6);
     for (const [i, shape] of SHAPES.entries()) {
       const call = callFor(i, kernel), fn = () => d.gemm(rt, call);
-      for (let w = 0; w < 3; w++) fn();
-      const reps = repsFor(fn, 10), ratios = [];
+      const reps = await repsFor(fn), ratios = [];
       for (let s = 0; s < RUNS; s++) {
         const before = peakNow(), g = gflops(shape, sampleMs(fn, reps)), after = peakNow();
         ratios.push(g / ((before + after) / 2));
