@@ -90,11 +90,14 @@ function output(dtype: 'f32' | 'f64', shape: number[], pad = 3) {
 
 /** Max error relative to Σ|a||b| (the f32 accumulation bound scale) over all of C. */
 function check(A: Mat, B: Mat, m: number, n: number, k: number, C: (i: number, j: number) => number): number {
+  // dense copies first: get() builds a typed-array view per element
+  const a = Float64Array.from({ length: m * k }, (_, e) => A.get(Math.floor(e / k), e % k));
+  const b = Float64Array.from({ length: k * n }, (_, e) => B.get(e % k, Math.floor(e / k))); // column j at j·k
   let worst = 0;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0, abs = 0;
-      for (let p = 0; p < k; p++) { const t = A.get(i, p) * B.get(p, j); s += t; abs += Math.abs(t); }
+      for (let p = 0; p < k; p++) { const t = a[i * k + p] * b[j * k + p]; s += t; abs += Math.abs(t); }
       const e = Math.abs(C(i, j) - s) / (abs + 1e-30);
       worst = Math.max(worst, Number.isNaN(e) ? Infinity : e);
     }
@@ -147,6 +150,19 @@ describe('f32 matmul against a float64 oracle', () => {
     for (const [m, n, k] of [[131, 67, 517], [5, 2053, 19], [261, 9, 300], [1, 333, 257]]) {
       expect(product(c, m, n, k)).toBeLessThan(F32_TOL);
     }
+  });
+
+  test('several row blocks and k blocks: each C row block is finished over k before the next, B packed for all of k in narrowed, balanced column blocks (plain, FMA, f64)', () => {
+    // 140×600·600×1100: two MC blocks, three k blocks, and 600·1100 floats of packed B exceed the
+    // scratch's KC·NC, so the columns run in two blocks of 552 and 548 (f64: 70×300·300×700, 352 and 348)
+    for (const c of ['NN', 'TN'] as Case[]) expect(product(c, 140, 1100, 600)).toBeLessThan(F32_TOL);
+    setDeterministic(false);
+    try {
+      expect(product('NT', 140, 1100, 600)).toBeLessThan(F32_TOL);
+    } finally {
+      setDeterministic(true);
+    }
+    expect(product('NN', 70, 700, 300, 'f64')).toBeLessThan(F64_TOL);
   });
 
   test('k = 0 gives zeros; m or n = 0 writes nothing', () => {
