@@ -29,7 +29,8 @@
 // - MC = 128 → the packed A block is 128 KiB, well inside L2 with room for B's streams; it also
 //   keeps the MLP shapes (m = 128) to one A block per KC step, packed once (130 for the 5-row
 //   FMA tile: a multiple of 5 that still holds m = 128 in one block).
-// - NC = 2048 → the packed B block is 2 MiB, L3-resident; each thread owns its own.
+// - NC = 2048 → the packed B block is 2 MiB, L3-resident; each thread owns its own. With several k
+//   and MC blocks it holds B for all of k instead, in column blocks ≤ KC·NC/k (cInL2 in runPart).
 // Measured alternatives (KC 384/512, MC 64/256, NC 1024/4096) were within this shared machine's
 // noise (±5%) at 512²..2048² and the MLP shapes, except KC 512 which lost ~30% on k ≤ 784 shapes.
 // f64 halves KC (same bytes per panel) with MR×NR = 4×4 of f64x2.
