@@ -80,6 +80,16 @@ test('Symbol.dispose frees at scope exit', () => {
   expect(d.memory().wasm.bytes).toBe(start.bytes);
 });
 
+/** Garbage-collects (and lets FinalizationRegistry callbacks run) 50 times 10 ms, or until done(). */
+async function collect(done: () => boolean = () => false): Promise<void> {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  for (let i = 0; i < 50 && !done(); i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const trainingLoop = () => readmeLoop(d);
 
 test('a training loop without tidy keeps memory() flat over 2,000 steps', () => {
@@ -163,10 +173,16 @@ test.each([['wasm', 'f16'], ['wasm', 'bf16'], ['wasm', 'i32'], ['reference', 'f6
   });
 
 test('async code is swept at the end of its job: a dropped tensor gives its device memory back, a held one stays readable', async () => {
-  const { step, model, x } = readmeLoop(d);
   const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
-  step();
-  await tick();                                        // the step's loss and output are parked here
+  let model: d.nn.Module, x: d.Tensor;
+  {
+    const loop = readmeLoop(d);
+    loop.step();
+    ({ model, x } = loop); // the optimizer and the target become garbage here, not mid-test
+  }
+  // the step's loss and output are parked at the end of this job; then every dropped handle (this
+  // test's and earlier tests') is collected, so no finalizer can free device memory mid-test
+  await collect();
   const start = d.memory().wasm;
   const held = d.arange(0, 1000);
   d.arange(0, 2000);                                   // dropped
@@ -264,15 +280,7 @@ describe.each(DEVICES)('no leaked temporaries (%s)', (device) => {
 });
 
 test('a tensor dropped without dispose() leaves memory() whole once collected (tensors and bytes)', async () => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  const collect = async (done: () => boolean) => {
-    for (let i = 0; i < 50 && !done(); i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  await collect(() => false); // earlier tests' dropped handles go first
+  await collect(); // earlier tests' dropped handles go first
   const start = d.memory().reference;
   (() => { d.ones([1000], { device: 'reference' }).add(1); })();
   expect(d.memory().reference.bytes).toBe(start.bytes + 8000);
