@@ -325,7 +325,8 @@ describe('device behaviour', () => {
     const { getBackend } = await import('../ts/engine.js');
     const gpu = getBackend('webgpu') as unknown as { ctx: { device: GPUDevice } };
     gpu.ctx.device.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    // device.lost resolves asynchronously: wait for it (a fixed pause is too short on a loaded machine)
+    for (let i = 0; i < 500 && !d.backendInfo()!.webgpu!.lost; i++) await new Promise((r) => setTimeout(r, 10));
     expect(() => t.add(1)).toThrow(expect.objectContaining({ code: 'DEVICE_LOST', message: expect.stringContaining('init') }));
     await initSoftwareGpu();
     expect(d.backendInfo()!.webgpu!.lost).toBe(false);
