@@ -15,7 +15,7 @@
 // extracts and adds of lanesum cost 11–14% of the kernel's time at 128×256·256×10 (paired
 // interleaved samples, Intel Xeon). Row quads are the outer loop, so a quad's 4 rows of A stay in
 // L1 while every column pair runs over them (2–4% over column pairs outside).
-import { epilogue1, ptrAt } from '../_lib/gemm-store';
+import { epilogue1, epilogue4, ptrAt } from '../_lib/gemm-store';
 import { geluf32x4 } from '../_lib/geluf';
 
 /** The dot product of one lane-partial-sum vector: (l0 + l2) + (l1 + l3). */
@@ -60,11 +60,11 @@ function epilogueCol(c: usize, cRow: usize, q: i32, x: v128, alpha: f32, beta: f
   return y;
 }
 
-/** act of epilogueCol's column (after its copy to pre): relu as x < 0 ? 0 : x, or gelu, as epilogue1. */
+/** act of epilogueCol's column (after its copy to pre): epilogue4's relu, or gelu, as epilogue1. */
 @inline
 function activate(y: v128, act: i32): v128 {
-  if (act == 1) return v128.bitselect(f32x4.splat(0), y, f32x4.lt(y, f32x4.splat(0)));
-  return act == 2 ? geluf32x4(y) : y;
+  const x = epilogue4(y, 0, act == 1, 0);
+  return act == 2 ? geluf32x4(x) : x;
 }
 
 /** C[0] ← epilogue(alpha·acc + beta·C[0]) (C not read if beta = 0), as the vector kernels store it. */

@@ -122,13 +122,14 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
   const cInL2 = !c4 && !bInPlace && k > kStep && m1 - m0 > MC && k * packW <= KC * NC;
   const ncMax = Math.min(NC, Math.floor((KC * NC) / k / packW) * packW);
   const NCB = cInL2 ? Math.ceil((n1 - n0) / Math.ceil((n1 - n0) / ncMax) / packW) * packW : NC;
-  // packed B of the k block at pc: alone in the scratch, or after the earlier blocks (cInL2)
+  // B's block at (pc, jc), and where it is packed: alone in the scratch, or after the earlier k blocks (cInL2)
+  const bAt = (b: number, jc: number, pc: number) => b + (pc * bRs + jc * bCs) * esB;
   const pbAt = (nc: number, pc: number) => (cInL2 ? pb + pc * Math.ceil(nc / packW) * packW * es : pb);
   const packBAt = (b: number, jc: number, nc: number, pc: number) => {
-    if (k > pc && !c4 && !bInPlace) packB(packW, Math.min(kStep, k - pc), nc, b + (pc * bRs + jc * bCs) * esB, bCs, bRs, pbAt(nc, pc));
+    if (k > pc && !c4 && !bInPlace) packB(packW, Math.min(kStep, k - pc), nc, bAt(b, jc, pc), bCs, bRs, pbAt(nc, pc));
   };
   const block = (a: number, b: number, c: number, jc: number, nc: number, pc: number, ic: number) => {
-    const kc = Math.min(kStep, k - pc), bBlock = b + (pc * bRs + jc * bCs) * esB, pbHere = pbAt(nc, pc);
+    const kc = Math.min(kStep, k - pc), bBlock = bAt(b, jc, pc), pbHere = pbAt(nc, pc);
     const betaHere = pc === 0 ? beta : 1;
     // the f32 epilogue (bias, act, pre) goes with the last k block only: the macro-kernel applies
     // it to alpha·acc + beta·C as it stores each tile, the same ops on the same sums as add then
@@ -172,15 +173,11 @@ export function runPart(ex: WebAssembly.Exports, job: Float64Array, part: number
     const c = job[12] + (ti * job[26] + to * job[29]) * es;
     for (let jc = n0; jc < n1; jc += NCB) {
       const nc = Math.min(NCB, n1 - jc);
-      if (cInL2) {
-        for (let q = 0; q < passes; q++) packBAt(b, jc, nc, q * kStep);
-        for (let ic = m0; ic < m1; ic += MC) for (let q = 0; q < passes; q++) block(a, b, c, jc, nc, q * kStep, ic);
-      } else {
-        for (let q = 0; q < passes; q++) {
-          packBAt(b, jc, nc, q * kStep);
-          for (let ic = m0; ic < m1; ic += MC) block(a, b, c, jc, nc, q * kStep, ic);
-        }
+      for (let q = 0; q < passes; q++) {
+        packBAt(b, jc, nc, q * kStep);
+        if (!cInL2) for (let ic = m0; ic < m1; ic += MC) block(a, b, c, jc, nc, q * kStep, ic);
       }
+      if (cInL2) for (let ic = m0; ic < m1; ic += MC) for (let q = 0; q < passes; q++) block(a, b, c, jc, nc, q * kStep, ic);
     }
   }
 }
