@@ -26,7 +26,8 @@ const SHAPES = [
 
 const ENTRY = `
 export { loadRuntime } from './ts/backend/wasm/runtime.ts';
-export { matmul, setDeterministic } from './ts/backend/wasm/gemm.ts';
+export { setDeterministic } from './ts/backend/wasm/gemm.ts';
+export { matmul } from './ts/backend/wasm/matmul.ts';
 `;
 
 const rand = (n) => { const x = new Float32Array(n); for (let i = 0; i < n; i++) x[i] = Math.random() - 0.5; return x; };

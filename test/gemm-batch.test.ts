@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { View } from '../ts/backend/backend.js';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
-import { matmul, setDeterministic } from '../ts/backend/wasm/gemm.js';
+import { setDeterministic } from '../ts/backend/wasm/gemm.js';
+import { matmul } from '../ts/backend/wasm/matmul.js';
 import { setPoolMinFlops, startPool, stopPool, POOL_MIN_FLOPS } from '../ts/backend/wasm/threads.js';
 import { f32ToBf16 } from '../ts/dtype.js';
 import * as d from '../ts/index.js';

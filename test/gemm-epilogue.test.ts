@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { View } from '../ts/backend/backend.js';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
-import { ACT_GELU, ACT_NONE, ACT_RELU, matmul, matmulEpilogue, setDeterministic } from '../ts/backend/wasm/gemm.js';
+import { ACT_GELU, ACT_NONE, ACT_RELU, setDeterministic } from '../ts/backend/wasm/gemm.js';
+import { matmul, matmulEpilogue } from '../ts/backend/wasm/matmul.js';
 import { WasmBackend } from '../ts/backend/wasm/index.js';
 import { poolThreads, setPoolMinFlops, startPool, stopPool } from '../ts/backend/wasm/threads.js';
 import { DescentError } from '../ts/errors.js';

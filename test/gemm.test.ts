@@ -8,7 +8,8 @@ import type { View } from '../ts/backend/backend.js';
 import { f32ToBf16, f32ToF16, bf16ToF32, f16ToF32, type DType } from '../ts/dtype.js';
 import { loadRuntime, type WasmRuntime } from '../ts/backend/wasm/runtime.js';
 import { wasmBytes } from '../ts/backend/wasm/binaries.js';
-import { matmul, setDeterministic } from '../ts/backend/wasm/gemm.js';
+import { setDeterministic } from '../ts/backend/wasm/gemm.js';
+import { matmul } from '../ts/backend/wasm/matmul.js';
 import { startPool, stopPool, poolThreads, setThreads, shareMemoryImport, setPoolMinFlops, POOL_MIN_FLOPS } from '../ts/backend/wasm/threads.js';
 import { DescentError } from '../ts/errors.js';
 

@@ -1,7 +1,7 @@
 // The wasm device: tensor storage lives in the runtime's memory and every Backend primitive is one
 // kernel call (assembly/, exports typed in kernels.ts). This file validates views, collapses
 // shapes into META (meta.ts), picks the kernel for the dtype and calls it; semantics are those of
-// ts/backend/backend.ts. matmul is the GEMM driver's (gemm.ts).
+// ts/backend/backend.ts. matmul goes through matmul.ts to the GEMM driver (gemm.ts).
 
 import {
   BINARY_OPS, COMPARE_OPS, INT_UNARY_OPS, REDUCE_OPS, UNARY_OPS,
@@ -10,7 +10,8 @@ import {
 } from '../backend.js';
 import { BYTES, DTYPES, f32ToBf16, f32ToF16, type DType, type StorageArray } from '../../dtype.js';
 import { DescentError, check, fmtShape } from '../../errors.js';
-import { ACT_GELU, ACT_NONE, ACT_RELU, matmul as gemmMatmul, matmulEpilogue, matmulRowSums } from './gemm.js';
+import { ACT_GELU, ACT_NONE, ACT_RELU } from './gemm.js';
+import { matmul as gemmMatmul, matmulEpilogue, matmulRowSums } from './matmul.js';
 import { MetaScratch } from './meta.js';
 import type { WasmRuntime } from './runtime.js';
 import { asWasm, checkDType, checkShapes, viewPtr, type WasmStorage } from './storage.js';
