@@ -45,13 +45,14 @@ export function epilogue1(dst: usize, x: f32, bias: usize, act: i32, pre: usize)
 /**
  * C[0..2 vectors) ← alpha·(x0, x1) + beta·C, then, where the constant `epi` is set (f32 only), the
  * epilogue with bias and pre pointing at this row's first column (0: none) and relu. epi = false
- * compiles to the plain store.
+ * compiles to the plain store; scaled = false (constant, for alpha = 1) leaves out the multiply,
+ * whose result would be x itself.
  */
 @inline
 export function storeRow<T>(c: usize, x0: v128, x1: v128, alpha: T, beta: T,
-                            epi: bool = false, bias: usize = 0, relu: bool = false, pre: usize = 0): void {
+                            epi: bool = false, bias: usize = 0, relu: bool = false, pre: usize = 0, scaled: bool = true): void {
   const va = v128.splat<T>(alpha);
-  let y0 = v128.mul<T>(va, x0), y1 = v128.mul<T>(va, x1);
+  let y0 = scaled ? v128.mul<T>(va, x0) : x0, y1 = scaled ? v128.mul<T>(va, x1) : x1;
   if (beta != 0) {
     const vb = v128.splat<T>(beta);
     y0 = v128.add<T>(y0, v128.mul<T>(vb, v128.load(c)));

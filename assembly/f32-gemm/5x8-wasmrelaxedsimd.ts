@@ -16,10 +16,13 @@
 import { f32_biasact_wasmsimd } from '../f32-biasact/wasmsimd';
 import { ptrAt, storeEdge, storeRow } from '../_lib/gemm-store';
 
-/** One 5×8 tile over kc (B's k steps bK bytes apart); with epi (constant) the store's epilogue: bias, pre at the tile's first column/element, relu. */
+/**
+ * One 5×8 tile over kc (B's k steps bK bytes apart); with epi (constant) the store's epilogue: bias,
+ * pre at the tile's first column/element, relu; scaled (constant) false when alpha is 1.
+ */
 @inline
 function tile5x8(kc: i32, a: usize, b: usize, bK: usize, c: usize, ldcBytes: usize, alpha: f32, beta: f32,
-                 epi: bool, bias: usize, relu: bool, pre: usize): void {
+                 epi: bool, bias: usize, relu: bool, pre: usize, scaled: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
@@ -40,11 +43,11 @@ function tile5x8(kc: i32, a: usize, b: usize, bK: usize, c: usize, ldcBytes: usi
     c40 = f32x4.relaxed_madd(x4, b0, c40); c41 = f32x4.relaxed_madd(x4, b1, c41);
     a += 20; b += bK;
   } while (--left > 0);
-  storeRow<f32>(c, c00, c01, alpha, beta, epi, bias, relu, pre);
-  storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta, epi, bias, relu, ptrAt(pre, ldcBytes));
-  storeRow<f32>(c + 2 * ldcBytes, c20, c21, alpha, beta, epi, bias, relu, ptrAt(pre, 2 * ldcBytes));
-  storeRow<f32>(c + 3 * ldcBytes, c30, c31, alpha, beta, epi, bias, relu, ptrAt(pre, 3 * ldcBytes));
-  storeRow<f32>(c + 4 * ldcBytes, c40, c41, alpha, beta, epi, bias, relu, ptrAt(pre, 4 * ldcBytes));
+  storeRow<f32>(c, c00, c01, alpha, beta, epi, bias, relu, pre, scaled);
+  storeRow<f32>(c + ldcBytes, c10, c11, alpha, beta, epi, bias, relu, ptrAt(pre, ldcBytes), scaled);
+  storeRow<f32>(c + 2 * ldcBytes, c20, c21, alpha, beta, epi, bias, relu, ptrAt(pre, 2 * ldcBytes), scaled);
+  storeRow<f32>(c + 3 * ldcBytes, c30, c31, alpha, beta, epi, bias, relu, ptrAt(pre, 3 * ldcBytes), scaled);
+  storeRow<f32>(c + 4 * ldcBytes, c40, c41, alpha, beta, epi, bias, relu, ptrAt(pre, 4 * ldcBytes), scaled);
 }
 
 /**
@@ -61,20 +64,38 @@ function tile5x8(kc: i32, a: usize, b: usize, bK: usize, c: usize, ldcBytes: usi
  */
 export function f32_gemm_5x8_wasmrelaxedsimd(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32,
                                             alpha: f32, beta: f32, tmp: usize, bias: usize, act: i32, pre: usize): void {
-  if (bias == 0 && act != 1 && pre == 0) blocks5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, 0, false, 0, false);
-  else epilogue5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, bias, act == 1, pre);
+  const plain = bias == 0 && act != 1 && pre == 0;
+  if (alpha == 1) {
+    if (plain) unit5x8(mc, nc, kc, pa, pb, bRow, c, ldc, beta, tmp);
+    else unitEpilogue5x8(mc, nc, kc, pa, pb, bRow, c, ldc, beta, tmp, bias, act == 1, pre);
+  } else if (plain) {
+    blocks5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, 0, false, 0, false, true);
+  } else {
+    epilogue5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, bias, act == 1, pre);
+  }
   if (act == 2) f32_biasact_wasmsimd(mc, nc, c, ldc, 0, 2, 0);
 }
 
 function epilogue5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32,
                      alpha: f32, beta: f32, tmp: usize, bias: usize, relu: bool, pre: usize): void {
-  blocks5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, bias, relu, pre, true);
+  blocks5x8(mc, nc, kc, pa, pb, bRow, c, ldc, alpha, beta, tmp, bias, relu, pre, true, true);
 }
 
-/** The kernel's loops over the tiles; epi (constant): through the store's epilogue (bias, pre, relu). */
+// alpha = 1 (every product of the op layer): the stores skip the multiply by alpha, 10 of a tile's
+// FMA-port ops; that is a tenth of them when k = 10 (dX = g·W of a 10-class head)
+function unit5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32, beta: f32, tmp: usize): void {
+  blocks5x8(mc, nc, kc, pa, pb, bRow, c, ldc, 1, beta, tmp, 0, false, 0, false, false);
+}
+
+function unitEpilogue5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32,
+                         beta: f32, tmp: usize, bias: usize, relu: bool, pre: usize): void {
+  blocks5x8(mc, nc, kc, pa, pb, bRow, c, ldc, 1, beta, tmp, bias, relu, pre, true, false);
+}
+
+/** The kernel's loops over the tiles; epi (constant): through the store's epilogue (bias, pre, relu); scaled (constant): alpha ≠ 1. */
 @inline
 function blocks5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c: usize, ldc: i32, alpha: f32, beta: f32,
-                   tmp: usize, bias: usize, relu: bool, pre: usize, epi: bool): void {
+                   tmp: usize, bias: usize, relu: bool, pre: usize, epi: bool, scaled: bool): void {
   const ldcBytes = <usize>ldc << 2;
   // packed: kc×8 panels, 32 bytes per k step; in place: panels 8 columns apart, k steps a row apart
   const aStride = <usize>kc * 20, bStride: usize = bRow == 0 ? <usize>kc << 5 : 32, bK: usize = bRow == 0 ? 32 : <usize>bRow << 2;
@@ -87,9 +108,9 @@ function blocks5x8(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, bRow: i32, c
       const mr = min(5, mc - i);
       const tb = epi ? ptrAt(bias, <usize>j << 2) : 0, tp = epi ? ptrAt(pre, ct - c) : 0;
       if (mr == 5 && nr == 8) {
-        tile5x8(kc, ai, bj, bK, ct, ldcBytes, alpha, beta, epi, tb, relu, tp);
+        tile5x8(kc, ai, bj, bK, ct, ldcBytes, alpha, beta, epi, tb, relu, tp, scaled);
       } else {
-        tile5x8(kc, ai, bj, bK, tmp, 32, alpha, 0, false, 0, false, 0);
+        tile5x8(kc, ai, bj, bK, tmp, 32, alpha, 0, false, 0, false, 0, scaled);
         storeEdge<f32>(tmp, 8, ct, ldcBytes, mr, nr, beta);
         if (epi) f32_biasact_wasmsimd(mr, nr, ct, ldc, tb, relu ? 1 : 0, tp);
       }
