@@ -2,7 +2,8 @@
 //   descent 1 thread (plain SIMD kernel, the deterministic default), descent 1 thread relaxed-SIMD
 //   FMA kernel, descent 2 threads; @tensorflow/tfjs-backend-wasm (XNNPACK) 1 thread;
 //   onnxruntime-web wasm 1 and 2 threads (child processes, bench/gemm-ort.mjs); @jax-js/jax wasm
-//   (single-threaded in Node: it has no Worker global there); naive JS (i-p-j triple loop).
+//   (single-threaded in Node: it has no Worker global there); naive JS (i-p-j triple loop); PyTorch
+//   (native, on OpenBLAS) 1 and 2 threads when Debian's python3-torch is installed (bench/gemm_torch.py).
 // Shapes: squares 64..2048, the MLP forward shapes, and the first layer's backward products with
 // the transposes passed as flags/strides (no copies on our side).
 // Each cell: median of RUNS samples after 3 warm-up calls (small products repeat inside a sample
@@ -18,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 import { performance } from 'node:perf_hooks';
-import { bundleSource, machine, measure, median, table } from './util.mjs';
+import { bundleSource, machine, measure, median, table, torchChild } from './util.mjs';
 
 const RUNS = 11;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -171,6 +172,13 @@ function ort(threads) {
   return JSON.parse(line);
 }
 
+/** PyTorch's torch.mm at every shape on `threads` threads: { torch, blas, gflops } or { note }. */
+function torchGemm(threads) {
+  const jobs = SHAPES.map(([label, m, n, k, ta, tb]) => [label, m, n, k, ta, tb, RUNS]);
+  const r = torchChild(join(here, 'gemm_torch.py'), [String(threads), JSON.stringify(jobs)], threads);
+  return r.note ? { note: r.note, gflops: {} } : r;
+}
+
 /**
  * Register-only peak kernels, no memory traffic: CHAINS independent f32x4 chains c = c·a + b
  * (8 flops per step), as mul+add and as relaxed_madd. Mul and add are both on each chain's
@@ -256,20 +264,24 @@ export default async function run() {
   const jx = await jax();
   const o1 = ort(1), o2 = ort(2);
   const nv = await naive();
+  const pt1 = torchGemm(1), pt2 = torchGemm(2);
   const rows = SHAPES.map(([label]) => {
     const best = Math.max(tf.out[label], o1[label], jx[label]);
     return [label, f1(ours.one[label]), f1(ours.relaxed?.[label]), f1(ours.two[label]), f1(tf.out[label]), f1(o1[label]), f1(o2[label]),
-      f1(ours.twoBest[label]), f1(jx[label]), f1(nv[label]), r2(ours.one[label], tf.out[label]), r2(ours.one[label], o1[label]), r2(ours.one[label], jx[label]),
-      r2(ours.one[label], best), r2(ours.two[label], o2[label]), r2(ours.two[label], ours.one[label])];
+      f1(ours.twoBest[label]), f1(jx[label]), f1(nv[label]), f1(pt1.gflops[label]), f1(pt2.gflops[label]),
+      r2(ours.one[label], tf.out[label]), r2(ours.one[label], o1[label]), r2(ours.one[label], jx[label]),
+      r2(ours.one[label], best), r2(ours.two[label], o2[label]), r2(ours.two[label], ours.one[label]), r2(ours.relaxed?.[label], pt1.gflops[label])];
   });
   const header = ['shape (m×k·k×n)', 'descent 1t', 'descent 1t FMA', 'descent 2t', 'tfjs-wasm 1t', 'ort-web 1t', 'ort-web 2t', 'descent 2t best sample', 'jax-js',
-    'naive JS', '1t ÷ tfjs', '1t ÷ ort', '1t ÷ jax', '1t ÷ best peer', '2t ÷ ort 2t', '2t ÷ 1t'];
+    'naive JS', 'PyTorch 1t', 'PyTorch 2t', '1t ÷ tfjs', '1t ÷ ort', '1t ÷ jax', '1t ÷ best wasm peer', '2t ÷ ort 2t', '2t ÷ 1t', '1t FMA ÷ PyTorch 1t'];
+  const torchLine = pt1.note ? `PyTorch: not run (${pt1.note}).` : `PyTorch ${pt1.torch} (native, ${pt1.blas}; torch.mm into a preallocated C, transposes as views), 1 and 2 threads.`;
   const at1024 = ours.one['1024²'], fma1024 = ours.relaxed?.['1024²'];
   const lines = [
     `# f32 GEMM, GFLOP/s (higher is better)`,
     '',
     `${machine()}; ${new Date().toISOString().slice(0, 10)}; descent build '${ours.build}' (default kernel: plain SIMD mul+add, deterministic; "FMA" column: f32x4.relaxed_madd kernel), ${ours.threads} threads for the 2t column; tfjs-backend-wasm threads ${tf.threads}; onnxruntime-web numThreads 1 / 2 (MatMul node, Gemm with transA/transB for the transposed shapes); jax-js wasm (1 thread in Node).`,
     `Median of ${RUNS} samples after 3 warm-ups (naive JS: 3 samples at ≥ 2^27 multiply-adds, 2048² not run). Command: \`npm run bench -- gemm\` (took ${((Date.now() - t0) / 1000).toFixed(0)} s).`,
+    torchLine,
     `The machine is shared: 1-minute load average ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end (2 cores; above ~1 the 2-thread columns lose their second core). "descent 2t best sample" is the fastest of the ${RUNS} samples: what two threads give when the second core is free.`,
     '',
     table(header, rows),

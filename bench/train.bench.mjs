@@ -2,8 +2,9 @@
 // the full 60,000 Fashion-MNIST training images (shuffled), then test accuracy on the 10,000 test
 // images. descent runs `train.fit` (the CLI's path) with the relaxed-SIMD FMA kernels (the CLI
 // default) and with --deterministic kernels; peers in the same run: TensorFlow.js on its wasm
-// backend (the same loop, backward and Adam written in tf ops) and PyTorch (Debian's python3-torch; skipped with a
-// note when absent), each on 1 and 2 threads. Every configuration trains fresh models (same seed)
+// backend (the same loop, backward and Adam written in tf ops) and PyTorch (Debian's python3-torch on
+// OpenBLAS: apt-get install python3-torch libopenblas0-openmp; skipped with a note when absent), each
+// on 1 and 2 threads. Every configuration trains fresh models (same seed)
 // for warm-up epochs, then timed epochs; the table gives the first (cold) epoch and the median of
 // the timed ones. V8 needs a few epochs to optimise the JS and the pool workers (on 2 cores its
 // background compiler competes with both threads), so the cold epoch is printed beside the median.
@@ -18,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleEntry, machine, table } from './util.mjs';
+import { bundleEntry, machine, table, torchChild } from './util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BATCH = 128;
@@ -176,10 +177,9 @@ function tfjsChild(dir, threads) {
 }
 
 function torchEpoch(dir, threads) {
-  const r = spawnSync('/usr/bin/python3', [join(root, 'bench', 'train_torch.py'), dir, String(threads)], { encoding: 'utf8' });
-  if (r.status !== 0) return { note: (r.stderr || r.error?.message || 'failed').trim().split('\n').at(-1) };
-  const j = JSON.parse(r.stdout.trim().split('\n').at(-1));
-  return { cold: j.coldSeconds, seconds: j.seconds, acc: j.testAccuracy, version: j.torch };
+  const r = torchChild(join(root, 'bench', 'train_torch.py'), [dir, String(threads)], threads);
+  if (r.note) return r;
+  return { cold: r.coldSeconds, seconds: r.seconds, acc: r.testAccuracy, version: `${r.torch} (${r.blas})` };
 }
 
 export default async function run(args) {
@@ -199,7 +199,7 @@ export default async function run(args) {
       rows.push([`descent fit (${deterministic ? "--deterministic" : "FMA, default"})`, String(threads), r.cold, r.seconds, (100 * r.acc).toFixed(2)]);
       console.error(rows.at(-1).join(' | '));
     }
-    const torch = existsSync('/usr/bin/python3') ? torchEpoch(dir, threads) : { note: 'no /usr/bin/python3' };
+    const torch = torchEpoch(dir, threads);
     rows.push(torch.note ? [`PyTorch: skipped (${torch.note})`, String(threads), 'n/a', 'n/a', 'n/a'] : [`PyTorch ${torch.version}`, String(threads), torch.cold, torch.seconds, (100 * torch.acc).toFixed(2)]);
     const tf = tfjsChild(dir, threads);
     rows.push(tf.note ? [`tfjs-wasm: failed (${tf.note})`, String(threads), 'n/a', 'n/a', 'n/a'] : [`tfjs-wasm ${tf.version} (threads reported: ${tf.threads})`, String(threads), tf.cold, tf.seconds, (100 * tf.acc).toFixed(2)]);

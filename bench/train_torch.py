@@ -5,6 +5,7 @@
 import gzip, json, sys, time
 import numpy as np
 import torch
+from torch_blas import blas
 
 def idx(path, offset):
     with gzip.open(path, 'rb') as f:
@@ -38,4 +39,4 @@ cold, _ = epoch()  # allocator and kernel caches warm up
 seconds, model = epoch()
 with torch.no_grad():
     acc = (model(xt).argmax(1) == yt).float().mean().item()
-print(json.dumps({'coldSeconds': cold, 'seconds': seconds, 'testAccuracy': acc, 'torch': torch.__version__}))
+print(json.dumps({'coldSeconds': cold, 'seconds': seconds, 'testAccuracy': acc, 'torch': torch.__version__, 'blas': blas()}))

@@ -1,8 +1,12 @@
 // Shared benchmark helpers: timing on tinybench (median and spread of N samples after warm-up, each
-// sample long enough for the timer), markdown tables, ratios and throughput, the machine line, and
-// bundling TS sources for a benchmark (wasm inlined, via scripts/bundle.mjs).
+// sample long enough for the timer), markdown tables, ratios and throughput, the machine line,
+// bundling TS sources for a benchmark (wasm inlined, via scripts/bundle.mjs), and the launcher of
+// the native PyTorch peers (torchChild).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Bench } from 'tinybench';
 import { bundleEntry, bundleSource } from '../scripts/bundle.mjs';
@@ -66,3 +70,43 @@ export function machine() {
 
 /** Where benchmark bundles go (git-ignored). */
 export const benchBuildDir = join(new URL('..', import.meta.url).pathname, 'build', 'bench');
+
+/**
+ * Runs a PyTorch peer script (Debian's python3-torch) with `threads` threads; its last stdout line
+ * parsed as JSON, or { note } when it cannot run. PyTorch as fast as this machine lets it run:
+ * - Debian's torch calls the libblas.so.3 that the system's alternatives pick: the reference
+ *   (netlib) BLAS unless an OpenBLAS package is installed, ten times slower (the MLP epoch: 22 s
+ *   instead of 2).
+ * - The OpenMP build of OpenBLAS shares torch's OpenMP threads; the pthread build starts its own
+ *   beside them and on 2 cores the two oversubscribe (2 threads: 3.9–5.2 s an epoch against 1.1 s).
+ *   So the OpenMP build goes first on the library path when installed (apt-get install
+ *   libopenblas0-openmp), both thread counts pinned.
+ * - OpenBLAS 0.3.21 does not know every CPU model: on an Intel Xeon guest (family 6, model 207)
+ *   it fell back to its generic SSE3 kernels (Prescott, 31 GFLOP/s at 1024²) where its AVX-512
+ *   ones (SkylakeX) ran 157. When it picks Prescott on a CPU with AVX2, OPENBLAS_CORETYPE names
+ *   the kernel set the CPU's flags allow.
+ * The scripts report the BLAS and kernel set they ran on (bench/torch_blas.py).
+ */
+export function torchChild(script, args, threads) {
+  if (!existsSync('/usr/bin/python3')) return { note: 'no /usr/bin/python3' };
+  const env = { ...torchEnv(), OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+  const r = spawnSync('/usr/bin/python3', [script, ...args], { encoding: 'utf8', env });
+  if (r.status !== 0) return { note: (r.stderr || r.error?.message || 'failed').trim().split('\n').at(-1) };
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+const OPENBLAS_OPENMP = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
+let torchEnvCache;
+
+/** The environment of the PyTorch children (see torchChild), probed once. */
+function torchEnv() {
+  if (torchEnvCache) return torchEnvCache;
+  const env = { ...process.env };
+  if (existsSync(join(OPENBLAS_OPENMP, 'libblas.so.3'))) env.LD_LIBRARY_PATH = [OPENBLAS_OPENMP, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  const probe = spawnSync('/usr/bin/python3', [join(dirname(fileURLToPath(import.meta.url)), 'torch_blas.py')], { encoding: 'utf8', env });
+  const flags = new Set((existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? []);
+  if (probe.stdout.trim() === 'Prescott' && !env.OPENBLAS_CORETYPE) {
+    if (['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => flags.has(f))) env.OPENBLAS_CORETYPE = 'SkylakeX';
+    else if (flags.has('avx2') && flags.has('fma')) env.OPENBLAS_CORETYPE = 'Haswell';
+  }
+  return (torchEnvCache = env);
+}
