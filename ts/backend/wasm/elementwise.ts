@@ -11,7 +11,7 @@
 
 import type { Strided } from '../view.js';
 import { ELEMENTWISE_JOB as J, type ElementwiseKernel } from './elementwise-part.js';
-import { JOB_LEN } from './gemm.js';
+import { jobRecord } from './gemm.js';
 import { metaWords, writeMeta, type MetaScratch } from './meta.js';
 import { ELEMENTWISE_JOB_TAG, POOL_KERNEL_NAMES } from './pool-part.js';
 import type { WasmRuntime } from './runtime.js';
@@ -68,7 +68,7 @@ export function runElementwise(rt: WasmRuntime, scratch: MetaScratch, c: Element
       const rows = Math.min(rowsPerPart, shape[0] - p * rowsPerPart);
       writeMeta({ shape: [rows, ...shape.slice(1)], strides: c.meta.strides }, (n) => rt.views.i32(base + p * metaBytes, n));
     }
-    const job = new Float64Array(JOB_LEN);
+    const job = jobRecord();
     job[J.tag] = ELEMENTWISE_JOB_TAG;
     job[J.kernel] = POOL_KERNEL_NAMES.indexOf(c.kernel);
     job[J.rowsPerPart] = rowsPerPart;

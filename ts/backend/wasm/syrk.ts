@@ -8,7 +8,7 @@
 // full GEMM's lower triangle equals the mirror exactly for X·Xᵀ; for A·A only up to rounding, as
 // A·A is symmetric only in exact math).
 
-import { JOB_LEN, scratchBytes, scratchFor, type GemmRuntime } from './gemm.js';
+import { jobRecord, scratchBytes, scratchFor, type GemmRuntime } from './gemm.js';
 import { SYMMETRIC_JOB_TAG } from './pool-part.js';
 import { SYMMETRIC_JOB as J, symmetricPart } from './syrk-part.js';
 import { CHUNKS_PER_THREAD, poolThreadsFor, runJobOnPool } from './threads.js';
@@ -25,7 +25,7 @@ export interface SymmetricCall {
 /** C ← alpha·A·B + beta·C for a symmetric n×n C: the upper triangle is multiplied, then mirrored. */
 export function symmetricProduct(rt: GemmRuntime, g: SymmetricCall): void {
   if (g.n === 0) return;
-  const job = new Float64Array(JOB_LEN);
+  const job = jobRecord();
   job[J.tag] = SYMMETRIC_JOB_TAG; job[J.kernel] = g.kernel; job[J.n] = g.n; job[J.k] = g.k;
   job[J.a] = g.a; job[J.aRs] = g.aRs; job[J.aCs] = g.aCs; job[J.b] = g.b; job[J.bRs] = g.bRs; job[J.bCs] = g.bCs;
   job[J.c] = g.c; job[J.alpha] = g.alpha; job[J.beta] = g.beta;

@@ -17,7 +17,7 @@
 // (so threads need no third binary); where SharedArrayBuffer is not usable the runtime clears the
 // shared bit in the import before compiling and gets a plain single-threaded module.
 
-import { JOB, JOB_LEN, SPLIT_BATCH, SPLIT_M, SPLIT_N, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
+import { JOB, JOB_LEN, SPLIT_BATCH, SPLIT_M, SPLIT_N, jobRecord, runPart, scratchFor, setGemmExecutor, type GemmExecutor, type GemmRuntime } from './gemm.js';
 import { gemmWorkerMain, runClaims } from './gemm-worker.js';
 import { POOL_KERNEL_NAMES, UPDATE_JOB_TAG, poolPart } from './pool-part.js';
 import { elementwisePart } from './elementwise-part.js';
@@ -302,7 +302,7 @@ export function runUpdateOnPool(rt: PoolRuntime, kernel: number, table: number, 
   scalars: readonly number[], flags: number): boolean {
   const p = pool;
   if (!p || p.rt !== rt) return false;
-  const job = new Float64Array(JOB_LEN);
+  const job = jobRecord();
   job.set([UPDATE_JOB_TAG, kernel, table, recordBytes, scalars.length, ...scalars, flags]);
   runParts(p, job, count);
   return true;
