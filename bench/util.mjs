@@ -68,15 +68,16 @@ export function machine() {
   return `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()}-${os.arch()}`;
 }
 
+const benchDir = dirname(fileURLToPath(import.meta.url));
 /** Where benchmark bundles go (git-ignored). */
-export const benchBuildDir = join(new URL('..', import.meta.url).pathname, 'build', 'bench');
+export const benchBuildDir = join(benchDir, '..', 'build', 'bench');
 
 /**
  * Runs a PyTorch peer script (Debian's python3-torch) with `threads` threads; its last stdout line
  * parsed as JSON, or { note } when it cannot run. PyTorch as fast as this machine lets it run:
  * - Debian's torch calls the libblas.so.3 that the system's alternatives pick: the reference
- *   (netlib) BLAS unless an OpenBLAS package is installed, ten times slower (the MLP epoch: 22 s
- *   instead of 2).
+ *   (netlib) BLAS unless an OpenBLAS package is installed: the MLP epoch took 22 s on it, 0.9 s on
+ *   OpenBLAS (Intel Xeon guest, 1 thread).
  * - The OpenMP build of OpenBLAS shares torch's OpenMP threads; the pthread build starts its own
  *   beside them and on 2 cores the two oversubscribe (2 threads: 3.9–5.2 s an epoch against 1.1 s).
  *   So the OpenMP build goes first on the library path when installed (apt-get install
@@ -102,7 +103,7 @@ function torchEnv() {
   if (torchEnvCache) return torchEnvCache;
   const env = { ...process.env };
   if (existsSync(join(OPENBLAS_OPENMP, 'libblas.so.3'))) env.LD_LIBRARY_PATH = [OPENBLAS_OPENMP, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  const probe = spawnSync('/usr/bin/python3', [join(dirname(fileURLToPath(import.meta.url)), 'torch_blas.py')], { encoding: 'utf8', env });
+  const probe = spawnSync('/usr/bin/python3', [join(benchDir, 'torch_blas.py')], { encoding: 'utf8', env });
   const flags = new Set((existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? []);
   if (probe.stdout.trim() === 'Prescott' && !env.OPENBLAS_CORETYPE) {
     if (['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => flags.has(f))) env.OPENBLAS_CORETYPE = 'SkylakeX';
